@@ -1,0 +1,142 @@
+/**
+ * The feature store: one drizzle schema served by PGlite (embedded) and by any Postgres server (postgres.js).
+ * Ids from the source data (customer ids, stock codes) are kept as text primary keys, so answers quote them
+ * exactly as the shop knows them.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** One import of one file: what was read, kept and rejected. */
+export const importBatches = pgTable(
+  'import_batches',
+  {
+    id: serial('id').primaryKey(),
+    source: text('source').notNull(),
+    format: text('format').notNull(),
+    /** sha256 of the decompressed content: the same file imported twice is recognised. */
+    contentHash: text('content_hash').notNull(),
+    status: text('status').notNull().default('running'),
+    rowsRead: integer('rows_read').notNull().default(0),
+    rowsImported: integer('rows_imported').notNull().default(0),
+    rowsRejected: integer('rows_rejected').notNull().default(0),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+    error: text('error'),
+  },
+  (t) => [uniqueIndex('import_batches_content_hash_done').on(t.contentHash).where(sql`status = 'done'`)],
+);
+
+/** The quarantine: every input line that was not imported, with where it came from and why. */
+export const rejectedRows = pgTable(
+  'rejected_rows',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    batchId: integer('batch_id')
+      .notNull()
+      .references(() => importBatches.id, { onDelete: 'cascade' }),
+    lineNo: integer('line_no').notNull(),
+    raw: text('raw').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('rejected_rows_batch').on(t.batchId, t.lineNo)],
+);
+
+export const customers = pgTable('customers', {
+  id: text('id').primaryKey(),
+  country: text('country'),
+  firstSeenAt: ts('first_seen_at'),
+});
+
+export const products = pgTable('products', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  category: text('category').notNull().default('Other'),
+  /** Latest positive unit price seen in a sale. */
+  unitPrice: numeric('unit_price', { precision: 14, scale: 4 }),
+  firstSeenAt: ts('first_seen_at'),
+});
+
+/**
+ * Every imported line: sales, returns, anonymous sales, adjustments and behavioural events.
+ * kind: purchase | return | anonymous | adjustment | view | click | add_to_cart
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    batchId: integer('batch_id')
+      .notNull()
+      .references(() => importBatches.id, { onDelete: 'cascade' }),
+    lineNo: integer('line_no').notNull(),
+    kind: text('kind').notNull(),
+    invoice: text('invoice'),
+    customerId: text('customer_id'),
+    productId: text('product_id'),
+    quantity: integer('quantity').notNull(),
+    unitPrice: numeric('unit_price', { precision: 14, scale: 4 }),
+    occurredAt: ts('occurred_at').notNull(),
+    country: text('country'),
+  },
+  (t) => [
+    index('events_customer_kind').on(t.customerId, t.kind),
+    index('events_product').on(t.productId),
+    index('events_occurred').on(t.occurredAt),
+  ],
+);
+
+/** Per-customer features, recomputed in SQL after each import (see src/ingest/features.ts). */
+export const customerFeatures = pgTable(
+  'customer_features',
+  {
+    customerId: text('customer_id').primaryKey(),
+    spend: numeric('spend', { precision: 16, scale: 2 }).notNull(),
+    orders: integer('orders').notNull(),
+    firstPurchaseAt: ts('first_purchase_at'),
+    lastPurchaseAt: ts('last_purchase_at'),
+    recencyDays: integer('recency_days'),
+    tenureDays: integer('tenure_days'),
+    avgOrderValue: numeric('avg_order_value', { precision: 16, scale: 2 }),
+    distinctProducts: integer('distinct_products').notNull(),
+    returns: integer('returns').notNull(),
+    country: text('country'),
+    rScore: smallint('r_score'),
+    fScore: smallint('f_score'),
+    mScore: smallint('m_score'),
+    lifecycle: text('lifecycle').notNull(),
+    asOf: ts('as_of').notNull(),
+  },
+  (t) => [index('customer_features_country').on(t.country), index('customer_features_lifecycle').on(t.lifecycle)],
+);
+
+/** Singleton-style key/value metadata (as-of instant of the last feature refresh, demo seed, ...). */
+export const meta = pgTable('meta', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Conversation state per thread, so follow-ups can refer to the last answer. */
+export const conversations = pgTable('conversations', {
+  id: text('id').primaryKey(),
+  platform: text('platform').notNull(),
+  lastCommand: text('last_command'),
+  lastArgs: jsonb('last_args'),
+  lastResult: jsonb('last_result'),
+  turns: bigint('turns', { mode: 'number' }).notNull().default(0),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
