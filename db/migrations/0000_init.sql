@@ -34,7 +34,6 @@ CREATE TABLE "customers" (
 );
 --> statement-breakpoint
 CREATE TABLE "events" (
-	"id" bigserial PRIMARY KEY NOT NULL,
 	"batch_id" integer NOT NULL,
 	"line_no" integer NOT NULL,
 	"kind" text NOT NULL,
@@ -83,12 +82,9 @@ CREATE TABLE "rejected_rows" (
 	"reason" text NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "events" ADD CONSTRAINT "events_batch_id_import_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."import_batches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "rejected_rows" ADD CONSTRAINT "rejected_rows_batch_id_import_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."import_batches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "customer_features_country" ON "customer_features" USING btree ("country");--> statement-breakpoint
 CREATE INDEX "customer_features_lifecycle" ON "customer_features" USING btree ("lifecycle");--> statement-breakpoint
-CREATE INDEX "events_customer_kind" ON "events" USING btree ("customer_id","kind");--> statement-breakpoint
-CREATE INDEX "events_product" ON "events" USING btree ("product_id");--> statement-breakpoint
-CREATE INDEX "events_occurred" ON "events" USING btree ("occurred_at");--> statement-breakpoint
+CREATE INDEX "events_customer" ON "events" USING btree ("customer_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "import_batches_content_hash_done" ON "import_batches" USING btree ("content_hash") WHERE status = 'done';--> statement-breakpoint
 CREATE INDEX "rejected_rows_batch" ON "rejected_rows" USING btree ("batch_id","line_no");

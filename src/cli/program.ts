@@ -1,0 +1,217 @@
+/**
+ * The `megaphone` program: start, chat, import, stats, demo. Output for people goes to stdout, logs to stderr.
+ */
+import { SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createCliAdapter } from '../adapters/cli/chat.ts';
+import { renderReply } from '../adapters/cli/render.ts';
+import { type App, bootApp } from '../app.ts';
+import { ConfigError, isInteractive, loadConfig } from '../config.ts';
+import { isUserError, newReferenceId } from '../core/errors.ts';
+import { formatNumber } from '../core/reply.ts';
+import { loadDemo } from '../ingest/demo.ts';
+import { FORMAT_NAMES, type FormatName } from '../ingest/formats.ts';
+import { type ImportSummary, importFile } from '../ingest/import.ts';
+import { storeStats } from '../ingest/stats.ts';
+import { createLogger, type Logger } from '../logger.ts';
+
+const HOW_TO_CONNECT =
+  'No chat platform is configured, so Megaphone runs in this terminal. To connect Slack set SLACK_BOT_TOKEN with ' +
+  'SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET; for Discord set DISCORD_TOKEN and DISCORD_APPLICATION_ID ' +
+  '(see README.md and .env.example).';
+
+function parseDate(value: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('expected an ISO-8601 date, e.g. 2011-12-09');
+  return d;
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel ?? 'warn');
+  const app = await bootApp(config, log);
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function progressBar(label: string): { onProgress: (done: number, total: number) => void; stop: () => void } {
+  if (!isInteractive()) return { onProgress: () => {}, stop: () => {} };
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {eta_formatted} left`,
+    stream: process.stderr,
+    hideCursor: true,
+  });
+  let started = false;
+  return {
+    onProgress(done, total) {
+      const mb = (n: number) => Math.round((n / 1e6) * 10) / 10;
+      if (!started) {
+        bar.start(mb(total), 0);
+        started = true;
+      }
+      bar.update(mb(done));
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export function describeImport(s: ImportSummary): string {
+  if (s.duplicateOf) {
+    return `${s.source}: already imported as batch #${s.duplicateOf.batchId}${
+      s.duplicateOf.finishedAt ? ` on ${s.duplicateOf.finishedAt.toISOString().slice(0, 10)}` : ''
+    }; nothing changed.`;
+  }
+  const kinds = Object.entries(s.byKind)
+    .map(([k, n]) => `${formatNumber(n)} ${k}`)
+    .join(', ');
+  let line =
+    `${s.source} (${s.format}): read ${formatNumber(s.read)} = imported ${formatNumber(s.imported)} + rejected ${formatNumber(s.rejected)}` +
+    (kinds ? ` (${kinds})` : '') +
+    ` in ${(s.durationMs / 1000).toFixed(1)} s`;
+  if (s.customersWithFeatures !== undefined) {
+    line += `; features for ${formatNumber(s.customersWithFeatures)} customers as of ${s.asOf?.toISOString().slice(0, 16).replace('T', ' ') ?? '-'} UTC`;
+  }
+  if (s.rejected > 0) {
+    line += `\n  rejected lines are in the quarantine (batch #${s.batchId}); first ones:`;
+    for (const r of s.rejections.slice(0, 5)) line += `\n    line ${r.lineNo}: ${r.reason}`;
+  }
+  return line;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('megaphone')
+    .description('Chat-ops assistant for marketing teams: segments, recommendations, copy and charts.')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('Start Megaphone: loads the demo shop into an empty database, then serves the configured platforms')
+    .action(async () => {
+      await withApp(async (app) => {
+        for (const n of app.notices) console.error(`note: ${n}`);
+        const stats = await storeStats(app.database);
+        if (stats.importBatches === 0) {
+          console.log('The database is empty: loading the demo shop (a synthetic year of orders)...');
+          const progress = progressBar('demo');
+          const summary = await loadDemo(app.database, { onProgress: progress.onProgress });
+          progress.stop();
+          console.log(describeImport(summary));
+        }
+        console.log(HOW_TO_CONNECT);
+        await chat(app);
+      });
+    });
+
+  program
+    .command('chat')
+    .description('Talk to Megaphone in this terminal')
+    .action(async () => withApp(chat));
+
+  program
+    .command('import')
+    .description('Import CSV files (plain or .gz) of orders or events into the feature store')
+    .argument('<files...>', 'CSV files to import')
+    .addOption(new Option('--format <format>', 'input layout (detected from the header when left out)').choices(FORMAT_NAMES))
+    .option('--as-of <date>', 'compute features as of this instant (default: latest event)', parseDate)
+    .action(async (files: string[], opts: { format?: FormatName; asOf?: Date }) => {
+      await withApp(async (app) => {
+        let rejected = 0;
+        for (const [i, file] of files.entries()) {
+          const progress = progressBar(file);
+          try {
+            const summary = await importFile(app.database, file, {
+              format: opts.format,
+              asOf: opts.asOf ?? app.config.asOf,
+              onProgress: progress.onProgress,
+              // Features are refreshed once, after the last file.
+              skipFeatures: i < files.length - 1,
+            });
+            rejected += summary.rejected;
+            progress.stop();
+            console.log(describeImport(summary));
+          } finally {
+            progress.stop();
+          }
+        }
+        if (files.length > 1) {
+          const s = await storeStats(app.database);
+          console.log(`features for ${formatNumber(s.customers)} customers as of ${s.asOf}`);
+        }
+        if (rejected > 0) process.exitCode = 3;
+      });
+    });
+
+  program
+    .command('stats')
+    .description('Headline figures: customers, products, purchase lines, orders, revenue, as-of')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      await withApp(async (app) => {
+        const s = await storeStats(app.database);
+        if (opts.json) {
+          const { customers, products, purchaseLines, orders, revenue, asOf } = s;
+          console.log(JSON.stringify({ customers, products, purchaseLines, orders, revenue, asOf }));
+        } else {
+          const reply = await app.router.handle('stats', { platform: 'cli', userId: 'cli', conversationId: 'cli:stats' });
+          console.log(renderReply(reply));
+        }
+      });
+    });
+
+  program
+    .command('demo')
+    .description('Load the synthetic demo shop (fixed seed: the same data every time)')
+    .option('--seed <n>', 'random seed', parsePositiveInt, 42)
+    .option('--customers <n>', 'number of customers', parsePositiveInt, 1500)
+    .action(async (opts: { seed: number; customers: number }) => {
+      await withApp(async (app) => {
+        const progress = progressBar('demo');
+        const summary = await loadDemo(app.database, { ...opts, onProgress: progress.onProgress });
+        progress.stop();
+        console.log(describeImport(summary));
+      });
+    });
+
+  return program;
+}
+
+async function chat(app: App): Promise<void> {
+  const adapter = createCliAdapter({
+    router: app.router,
+    input: process.stdin,
+    output: process.stdout,
+    banner: `Megaphone on ${app.database.location}. Ask me something, e.g. "stats" or "help". Type exit to leave.`,
+  });
+  await adapter.run();
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exitCode = 2;
+    } else if (isUserError(error)) {
+      console.error(`error: ${error.message}`);
+      process.exitCode = 1;
+    } else {
+      const ref = newReferenceId();
+      const log: Logger = createLogger('error');
+      log.error({ err: error, ref }, 'megaphone failed');
+      console.error(`Megaphone failed (reference ${ref}); the details are logged above under that reference.`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import type { Database } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { Reply } from './reply.ts';
+
+/** Who is asking, and from where: enough for access control and conversation state. */
+export interface Caller {
+  platform: 'cli' | 'slack' | 'discord' | 'digest';
+  userId: string;
+  /** The thread or session the message belongs to; follow-ups in it share state. */
+  conversationId: string;
+}
+
+export interface CommandContext {
+  database: Database;
+  log: Logger;
+  caller: Caller;
+  /** What the previous command in this conversation returned, for follow-ups. */
+  previous: { command: string; args: unknown; result: unknown } | null;
+  /** Commands known to the router (for help). */
+  commands: readonly AnyCommand[];
+}
+
+/** What a command hands back: the reply, and optionally state to remember for follow-ups. */
+export interface CommandResult {
+  reply: Reply;
+  remember?: unknown;
+}
+
+export interface Command<S extends z.ZodType> {
+  name: string;
+  /** One line, shown in help and as the Slack/Discord command description. */
+  description: string;
+  /** Example requests, shown in help. */
+  examples: string[];
+  /** Other words that start this command. */
+  aliases?: string[];
+  args: S;
+  /** Turns the text after the command word into raw arguments for `args` to validate. */
+  parse?: (text: string) => unknown;
+  run(ctx: CommandContext, args: z.output<S>): Promise<CommandResult | Reply>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds commands of every argument shape.
+export type AnyCommand = Command<any>;
+
+/**
+ * Declares a command: one file per command in `commands/`, arguments declared with zod.
+ *
+ * @example
+ * export default defineCommand({
+ *   name: 'ping',
+ *   description: 'Checks that Megaphone answers',
+ *   examples: ['ping'],
+ *   args: z.object({}),
+ *   run: async () => ({ text: 'pong' }),
+ * });
+ */
+export function defineCommand<S extends z.ZodType>(command: Command<S>): Command<S> {
+  return command;
+}

@@ -1,0 +1,159 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import type { Logger } from '../logger.ts';
+import type { AnyCommand, Caller, CommandContext, CommandResult } from './command.ts';
+import { isUserError, newReferenceId, UserError } from './errors.ts';
+import type { Reply } from './reply.ts';
+
+export interface RouterOptions {
+  database: Database;
+  log: Logger;
+  commands: readonly AnyCommand[];
+}
+
+export interface Router {
+  /** Answers one message. Never throws: every failure becomes a reply. */
+  handle(message: string, caller: Caller): Promise<Reply>;
+  /** Runs a command by name with raw arguments (buttons, slash-command options). */
+  run(name: string, rawArgs: unknown, caller: Caller): Promise<Reply>;
+  commands: readonly AnyCommand[];
+}
+
+/** Strips what platforms put in front of a request: `@Megaphone`, `<@U123>`, `/megaphone`. */
+export function normaliseMessage(message: string): string {
+  return message
+    .replace(/^\s*(<@[A-Z0-9]+>|@megaphone\b|\/megaphone\b)[\s,:]*/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * The conversation engine: finds the command a message asks for, validates its arguments with the command's
+ * zod schema, runs it with the thread's previous answer at hand, and turns every error into a reply.
+ *
+ * @example
+ * const router = createRouter({ database, log, commands: await loadCommands() });
+ * const reply = await router.handle('stats', { platform: 'cli', userId: 'me', conversationId: 'cli:1' });
+ */
+export function createRouter(options: RouterOptions): Router {
+  const { database, log, commands } = options;
+  const byWord = new Map<string, AnyCommand>();
+  for (const command of commands) {
+    for (const word of [command.name, ...(command.aliases ?? [])]) byWord.set(word.toLowerCase(), command);
+  }
+
+  function find(text: string): { command: AnyCommand; rest: string } | null {
+    const lower = text.toLowerCase();
+    // Longest alias first, so "import status" wins over "import".
+    const words = [...byWord.keys()].sort((a, b) => b.length - a.length);
+    for (const word of words) {
+      if (lower === word || lower.startsWith(`${word} `)) {
+        return { command: byWord.get(word)!, rest: text.slice(word.length).trim() };
+      }
+    }
+    return null;
+  }
+
+  function notUnderstood(text: string): Reply {
+    const first = text.split(' ')[0]?.toLowerCase() ?? '';
+    const close = [...byWord.keys()].filter((w) => editDistance(w, first) <= Math.max(2, Math.floor(w.length / 3)));
+    const suggestion = close.length ? `Did you mean *${close[0]}*? ` : '';
+    return {
+      tone: 'warning',
+      text:
+        `I don't know how to answer "${text.length > 80 ? `${text.slice(0, 77)}...` : text}" yet. ${suggestion}` +
+        `I can do: ${commands.map((c) => c.name).join(', ')}. Say *help* for examples.`,
+    };
+  }
+
+  async function loadPrevious(conversationId: string): Promise<CommandContext['previous']> {
+    const [row] = await database.rows<{ last_command: string | null; last_args: unknown; last_result: unknown }>(
+      sql`select last_command, last_args, last_result from conversations where id = ${conversationId}`,
+    );
+    if (!row?.last_command) return null;
+    return { command: row.last_command, args: row.last_args, result: row.last_result };
+  }
+
+  async function remember(caller: Caller, command: string, args: unknown, result: unknown): Promise<void> {
+    await database.rows(sql`
+      insert into conversations (id, platform, last_command, last_args, last_result, turns, updated_at)
+      values (${caller.conversationId}, ${caller.platform}, ${command}, ${JSON.stringify(args ?? null)}::jsonb,
+        ${JSON.stringify(result ?? null)}::jsonb, 1, now())
+      on conflict (id) do update set last_command = excluded.last_command, last_args = excluded.last_args,
+        last_result = excluded.last_result, turns = conversations.turns + 1, updated_at = now()`);
+  }
+
+  async function execute(command: AnyCommand, rawArgs: unknown, caller: Caller): Promise<Reply> {
+    const parsed = command.args.safeParse(rawArgs);
+    if (!parsed.success) {
+      const problems = parsed.error.issues
+        .map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || 'request'}: ${i.message}`)
+        .join('; ');
+      throw new UserError('bad_arguments', `I couldn't use that for *${command.name}*: ${problems}.`, {
+        hint: command.examples.length ? `For example: ${command.examples.join(' · ')}` : undefined,
+      });
+    }
+    const ctx: CommandContext = {
+      database,
+      log: log.child({ command: command.name, conversation: caller.conversationId }),
+      caller,
+      previous: await loadPrevious(caller.conversationId),
+      commands,
+    };
+    const out = await command.run(ctx, parsed.data);
+    const result: CommandResult = 'reply' in out ? out : { reply: out };
+    await remember(caller, command.name, parsed.data, result.remember ?? null);
+    return result.reply;
+  }
+
+  async function guarded(work: () => Promise<Reply>, caller: Caller): Promise<Reply> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUserError(error)) {
+        return { tone: 'error', text: error.hint ? `${error.message}\n${error.hint}` : error.message };
+      }
+      const ref = newReferenceId();
+      log.error({ err: error, ref, caller }, 'command failed');
+      return {
+        tone: 'error',
+        text: `Something went wrong on our side and the request was not completed (reference ${ref}). The details are in Megaphone's log under that reference.`,
+      };
+    }
+  }
+
+  return {
+    commands,
+    handle(message, caller) {
+      return guarded(async () => {
+        const text = normaliseMessage(message);
+        if (text === '') return execute(byWord.get('help')!, {}, caller);
+        const found = find(text);
+        if (!found) return notUnderstood(text);
+        const raw = found.command.parse ? found.command.parse(found.rest) : {};
+        return execute(found.command, raw, caller);
+      }, caller);
+    },
+    run(name, rawArgs, caller) {
+      return guarded(async () => {
+        const command = byWord.get(name.toLowerCase());
+        if (!command) throw new UserError('unknown_command', `There is no command called "${name}".`);
+        return execute(command, rawArgs, caller);
+      }, caller);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * One database API over two drivers: embedded PGlite (default, with pgvector) and a Postgres server through
+ * postgres.js (when DATABASE_URL is set). Everything above this file is driver-agnostic.
+ */
+import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from '../../db/schema.ts';
+import { MegaphoneError } from '../core/errors.ts';
+import { redactUrl } from '../logger.ts';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Driver = 'pglite' | 'postgres';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));
+
+export interface Database {
+  /** drizzle query builder over the feature store schema. */
+  db: Db;
+  driver: Driver;
+  /** Runs a parameterised query (built with drizzle's `sql` tag) and returns its rows. */
+  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** Bulk-loads CSV text (no header) into `table(columns)` with COPY. Names come from code, never from input. */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /** Whether the pgvector extension is installed in this database. */
+  vectorAvailable: boolean;
+  /** Where the data lives, safe to show (passwords removed). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Postgres server URL; when absent PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `memory://` or undefined keeps it in memory. */
+  dataDir?: string | undefined;
+  /** Boot PGlite from a `dumpDataDir()` tarball (tests use a migrated template). */
+  loadDataDir?: Blob;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  for (const name of [table, ...columns]) {
+    if (!IDENT.test(name)) throw new MegaphoneError('db_identifier', `Refusing unsafe identifier ${name}`);
+  }
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+/**
+ * Opens the feature store and applies migrations.
+ *
+ * @example
+ * const database = await openDatabase({ dataDir: './.megaphone' });
+ * const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customers`);
+ * await database.close();
+ */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const database = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options);
+  if (options.migrate !== false) await applyMigrations(database);
+  database.vectorAvailable = await hasVector(database);
+  return database;
+}
+
+async function openPglite(options: OpenOptions): Promise<Database> {
+  const inMemory = !options.dataDir || options.dataDir.startsWith('memory://');
+  if (!inMemory && options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  let client: PGlite;
+  try {
+    client = new PGlite({
+      ...(inMemory ? {} : { dataDir: options.dataDir }),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      extensions: { vector },
+    });
+    await client.waitReady;
+  } catch (cause) {
+    throw new MegaphoneError(
+      'db_open',
+      `Could not open the embedded database in ${options.dataDir}. Is another Megaphone process using it? ` +
+        'Stop it, or point MEGAPHONE_DATA_DIR elsewhere.',
+      { cause },
+    );
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'pglite',
+    vectorAvailable: false,
+    location: inMemory ? 'embedded (in memory)' : `embedded (${options.dataDir})`,
+    async rows<T>(query: SQL) {
+      const result = (await db.execute(query)) as unknown as { rows: T[] };
+      return result.rows;
+    },
+    async copyCsv(table, columns, csv) {
+      await client.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const client = postgres(url, { max: 4, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await client`select 1`;
+  } catch (cause) {
+    await client.end({ timeout: 1 }).catch(() => {});
+    throw new MegaphoneError(
+      'db_connect',
+      `Could not connect to the Postgres server at ${redactUrl(url)}: ${(cause as Error).message}. ` +
+        'Check DATABASE_URL, or unset it to use the embedded database.',
+      { cause },
+    );
+  }
+  const db = drizzlePostgres({ client, schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'postgres',
+    vectorAvailable: false,
+    location: `postgres (${redactUrl(url)})`,
+    async rows<T>(query: SQL) {
+      return (await db.execute(query)) as unknown as T[];
+    },
+    async copyCsv(table, columns, csv) {
+      const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
+      await pipeline(Readable.from([csv]), writable);
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function applyMigrations(database: Database): Promise<void> {
+  if (database.driver === 'pglite') {
+    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  } else {
+    await migratePostgres(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+}
+
+async function hasVector(database: Database): Promise<boolean> {
+  const rows = await database.rows<{ ok: number }>(sql`select 1 as ok from pg_extension where extname = 'vector'`);
+  return rows.length > 0;
+}
+
+/** The message shown when vector features are needed on a server without pgvector. */
+export const NO_PGVECTOR_MESSAGE =
+  'This Postgres server has no pgvector extension, so content similarity cannot be stored in it. ' +
+  'Remedies: install pgvector on the server (CREATE EXTENSION vector), or set PINECONE_API_KEY and PINECONE_INDEX ' +
+  'to keep vectors in Pinecone.';

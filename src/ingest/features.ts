@@ -1,0 +1,91 @@
+/**
+ * Per-customer features, recomputed set-based in SQL from the events of completed imports, as of one instant.
+ *
+ * Definitions (over purchase lines up to the as-of instant):
+ * - spend: sum(quantity x unit price); orders: distinct invoices; average order value: spend / orders
+ * - recency_days / tenure_days: whole days from the last / first purchase to the as-of instant
+ * - distinct_products; returns: number of cancellation (return) lines; country: of the latest purchase line
+ * - R, F, M scores 1..5: quintiles by percent rank of recency (recent = 5), orders and spend; tied customers
+ *   share a score, so both database engines give the same answer
+ * - lifecycle: `new` (first purchase within 30 days), else `active` (last purchase within 90 days),
+ *   `at_risk` (91 to 180 days), `lapsed` (more than 180 days)
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+
+export const LIFECYCLE_THRESHOLDS = { newWithinDays: 30, activeWithinDays: 90, atRiskWithinDays: 180 } as const;
+export const LIFECYCLE_STAGES = ['new', 'active', 'at_risk', 'lapsed'] as const;
+
+/** Events of completed imports only: a running or failed import is never counted. */
+export const DONE_BATCHES = sql`(select id from import_batches where status = 'done')`;
+
+/** The latest event in the data, or null when there is none. */
+export async function latestEventAt(database: Database): Promise<Date | null> {
+  const [row] = await database.rows<{ at: string | Date | null }>(
+    sql`select max(occurred_at) as at from events where batch_id in ${DONE_BATCHES}`,
+  );
+  return row?.at ? new Date(row.at) : null;
+}
+
+export async function refreshFeatures(
+  database: Database,
+  asOfOption?: Date,
+): Promise<{ customers: number; asOf: Date | undefined }> {
+  const asOf = asOfOption ?? (await latestEventAt(database)) ?? undefined;
+  if (!asOf) {
+    await database.rows(sql`delete from customer_features`);
+    return { customers: 0, asOf: undefined };
+  }
+  const at = sql`${asOf.toISOString()}::timestamptz`;
+  const { newWithinDays, activeWithinDays, atRiskWithinDays } = LIFECYCLE_THRESHOLDS;
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`delete from customer_features`);
+    await tx.execute(sql`
+      insert into customer_features (customer_id, spend, orders, first_purchase_at, last_purchase_at, recency_days,
+        tenure_days, avg_order_value, distinct_products, returns, country, r_score, f_score, m_score, lifecycle, as_of)
+      with p as (
+        select customer_id,
+          sum(quantity * unit_price) as spend,
+          count(distinct invoice)::int as orders,
+          min(occurred_at) as first_at,
+          max(occurred_at) as last_at,
+          count(distinct product_id)::int as distinct_products
+        from events
+        where kind = 'purchase' and occurred_at <= ${at} and batch_id in ${DONE_BATCHES}
+        group by customer_id
+      ), r as (
+        select customer_id, count(*)::int as returns
+        from events
+        where kind = 'return' and customer_id is not null and occurred_at <= ${at} and batch_id in ${DONE_BATCHES}
+        group by customer_id
+      ), c as (
+        select distinct on (customer_id) customer_id, country
+        from events
+        where kind = 'purchase' and occurred_at <= ${at} and batch_id in ${DONE_BATCHES}
+        order by customer_id, occurred_at desc, batch_id desc, line_no desc
+      ), f as (
+        select p.*, coalesce(r.returns, 0) as returns, c.country,
+          floor(extract(epoch from (${at} - p.last_at)) / 86400)::int as recency_days,
+          floor(extract(epoch from (${at} - p.first_at)) / 86400)::int as tenure_days
+        from p join c using (customer_id) left join r using (customer_id)
+      )
+      select customer_id, round(spend, 2), orders, first_at, last_at, recency_days, tenure_days,
+        round(spend / nullif(orders, 0), 2), distinct_products, returns, country,
+        least(5, 1 + floor(5 * percent_rank() over (order by recency_days desc)))::smallint,
+        least(5, 1 + floor(5 * percent_rank() over (order by orders)))::smallint,
+        least(5, 1 + floor(5 * percent_rank() over (order by spend)))::smallint,
+        case
+          when tenure_days <= ${newWithinDays} then 'new'
+          when recency_days <= ${activeWithinDays} then 'active'
+          when recency_days <= ${atRiskWithinDays} then 'at_risk'
+          else 'lapsed'
+        end,
+        ${at}
+      from f`);
+    await tx.execute(sql`
+      insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
+      on conflict (key) do update set value = excluded.value, updated_at = now()`);
+  });
+  const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
+  return { customers: Number(row?.n ?? 0), asOf };
+}
