@@ -31,6 +31,9 @@ const envSchema = z.object({
     })
     .optional(),
   NODE_ENV: optionalString,
+  MEGAPHONE_TEST_DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'expected a postgres:// URL of a server where tests and benchmarks may create databases',
+  }),
 });
 
 export interface Config {
@@ -42,6 +45,8 @@ export interface Config {
   asOf: Date | undefined;
   /** Explicit log level; the CLI is quiet (warn) and servers log info when unset. */
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** A Postgres server for tests and benchmarks (they create and drop their own databases on it). */
+  testDatabaseUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -69,7 +74,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
-  return { dataDir: e.MEGAPHONE_DATA_DIR, databaseUrl: e.DATABASE_URL, asOf: e.MEGAPHONE_AS_OF, logLevel: e.LOG_LEVEL };
+  return { dataDir: e.MEGAPHONE_DATA_DIR, databaseUrl: e.DATABASE_URL, asOf: e.MEGAPHONE_AS_OF, logLevel: e.LOG_LEVEL,
+    testDatabaseUrl: e.MEGAPHONE_TEST_DATABASE_URL,
+  };
 }
 
 /** Whether stdout is an interactive terminal (progress bars, colours). Kept here: it is environment too. */

@@ -1,0 +1,153 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { asc, eq, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { customerFeatures, importBatches, products, rejectedRows } from '../../db/schema.ts';
+import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import { UserError } from '../core/errors.ts';
+import { importFile } from './import.ts';
+import { storeStats } from './stats.ts';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const RETAIL = fixture('retail-small.csv');
+const EVENTS = fixture('events-small.csv');
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'megaphone-import-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function variant(name: string, transform: (text: string) => Buffer | string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, transform(await readFile(RETAIL, 'utf8')));
+  return path;
+}
+
+describe.each(drivers)('import on %s', (driver) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase(driver);
+  });
+  afterEach(async () => {
+    await db.dispose();
+  });
+
+  it('imports an Online Retail file: every line imported or quarantined, with reasons', async () => {
+    const summary = await importFile(db, RETAIL);
+    expect(summary.format).toBe('online-retail');
+    expect(summary).toMatchObject({ read: 20, imported: 11, rejected: 9 });
+    expect(summary.read).toBe(summary.imported + summary.rejected);
+    expect(summary.byKind).toEqual({ purchase: 7, return: 1, anonymous: 1, adjustment: 2 });
+
+    const quarantine = await db.db
+      .select({ lineNo: rejectedRows.lineNo, raw: rejectedRows.raw, reason: rejectedRows.reason })
+      .from(rejectedRows)
+      .orderBy(asc(rejectedRows.lineNo));
+    expect(quarantine.map((r) => [r.lineNo, r.reason])).toEqual([
+      [13, 'Quantity "two" is not a whole number'],
+      [14, 'InvoiceDate "2011-13-01 08:26:00" is not a valid date (expected YYYY-MM-DD HH:MM:SS)'],
+      [15, 'UnitPrice "abc" is not a number'],
+      [16, 'expected 8 fields, found 7'],
+      [17, 'InvoiceNo is empty'],
+      [18, 'StockCode is empty'],
+      [19, expect.stringMatching(/^CSV syntax error: /)],
+      [21, 'InvoiceDate "2011-02-30 08:26:00" is not a valid date (expected YYYY-MM-DD HH:MM:SS)'],
+      [22, 'unbalanced quote: the quoted field opened on line 22 is never closed'],
+    ]);
+    expect(quarantine[0]!.raw).toBe(
+      '536375,22752,SET 7 BABUSHKA NESTING BOXES,two,2011-06-01 08:26:00,7.65,17850.0,United Kingdom',
+    );
+
+    const [batch] = await db.db.select().from(importBatches);
+    expect(batch).toMatchObject({ status: 'done', rowsRead: 20, rowsImported: 11, rowsRejected: 9 });
+  });
+
+  it('computes the store figures and per-customer features', async () => {
+    await importFile(db, RETAIL);
+    expect(await storeStats(db)).toMatchObject({
+      customers: 3,
+      products: 7,
+      purchaseLines: 7,
+      orders: 5,
+      revenue: 306.32,
+      asOf: '2011-06-30T12:00:00.000Z',
+      rejectedRows: 9,
+    });
+    const rows = await db.db.select().from(customerFeatures).orderBy(asc(customerFeatures.customerId));
+    const byId = Object.fromEntries(rows.map((r) => [r.customerId, r]));
+    expect(Object.keys(byId)).toEqual(['12583', '13047', '17850']);
+    expect(byId['17850']).toMatchObject({
+      spend: '46.74',
+      orders: 2,
+      recencyDays: 121,
+      tenureDays: 171,
+      distinctProducts: 3,
+      returns: 0,
+      country: 'United Kingdom',
+      lifecycle: 'at_risk',
+      avgOrderValue: '23.37',
+    });
+    expect(byId['13047']).toMatchObject({ spend: '79.58', orders: 2, returns: 1, recencyDays: 0, country: 'Germany' });
+    expect(byId['13047']!.lifecycle).toBe('active');
+    expect(byId['12583']).toMatchObject({ spend: '180.00', orders: 1, recencyDays: 29, lifecycle: 'new' });
+    // Highest spend gets the top monetary score, most recent the top recency score.
+    expect(byId['12583']!.mScore).toBe(5);
+    expect(byId['13047']!.rScore).toBe(5);
+    expect(byId['17850']!.rScore).toBe(1);
+
+    const [product] = await db.db.select().from(products).where(eq(products.id, '21730'));
+    expect(product).toMatchObject({ name: 'GLASS STAR FROSTED T-LIGHT HOLDER "BIG"', category: 'Candles & Lights' });
+  });
+
+  it('reads gzip, BOM and CRLF the same way, and recognises the same content as a re-import', async () => {
+    const gz = await variant('retail.csv.gz', (t) => gzipSync(`\ufeff${t.replaceAll('\n', '\r\n')}`));
+    const first = await importFile(db, gz);
+    expect(first).toMatchObject({ read: 20, imported: 11, rejected: 9 });
+    const before = await storeStats(db);
+    expect(before.revenue).toBe(306.32);
+
+    const again = await importFile(db, gz);
+    expect(again.duplicateOf?.batchId).toBe(first.batchId);
+    expect(again.imported).toBe(0);
+    expect(await storeStats(db)).toEqual(before);
+  });
+
+  it('computes features as of an earlier instant, ignoring later lines', async () => {
+    await importFile(db, RETAIL, { asOf: new Date('2011-03-31T00:00:00Z') });
+    const stats = await storeStats(db);
+    expect(stats).toMatchObject({ customers: 2, purchaseLines: 4, revenue: 100.82, asOf: '2011-03-31T00:00:00.000Z' });
+  });
+
+  it('imports the generic events layout', async () => {
+    const summary = await importFile(db, EVENTS);
+    expect(summary).toMatchObject({ format: 'events', read: 12, imported: 7, rejected: 5 });
+    expect(summary.byKind).toEqual({ purchase: 3, view: 1, return: 1, anonymous: 1, add_to_cart: 1 });
+    expect(summary.rejections.map((r) => r.lineNo)).toEqual([9, 10, 11, 12, 13]);
+    expect(summary.rejections[0]!.reason).toBe(
+      'event_type "wishlist" is not one of purchase, view, click, add_to_cart, return',
+    );
+    expect(await storeStats(db)).toMatchObject({ customers: 2, orders: 2, purchaseLines: 3, revenue: 59.98 });
+    const [c2] = await db.db.select().from(customerFeatures).where(eq(customerFeatures.customerId, 'c2'));
+    expect(c2).toMatchObject({ returns: 1, orders: 1 });
+  });
+
+  it('refuses a file that is not the layout, naming what is missing, and imports nothing', async () => {
+    const wrong = await variant('wrong.csv', () => 'order,sku,amount\n1,2,3\n');
+    await expect(importFile(db, wrong)).rejects.toThrow(/unknown layout \(header: order, sku, amount\)/);
+    const partial = await variant('partial.csv', (t) => t.replace(',CustomerID,Country', ',Country'));
+    const error = await importFile(db, partial, { format: 'online-retail' }).catch((e) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/missing column CustomerID/);
+    await expect(importFile(db, join(dir, 'nope.csv'))).rejects.toThrow(/no such file/);
+    const empty = await variant('empty.csv', () => '');
+    await expect(importFile(db, empty)).rejects.toThrow(/is empty/);
+    const [row] = await db.rows<{ n: number }>(sql`select count(*)::int as n from events`);
+    expect(row!.n).toBe(0);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Real databases for tests: PGlite booted from the migrated template, and, when MEGAPHONE_TEST_DATABASE_URL
+ * is set (CI), a fresh database on the Postgres server. Database suites run once per driver.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { type Database, type Driver, openDatabase } from '../src/db/client.ts';
+
+export const drivers: Driver[] = inject('postgresUrl') ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestDatabase extends Database {
+  /** Closes the connection and, on a server, drops the database. */
+  dispose(): Promise<void>;
+}
+
+export async function createTestDatabase(driver: Driver): Promise<TestDatabase> {
+  if (driver === 'pglite') {
+    const template = await readFile(inject('pgliteTemplate'));
+    const database = await openDatabase({ loadDataDir: new Blob([template]) });
+    return Object.assign(database, { dispose: () => database.close() });
+  }
+  const adminUrl = inject('postgresUrl');
+  const name = `megaphone_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString() });
+  return Object.assign(database, {
+    async dispose() {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  });
+}
