@@ -117,7 +117,10 @@ export const customerFeatures = pgTable(
     lifecycle: text('lifecycle').notNull(),
     asOf: ts('as_of').notNull(),
   },
-  (t) => [index('customer_features_country').on(t.country), index('customer_features_lifecycle').on(t.lifecycle)],
+  (t) => [
+    index('customer_features_country').on(t.country),
+    index('customer_features_lifecycle').on(t.lifecycle),
+  ],
 );
 
 /** Singleton-style key/value metadata (as-of instant of the last feature refresh, demo seed, ...). */

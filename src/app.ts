@@ -22,7 +22,10 @@ export async function bootApp(config: Config, log: Logger): Promise<App> {
   if (!database.vectorAvailable) notices.push(NO_PGVECTOR_MESSAGE);
   const cleaned = await cleanInterruptedImports(database);
   if (cleaned) notices.push(`Removed ${cleaned} interrupted import(s) left by an earlier crash.`);
-  log.info({ driver: database.driver, location: database.location, vector: database.vectorAvailable }, 'database ready');
+  log.info(
+    { driver: database.driver, location: database.location, vector: database.vectorAvailable },
+    'database ready',
+  );
   const router = createRouter({ database, log, commands });
   return { config, log, database, router, notices, close: () => database.close() };
 }

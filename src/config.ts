@@ -31,9 +31,12 @@ const envSchema = z.object({
     })
     .optional(),
   NODE_ENV: optionalString,
-  MEGAPHONE_TEST_DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
-    message: 'expected a postgres:// URL of a server where tests and benchmarks may create databases',
-  }),
+  MEGAPHONE_TEST_DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    {
+      message: 'expected a postgres:// URL of a server where tests and benchmarks may create databases',
+    },
+  ),
 });
 
 export interface Config {
@@ -74,7 +77,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
-  return { dataDir: e.MEGAPHONE_DATA_DIR, databaseUrl: e.DATABASE_URL, asOf: e.MEGAPHONE_AS_OF, logLevel: e.LOG_LEVEL,
+  return {
+    dataDir: e.MEGAPHONE_DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    asOf: e.MEGAPHONE_AS_OF,
+    logLevel: e.LOG_LEVEL,
     testDatabaseUrl: e.MEGAPHONE_TEST_DATABASE_URL,
   };
 }

@@ -40,7 +40,9 @@ export async function setup(project: TestProject): Promise<void> {
     try {
       await sql`select 1`;
     } catch (error) {
-      throw new Error(`MEGAPHONE_TEST_DATABASE_URL is set but the server does not answer: ${(error as Error).message}`);
+      throw new Error(
+        `MEGAPHONE_TEST_DATABASE_URL is set but the server does not answer: ${(error as Error).message}`,
+      );
     } finally {
       await sql.end({ timeout: 1 });
     }

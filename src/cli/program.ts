@@ -96,7 +96,9 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('Start Megaphone: loads the demo shop into an empty database, then serves the configured platforms')
+    .description(
+      'Start Megaphone: loads the demo shop into an empty database, then serves the configured platforms',
+    )
     .action(async () => {
       await withApp(async (app) => {
         for (const n of app.notices) console.error(`note: ${n}`);
@@ -122,7 +124,11 @@ export function buildProgram(): Command {
     .command('import')
     .description('Import CSV files (plain or .gz) of orders or events into the feature store')
     .argument('<files...>', 'CSV files to import')
-    .addOption(new Option('--format <format>', 'input layout (detected from the header when left out)').choices(FORMAT_NAMES))
+    .addOption(
+      new Option('--format <format>', 'input layout (detected from the header when left out)').choices(
+        FORMAT_NAMES,
+      ),
+    )
     .option('--as-of <date>', 'compute features as of this instant (default: latest event)', parseDate)
     .action(async (files: string[], opts: { format?: FormatName; asOf?: Date }) => {
       await withApp(async (app) => {
@@ -163,7 +169,11 @@ export function buildProgram(): Command {
           const { customers, products, purchaseLines, orders, revenue, asOf } = s;
           console.log(JSON.stringify({ customers, products, purchaseLines, orders, revenue, asOf }));
         } else {
-          const reply = await app.router.handle('stats', { platform: 'cli', userId: 'cli', conversationId: 'cli:stats' });
+          const reply = await app.router.handle('stats', {
+            platform: 'cli',
+            userId: 'cli',
+            conversationId: 'cli:stats',
+          });
           console.log(renderReply(reply));
         }
       });
@@ -210,7 +220,9 @@ export async function main(argv: string[]): Promise<void> {
       const ref = newReferenceId();
       const log: Logger = createLogger('error');
       log.error({ err: error, ref }, 'megaphone failed');
-      console.error(`Megaphone failed (reference ${ref}); the details are logged above under that reference.`);
+      console.error(
+        `Megaphone failed (reference ${ref}); the details are logged above under that reference.`,
+      );
       process.exitCode = 1;
     }
   }

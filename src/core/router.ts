@@ -70,7 +70,9 @@ export function createRouter(options: RouterOptions): Router {
 
   function notUnderstood(text: string): Reply {
     const first = text.split(' ')[0]?.toLowerCase() ?? '';
-    const close = [...byWord.keys()].filter((w) => editDistance(w, first) <= Math.max(2, Math.floor(w.length / 3)));
+    const close = [...byWord.keys()].filter(
+      (w) => editDistance(w, first) <= Math.max(2, Math.floor(w.length / 3)),
+    );
     const suggestion = close.length ? `Did you mean *${close[0]}*? ` : '';
     return {
       tone: 'warning',
@@ -81,9 +83,11 @@ export function createRouter(options: RouterOptions): Router {
   }
 
   async function loadPrevious(conversationId: string): Promise<CommandContext['previous']> {
-    const [row] = await database.rows<{ last_command: string | null; last_args: unknown; last_result: unknown }>(
-      sql`select last_command, last_args, last_result from conversations where id = ${conversationId}`,
-    );
+    const [row] = await database.rows<{
+      last_command: string | null;
+      last_args: unknown;
+      last_result: unknown;
+    }>(sql`select last_command, last_args, last_result from conversations where id = ${conversationId}`);
     if (!row?.last_command) return null;
     return { command: row.last_command, args: row.last_args, result: row.last_result };
   }
@@ -101,7 +105,9 @@ export function createRouter(options: RouterOptions): Router {
     const parsed = command.args.safeParse(rawArgs);
     if (!parsed.success) {
       const problems = parsed.error.issues
-        .map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || 'request'}: ${i.message}`)
+        .map(
+          (i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || 'request'}: ${i.message}`,
+        )
         .join('; ');
       throw new UserError('bad_arguments', `I couldn't use that for *${command.name}*: ${problems}.`, {
         hint: command.examples.length ? `For example: ${command.examples.join(' · ')}` : undefined,

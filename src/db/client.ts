@@ -154,7 +154,9 @@ async function applyMigrations(database: Database): Promise<void> {
 }
 
 async function hasVector(database: Database): Promise<boolean> {
-  const rows = await database.rows<{ ok: number }>(sql`select 1 as ok from pg_extension where extname = 'vector'`);
+  const rows = await database.rows<{ ok: number }>(
+    sql`select 1 as ok from pg_extension where extname = 'vector'`,
+  );
   return rows.length > 0;
 }
 

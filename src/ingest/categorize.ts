@@ -11,19 +11,34 @@ export interface CategoryRule {
 
 export const CATEGORY_RULES: readonly CategoryRule[] = [
   { category: 'Christmas', pattern: '\\m(christmas|xmas|advent|santa|reindeer|snowflake|nativity|bauble)' },
-  { category: 'Candles & Lights', pattern: '\\m(candle|t-light|tlight|lantern|lights?|lamp|night light|fairy)' },
+  {
+    category: 'Candles & Lights',
+    pattern: '\\m(candle|t-light|tlight|lantern|lights?|lamp|night light|fairy)',
+  },
   { category: 'Bags', pattern: '\\m(bag|bags|tote|purse|backpack|rucksack|shopper)\\M' },
   {
     category: 'Kitchen & Dining',
-    pattern: '\\m(mug|cup|cups|teapot|plate|bowl|jug|cake|baking|lunch box|tin|tins|cutlery|napkin|apron|tea towel|spoon|glass|bottle|jar|coaster|kitchen)',
+    pattern:
+      '\\m(mug|cup|cups|teapot|plate|bowl|jug|cake|baking|lunch box|tin|tins|cutlery|napkin|apron|tea towel|spoon|glass|bottle|jar|coaster|kitchen)',
   },
-  { category: 'Stationery', pattern: '\\m(card|cards|notebook|pen|pencil|paper|wrap|stickers?|tissues?|envelope|diary|journal|calendar)' },
-  { category: 'Toys & Games', pattern: '\\m(toy|game|games|doll|puzzle|jigsaw|dominoes|skittles|playhouse|spaceboy|children|kids)' },
+  {
+    category: 'Stationery',
+    pattern:
+      '\\m(card|cards|notebook|pen|pencil|paper|wrap|stickers?|tissues?|envelope|diary|journal|calendar)',
+  },
+  {
+    category: 'Toys & Games',
+    pattern: '\\m(toy|game|games|doll|puzzle|jigsaw|dominoes|skittles|playhouse|spaceboy|children|kids)',
+  },
   { category: 'Garden & Outdoor', pattern: '\\m(garden|plant|planter|watering|bird|picnic|parasol|outdoor)' },
-  { category: 'Jewellery & Accessories', pattern: '\\m(necklace|bracelet|earrings|ring|hair|brooch|jewel|scarf|umbrella|handbag)' },
+  {
+    category: 'Jewellery & Accessories',
+    pattern: '\\m(necklace|bracelet|earrings|ring|hair|brooch|jewel|scarf|umbrella|handbag)',
+  },
   {
     category: 'Home Decor',
-    pattern: '\\m(heart|frame|clock|sign|cushion|doorstop|hook|hanging|wall|mirror|vase|ornament|decoration|bunting|wreath|box|drawer|cabinet|shelf|doormat)',
+    pattern:
+      '\\m(heart|frame|clock|sign|cushion|doorstop|hook|hanging|wall|mirror|vase|ornament|decoration|bunting|wreath|box|drawer|cabinet|shelf|doormat)',
   },
 ];
 

@@ -17,7 +17,11 @@ export async function loadDemo(
   const path = join(dir, `demo-shop-seed-${options.seed ?? 42}.csv`);
   try {
     await writeFile(path, `${[...generateDemoShop(options)].join('\n')}\n`);
-    return await importFile(database, path, { format: 'online-retail', onProgress: options.onProgress, asOf: options.asOf });
+    return await importFile(database, path, {
+      format: 'online-retail',
+      onProgress: options.onProgress,
+      asOf: options.asOf,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

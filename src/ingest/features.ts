@@ -13,7 +13,11 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 
-export const LIFECYCLE_THRESHOLDS = { newWithinDays: 30, activeWithinDays: 90, atRiskWithinDays: 180 } as const;
+export const LIFECYCLE_THRESHOLDS = {
+  newWithinDays: 30,
+  activeWithinDays: 90,
+  atRiskWithinDays: 180,
+} as const;
 export const LIFECYCLE_STAGES = ['new', 'active', 'at_risk', 'lapsed'] as const;
 
 /** Events of completed imports only: a running or failed import is never counted. */

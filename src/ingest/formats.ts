@@ -117,7 +117,16 @@ function normaliseCustomerId(raw: string): string {
 
 export const onlineRetail: Format = {
   name: 'online-retail',
-  columns: ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'],
+  columns: [
+    'InvoiceNo',
+    'StockCode',
+    'Description',
+    'Quantity',
+    'InvoiceDate',
+    'UnitPrice',
+    'CustomerID',
+    'Country',
+  ],
   optional: [],
   interpret(f) {
     const invoice = f.InvoiceNo!.trim();
@@ -130,7 +139,9 @@ export const onlineRetail: Format = {
     if (typeof price !== 'string') return reject(price.error);
     const occurredAt = parseRetailDate(f.InvoiceDate!);
     if (!occurredAt)
-      return reject(`InvoiceDate ${JSON.stringify(f.InvoiceDate)} is not a valid date (expected YYYY-MM-DD HH:MM:SS)`);
+      return reject(
+        `InvoiceDate ${JSON.stringify(f.InvoiceDate)} is not a valid date (expected YYYY-MM-DD HH:MM:SS)`,
+      );
     const customerId = f.CustomerID!.trim() ? normaliseCustomerId(f.CustomerID!) : null;
     const priceValue = Number(price);
     let kind: EventKind;
@@ -170,7 +181,8 @@ export const eventsFormat: Format = {
       return reject(`event_type ${JSON.stringify(f.event_type)} is not one of ${EVENT_TYPES.join(', ')}`);
     }
     const occurredAt = parseIsoInstant(f.occurred_at!);
-    if (!occurredAt) return reject(`occurred_at ${JSON.stringify(f.occurred_at)} is not an ISO-8601 date-time`);
+    if (!occurredAt)
+      return reject(`occurred_at ${JSON.stringify(f.occurred_at)} is not an ISO-8601 date-time`);
     let quantity = 1;
     if (f.quantity?.trim()) {
       const q = parseQuantity(f.quantity, 'quantity');
@@ -187,7 +199,8 @@ export const eventsFormat: Format = {
     }
     let kind: EventKind = type as EventKind;
     if (type === 'purchase' && !customerId) kind = 'anonymous';
-    if (type !== 'purchase' && !customerId && type !== 'return') return reject(`customer_id is empty for a ${type} event`);
+    if (type !== 'purchase' && !customerId && type !== 'return')
+      return reject(`customer_id is empty for a ${type} event`);
     return {
       ok: true,
       event: {

@@ -93,7 +93,13 @@ describe.each(drivers)('import on %s', (driver) => {
       lifecycle: 'at_risk',
       avgOrderValue: '23.37',
     });
-    expect(byId['13047']).toMatchObject({ spend: '79.58', orders: 2, returns: 1, recencyDays: 0, country: 'Germany' });
+    expect(byId['13047']).toMatchObject({
+      spend: '79.58',
+      orders: 2,
+      returns: 1,
+      recencyDays: 0,
+      country: 'Germany',
+    });
     expect(byId['13047']!.lifecycle).toBe('active');
     expect(byId['12583']).toMatchObject({ spend: '180.00', orders: 1, recencyDays: 29, lifecycle: 'new' });
     // Highest spend gets the top monetary score, most recent the top recency score.
@@ -102,7 +108,10 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(byId['17850']!.rScore).toBe(1);
 
     const [product] = await db.db.select().from(products).where(eq(products.id, '21730'));
-    expect(product).toMatchObject({ name: 'GLASS STAR FROSTED T-LIGHT HOLDER "BIG"', category: 'Candles & Lights' });
+    expect(product).toMatchObject({
+      name: 'GLASS STAR FROSTED T-LIGHT HOLDER "BIG"',
+      category: 'Candles & Lights',
+    });
   });
 
   it('reads gzip, BOM and CRLF the same way, and recognises the same content as a re-import', async () => {
@@ -121,7 +130,12 @@ describe.each(drivers)('import on %s', (driver) => {
   it('computes features as of an earlier instant, ignoring later lines', async () => {
     await importFile(db, RETAIL, { asOf: new Date('2011-03-31T00:00:00Z') });
     const stats = await storeStats(db);
-    expect(stats).toMatchObject({ customers: 2, purchaseLines: 4, revenue: 100.82, asOf: '2011-03-31T00:00:00.000Z' });
+    expect(stats).toMatchObject({
+      customers: 2,
+      purchaseLines: 4,
+      revenue: 100.82,
+      asOf: '2011-03-31T00:00:00.000Z',
+    });
   });
 
   it('imports the generic events layout', async () => {

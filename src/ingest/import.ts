@@ -10,14 +10,27 @@ import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import Papa from 'papaparse';
 import { and, eq, sql } from 'drizzle-orm';
-import { customers, events, importBatches, products, rejectedRows as rejectedRowsTable } from '../../db/schema.ts';
+import Papa from 'papaparse';
+import {
+  customers,
+  events,
+  importBatches,
+  products,
+  rejectedRows as rejectedRowsTable,
+} from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
 import { categorize } from './categorize.ts';
 import { refreshFeatures } from './features.ts';
-import { detectFormat, type EventKind, FORMATS, type Format, type FormatName, type ParsedEvent } from './formats.ts';
+import {
+  detectFormat,
+  type EventKind,
+  FORMATS,
+  type Format,
+  type FormatName,
+  type ParsedEvent,
+} from './formats.ts';
 
 export interface ImportOptions {
   format?: FormatName | undefined;
@@ -134,7 +147,11 @@ async function* records(input: Readable): AsyncGenerator<RawRecord | { broken: R
     pending.push({ lineNo, text: line, lines: 1 });
     quotes += count;
     if (quotes % 2 === 0) {
-      yield { lineNo: pending[0]!.lineNo, text: pending.map((p) => p.text).join('\n'), lines: pending.length };
+      yield {
+        lineNo: pending[0]!.lineNo,
+        text: pending.map((p) => p.text).join('\n'),
+        lines: pending.length,
+      };
       pending = [];
     } else if (pending.length >= MAX_RECORD_LINES) {
       yield { broken: pending };
@@ -171,7 +188,9 @@ function headerProblem(path: string, header: string[], format: Format): string |
   return (
     `${basename(path)} line 1: not a ${format.name} file; missing column${missing.length > 1 ? 's' : ''} ` +
     `${missing.join(', ')} (found: ${header.join(', ') || 'nothing'}).` +
-    (other && other.name !== format.name ? ` It looks like the ${other.name} layout: try --format ${other.name}.` : '')
+    (other && other.name !== format.name
+      ? ` It looks like the ${other.name} layout: try --format ${other.name}.`
+      : '')
   );
 }
 
@@ -182,7 +201,8 @@ interface Collected {
 
 function collect(into: Collected, e: ParsedEvent): void {
   const p = into.products.get(e.productId);
-  const sale = (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && Number(e.unitPrice) > 0;
+  const sale =
+    (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && Number(e.unitPrice) > 0;
   if (!p) {
     into.products.set(e.productId, {
       name: e.productName,
@@ -216,7 +236,11 @@ function collect(into: Collected, e: ParsedEvent): void {
  * Imports one file. Throws a `UserError` for a file that cannot be read as the format at all (missing file,
  * wrong header); individual bad lines go to the quarantine instead.
  */
-export async function importFile(database: Database, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importFile(
+  database: Database,
+  path: string,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
   const started = performance.now();
   let size: number;
   try {
@@ -224,12 +248,19 @@ export async function importFile(database: Database, path: string, options: Impo
     if (!info.isFile()) throw new Error('not a file');
     size = info.size;
   } catch {
-    throw new UserError('import_missing_file', `Cannot read ${path}: no such file. Give the path of a CSV or .csv.gz file.`);
+    throw new UserError(
+      'import_missing_file',
+      `Cannot read ${path}: no such file. Give the path of a CSV or .csv.gz file.`,
+    );
   }
   const hash = await contentHash(path).catch((cause: Error) => {
-    throw new UserError('import_unreadable', `Cannot read ${path}: ${cause.message}. Is it a CSV file (or gzip of one)?`, {
-      cause,
-    });
+    throw new UserError(
+      'import_unreadable',
+      `Cannot read ${path}: ${cause.message}. Is it a CSV file (or gzip of one)?`,
+      {
+        cause,
+      },
+    );
   });
   const source = basename(path);
 
@@ -266,15 +297,18 @@ export async function importFile(database: Database, path: string, options: Impo
   // Read by hand: a for-await with break would close the generator and lose the rest of the file.
   for (let next = await it.next(); !next.done; next = await it.next()) {
     const rec = next.value;
-    if ('broken' in rec) throw new UserError('import_bad_header', `${source} line 1: the header has an unbalanced quote.`);
+    if ('broken' in rec)
+      throw new UserError('import_bad_header', `${source} line 1: the header has an unbalanced quote.`);
     if (rec.text.trim() === '') continue;
     const parsed = parseChunk([rec])[0];
-    if (parsed instanceof Error) throw new UserError('import_bad_header', `${source} line ${rec.lineNo}: ${parsed.message}`);
+    if (parsed instanceof Error)
+      throw new UserError('import_bad_header', `${source} line ${rec.lineNo}: ${parsed.message}`);
     header = parsed!.map((h) => h.trim());
     firstLineNo = rec.lineNo;
     break;
   }
-  if (!header) throw new UserError('import_empty', `${source} is empty: expected a header line and data lines.`);
+  if (!header)
+    throw new UserError('import_empty', `${source} is empty: expected a header line and data lines.`);
   const format = options.format ? FORMATS[options.format] : detectFormat(header);
   if (!format) {
     throw new UserError(
@@ -318,7 +352,11 @@ export async function importFile(database: Database, path: string, options: Impo
     if (rejectedRows.length >= COPY_ROWS || (force && rejectedRows.length > 0)) {
       const rows = rejectedRows;
       rejectedRows = [];
-      await database.copyCsv('rejected_rows', ['batch_id', 'line_no', 'raw', 'reason'], `${rows.join('\n')}\n`);
+      await database.copyCsv(
+        'rejected_rows',
+        ['batch_id', 'line_no', 'raw', 'reason'],
+        `${rows.join('\n')}\n`,
+      );
     }
   };
   const quarantine = (lineNo: number, raw: string, reason: string) => {
@@ -382,7 +420,11 @@ export async function importFile(database: Database, path: string, options: Impo
         chunk = [];
         const start = rec.broken[0]!.lineNo;
         for (const line of rec.broken) {
-          quarantine(line.lineNo, line.text, `unbalanced quote: the quoted field opened on line ${start} is never closed`);
+          quarantine(
+            line.lineNo,
+            line.text,
+            `unbalanced quote: the quoted field opened on line ${start} is never closed`,
+          );
         }
         continue;
       }
@@ -415,9 +457,13 @@ export async function importFile(database: Database, path: string, options: Impo
       .set({ status: 'failed', error: String((error as Error).message ?? error), finishedAt: new Date() })
       .where(eq(importBatches.id, batchId));
     if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') {
-      throw new UserError('import_bad_gzip', `${source} is not a valid gzip file: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new UserError(
+        'import_bad_gzip',
+        `${source} is not a valid gzip file: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -481,7 +527,9 @@ export async function cleanInterruptedImports(database: Database): Promise<numbe
   const stale = await database.db
     .select({ id: importBatches.id })
     .from(importBatches)
-    .where(and(eq(importBatches.status, 'running'), sql`${importBatches.startedAt} < now() - interval '1 hour'`));
+    .where(
+      and(eq(importBatches.status, 'running'), sql`${importBatches.startedAt} < now() - interval '1 hour'`),
+    );
   for (const { id } of stale) {
     await database.db.delete(events).where(eq(events.batchId, id));
     await database.db.delete(rejectedRowsTable).where(eq(rejectedRowsTable.batchId, id));

@@ -20,7 +20,9 @@ export interface StoreStats {
 
 /** Headline figures of the feature store, as of the instant the features were computed at. */
 export async function storeStats(database: Database): Promise<StoreStats> {
-  const [meta] = await database.rows<{ value: { asOf: string } | string }>(sql`select value from meta where key = 'as_of'`);
+  const [meta] = await database.rows<{ value: { asOf: string } | string }>(
+    sql`select value from meta where key = 'as_of'`,
+  );
   const value = typeof meta?.value === 'string' ? JSON.parse(meta.value) : meta?.value;
   const asOf: Date | null = value?.asOf ? new Date(value.asOf) : await latestEventAt(database);
   const at = asOf ? sql`${asOf.toISOString()}::timestamptz` : sql`'infinity'::timestamptz`;

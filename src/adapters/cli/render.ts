@@ -11,7 +11,8 @@ export function renderReply(reply: Reply, options: { width?: number } = {}): str
   const out: string[] = [];
   const plain = (s: string) => s.replace(/\*([^*\n]+)\*/g, '$1').replace(/`([^`\n]+)`/g, '$1');
   if (reply.title) out.push(plain(reply.title), '-'.repeat(Math.min(plain(reply.title).length, 60)));
-  if (reply.text) out.push(`${reply.tone === 'error' ? '✖ ' : reply.tone === 'warning' ? '! ' : ''}${plain(reply.text)}`);
+  if (reply.text)
+    out.push(`${reply.tone === 'error' ? '✖ ' : reply.tone === 'warning' ? '! ' : ''}${plain(reply.text)}`);
   if (reply.fields?.length) {
     const width = Math.max(...reply.fields.map((f) => f.label.length));
     for (const f of reply.fields) out.push(`  ${f.label.padEnd(width)}  ${f.value}`);
@@ -27,7 +28,8 @@ export function renderReply(reply: Reply, options: { width?: number } = {}): str
     out.push(table.toString());
     if (reply.table.truncated) out.push(`  ... and ${reply.table.truncated} more`);
   }
-  for (const a of reply.attachments ?? []) out.push(`[attachment ${a.filename}${a.altText ? `: ${a.altText}` : ''}]`);
+  for (const a of reply.attachments ?? [])
+    out.push(`[attachment ${a.filename}${a.altText ? `: ${a.altText}` : ''}]`);
   if (reply.buttons?.length) out.push(`Next: ${reply.buttons.map((b) => b.label).join(' · ')}`);
   if (reply.context) out.push(plain(reply.context));
   return out.join('\n');

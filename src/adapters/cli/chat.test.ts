@@ -1,0 +1,77 @@
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commands } from '../../../commands/index.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import { createRouter } from '../../core/router.ts';
+import { importFile } from '../../ingest/import.ts';
+import { createCliAdapter } from './chat.ts';
+import { renderReply } from './render.ts';
+
+describe('terminal chat', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase('pglite');
+    await importFile(db, fileURLToPath(new URL('../../ingest/fixtures/retail-small.csv', import.meta.url)));
+  });
+  afterEach(async () => {
+    await db.dispose();
+  });
+
+  it('holds a conversation through the real router until exit', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let transcript = '';
+    output.on('data', (chunk) => {
+      transcript += String(chunk);
+    });
+    const router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    const chat = createCliAdapter({ router, input, output, banner: 'Welcome to Megaphone' });
+    const done = chat.run();
+    input.write('help\n');
+    input.write('stats\n');
+    input.write('what is the weather\n');
+    input.write('exit\n');
+    input.write('stats\n'); // after exit: never answered
+    await done;
+    expect(transcript.startsWith('Welcome to Megaphone\n')).toBe(true);
+    expect(transcript).toMatch(/│ stats +│ Headline figures/);
+    expect(transcript).toMatch(/ {2}Customers +3\n/);
+    expect(transcript).toMatch(/ {2}Revenue +£306\.32\n/);
+    expect(transcript).toMatch(/! I don't know how to answer "what is the weather" yet/);
+    expect(transcript.match(/Feature store at a glance/g)).toHaveLength(1);
+  });
+});
+
+describe('renderReply', () => {
+  it('renders every part of a reply as plain text', () => {
+    const text = renderReply({
+      title: 'Lapsed Germans',
+      text: 'Found *42* customers',
+      fields: [
+        { label: 'Count', value: '42' },
+        { label: 'Spend', value: '£1,000.00' },
+      ],
+      table: { columns: ['Customer', 'Spend'], rows: [['1234*', 10.5]], truncated: 41 },
+      attachments: [
+        { filename: 'chart.png', mimeType: 'image/png', data: new Uint8Array(), altText: 'bar chart' },
+      ],
+      buttons: [{ action: 'segment.save', label: 'Save', value: 'x' }],
+      context: 'Germany · no purchase in 90 days',
+    });
+    expect(text.split('\n')).toEqual(
+      expect.arrayContaining([
+        'Lapsed Germans',
+        'Found 42 customers',
+        '  Count  42',
+        '  Spend  £1,000.00',
+        '  ... and 41 more',
+        '[attachment chart.png: bar chart]',
+        'Next: Save',
+        'Germany · no purchase in 90 days',
+      ]),
+    );
+    expect(text).toMatch(/│ 1234\* +│ 10\.5 +│/);
+  });
+});

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/megaphone.js', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url));
+
+function megaphone(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('megaphone command line (the real bin, on an embedded database on disk)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'megaphone-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('imports a file, reports rejected lines with exit code 3, then prints stats as JSON', async () => {
+    const env = { MEGAPHONE_DATA_DIR: join(dir, 'data') };
+    const imported = await megaphone(['import', FIXTURE], env);
+    expect(imported.stdout).toMatch(
+      /retail-small\.csv \(online-retail\): read 20 = imported 11 \+ rejected 9 .*features for 3 customers as of 2011-06-30 12:00 UTC/,
+    );
+    expect(imported.stdout).toMatch(/line 13: Quantity "two" is not a whole number/);
+    expect(imported.code).toBe(3);
+
+    const again = await megaphone(['import', FIXTURE], env);
+    expect(again.stdout).toMatch(/already imported as batch #1/);
+    expect(again.code).toBe(0);
+
+    const stats = await megaphone(['stats', '--json'], env);
+    expect(stats.code).toBe(0);
+    expect(JSON.parse(stats.stdout)).toEqual({
+      customers: 3,
+      products: 7,
+      purchaseLines: 7,
+      orders: 5,
+      revenue: 306.32,
+      asOf: '2011-06-30T12:00:00.000Z',
+    });
+  });
+
+  it('fails with the names of bad configuration keys and a clear message for bad input', async () => {
+    const config = await megaphone(['stats'], {
+      DATABASE_URL: 'mysql://x',
+      MEGAPHONE_DATA_DIR: join(dir, 'd2'),
+    });
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(/DATABASE_URL: expected a postgres:\/\//);
+
+    const missing = await megaphone(['import', join(dir, 'missing.csv')], {
+      MEGAPHONE_DATA_DIR: join(dir, 'data'),
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: Cannot read .*missing\.csv: no such file/m);
+    expect(missing.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
