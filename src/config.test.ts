@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       asOf: undefined,
       logLevel: undefined,
       testDatabaseUrl: undefined,
+      openai: undefined,
     });
   });
 

@@ -31,6 +31,11 @@ const envSchema = z.object({
     })
     .optional(),
   NODE_ENV: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+    message: 'expected an http:// or https:// URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1',
+  }),
+  OPENAI_MODEL: optionalString.default('gpt-4o-mini'),
   MEGAPHONE_TEST_DATABASE_URL: optionalString.refine(
     (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
     {
@@ -48,6 +53,8 @@ export interface Config {
   asOf: Date | undefined;
   /** Explicit log level; the CLI is quiet (warn) and servers log info when unset. */
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** OpenAI or any OpenAI-compatible endpoint; absent means local heuristics only. */
+  openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   /** A Postgres server for tests and benchmarks (they create and drop their own databases on it). */
   testDatabaseUrl: string | undefined;
 }
@@ -83,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     asOf: e.MEGAPHONE_AS_OF,
     logLevel: e.LOG_LEVEL,
     testDatabaseUrl: e.MEGAPHONE_TEST_DATABASE_URL,
+    openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL } : undefined,
   };
 }
 

@@ -1,0 +1,153 @@
+/**
+ * Segment definition → SQL, with drizzle's query builder only: every value is a bound parameter and every
+ * column comes from the allow-list below, never from the definition's text.
+ */
+import {
+  and,
+  asc,
+  type Column,
+  desc,
+  eq,
+  exists,
+  gt,
+  gte,
+  ilike,
+  inArray,
+  lt,
+  lte,
+  ne,
+  not,
+  notInArray,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import { customerFeatures, events, importBatches, products } from '../../db/schema.ts';
+import type { Db } from '../db/client.ts';
+import type { Comparator, Condition, Metric, SegmentDefinition } from './definition.ts';
+
+const COLUMNS: Record<Metric, Column> = {
+  spend: customerFeatures.spend,
+  orders: customerFeatures.orders,
+  recency_days: customerFeatures.recencyDays,
+  tenure_days: customerFeatures.tenureDays,
+  avg_order_value: customerFeatures.avgOrderValue,
+  distinct_products: customerFeatures.distinctProducts,
+  returns: customerFeatures.returns,
+  r_score: customerFeatures.rScore,
+  f_score: customerFeatures.fScore,
+  m_score: customerFeatures.mScore,
+};
+
+const COMPARE: Record<Comparator, (c: Column, v: number) => SQL> = {
+  gt: (c, v) => gt(c, v),
+  gte: (c, v) => gte(c, v),
+  lt: (c, v) => lt(c, v),
+  lte: (c, v) => lte(c, v),
+  eq: (c, v) => eq(c, v),
+  neq: (c, v) => ne(c, v),
+};
+
+/** `%`, `_` and `\` in a user's text are literal characters, not LIKE wildcards. */
+function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
+  const productFilters: SQL[] = [];
+  if (c.product.productId) productFilters.push(eq(events.productId, c.product.productId));
+  if (c.product.nameContains) productFilters.push(ilike(products.name, likeContains(c.product.nameContains)));
+  if (c.product.categoryContains) productFilters.push(ilike(products.category, likeContains(c.product.categoryContains)));
+  const filters: SQL[] = [
+    eq(events.customerId, customerFeatures.customerId),
+    eq(events.kind, 'purchase'),
+    lte(events.occurredAt, customerFeatures.asOf),
+    inArray(events.batchId, db.select({ id: importBatches.id }).from(importBatches).where(eq(importBatches.status, 'done'))),
+    or(...productFilters)!,
+  ];
+  if (c.withinDays !== undefined) {
+    filters.push(gt(events.occurredAt, sql`${customerFeatures.asOf} - make_interval(days => ${c.withinDays})`));
+  }
+  const sub = db
+    .select({ one: sql`1` })
+    .from(events)
+    .innerJoin(products, eq(products.id, events.productId))
+    .where(and(...filters));
+  return c.negate ? not(exists(sub)) : exists(sub);
+}
+
+/** One condition as a SQL predicate over `customer_features`. */
+export function compileCondition(db: Db, c: Condition): SQL {
+  switch (c.kind) {
+    case 'metric':
+      return COMPARE[c.op](COLUMNS[c.metric], c.value);
+    case 'range':
+      return and(gte(COLUMNS[c.metric], c.min), lte(COLUMNS[c.metric], c.max))!;
+    case 'country': {
+      // Countries compare case-insensitively: "germany" and "Germany" are the same place.
+      const lowered = c.values.map((v) => v.toLowerCase());
+      const column = sql`lower(${customerFeatures.country})`;
+      return c.op === 'in'
+        ? inArray(column, lowered)
+        : or(notInArray(column, lowered), sql`${customerFeatures.country} is null`)!;
+    }
+    case 'lifecycle':
+      return c.op === 'in'
+        ? inArray(customerFeatures.lifecycle, c.values)
+        : notInArray(customerFeatures.lifecycle, c.values);
+    case 'bought':
+      return bought(db, c);
+    case 'and':
+      return c.conditions.length ? and(...c.conditions.map((x) => compileCondition(db, x)))! : sql`true`;
+    case 'or':
+      return or(...c.conditions.map((x) => compileCondition(db, x)))!;
+    case 'not':
+      return not(compileCondition(db, c.condition));
+  }
+}
+
+export function compileWhere(db: Db, def: SegmentDefinition): SQL | undefined {
+  if (def.conditions.length === 0) return undefined;
+  return and(...def.conditions.map((c) => compileCondition(db, c)));
+}
+
+/** Columns a segment's members are listed with (previews, exports). */
+export const MEMBER_COLUMNS = {
+  customerId: customerFeatures.customerId,
+  country: customerFeatures.country,
+  spend: customerFeatures.spend,
+  orders: customerFeatures.orders,
+  recencyDays: customerFeatures.recencyDays,
+  lifecycle: customerFeatures.lifecycle,
+};
+
+/**
+ * The members query: customers matching the definition, in a stable order (the top-N metric, else id).
+ *
+ * @example
+ * const { sql, params } = membersQuery(db, def).toSQL();
+ */
+export function membersQuery(db: Db, def: SegmentDefinition) {
+  const where = compileWhere(db, def);
+  const base = db.select(MEMBER_COLUMNS).from(customerFeatures).where(where).$dynamic();
+  if (def.top) {
+    const col = COLUMNS[def.top.metric];
+    return base
+      .orderBy(def.top.direction === 'asc' ? asc(col) : desc(col), asc(customerFeatures.customerId))
+      .limit(def.top.limit);
+  }
+  return base.orderBy(asc(customerFeatures.customerId));
+}
+
+/** Member ids only: the set a segment stands for (top-N applied). */
+export function memberIdsQuery(db: Db, def: SegmentDefinition) {
+  const where = compileWhere(db, def);
+  const base = db.select({ customerId: customerFeatures.customerId }).from(customerFeatures).where(where).$dynamic();
+  if (def.top) {
+    const col = COLUMNS[def.top.metric];
+    return base
+      .orderBy(def.top.direction === 'asc' ? asc(col) : desc(col), asc(customerFeatures.customerId))
+      .limit(def.top.limit);
+  }
+  return base.orderBy(asc(customerFeatures.customerId));
+}

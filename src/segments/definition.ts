@@ -1,0 +1,154 @@
+/**
+ * A segment definition: the typed, explainable form of an audience. Both the local parser and the LLM produce
+ * one of these (validated by the same schema); only the compiler turns it into SQL.
+ */
+import { z } from 'zod';
+import { LIFECYCLE_STAGES } from '../ingest/features.ts';
+
+/** Customer features a condition may compare. Each maps to one allow-listed column (see compile.ts). */
+export const METRICS = [
+  'spend',
+  'orders',
+  'recency_days',
+  'tenure_days',
+  'avg_order_value',
+  'distinct_products',
+  'returns',
+  'r_score',
+  'f_score',
+  'm_score',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const COMPARATORS = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
+export type Comparator = (typeof COMPARATORS)[number];
+
+/** Sane bounds per metric, so "spend over -5" or "R score 9" is refused with a clear message. */
+export const METRIC_BOUNDS: Record<Metric, { min: number; max: number; integer: boolean }> = {
+  spend: { min: 0, max: 1e12, integer: false },
+  orders: { min: 0, max: 1e9, integer: true },
+  recency_days: { min: 0, max: 36_500, integer: true },
+  tenure_days: { min: 0, max: 36_500, integer: true },
+  avg_order_value: { min: 0, max: 1e12, integer: false },
+  distinct_products: { min: 0, max: 1e9, integer: true },
+  returns: { min: 0, max: 1e9, integer: true },
+  r_score: { min: 1, max: 5, integer: true },
+  f_score: { min: 1, max: 5, integer: true },
+  m_score: { min: 1, max: 5, integer: true },
+};
+
+const metric = z.enum(METRICS);
+const finite = z.number().finite();
+
+export const metricCondition = z
+  .object({
+    kind: z.literal('metric'),
+    metric,
+    op: z.enum(COMPARATORS),
+    value: finite,
+  })
+  .superRefine((c, ctx) => {
+    const b = METRIC_BOUNDS[c.metric];
+    if (c.value < b.min || c.value > b.max) {
+      ctx.addIssue({ code: 'custom', message: `${c.metric} must be between ${b.min} and ${b.max}, not ${c.value}` });
+    }
+  });
+
+export const rangeCondition = z
+  .object({
+    kind: z.literal('range'),
+    metric,
+    /** Inclusive bounds. */
+    min: finite,
+    max: finite,
+  })
+  .superRefine((c, ctx) => {
+    const b = METRIC_BOUNDS[c.metric];
+    if (c.min > c.max) ctx.addIssue({ code: 'custom', message: `range for ${c.metric} is empty: ${c.min} > ${c.max}` });
+    if (c.min < b.min || c.max > b.max) {
+      ctx.addIssue({ code: 'custom', message: `${c.metric} must be between ${b.min} and ${b.max}` });
+    }
+  });
+
+export const countryCondition = z.object({
+  kind: z.literal('country'),
+  op: z.enum(['in', 'not_in']),
+  /** Country names as they appear in the data (e.g. "Germany", "EIRE"). */
+  values: z.array(z.string().min(1)).min(1),
+});
+
+export const lifecycleCondition = z.object({
+  kind: z.literal('lifecycle'),
+  op: z.enum(['in', 'not_in']),
+  values: z.array(z.enum(LIFECYCLE_STAGES)).min(1),
+});
+
+/** What a customer bought: a product by id, or any product whose name or category contains a text. */
+export const productMatch = z
+  .object({
+    productId: z.string().min(1).optional(),
+    nameContains: z.string().min(2).optional(),
+    categoryContains: z.string().min(2).optional(),
+  })
+  .refine((p) => p.productId || p.nameContains || p.categoryContains, {
+    message: 'say which product, name or category',
+  });
+
+export const boughtCondition = z.object({
+  kind: z.literal('bought'),
+  product: productMatch,
+  /** Only purchases in the last N days before the as-of instant. */
+  withinDays: z.number().int().positive().max(36_500).optional(),
+  /** true: customers who did NOT buy it (in that window). */
+  negate: z.boolean().default(false),
+});
+
+export type MetricCondition = z.infer<typeof metricCondition>;
+export type RangeCondition = z.infer<typeof rangeCondition>;
+export type CountryCondition = z.infer<typeof countryCondition>;
+export type LifecycleCondition = z.infer<typeof lifecycleCondition>;
+export type BoughtCondition = z.infer<typeof boughtCondition>;
+export type ProductMatch = z.infer<typeof productMatch>;
+
+export type Condition =
+  | MetricCondition
+  | RangeCondition
+  | CountryCondition
+  | LifecycleCondition
+  | BoughtCondition
+  | { kind: 'and'; conditions: Condition[] }
+  | { kind: 'or'; conditions: Condition[] }
+  | { kind: 'not'; condition: Condition };
+
+export const condition: z.ZodType<Condition> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    metricCondition,
+    rangeCondition,
+    countryCondition,
+    lifecycleCondition,
+    boughtCondition,
+    z.object({ kind: z.literal('and'), conditions: z.array(condition) }),
+    z.object({ kind: z.literal('or'), conditions: z.array(condition).min(1) }),
+    z.object({ kind: z.literal('not'), condition }),
+  ]),
+) as z.ZodType<Condition>;
+
+export const segmentDefinition = z.object({
+  /** All customers when the list is empty. */
+  conditions: z.array(condition),
+  /** "top 50 customers by spend": order by a metric and keep the first `limit`. */
+  top: z
+    .object({
+      metric,
+      direction: z.enum(['desc', 'asc']).default('desc'),
+      limit: z.number().int().positive().max(1_000_000),
+    })
+    .optional(),
+});
+
+export type SegmentDefinition = z.infer<typeof segmentDefinition>;
+
+/** Conditions are ANDed at the top level; this adds one, keeping the definition flat and readable. */
+export function withCondition(def: SegmentDefinition, c: Condition): SegmentDefinition {
+  return { ...def, conditions: [...def.conditions, c] };
+}

@@ -1,0 +1,89 @@
+/**
+ * One plain line per definition ("Germany · spend > £1,000 · no purchase in the last 90 days"), shown with
+ * every answer so the marketer can check what was understood.
+ */
+import type { Comparator, Condition, Metric, SegmentDefinition } from './definition.ts';
+
+const money = (n: number) =>
+  `£${n.toLocaleString('en-GB', { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 })}`;
+const count = (n: number) => n.toLocaleString('en-GB');
+
+const LABEL: Record<Metric, string> = {
+  spend: 'spend',
+  orders: 'orders',
+  recency_days: 'days since last purchase',
+  tenure_days: 'days since first purchase',
+  avg_order_value: 'average order',
+  distinct_products: 'distinct products',
+  returns: 'returns',
+  r_score: 'R score',
+  f_score: 'F score',
+  m_score: 'M score',
+};
+
+const SYMBOL: Record<Comparator, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=', neq: '≠' };
+
+function value(metric: Metric, n: number): string {
+  return metric === 'spend' || metric === 'avg_order_value' ? money(n) : count(n);
+}
+
+const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
+
+function list(values: string[]): string {
+  if (values.length <= 1) return values.join('');
+  return `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+}
+
+export function describeCondition(c: Condition): string {
+  switch (c.kind) {
+    case 'metric': {
+      if (c.metric === 'recency_days' && (c.op === 'gt' || c.op === 'gte')) {
+        return `no purchase in the last ${count(c.op === 'gt' ? c.value : c.value - 1)} days`;
+      }
+      if (c.metric === 'recency_days' && (c.op === 'lt' || c.op === 'lte')) {
+        return `bought in the last ${count(c.op === 'lte' ? c.value : c.value - 1)} days`;
+      }
+      if (c.metric === 'tenure_days' && (c.op === 'lt' || c.op === 'lte')) {
+        return `first purchase in the last ${count(c.op === 'lte' ? c.value : c.value - 1)} days`;
+      }
+      if (c.metric === 'orders' && c.op === 'eq' && c.value === 1) return 'one-time buyers';
+      return `${LABEL[c.metric]} ${SYMBOL[c.op]} ${value(c.metric, c.value)}`;
+    }
+    case 'range':
+      return `${LABEL[c.metric]} ${value(c.metric, c.min)}–${value(c.metric, c.max)}`;
+    case 'country':
+      return c.op === 'in' ? list(c.values) : `outside ${list(c.values)}`;
+    case 'lifecycle': {
+      const names = list(c.values.map((v) => STAGE[v] ?? v));
+      return c.op === 'in' ? names : `not ${names}`;
+    }
+    case 'bought': {
+      const what = c.product.productId
+        ? `product ${c.product.productId}`
+        : c.product.nameContains
+          ? `“${c.product.nameContains}”`
+          : `${c.product.categoryContains} (category)`;
+      const when = c.withinDays ? ` in the last ${count(c.withinDays)} days` : '';
+      return c.negate ? `never bought ${what}${when}` : `bought ${what}${when}`;
+    }
+    case 'and':
+      return c.conditions.map(describeCondition).join(' and ');
+    case 'or':
+      return `(${c.conditions.map(describeCondition).join(' or ')})`;
+    case 'not':
+      return `not (${describeCondition(c.condition)})`;
+  }
+}
+
+/**
+ * @example
+ * describeSegment({ conditions: [{ kind: 'country', op: 'in', values: ['Germany'] }] }); // 'Germany'
+ */
+export function describeSegment(def: SegmentDefinition): string {
+  const parts = def.conditions.map(describeCondition);
+  if (def.top) {
+    const by = LABEL[def.top.metric];
+    parts.unshift(`${def.top.direction === 'desc' ? 'top' : 'bottom'} ${count(def.top.limit)} by ${by}`);
+  }
+  return parts.length ? parts.join(' · ') : 'all customers';
+}
