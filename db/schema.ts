@@ -140,3 +140,17 @@ export const conversations = pgTable('conversations', {
   turns: bigint('turns', { mode: 'number' }).notNull().default(0),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/** Saved segments: a name, the definition (never SQL), and who saved it. */
+export const segments = pgTable('segments', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Lower-cased name: names are unique regardless of case. */
+  nameKey: text('name_key').notNull().unique(),
+  definition: jsonb('definition').notNull(),
+  description: text('description').notNull(),
+  request: text('request'),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  lastCount: integer('last_count'),
+});

@@ -57,16 +57,22 @@ function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
   const productFilters: SQL[] = [];
   if (c.product.productId) productFilters.push(eq(events.productId, c.product.productId));
   if (c.product.nameContains) productFilters.push(ilike(products.name, likeContains(c.product.nameContains)));
-  if (c.product.categoryContains) productFilters.push(ilike(products.category, likeContains(c.product.categoryContains)));
+  if (c.product.categoryContains)
+    productFilters.push(ilike(products.category, likeContains(c.product.categoryContains)));
   const filters: SQL[] = [
     eq(events.customerId, customerFeatures.customerId),
     eq(events.kind, 'purchase'),
     lte(events.occurredAt, customerFeatures.asOf),
-    inArray(events.batchId, db.select({ id: importBatches.id }).from(importBatches).where(eq(importBatches.status, 'done'))),
+    inArray(
+      events.batchId,
+      db.select({ id: importBatches.id }).from(importBatches).where(eq(importBatches.status, 'done')),
+    ),
     or(...productFilters)!,
   ];
   if (c.withinDays !== undefined) {
-    filters.push(gt(events.occurredAt, sql`${customerFeatures.asOf} - make_interval(days => ${c.withinDays})`));
+    filters.push(
+      gt(events.occurredAt, sql`${customerFeatures.asOf} - make_interval(days => ${c.withinDays})`),
+    );
   }
   const sub = db
     .select({ one: sql`1` })
@@ -142,7 +148,11 @@ export function membersQuery(db: Db, def: SegmentDefinition) {
 /** Member ids only: the set a segment stands for (top-N applied). */
 export function memberIdsQuery(db: Db, def: SegmentDefinition) {
   const where = compileWhere(db, def);
-  const base = db.select({ customerId: customerFeatures.customerId }).from(customerFeatures).where(where).$dynamic();
+  const base = db
+    .select({ customerId: customerFeatures.customerId })
+    .from(customerFeatures)
+    .where(where)
+    .$dynamic();
   if (def.top) {
     const col = COLUMNS[def.top.metric];
     return base

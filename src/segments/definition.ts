@@ -50,7 +50,10 @@ export const metricCondition = z
   .superRefine((c, ctx) => {
     const b = METRIC_BOUNDS[c.metric];
     if (c.value < b.min || c.value > b.max) {
-      ctx.addIssue({ code: 'custom', message: `${c.metric} must be between ${b.min} and ${b.max}, not ${c.value}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${c.metric} must be between ${b.min} and ${b.max}, not ${c.value}`,
+      });
     }
   });
 
@@ -64,7 +67,8 @@ export const rangeCondition = z
   })
   .superRefine((c, ctx) => {
     const b = METRIC_BOUNDS[c.metric];
-    if (c.min > c.max) ctx.addIssue({ code: 'custom', message: `range for ${c.metric} is empty: ${c.min} > ${c.max}` });
+    if (c.min > c.max)
+      ctx.addIssue({ code: 'custom', message: `range for ${c.metric} is empty: ${c.min} > ${c.max}` });
     if (c.min < b.min || c.max > b.max) {
       ctx.addIssue({ code: 'custom', message: `${c.metric} must be between ${b.min} and ${b.max}` });
     }

@@ -1,0 +1,186 @@
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import { importFile } from '../ingest/import.ts';
+import { memberIdsQuery } from './compile.ts';
+import type { SegmentDefinition } from './definition.ts';
+import { describeSegment } from './describe.ts';
+import { compareSegments, exportSegmentCsv, previewSegment, segmentMemberIds } from './service.ts';
+
+const FIXTURE = fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url));
+
+const lapsedGermans: SegmentDefinition = {
+  conditions: [
+    { kind: 'country', op: 'in', values: ['Germany'] },
+    { kind: 'metric', metric: 'spend', op: 'gt', value: 1000 },
+    { kind: 'metric', metric: 'recency_days', op: 'gt', value: 90 },
+  ],
+};
+
+describe('segment SQL (generated)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('pglite');
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('binds every value as a parameter and takes columns from the allow-list', () => {
+    const q = memberIdsQuery(db.db, lapsedGermans).toSQL();
+    expect(q.sql).toBe(
+      'select "customer_id" from "customer_features" where (lower("customer_features"."country") in ($1) and ' +
+        '"customer_features"."spend" > $2 and "customer_features"."recency_days" > $3) order by "customer_features"."customer_id" asc',
+    );
+    expect(q.params).toEqual(['germany', 1000, 90]);
+  });
+
+  it('keeps hostile text inside parameters, and LIKE wildcards literal', () => {
+    const q = memberIdsQuery(db.db, {
+      conditions: [
+        { kind: 'country', op: 'not_in', values: ["Germany'); drop table customers; --"] },
+        { kind: 'bought', product: { nameContains: '100%_off\\' }, negate: false },
+      ],
+    }).toSQL();
+    expect(q.sql).not.toMatch(/drop table/i);
+    expect(q.sql).toMatch(/"products"\."name" ilike \$\d/);
+    expect(q.params).toContain("germany'); drop table customers; --");
+    expect(q.params).toContain('%100\\%\\_off\\\\%');
+  });
+
+  it('orders and limits a top-N list with a stable tie-break', () => {
+    const q = memberIdsQuery(db.db, {
+      conditions: [],
+      top: { metric: 'spend', direction: 'desc', limit: 50 },
+    }).toSQL();
+    expect(q.sql).toBe(
+      'select "customer_id" from "customer_features" order by "customer_features"."spend" desc, "customer_features"."customer_id" asc limit $1',
+    );
+    expect(q.params).toEqual([50]);
+  });
+
+  it('describes a definition in one plain line', () => {
+    expect(describeSegment(lapsedGermans)).toBe('Germany · spend > £1,000 · no purchase in the last 90 days');
+    expect(
+      describeSegment({
+        conditions: [
+          { kind: 'range', metric: 'orders', min: 3, max: 5 },
+          { kind: 'country', op: 'not_in', values: ['United Kingdom'] },
+          { kind: 'bought', product: { categoryContains: 'Christmas' }, withinDays: 30, negate: true },
+          { kind: 'metric', metric: 'orders', op: 'eq', value: 1 },
+        ],
+        top: { metric: 'spend', direction: 'desc', limit: 10 },
+      }),
+    ).toBe(
+      'top 10 by spend · orders 3–5 · outside United Kingdom · never bought Christmas (category) in the last 30 days · one-time buyers',
+    );
+  });
+});
+
+describe.each(drivers)('segment rows on %s', (driver) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+    await importFile(db, FIXTURE);
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+  const ids = (def: SegmentDefinition) => segmentMemberIds(db, def);
+
+  it('filters on features, countries and lifecycle', async () => {
+    expect(await ids({ conditions: [] })).toEqual(['12583', '13047', '17850']);
+    expect(await ids({ conditions: [{ kind: 'metric', metric: 'spend', op: 'gt', value: 50 }] })).toEqual([
+      '12583',
+      '13047',
+    ]);
+    expect(await ids({ conditions: [{ kind: 'range', metric: 'spend', min: 46.74, max: 79.58 }] })).toEqual([
+      '13047',
+      '17850',
+    ]);
+    expect(await ids({ conditions: [{ kind: 'country', op: 'in', values: ['germany', 'FRANCE'] }] })).toEqual(
+      ['12583', '13047'],
+    );
+    expect(
+      await ids({ conditions: [{ kind: 'country', op: 'not_in', values: ['United Kingdom'] }] }),
+    ).toEqual(['12583', '13047']);
+    expect(await ids({ conditions: [{ kind: 'lifecycle', op: 'in', values: ['at_risk'] }] })).toEqual([
+      '17850',
+    ]);
+    expect(await ids({ conditions: [{ kind: 'metric', metric: 'returns', op: 'gte', value: 1 }] })).toEqual([
+      '13047',
+    ]);
+    expect(await ids(lapsedGermans)).toEqual([]);
+  });
+
+  it('filters on what customers bought, by name, category, product and time window', async () => {
+    const bought = (product: object, extra: object = {}) =>
+      ids({ conditions: [{ kind: 'bought', product, negate: false, ...extra } as never] });
+    expect(await bought({ nameContains: 't-light' })).toEqual(['13047', '17850']);
+    expect(await bought({ categoryContains: 'home decor' })).toEqual(['12583']);
+    expect(await bought({ productId: '84879' })).toEqual(['13047']);
+    // As of 2011-06-30 12:00, the last 10 days hold only 13047's t-light holder.
+    expect(await bought({ nameContains: 't-light' }, { withinDays: 10 })).toEqual(['13047']);
+    expect(await bought({ nameContains: 't-light' }, { negate: true })).toEqual(['12583']);
+    // Wildcards in the text are literal: nothing is named with a percent sign.
+    expect(await bought({ nameContains: '%' })).toEqual([]);
+  });
+
+  it('combines AND / OR / NOT groups and top-N', async () => {
+    expect(
+      await ids({
+        conditions: [
+          {
+            kind: 'or',
+            conditions: [
+              { kind: 'country', op: 'in', values: ['France'] },
+              { kind: 'metric', metric: 'returns', op: 'gt', value: 0 },
+            ],
+          },
+          { kind: 'not', condition: { kind: 'metric', metric: 'orders', op: 'eq', value: 1 } },
+        ],
+      }),
+    ).toEqual(['13047']);
+    expect(await ids({ conditions: [], top: { metric: 'spend', direction: 'desc', limit: 2 } })).toEqual([
+      '12583',
+      '13047',
+    ]);
+    expect(
+      await ids({ conditions: [], top: { metric: 'recency_days', direction: 'asc', limit: 1 } }),
+    ).toEqual(['13047']);
+  });
+
+  it('previews, compares and exports', async () => {
+    const preview = await previewSegment(db, {
+      conditions: [{ kind: 'metric', metric: 'orders', op: 'gte', value: 2 }],
+    });
+    expect(preview).toMatchObject({ count: 2, total: 3, totalSpend: 126.32, avgSpend: 63.16, avgOrders: 2 });
+    expect(preview.share).toBeCloseTo(2 / 3);
+    expect(preview.sample.map((m) => m.customerId)).toEqual(['13047', '17850']);
+    expect(preview.asOf).toBe('2011-06-30T12:00:00.000Z');
+
+    const comparison = await compareSegments(
+      db,
+      { conditions: [{ kind: 'metric', metric: 'orders', op: 'gte', value: 2 }] },
+      { conditions: [{ kind: 'country', op: 'in', values: ['Germany', 'France'] }] },
+    );
+    expect(comparison).toEqual({ a: 2, b: 2, both: 1, onlyA: 1, onlyB: 1, jaccard: 1 / 3 });
+
+    const { csv, rows } = await exportSegmentCsv(db, {
+      conditions: [{ kind: 'country', op: 'in', values: ['Germany'] }],
+    });
+    expect(rows).toBe(1);
+    expect(csv).toBe(
+      'customer_id,country,spend,orders,recency_days,lifecycle\r\n13047,Germany,79.58,2,0,active\n',
+    );
+  });
+
+  it('never lets definition text reach the database as SQL', async () => {
+    const before = await db.rows<{ n: number }>(sql`select count(*)::int as n from customers`);
+    expect(
+      await ids({ conditions: [{ kind: 'country', op: 'in', values: ["x'); delete from customers; --"] }] }),
+    ).toEqual([]);
+    expect(await db.rows<{ n: number }>(sql`select count(*)::int as n from customers`)).toEqual(before);
+  });
+});
