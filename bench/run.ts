@@ -1,0 +1,71 @@
+/**
+ * Runs the benchmark suites and writes bench/RESULTS.md. `tsx bench/run.ts` runs them all;
+ * `tsx bench/run.ts import` only the named ones.
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { progress, type Section, type Suite } from './section.ts';
+
+const SUITES: Record<string, () => Promise<Suite>> = {
+  import: () => import('./import.ts'),
+};
+
+const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in SUITES));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `Unknown benchmark suite${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. ` +
+        `Available: ${Object.keys(SUITES).join(', ')}.\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
+
+  const sections: Section[] = [];
+  for (const name of names) {
+    progress(`suite ${name}: start`);
+    const started = performance.now();
+    try {
+      const suite = await SUITES[name]!();
+      sections.push(await suite.run());
+    } catch (error) {
+      const message = `FAIL: suite ${name} threw: ${(error as Error).stack ?? String(error)}`;
+      progress(message);
+      sections.push({ title: name, markdown: `\`\`\`\n${message}\n\`\`\`\n`, failures: [message] });
+    }
+    progress(`suite ${name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+
+  const cpus = os.cpus();
+  const header = [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (`tsx bench/run.ts [suite...]`); do not edit by hand.',
+    '',
+    `- Date: ${new Date().toISOString()}`,
+    `- Node: ${process.version} (${process.platform}/${process.arch})`,
+    `- Machine: ${cpus.length} cores, ${cpus[0]?.model ?? 'unknown CPU'}, ` +
+      `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
+    `- Suites: ${names.join(', ')}`,
+    '',
+    'The machine is shared and noisy: absolute times vary from run to run. Ratios are measured within the same ' +
+      'run, with the compared measurements interleaved, so they are the figures to compare.',
+    '',
+  ];
+  const body = sections.map((s) => `## ${s.title}\n\n${s.markdown.trimEnd()}\n`);
+  await writeFile(RESULTS, `${[...header, ...body].join('\n').trimEnd()}\n`);
+  progress(`wrote ${RESULTS}`);
+
+  const failures = sections.flatMap((s) => s.failures);
+  if (failures.length > 0) {
+    for (const failure of failures) progress(failure);
+    process.exitCode = 1;
+  }
+}
+
+await main();
