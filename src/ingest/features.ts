@@ -48,30 +48,26 @@ export async function refreshFeatures(
       insert into customer_features (customer_id, spend, orders, first_purchase_at, last_purchase_at, recency_days,
         tenure_days, avg_order_value, distinct_products, returns, country, r_score, f_score, m_score, lifecycle, as_of)
       with p as (
+        -- One pass over the customer's purchase and return lines computes every aggregate.
         select customer_id,
-          sum(quantity * unit_price) as spend,
-          count(distinct invoice)::int as orders,
-          min(occurred_at) as first_at,
-          max(occurred_at) as last_at,
-          count(distinct product_id)::int as distinct_products
+          sum(quantity * unit_price) filter (where kind = 'purchase') as spend,
+          count(distinct invoice) filter (where kind = 'purchase')::int as orders,
+          min(occurred_at) filter (where kind = 'purchase') as first_at,
+          max(occurred_at) filter (where kind = 'purchase') as last_at,
+          count(distinct product_id) filter (where kind = 'purchase')::int as distinct_products,
+          count(*) filter (where kind = 'return')::int as returns,
+          (array_agg(country order by occurred_at desc, batch_id desc, line_no desc)
+            filter (where kind = 'purchase'))[1] as country
         from events
-        where kind = 'purchase' and occurred_at <= ${at} and batch_id in ${DONE_BATCHES}
+        where kind in ('purchase', 'return') and customer_id is not null and occurred_at <= ${at}
+          and batch_id in ${DONE_BATCHES}
         group by customer_id
-      ), r as (
-        select customer_id, count(*)::int as returns
-        from events
-        where kind = 'return' and customer_id is not null and occurred_at <= ${at} and batch_id in ${DONE_BATCHES}
-        group by customer_id
-      ), c as (
-        select distinct on (customer_id) customer_id, country
-        from events
-        where kind = 'purchase' and occurred_at <= ${at} and batch_id in ${DONE_BATCHES}
-        order by customer_id, occurred_at desc, batch_id desc, line_no desc
       ), f as (
-        select p.*, coalesce(r.returns, 0) as returns, c.country,
+        select p.*,
           floor(extract(epoch from (${at} - p.last_at)) / 86400)::int as recency_days,
           floor(extract(epoch from (${at} - p.first_at)) / 86400)::int as tenure_days
-        from p join c using (customer_id) left join r using (customer_id)
+        from p
+        where p.orders > 0
       )
       select customer_id, round(spend, 2), orders, first_at, last_at, recency_days, tenure_days,
         round(spend / nullif(orders, 0), 2), distinct_products, returns, country,

@@ -3,15 +3,10 @@
  * either as an event or in the quarantine (`rejected_rows`) with its line number, raw text and reason, so
  * `read = imported + rejected` always holds. Features are refreshed in SQL at the end.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Worker } from 'node:worker_threads';
 import { and, eq, sql } from 'drizzle-orm';
-import Papa from 'papaparse';
 import {
   customers,
   events,
@@ -23,14 +18,16 @@ import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
 import { categorize } from './categorize.ts';
 import { refreshFeatures } from './features.ts';
+import { detectFormat, type EventKind, FORMATS, type Format, type FormatName } from './formats.ts';
 import {
-  detectFormat,
-  type EventKind,
-  FORMATS,
-  type Format,
-  type FormatName,
-  type ParsedEvent,
-} from './formats.ts';
+  type CatalogueRows,
+  contentHash,
+  EVENT_COLUMNS,
+  type ParsedChunk,
+  type ParseJob,
+  readHeader,
+} from './parse-file.ts';
+import type { WorkerMessage } from './parse-worker.ts';
 
 export interface ImportOptions {
   format?: FormatName | undefined;
@@ -59,127 +56,6 @@ export interface ImportSummary {
   durationMs: number;
 }
 
-const CHUNK_RECORDS = 5_000;
-const COPY_ROWS = 50_000;
-const MAX_RECORD_LINES = 50;
-
-const EVENT_COLUMNS = [
-  'batch_id',
-  'line_no',
-  'kind',
-  'invoice',
-  'customer_id',
-  'product_id',
-  'quantity',
-  'unit_price',
-  'occurred_at',
-  'country',
-] as const;
-
-/** CSV field for COPY: unquoted empty means NULL, so every non-null text is quoted when it needs to be. */
-function field(value: string | number | null): string {
-  if (value === null) return '';
-  const s = String(value);
-  if (s === '' || /[",\n\r]/.test(s) || s.includes('\\')) return `"${s.replaceAll('"', '""')}"`;
-  return s;
-}
-
-// Postgres text cannot hold NUL; the quarantine keeps the rest of the line readable.
-function sanitiseRaw(raw: string): string {
-  return raw.replaceAll('\u0000', '\uFFFD');
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function openText(path: string, onBytes?: (n: number) => void): Promise<Readable> {
-  const gzip = await isGzip(path);
-  const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
-  if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
-  if (!gzip) return raw;
-  const gunzip = createGunzip();
-  raw.on('error', (e) => gunzip.destroy(e));
-  return raw.pipe(gunzip);
-}
-
-async function contentHash(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of await openText(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-interface RawRecord {
-  lineNo: number;
-  text: string;
-  /** Physical lines this record spans (a quoted field may hold line breaks). */
-  lines: number;
-}
-
-/**
- * Groups physical lines into CSV records: a record continues while it has an odd number of quotes, so a
- * stray quote damages only its own lines instead of swallowing the rest of the file.
- */
-async function* records(input: Readable): AsyncGenerator<RawRecord | { broken: RawRecord[] }> {
-  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNo = 0;
-  let pending: RawRecord[] = [];
-  let quotes = 0;
-  for await (let line of reader) {
-    lineNo++;
-    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    const count = countQuotes(line);
-    if (pending.length === 0) {
-      if (count % 2 === 0) {
-        yield { lineNo, text: line, lines: 1 };
-        continue;
-      }
-      pending = [{ lineNo, text: line, lines: 1 }];
-      quotes = count;
-      continue;
-    }
-    pending.push({ lineNo, text: line, lines: 1 });
-    quotes += count;
-    if (quotes % 2 === 0) {
-      yield {
-        lineNo: pending[0]!.lineNo,
-        text: pending.map((p) => p.text).join('\n'),
-        lines: pending.length,
-      };
-      pending = [];
-    } else if (pending.length >= MAX_RECORD_LINES) {
-      yield { broken: pending };
-      pending = [];
-    }
-  }
-  if (pending.length > 0) yield { broken: pending };
-}
-
-function countQuotes(line: string): number {
-  let n = 0;
-  for (let i = line.indexOf('"'); i !== -1; i = line.indexOf('"', i + 1)) n++;
-  return n;
-}
-
-function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
-  const whole = Papa.parse<string[]>(chunk.map((r) => r.text).join('\n'), { delimiter: ',', newline: '\n' });
-  if (whole.errors.length === 0 && whole.data.length === chunk.length) return whole.data;
-  // Find the bad records one by one; the good ones around them still import.
-  return chunk.map((r) => {
-    const one = Papa.parse<string[]>(r.text, { delimiter: ',', newline: '\n' });
-    const error = one.errors[0];
-    if (error) return new Error(error.message);
-    if (one.data.length !== 1) return new Error('a record must be one line (or quoted line breaks)');
-    return one.data[0]!;
-  });
-}
-
 function headerProblem(path: string, header: string[], format: Format): string | null {
   const present = new Set(header.map((h) => h.trim().toLowerCase()));
   const missing = format.columns.filter((c) => !format.optional.includes(c) && !present.has(c.toLowerCase()));
@@ -194,47 +70,13 @@ function headerProblem(path: string, header: string[], format: Format): string |
   );
 }
 
-interface Collected {
-  products: Map<string, { name: string | null; at: string; price: string | null; firstAt: string }>;
-  customers: Map<string, { country: string | null; at: string; firstAt: string }>;
-}
-
-function collect(into: Collected, e: ParsedEvent): void {
-  const p = into.products.get(e.productId);
-  const sale =
-    (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && Number(e.unitPrice) > 0;
-  if (!p) {
-    into.products.set(e.productId, {
-      name: e.productName,
-      at: e.occurredAt,
-      price: sale ? e.unitPrice : null,
-      firstAt: e.occurredAt,
-    });
-  } else {
-    if (e.occurredAt >= p.at && e.productName) {
-      p.name = e.productName;
-      p.at = e.occurredAt;
-    } else if (!p.name && e.productName) p.name = e.productName;
-    if (sale && e.occurredAt >= p.at) p.price = e.unitPrice;
-    else if (sale && p.price === null) p.price = e.unitPrice;
-    if (e.occurredAt < p.firstAt) p.firstAt = e.occurredAt;
-  }
-  if (e.customerId) {
-    const c = into.customers.get(e.customerId);
-    if (!c) into.customers.set(e.customerId, { country: e.country, at: e.occurredAt, firstAt: e.occurredAt });
-    else {
-      if (e.occurredAt >= c.at && e.country) {
-        c.country = e.country;
-        c.at = e.occurredAt;
-      }
-      if (e.occurredAt < c.firstAt) c.firstAt = e.occurredAt;
-    }
-  }
-}
-
 /**
  * Imports one file. Throws a `UserError` for a file that cannot be read as the format at all (missing file,
  * wrong header); individual bad lines go to the quarantine instead.
+ *
+ * @example
+ * const summary = await importFile(database, 'orders.csv.gz');
+ * summary.read === summary.imported + summary.rejected; // always
  */
 export async function importFile(
   database: Database,
@@ -253,16 +95,8 @@ export async function importFile(
       `Cannot read ${path}: no such file. Give the path of a CSV or .csv.gz file.`,
     );
   }
-  const hash = await contentHash(path).catch((cause: Error) => {
-    throw new UserError(
-      'import_unreadable',
-      `Cannot read ${path}: ${cause.message}. Is it a CSV file (or gzip of one)?`,
-      {
-        cause,
-      },
-    );
-  });
   const source = basename(path);
+  const hash = await contentHash(path);
 
   const [previous] = await database.db
     .select({ id: importBatches.id, finishedAt: importBatches.finishedAt, format: importBatches.format })
@@ -284,50 +118,34 @@ export async function importFile(
     };
   }
 
-  let bytes = 0;
-  const input = await openText(path, (n) => {
-    bytes += n;
-    options.onProgress?.(bytes, size);
+  const head = await readHeader(path).catch((cause: NodeJS.ErrnoException) => {
+    if (cause.code === 'Z_DATA_ERROR') {
+      throw new UserError('import_bad_gzip', `${source} is not a valid gzip file: ${cause.message}`, {
+        cause,
+      });
+    }
+    throw new UserError('import_unreadable', `Cannot read ${source}: ${cause.message}`, { cause });
   });
-
-  const it = records(input);
-  // The header is the first non-blank record.
-  let header: string[] | null = null;
-  let firstLineNo = 0;
-  // Read by hand: a for-await with break would close the generator and lose the rest of the file.
-  for (let next = await it.next(); !next.done; next = await it.next()) {
-    const rec = next.value;
-    if ('broken' in rec)
-      throw new UserError('import_bad_header', `${source} line 1: the header has an unbalanced quote.`);
-    if (rec.text.trim() === '') continue;
-    const parsed = parseChunk([rec])[0];
-    if (parsed instanceof Error)
-      throw new UserError('import_bad_header', `${source} line ${rec.lineNo}: ${parsed.message}`);
-    header = parsed!.map((h) => h.trim());
-    firstLineNo = rec.lineNo;
-    break;
-  }
-  if (!header)
+  if (!head)
     throw new UserError('import_empty', `${source} is empty: expected a header line and data lines.`);
+  if ('error' in head) throw new UserError('import_bad_header', `${source} line 1: ${head.error}`);
+  const { header, lineNo: headerLine } = head;
   const format = options.format ? FORMATS[options.format] : detectFormat(header);
   if (!format) {
     throw new UserError(
       'import_unknown_layout',
-      `${source} line ${firstLineNo}: unknown layout (header: ${header.join(', ')}). ` +
+      `${source} line ${headerLine}: unknown layout (header: ${header.join(', ')}). ` +
         `Expected online-retail (${FORMATS['online-retail'].columns.join(',')}) or events (${FORMATS.events.columns.join(',')}).`,
     );
   }
   const problem = headerProblem(source, header, format);
   if (problem) throw new UserError('import_bad_header', problem);
-  const index = new Map(header.map((h, i) => [h.toLowerCase(), i] as const));
-  const positions = format.columns.map((c) => index.get(c.toLowerCase()));
 
   const [batch] = await database.db
     .insert(importBatches)
     .values({ source, format: format.name, contentHash: hash })
     .returning({ id: importBatches.id });
   const batchId = batch!.id;
-
   const summary: ImportSummary = {
     batchId,
     source,
@@ -339,105 +157,21 @@ export async function importFile(
     rejections: [],
     durationMs: 0,
   };
-  const collected: Collected = { products: new Map(), customers: new Map() };
-  let eventRows: string[] = [];
-  let rejectedRows: string[] = [];
-
-  const flush = async (force: boolean) => {
-    if (eventRows.length >= COPY_ROWS || (force && eventRows.length > 0)) {
-      const rows = eventRows;
-      eventRows = [];
-      await database.copyCsv('events', EVENT_COLUMNS, `${rows.join('\n')}\n`);
-    }
-    if (rejectedRows.length >= COPY_ROWS || (force && rejectedRows.length > 0)) {
-      const rows = rejectedRows;
-      rejectedRows = [];
-      await database.copyCsv(
-        'rejected_rows',
-        ['batch_id', 'line_no', 'raw', 'reason'],
-        `${rows.join('\n')}\n`,
-      );
-    }
-  };
-  const quarantine = (lineNo: number, raw: string, reason: string) => {
-    summary.read++;
-    summary.rejected++;
-    if (summary.rejections.length < 20) summary.rejections.push({ lineNo, reason });
-    rejectedRows.push([batchId, lineNo, field(sanitiseRaw(raw)), field(reason)].join(','));
-  };
-
-  const processChunk = async (chunk: RawRecord[]) => {
-    const parsed = parseChunk(chunk);
-    for (let i = 0; i < chunk.length; i++) {
-      const rec = chunk[i]!;
-      const fields = parsed[i]!;
-      if (fields instanceof Error) {
-        quarantine(rec.lineNo, rec.text, `CSV syntax error: ${fields.message.replace(/ at line \d+/, '')}`);
-        continue;
-      }
-      if (fields.length !== header!.length) {
-        quarantine(rec.lineNo, rec.text, `expected ${header!.length} fields, found ${fields.length}`);
-        continue;
-      }
-      const named: Record<string, string> = {};
-      format.columns.forEach((c, j) => {
-        const pos = positions[j];
-        named[c] = pos === undefined ? '' : fields[pos]!;
-      });
-      const result = format.interpret(named);
-      if (!result.ok) {
-        quarantine(rec.lineNo, rec.text, result.reason);
-        continue;
-      }
-      const e = result.event;
-      summary.read++;
-      summary.imported++;
-      summary.byKind[e.kind] = (summary.byKind[e.kind] ?? 0) + 1;
-      collect(collected, e);
-      eventRows.push(
-        [
-          batchId,
-          rec.lineNo,
-          e.kind,
-          field(e.invoice),
-          field(e.customerId),
-          field(e.productId),
-          e.quantity,
-          field(e.unitPrice),
-          e.occurredAt,
-          field(e.country),
-        ].join(','),
-      );
-    }
-    await flush(false);
-  };
 
   try {
-    let chunk: RawRecord[] = [];
-    for await (const rec of it) {
-      if ('broken' in rec) {
-        if (chunk.length) await processChunk(chunk);
-        chunk = [];
-        const start = rec.broken[0]!.lineNo;
-        for (const line of rec.broken) {
-          quarantine(
-            line.lineNo,
-            line.text,
-            `unbalanced quote: the quoted field opened on line ${start} is never closed`,
-          );
-        }
-        continue;
+    const catalogue = await runParser({ path, format: format.name, header, batchId }, async (chunk) => {
+      if (chunk.events) await database.copyCsv('events', EVENT_COLUMNS, chunk.events);
+      if (chunk.rejected) await database.copyCsv('rejected_rows', REJECTED_COLUMNS, chunk.rejected);
+      summary.read += chunk.read;
+      summary.imported += chunk.imported;
+      summary.rejected += chunk.rejectedCount;
+      for (const [kind, n] of Object.entries(chunk.byKind) as [EventKind, number][]) {
+        summary.byKind[kind] = (summary.byKind[kind] ?? 0) + n;
       }
-      if (rec.text.trim() === '') continue;
-      chunk.push(rec);
-      if (chunk.length >= CHUNK_RECORDS) {
-        await processChunk(chunk);
-        chunk = [];
-      }
-    }
-    if (chunk.length) await processChunk(chunk);
-    await flush(true);
-    await upsertCatalogue(database, collected);
+      for (const r of chunk.rejections) if (summary.rejections.length < 20) summary.rejections.push(r);
+      options.onProgress?.(chunk.bytesRead, size);
+    });
+    await upsertCatalogue(database, catalogue);
     await database.db
       .update(importBatches)
       .set({
@@ -477,8 +211,50 @@ export async function importFile(
   return summary;
 }
 
-async function upsertCatalogue(database: Database, collected: Collected): Promise<void> {
-  const productRows = [...collected.products].map(([id, p]) => ({
+const REJECTED_COLUMNS = ['batch_id', 'line_no', 'raw', 'reason'] as const;
+const WORKER = new URL('./parse-worker-boot.mjs', import.meta.url);
+
+/**
+ * Runs the parser in a worker thread and loads each chunk as it arrives: parsing the next chunk overlaps
+ * with the database loading this one (PGlite runs on this thread; a server in its own process).
+ */
+function runParser(job: ParseJob, load: (chunk: ParsedChunk) => Promise<void>): Promise<CatalogueRows> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: job });
+    let queue = Promise.resolve();
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      void worker.terminate();
+      reject(error);
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'chunk') {
+        queue = queue.then(async () => {
+          if (failed) return;
+          await load(message.chunk);
+          worker.postMessage({ type: 'credit' });
+        });
+        queue.catch(fail);
+      } else if (message.type === 'done') {
+        queue.then(() => {
+          void worker.terminate();
+          resolve(message.catalogue);
+        }, fail);
+      } else {
+        fail(Object.assign(new Error(message.message), { code: message.code }));
+      }
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`the import worker stopped with exit code ${code}`));
+    });
+  });
+}
+
+async function upsertCatalogue(database: Database, collected: CatalogueRows): Promise<void> {
+  const productRows = collected.products.map(([id, p]) => ({
     id,
     name: p.name ?? id,
     category: categorize(p.name ?? ''),
@@ -500,7 +276,7 @@ async function upsertCatalogue(database: Database, collected: Collected): Promis
         },
       });
   }
-  const customerRows = [...collected.customers].map(([id, c]) => ({
+  const customerRows = collected.customers.map(([id, c]) => ({
     id,
     country: c.country,
     firstSeenAt: new Date(c.firstAt),

@@ -1,0 +1,351 @@
+/**
+ * The CPU-heavy half of an import: read (gunzip), split into records, parse CSV, validate and classify each
+ * line, and turn the results into COPY-ready CSV chunks. It runs in a worker thread (see parse-worker.ts) so
+ * that parsing the next chunk overlaps with the database loading the previous one.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import Papa from 'papaparse';
+import { type EventKind, FORMATS, type FormatName, type ParsedEvent } from './formats.ts';
+
+const CHUNK_RECORDS = 5_000;
+const COPY_ROWS = 25_000;
+const MAX_RECORD_LINES = 50;
+
+export const EVENT_COLUMNS = [
+  'batch_id',
+  'line_no',
+  'kind',
+  'invoice',
+  'customer_id',
+  'product_id',
+  'quantity',
+  'unit_price',
+  'occurred_at',
+  'country',
+] as const;
+
+/** CSV field for COPY: unquoted empty means NULL, so every non-null text is quoted when it needs to be. */
+function field(value: string | number | null): string {
+  if (value === null) return '';
+  const s = String(value);
+  if (s === '' || /[",\n\r]/.test(s) || s.includes('\\')) return `"${s.replaceAll('"', '""')}"`;
+  return s;
+}
+
+// Postgres text cannot hold NUL; the quarantine keeps the rest of the line readable.
+function sanitiseRaw(raw: string): string {
+  return raw.replaceAll('\u0000', '\uFFFD');
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function openText(path: string, onBytes?: (n: number) => void): Promise<Readable> {
+  const gzip = await isGzip(path);
+  const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
+  if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
+  if (!gzip) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
+}
+
+/** sha256 of the file's bytes: the same file imported twice is recognised before any work is done. */
+export async function contentHash(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface RawRecord {
+  lineNo: number;
+  text: string;
+  /** Physical lines this record spans (a quoted field may hold line breaks). */
+  lines: number;
+}
+
+/**
+ * Groups physical lines into CSV records: a record continues while it has an odd number of quotes, so a
+ * stray quote damages only its own lines instead of swallowing the rest of the file.
+ */
+export async function* records(input: Readable): AsyncGenerator<RawRecord | { broken: RawRecord[] }> {
+  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNo = 0;
+  let pending: RawRecord[] = [];
+  let quotes = 0;
+  for await (let line of reader) {
+    lineNo++;
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    const count = countQuotes(line);
+    if (pending.length === 0) {
+      if (count % 2 === 0) {
+        yield { lineNo, text: line, lines: 1 };
+        continue;
+      }
+      pending = [{ lineNo, text: line, lines: 1 }];
+      quotes = count;
+      continue;
+    }
+    pending.push({ lineNo, text: line, lines: 1 });
+    quotes += count;
+    if (quotes % 2 === 0) {
+      yield {
+        lineNo: pending[0]!.lineNo,
+        text: pending.map((p) => p.text).join('\n'),
+        lines: pending.length,
+      };
+      pending = [];
+    } else if (pending.length >= MAX_RECORD_LINES) {
+      yield { broken: pending };
+      pending = [];
+    }
+  }
+  if (pending.length > 0) yield { broken: pending };
+}
+
+function countQuotes(line: string): number {
+  let n = 0;
+  for (let i = line.indexOf('"'); i !== -1; i = line.indexOf('"', i + 1)) n++;
+  return n;
+}
+
+export function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
+  const whole = Papa.parse<string[]>(chunk.map((r) => r.text).join('\n'), { delimiter: ',', newline: '\n' });
+  if (whole.errors.length === 0 && whole.data.length === chunk.length) return whole.data;
+  // Find the bad records one by one; the good ones around them still import.
+  return chunk.map((r) => {
+    const one = Papa.parse<string[]>(r.text, { delimiter: ',', newline: '\n' });
+    const error = one.errors[0];
+    if (error) return new Error(error.message);
+    if (one.data.length !== 1) return new Error('a record must be one line (or quoted line breaks)');
+    return one.data[0]!;
+  });
+}
+
+export interface ProductSeen {
+  name: string | null;
+  at: string;
+  price: string | null;
+  firstAt: string;
+}
+
+export interface CustomerSeen {
+  country: string | null;
+  at: string;
+  firstAt: string;
+}
+
+export interface Collected {
+  products: Map<string, ProductSeen>;
+  customers: Map<string, CustomerSeen>;
+}
+
+function collect(into: Collected, e: ParsedEvent): void {
+  const p = into.products.get(e.productId);
+  const sale =
+    (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && Number(e.unitPrice) > 0;
+  if (!p) {
+    into.products.set(e.productId, {
+      name: e.productName,
+      at: e.occurredAt,
+      price: sale ? e.unitPrice : null,
+      firstAt: e.occurredAt,
+    });
+  } else {
+    if (e.occurredAt >= p.at && e.productName) {
+      p.name = e.productName;
+      p.at = e.occurredAt;
+    } else if (!p.name && e.productName) p.name = e.productName;
+    if (sale && e.occurredAt >= p.at) p.price = e.unitPrice;
+    else if (sale && p.price === null) p.price = e.unitPrice;
+    if (e.occurredAt < p.firstAt) p.firstAt = e.occurredAt;
+  }
+  if (e.customerId) {
+    const c = into.customers.get(e.customerId);
+    if (!c) into.customers.set(e.customerId, { country: e.country, at: e.occurredAt, firstAt: e.occurredAt });
+    else {
+      if (e.occurredAt >= c.at && e.country) {
+        c.country = e.country;
+        c.at = e.occurredAt;
+      }
+      if (e.occurredAt < c.firstAt) c.firstAt = e.occurredAt;
+    }
+  }
+}
+
+export interface ParseJob {
+  path: string;
+  format: FormatName;
+  header: string[];
+  batchId: number;
+}
+
+/** One slice of the file, ready for COPY, with its share of the accounting. */
+export interface ParsedChunk {
+  /** CSV rows for `events` (EVENT_COLUMNS), or ''. */
+  events: string;
+  /** CSV rows for `rejected_rows` (batch_id, line_no, raw, reason), or ''. */
+  rejected: string;
+  bytesRead: number;
+  read: number;
+  imported: number;
+  rejectedCount: number;
+  byKind: Partial<Record<EventKind, number>>;
+  rejections: { lineNo: number; reason: string }[];
+}
+
+export interface CatalogueRows {
+  products: [string, ProductSeen][];
+  customers: [string, CustomerSeen][];
+}
+
+/** The header: the first non-blank record, read on its own before the batch is created. */
+export async function readHeader(
+  path: string,
+): Promise<{ header: string[]; lineNo: number } | { error: string } | null> {
+  const input = await openText(path);
+  try {
+    for await (const rec of records(input)) {
+      if ('broken' in rec) return { error: 'the header has an unbalanced quote' };
+      if (rec.text.trim() === '') continue;
+      const parsed = parseChunk([rec])[0]!;
+      if (parsed instanceof Error) return { error: parsed.message };
+      return { header: parsed.map((h) => h.trim()), lineNo: rec.lineNo };
+    }
+    return null;
+  } finally {
+    input.destroy();
+  }
+}
+
+function newChunk(): ParsedChunk {
+  return {
+    events: '',
+    rejected: '',
+    bytesRead: 0,
+    read: 0,
+    imported: 0,
+    rejectedCount: 0,
+    byKind: {},
+    rejections: [],
+  };
+}
+
+/**
+ * Parses the whole file after its header, handing each chunk to `emit` (which may wait: that is the
+ * backpressure), and returns the catalogue seen in it.
+ */
+export async function parseFile(
+  job: ParseJob,
+  emit: (chunk: ParsedChunk) => Promise<void>,
+): Promise<CatalogueRows> {
+  const format = FORMATS[job.format];
+  const index = new Map(job.header.map((h, i) => [h.toLowerCase(), i] as const));
+  const positions = format.columns.map((c) => index.get(c.toLowerCase()));
+  const width = job.header.length;
+  const collected: Collected = { products: new Map(), customers: new Map() };
+  let bytes = 0;
+  const input = await openText(job.path, (n) => {
+    bytes += n;
+  });
+  let chunk = newChunk();
+  let eventRows: string[] = [];
+  let rejectedRows: string[] = [];
+
+  const flush = async () => {
+    chunk.events = eventRows.length ? `${eventRows.join('\n')}\n` : '';
+    chunk.rejected = rejectedRows.length ? `${rejectedRows.join('\n')}\n` : '';
+    chunk.bytesRead = bytes;
+    const out = chunk;
+    chunk = newChunk();
+    eventRows = [];
+    rejectedRows = [];
+    await emit(out);
+  };
+  const quarantine = (lineNo: number, raw: string, reason: string) => {
+    chunk.read++;
+    chunk.rejectedCount++;
+    if (chunk.rejections.length < 20) chunk.rejections.push({ lineNo, reason });
+    rejectedRows.push(`${job.batchId},${lineNo},${field(sanitiseRaw(raw))},${field(reason)}`);
+  };
+  const named: Record<string, string> = {};
+  const processRecords = (recs: RawRecord[]) => {
+    const parsed = parseChunk(recs);
+    for (let i = 0; i < recs.length; i++) {
+      const rec = recs[i]!;
+      const fields = parsed[i]!;
+      if (fields instanceof Error) {
+        quarantine(rec.lineNo, rec.text, `CSV syntax error: ${fields.message.replace(/ at line \d+/, '')}`);
+        continue;
+      }
+      if (fields.length !== width) {
+        quarantine(rec.lineNo, rec.text, `expected ${width} fields, found ${fields.length}`);
+        continue;
+      }
+      for (let j = 0; j < format.columns.length; j++) {
+        const pos = positions[j];
+        named[format.columns[j]!] = pos === undefined ? '' : fields[pos]!;
+      }
+      const result = format.interpret(named);
+      if (!result.ok) {
+        quarantine(rec.lineNo, rec.text, result.reason);
+        continue;
+      }
+      const e = result.event;
+      chunk.read++;
+      chunk.imported++;
+      chunk.byKind[e.kind] = (chunk.byKind[e.kind] ?? 0) + 1;
+      collect(collected, e);
+      eventRows.push(
+        `${job.batchId},${rec.lineNo},${e.kind},${field(e.invoice)},${field(e.customerId)},${field(e.productId)},` +
+          `${e.quantity},${field(e.unitPrice)},${e.occurredAt},${field(e.country)}`,
+      );
+    }
+  };
+
+  let pending: RawRecord[] = [];
+  let seenHeader = false;
+  for await (const rec of records(input)) {
+    if ('broken' in rec) {
+      if (!seenHeader) throw new Error('the header has an unbalanced quote');
+      if (pending.length) processRecords(pending);
+      pending = [];
+      const start = rec.broken[0]!.lineNo;
+      for (const line of rec.broken) {
+        quarantine(
+          line.lineNo,
+          line.text,
+          `unbalanced quote: the quoted field opened on line ${start} is never closed`,
+        );
+      }
+      continue;
+    }
+    if (rec.text.trim() === '') continue;
+    if (!seenHeader) {
+      seenHeader = true;
+      continue;
+    }
+    pending.push(rec);
+    if (pending.length >= CHUNK_RECORDS) {
+      processRecords(pending);
+      pending = [];
+      if (eventRows.length + rejectedRows.length >= COPY_ROWS) await flush();
+    }
+  }
+  if (pending.length) processRecords(pending);
+  await flush();
+  return { products: [...collected.products], customers: [...collected.customers] };
+}
