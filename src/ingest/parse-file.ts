@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
 import { type EventKind, FORMATS, type FormatName, type ParsedEvent } from './formats.ts';
@@ -73,47 +73,64 @@ export async function contentHash(path: string): Promise<string> {
 export interface RawRecord {
   lineNo: number;
   text: string;
-  /** Physical lines this record spans (a quoted field may hold line breaks). */
-  lines: number;
+  /** Set on a line of a quoted field that is never closed: the line where that quote opened. */
+  brokenFrom?: number;
 }
 
 /**
- * Groups physical lines into CSV records: a record continues while it has an odd number of quotes, so a
- * stray quote damages only its own lines instead of swallowing the rest of the file.
+ * Splits the text into CSV records, in batches (one promise per batch, not per line: this runs for every
+ * line of a large file). A record continues over line breaks while it has an odd number of quotes, so a
+ * stray quote damages only its own lines (marked `brokenFrom`) instead of swallowing the rest of the file.
  */
-export async function* records(input: Readable): AsyncGenerator<RawRecord | { broken: RawRecord[] }> {
-  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNo = 0;
+export async function* recordBatches(input: Readable, size = CHUNK_RECORDS): AsyncGenerator<RawRecord[]> {
+  const decoder = new StringDecoder('utf8');
+  let batch: RawRecord[] = [];
   let pending: RawRecord[] = [];
   let quotes = 0;
-  for await (let line of reader) {
+  let lineNo = 0;
+  let carry = '';
+  const takeLine = (raw: string) => {
     lineNo++;
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     const count = countQuotes(line);
     if (pending.length === 0) {
-      if (count % 2 === 0) {
-        yield { lineNo, text: line, lines: 1 };
-        continue;
+      if (count % 2 === 0) batch.push({ lineNo, text: line });
+      else {
+        pending = [{ lineNo, text: line }];
+        quotes = count;
       }
-      pending = [{ lineNo, text: line, lines: 1 }];
-      quotes = count;
-      continue;
+      return;
     }
-    pending.push({ lineNo, text: line, lines: 1 });
+    pending.push({ lineNo, text: line });
     quotes += count;
     if (quotes % 2 === 0) {
-      yield {
-        lineNo: pending[0]!.lineNo,
-        text: pending.map((p) => p.text).join('\n'),
-        lines: pending.length,
-      };
+      batch.push({ lineNo: pending[0]!.lineNo, text: pending.map((p) => p.text).join('\n') });
       pending = [];
-    } else if (pending.length >= MAX_RECORD_LINES) {
-      yield { broken: pending };
-      pending = [];
+    } else if (pending.length >= MAX_RECORD_LINES) flushBroken();
+  };
+  const flushBroken = () => {
+    const from = pending[0]!.lineNo;
+    for (const p of pending) batch.push({ ...p, brokenFrom: from });
+    pending = [];
+  };
+  for await (const buf of input) {
+    const text = carry + decoder.write(buf as Buffer);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      takeLine(text.slice(start, nl));
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
     }
   }
-  if (pending.length > 0) yield { broken: pending };
+  carry += decoder.end();
+  if (carry !== '') takeLine(carry);
+  if (pending.length > 0) flushBroken();
+  if (batch.length > 0) yield batch;
 }
 
 function countQuotes(line: string): number {
@@ -122,17 +139,42 @@ function countQuotes(line: string): number {
   return n;
 }
 
-export function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
-  const whole = Papa.parse<string[]>(chunk.map((r) => r.text).join('\n'), { delimiter: ',', newline: '\n' });
-  if (whole.errors.length === 0 && whole.data.length === chunk.length) return whole.data;
-  // Find the bad records one by one; the good ones around them still import.
-  return chunk.map((r) => {
-    const one = Papa.parse<string[]>(r.text, { delimiter: ',', newline: '\n' });
+const PAPA = { delimiter: ',', newline: '\n' } as const;
+
+function parseEach(records: RawRecord[]): (string[] | Error)[] {
+  return records.map((r) => {
+    const one = Papa.parse<string[]>(r.text, PAPA);
     const error = one.errors[0];
     if (error) return new Error(error.message);
     if (one.data.length !== 1) return new Error('a record must be one line (or quoted line breaks)');
     return one.data[0]!;
   });
+}
+
+function parseTogether(records: RawRecord[]): (string[] | Error)[] {
+  if (records.length === 0) return [];
+  const whole = Papa.parse<string[]>(records.map((r) => r.text).join('\n'), PAPA);
+  if (whole.errors.length === 0 && whole.data.length === records.length) return whole.data;
+  // Find the bad records one by one; the good ones around them still import.
+  return parseEach(records);
+}
+
+/**
+ * Parses records with PapaParse. Lines without quotes go together in one call, which lets PapaParse use its
+ * fast path for quote-free input (most lines of a typical export); lines with quotes go in another.
+ */
+export function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
+  const plain: number[] = [];
+  const quoted: number[] = [];
+  for (let i = 0; i < chunk.length; i++) (chunk[i]!.text.includes('"') ? quoted : plain).push(i);
+  const out: (string[] | Error)[] = new Array(chunk.length);
+  for (const group of [plain, quoted]) {
+    const parsed = parseTogether(group.map((i) => chunk[i]!));
+    group.forEach((i, k) => {
+      out[i] = parsed[k]!;
+    });
+  }
+  return out;
 }
 
 export interface ProductSeen {
@@ -218,12 +260,14 @@ export async function readHeader(
 ): Promise<{ header: string[]; lineNo: number } | { error: string } | null> {
   const input = await openText(path);
   try {
-    for await (const rec of records(input)) {
-      if ('broken' in rec) return { error: 'the header has an unbalanced quote' };
-      if (rec.text.trim() === '') continue;
-      const parsed = parseChunk([rec])[0]!;
-      if (parsed instanceof Error) return { error: parsed.message };
-      return { header: parsed.map((h) => h.trim()), lineNo: rec.lineNo };
+    for await (const batch of recordBatches(input, 1)) {
+      for (const rec of batch) {
+        if (rec.brokenFrom !== undefined) return { error: 'the header has an unbalanced quote' };
+        if (rec.text.trim() === '') continue;
+        const parsed = parseChunk([rec])[0]!;
+        if (parsed instanceof Error) return { error: parsed.message };
+        return { header: parsed.map((h) => h.trim()), lineNo: rec.lineNo };
+      }
     }
     return null;
   } finally {
@@ -316,36 +360,25 @@ export async function parseFile(
     }
   };
 
-  let pending: RawRecord[] = [];
   let seenHeader = false;
-  for await (const rec of records(input)) {
-    if ('broken' in rec) {
-      if (!seenHeader) throw new Error('the header has an unbalanced quote');
-      if (pending.length) processRecords(pending);
-      pending = [];
-      const start = rec.broken[0]!.lineNo;
-      for (const line of rec.broken) {
+  for await (const batch of recordBatches(input)) {
+    const good: RawRecord[] = [];
+    for (const rec of batch) {
+      if (rec.brokenFrom !== undefined) {
+        if (!seenHeader) throw new Error('the header has an unbalanced quote');
         quarantine(
-          line.lineNo,
-          line.text,
-          `unbalanced quote: the quoted field opened on line ${start} is never closed`,
+          rec.lineNo,
+          rec.text,
+          `unbalanced quote: the quoted field opened on line ${rec.brokenFrom} is never closed`,
         );
-      }
-      continue;
+      } else if (rec.text.trim() === '') {
+        // blank lines carry no data
+      } else if (!seenHeader) seenHeader = true;
+      else good.push(rec);
     }
-    if (rec.text.trim() === '') continue;
-    if (!seenHeader) {
-      seenHeader = true;
-      continue;
-    }
-    pending.push(rec);
-    if (pending.length >= CHUNK_RECORDS) {
-      processRecords(pending);
-      pending = [];
-      if (eventRows.length + rejectedRows.length >= COPY_ROWS) await flush();
-    }
+    if (good.length) processRecords(good);
+    if (eventRows.length + rejectedRows.length >= COPY_ROWS) await flush();
   }
-  if (pending.length) processRecords(pending);
   await flush();
   return { products: [...collected.products], customers: [...collected.customers] };
 }
