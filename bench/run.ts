@@ -2,7 +2,8 @@
  * Runs the benchmark suites and writes bench/RESULTS.md. `tsx bench/run.ts` runs them all;
  * `tsx bench/run.ts import` only the named ones.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { progress, type Section, type Suite } from './section.ts';
@@ -12,6 +13,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
 };
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const SECTIONS = fileURLToPath(new URL('./results', import.meta.url));
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
@@ -51,13 +53,22 @@ async function main(): Promise<void> {
     `- Node: ${process.version} (${process.platform}/${process.arch})`,
     `- Machine: ${cpus.length} cores, ${cpus[0]?.model ?? 'unknown CPU'}, ` +
       `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
-    `- Suites: ${names.join(', ')}`,
+    `- Suites run last: ${names.join(', ')} (each section says when it ran)`,
     '',
     'The machine is shared and noisy: absolute times vary from run to run. Ratios are measured within the same ' +
       'run, with the compared measurements interleaved, so they are the figures to compare.',
     '',
   ];
-  const body = sections.map((s) => `## ${s.title}\n\n${s.markdown.trimEnd()}\n`);
+  // Each suite keeps its latest section in bench/results/, so running one suite keeps the others' figures.
+  await mkdir(SECTIONS, { recursive: true });
+  for (const [i, s] of sections.entries()) {
+    await writeFile(join(SECTIONS, `${names[i]}.md`), `## ${s.title}\n\n_Run ${new Date().toISOString()}_\n\n${s.markdown.trimEnd()}\n`);
+  }
+  const body: string[] = [];
+  for (const name of Object.keys(SUITES)) {
+    const text = await readFile(join(SECTIONS, `${name}.md`), 'utf8').catch(() => null);
+    if (text) body.push(text);
+  }
   await writeFile(RESULTS, `${[...header, ...body].join('\n').trimEnd()}\n`);
   progress(`wrote ${RESULTS}`);
 

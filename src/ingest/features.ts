@@ -82,6 +82,15 @@ export async function refreshFeatures(
         end,
         ${at}
       from f`);
+    // The words the segment parser resolves against, kept with the features so a request needs no scan.
+    await tx.execute(sql`
+      insert into meta (key, value, updated_at)
+      select 'vocabulary', jsonb_build_object(
+        'countries', coalesce((select jsonb_agg(country order by country) from
+          (select distinct country from customer_features where country is not null) c), '[]'::jsonb),
+        'categories', coalesce((select jsonb_agg(category order by category) from
+          (select distinct category from products) p), '[]'::jsonb)), now()
+      on conflict (key) do update set value = excluded.value, updated_at = now()`);
     await tx.execute(sql`
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);

@@ -9,12 +9,12 @@ export interface Vocabulary {
   categories: string[];
 }
 
+/**
+ * The vocabulary is written with the features (see refreshFeatures), so reading it is one key lookup rather
+ * than a scan of every customer on each request.
+ */
 export async function loadVocabulary(database: Database): Promise<Vocabulary> {
-  const countries = await database.rows<{ country: string }>(
-    sql`select distinct country from customer_features where country is not null order by country`,
-  );
-  const categories = await database.rows<{ category: string }>(
-    sql`select distinct category from products order by category`,
-  );
-  return { countries: countries.map((r) => r.country), categories: categories.map((r) => r.category) };
+  const [row] = await database.rows<{ value: Vocabulary | string }>(sql`select value from meta where key = 'vocabulary'`);
+  if (row) return typeof row.value === 'string' ? (JSON.parse(row.value) as Vocabulary) : row.value;
+  return { countries: [], categories: [] };
 }
