@@ -95,6 +95,9 @@ export async function refreshFeatures(
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
   });
+  // Fresh planner statistics after a bulk load: without them a segment's EXISTS over events can take a
+  // nested-loop plan that is 100x slower (seen on a freshly imported demo shop).
+  await database.rows(sql`analyze events, products, customer_features`);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
   return { customers: Number(row?.n ?? 0), asOf };
 }
