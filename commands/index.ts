@@ -1,6 +1,26 @@
-/** Every chat command, one file each. Adding a command = adding a file and listing it here. */
+/**
+ * Every chat command, one file each. Order matters twice: command words are matched longest first, and
+ * free text goes to the first command that claims it.
+ */
 import type { AnyCommand } from '../src/core/command.ts';
 import help from './help.ts';
+import segment from './segment.ts';
+import compare from './segment-compare.ts';
+import deleteSegment from './segment-delete.ts';
+import exportSegment from './segment-export.ts';
+import save from './segment-save.ts';
+import showSegment from './segment-show.ts';
+import segments from './segments.ts';
 import stats from './stats.ts';
 
-export const commands: readonly AnyCommand[] = [help, stats];
+export const commands: readonly AnyCommand[] = [
+  help,
+  stats,
+  segment,
+  save,
+  segments,
+  showSegment,
+  deleteSegment,
+  compare,
+  exportSegment,
+];

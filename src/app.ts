@@ -3,6 +3,8 @@ import type { Config } from './config.ts';
 import { createRouter, type Router } from './core/router.ts';
 import { type Database, NO_PGVECTOR_MESSAGE, openDatabase } from './db/client.ts';
 import { cleanInterruptedImports } from './ingest/import.ts';
+import { createOpenAiClient } from './llm/openai.ts';
+import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
 
 export interface App {
@@ -10,6 +12,7 @@ export interface App {
   log: Logger;
   database: Database;
   router: Router;
+  llm: LlmProvider | undefined;
   /** Notices for the person starting Megaphone (missing extensions, cleaned-up imports). */
   notices: string[];
   close(): Promise<void>;
@@ -26,6 +29,14 @@ export async function bootApp(config: Config, log: Logger): Promise<App> {
     { driver: database.driver, location: database.location, vector: database.vectorAvailable },
     'database ready',
   );
-  const router = createRouter({ database, log, commands });
-  return { config, log, database, router, notices, close: () => database.close() };
+  const llm = config.openai
+    ? createOpenAiClient({
+        apiKey: config.openai.apiKey,
+        baseUrl: config.openai.baseUrl,
+        model: config.openai.model,
+      })
+    : undefined;
+  if (llm) notices.push(`Language model: ${config.openai?.model} at ${llm.host}.`);
+  const router = createRouter({ database, log, commands, llm });
+  return { config, log, database, router, llm, notices, close: () => database.close() };
 }

@@ -7,13 +7,19 @@ import { createCliAdapter } from '../adapters/cli/chat.ts';
 import { renderReply } from '../adapters/cli/render.ts';
 import { type App, bootApp } from '../app.ts';
 import { ConfigError, isInteractive, loadConfig } from '../config.ts';
-import { isUserError, newReferenceId } from '../core/errors.ts';
+import { isUserError, newReferenceId, UserError } from '../core/errors.ts';
 import { formatNumber } from '../core/reply.ts';
 import { loadDemo } from '../ingest/demo.ts';
+import { refreshFeatures } from '../ingest/features.ts';
 import { FORMAT_NAMES, type FormatName } from '../ingest/formats.ts';
 import { type ImportSummary, importFile } from '../ingest/import.ts';
 import { storeStats } from '../ingest/stats.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { describeSegment } from '../segments/describe.ts';
+import { segmentReply } from '../segments/reply.ts';
+import { resolveSegmentRequest } from '../segments/request.ts';
+import { previewSegment, segmentMemberIds } from '../segments/service.ts';
+import { loadVocabulary } from '../segments/vocabulary.ts';
 
 const HOW_TO_CONNECT =
   'No chat platform is configured, so Megaphone runs in this terminal. To connect Slack set SLACK_BOT_TOKEN with ' +
@@ -175,6 +181,41 @@ export function buildProgram(): Command {
             conversationId: 'cli:stats',
           });
           console.log(renderReply(reply));
+        }
+      });
+    });
+
+  program
+    .command('segment')
+    .description('Turn a sentence into a segment and print its members (for scripts and evaluation)')
+    .argument('<request>', 'e.g. "customers in Germany who spent over £1000 but haven\'t bought in 90 days"')
+    .option('--as-of <date>', 'recompute features as of this instant first', parseDate)
+    .option('--json', 'print { definition, description, count, customerIds }')
+    .option('--limit <n>', 'at most this many customer ids in --json output', parsePositiveInt)
+    .action(async (request: string, opts: { asOf?: Date; json?: boolean; limit?: number }) => {
+      await withApp(async (app) => {
+        if (opts.asOf) await refreshFeatures(app.database, opts.asOf);
+        const parsed = await resolveSegmentRequest(request, {
+          vocab: await loadVocabulary(app.database),
+          llm: app.llm,
+          log: app.log,
+        });
+        if (!parsed.ok) throw new UserError('segment_not_understood', parsed.message);
+        const ids = await segmentMemberIds(app.database, parsed.definition);
+        if (opts.json) {
+          console.log(
+            JSON.stringify({
+              definition: parsed.definition,
+              description: describeSegment(parsed.definition),
+              count: ids.length,
+              customerIds: opts.limit ? ids.slice(0, opts.limit) : ids,
+            }),
+          );
+        } else {
+          const preview = await previewSegment(app.database, parsed.definition, opts.limit ?? 10);
+          console.log(
+            renderReply(segmentReply(parsed.definition, preview, { notes: parsed.notes, buttons: [] })),
+          );
         }
       });
     });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Database } from '../db/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import type { Reply } from './reply.ts';
 
@@ -17,6 +18,8 @@ export interface CommandContext {
   caller: Caller;
   /** What the previous command in this conversation returned, for follow-ups. */
   previous: { command: string; args: unknown; result: unknown } | null;
+  /** The language model when one is configured; commands fall back to local heuristics without it. */
+  llm: LlmProvider | undefined;
   /** Commands known to the router (for help). */
   commands: readonly AnyCommand[];
 }
@@ -36,6 +39,11 @@ export interface Command<S extends z.ZodType> {
   /** Other words that start this command. */
   aliases?: string[];
   args: S;
+  /**
+   * Claims a free-text message that starts with no command word ("customers in Germany who..."). Checked in
+   * registry order after the command words; the whole message is then handed to `parse`.
+   */
+  claims?: (text: string, previous: CommandContext['previous']) => boolean;
   /** Turns the text after the command word into raw arguments for `args` to validate. */
   parse?: (text: string) => unknown;
   run(ctx: CommandContext, args: z.output<S>): Promise<CommandResult | Reply>;

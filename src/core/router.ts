@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { distance } from 'fastest-levenshtein';
 import type { Database } from '../db/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import type { AnyCommand, Caller, CommandContext, CommandResult } from './command.ts';
 import { isUserError, newReferenceId, UserError } from './errors.ts';
@@ -9,6 +11,7 @@ export interface RouterOptions {
   database: Database;
   log: Logger;
   commands: readonly AnyCommand[];
+  llm?: LlmProvider | undefined;
 }
 
 export interface Router {
@@ -25,20 +28,6 @@ export function normaliseMessage(message: string): string {
     .replace(/^\s*(<@[A-Z0-9]+>|@megaphone\b|\/megaphone\b)[\s,:]*/i, '')
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 
 /**
@@ -71,7 +60,7 @@ export function createRouter(options: RouterOptions): Router {
   function notUnderstood(text: string): Reply {
     const first = text.split(' ')[0]?.toLowerCase() ?? '';
     const close = [...byWord.keys()].filter(
-      (w) => editDistance(w, first) <= Math.max(2, Math.floor(w.length / 3)),
+      (w) => distance(w, first) <= Math.max(2, Math.floor(w.length / 3)),
     );
     const suggestion = close.length ? `Did you mean *${close[0]}*? ` : '';
     return {
@@ -118,6 +107,7 @@ export function createRouter(options: RouterOptions): Router {
       log: log.child({ command: command.name, conversation: caller.conversationId }),
       caller,
       previous: await loadPrevious(caller.conversationId),
+      llm: options.llm,
       commands,
     };
     const out = await command.run(ctx, parsed.data);
@@ -149,7 +139,12 @@ export function createRouter(options: RouterOptions): Router {
         const text = normaliseMessage(message);
         if (text === '') return execute(byWord.get('help')!, {}, caller);
         const found = find(text);
-        if (!found) return notUnderstood(text);
+        if (!found) {
+          const previous = await loadPrevious(caller.conversationId);
+          const claimer = commands.find((c) => c.claims?.(text, previous));
+          if (!claimer) return notUnderstood(text);
+          return execute(claimer, claimer.parse ? claimer.parse(text) : {}, caller);
+        }
         const raw = found.command.parse ? found.command.parse(found.rest) : {};
         return execute(found.command, raw, caller);
       }, caller);

@@ -1,6 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Caller } from '../../core/command.ts';
+import type { Reply } from '../../core/reply.ts';
 import type { Router } from '../../core/router.ts';
 import { renderReply } from './render.ts';
 
@@ -11,6 +14,8 @@ export interface CliAdapterOptions {
   /** Shown once before the first prompt. */
   banner?: string;
   userId?: string;
+  /** Where attachments (exports, charts) are written; default ./exports. */
+  attachmentsDir?: string;
 }
 
 /**
@@ -40,11 +45,26 @@ export function createCliAdapter(options: CliAdapterOptions) {
         if (['exit', 'quit', ':q'].includes(text.toLowerCase())) break;
         if (text !== '') {
           const reply = await router.handle(text, caller);
-          output.write(`${renderReply(reply)}\n\n`);
+          const attachmentPaths = await saveAttachments(reply, options.attachmentsDir ?? 'exports');
+          output.write(`${renderReply(reply, { attachmentPaths })}\n\n`);
         }
         rl.prompt();
       }
       rl.close();
     },
   };
+}
+
+/** The terminal has no file upload: attachments become files, and the reply shows their paths. */
+export async function saveAttachments(reply: Reply, dir: string): Promise<Record<string, string>> {
+  const paths: Record<string, string> = {};
+  if (!reply.attachments?.length) return paths;
+  await mkdir(dir, { recursive: true });
+  for (const a of reply.attachments) {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const path = join(dir, `${stamp}-${a.filename}`);
+    await writeFile(path, a.data);
+    paths[a.filename] = path;
+  }
+  return paths;
 }

@@ -7,7 +7,10 @@ import type { Reply } from '../../core/reply.ts';
  * @example
  * console.log(renderReply({ title: 'Hi', fields: [{ label: 'Customers', value: '4,338' }] }));
  */
-export function renderReply(reply: Reply, options: { width?: number } = {}): string {
+export function renderReply(
+  reply: Reply,
+  options: { attachmentPaths?: Record<string, string> } = {},
+): string {
   const out: string[] = [];
   const plain = (s: string) => s.replace(/\*([^*\n]+)\*/g, '$1').replace(/`([^`\n]+)`/g, '$1');
   if (reply.title) out.push(plain(reply.title), '-'.repeat(Math.min(plain(reply.title).length, 60)));
@@ -18,12 +21,7 @@ export function renderReply(reply: Reply, options: { width?: number } = {}): str
     for (const f of reply.fields) out.push(`  ${f.label.padEnd(width)}  ${f.value}`);
   }
   if (reply.table) {
-    const table = new Table({
-      head: reply.table.columns,
-      style: { head: [], border: [] },
-      wordWrap: true,
-      ...(options.width ? { colWidths: undefined } : {}),
-    });
+    const table = new Table({ head: reply.table.columns, style: { head: [], border: [] }, wordWrap: true });
     for (const row of reply.table.rows) table.push(row.map((c) => (c === null ? '' : plain(String(c)))));
     out.push(table.toString());
     if (reply.table.truncated) out.push(`  ... and ${reply.table.truncated} more`);

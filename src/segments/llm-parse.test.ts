@@ -1,0 +1,286 @@
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type OpenAiStandIn, startOpenAiStandIn } from '../../test/stand-ins/openai.ts';
+import { createOpenAiClient, type LlmProvider } from '../llm/openai.ts';
+import type { SegmentDefinition } from './definition.ts';
+import { checkSegmentDefinition, llmParseSegment, type WireDefinition, wireDefinition } from './llm-parse.ts';
+import type { Vocabulary } from './vocabulary.ts';
+
+const vocab: Vocabulary = {
+  countries: ['EIRE', 'France', 'Germany', 'Netherlands', 'Spain', 'USA', 'United Kingdom'],
+  categories: ['candles', 'christmas', 'kitchen'],
+};
+const today = new Date('2011-12-09T12:00:00Z');
+
+/** A model answer in the wire format, with the fields a strict model always sends. */
+const wire = (def: Partial<WireDefinition>): string =>
+  JSON.stringify({ conditions: [], top: null, unrecognized: [], assumptions: [], ...def });
+
+const irishLapsed = wire({
+  conditions: [
+    { kind: 'country', op: 'in', values: ['eire'] },
+    { kind: 'metric', metric: 'spend', op: 'gt', value: 500 },
+    { kind: 'metric', metric: 'recency_days', op: 'gt', value: 90 },
+  ],
+});
+
+describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
+  let api: OpenAiStandIn;
+  let llm: LlmProvider;
+
+  beforeAll(async () => {
+    api = await startOpenAiStandIn();
+    llm = createOpenAiClient({ apiKey: api.apiKey, baseUrl: api.url, model: 'gpt-test' }, { maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+  afterEach(() => {
+    expect(api.pending()).toBe(0);
+    api.requests.length = 0;
+  });
+
+  it('uses a valid answer, in the data spelling, after one request whose prompt carries the vocabulary', async () => {
+    api.enqueue(irishLapsed);
+    const result = await llmParseSegment(
+      "Irish customers who spent over £500 but haven't bought in 3 months",
+      vocab,
+      llm,
+      {
+        today,
+      },
+    );
+    expect(result).toEqual({
+      ok: true,
+      attempts: 1,
+      notes: [],
+      definition: {
+        conditions: [
+          { kind: 'country', op: 'in', values: ['EIRE'] },
+          { kind: 'metric', metric: 'spend', op: 'gt', value: 500 },
+          { kind: 'metric', metric: 'recency_days', op: 'gt', value: 90 },
+        ],
+      },
+    });
+    const bodies = api.chatBodies();
+    expect(bodies).toHaveLength(1);
+    const [system, user] = bodies[0]!.messages;
+    expect(system?.role).toBe('system');
+    expect(system?.content).toContain('EIRE, France, Germany, Netherlands, Spain, USA, United Kingdom');
+    expect(system?.content).toContain('candles, christmas, kitchen');
+    expect(system?.content).toContain(
+      '- recency_days: whole days since the last purchase (0 to 36500, whole number)',
+    );
+    expect(system?.content).toContain('2011-12-09');
+    expect(system?.content).toMatch(/never write SQL/i);
+    expect(system?.content).not.toMatch(/\{\{/);
+    expect(user).toEqual({
+      role: 'user',
+      content: "Audience: Irish customers who spent over £500 but haven't bought in 3 months",
+    });
+    expect(bodies[0]!.response_format?.json_schema).toMatchObject({
+      name: 'segment_definition',
+      strict: true,
+    });
+  });
+
+  it('converts nested groups, nullable product fields and the top-N list', async () => {
+    api.enqueue(
+      wire({
+        conditions: [
+          {
+            kind: 'or',
+            conditions: [
+              { kind: 'lifecycle', op: 'in', values: ['at_risk'] },
+              {
+                kind: 'and',
+                conditions: [
+                  { kind: 'range', metric: 'orders', min: 2, max: 5 },
+                  {
+                    kind: 'bought',
+                    product: { productId: null, nameContains: null, categoryContains: 'Christmas' },
+                    withinDays: null,
+                    negate: true,
+                  },
+                ],
+              },
+            ],
+          },
+          { kind: 'not', condition: { kind: 'country', op: 'in', values: ['United Kingdom'] } },
+        ],
+        top: { metric: 'spend', direction: 'desc', limit: 50 },
+        assumptions: ['“Big spenders” read as M score 4 or 5 (the top 40% by spend).'],
+      }),
+    );
+    const result = await llmParseSegment('…', vocab, llm);
+    expect(result).toMatchObject({
+      ok: true,
+      notes: ['“Big spenders” read as M score 4 or 5 (the top 40% by spend).'],
+    });
+    expect(result.ok && result.definition).toEqual({
+      conditions: [
+        {
+          kind: 'or',
+          conditions: [
+            { kind: 'lifecycle', op: 'in', values: ['at_risk'] },
+            {
+              kind: 'and',
+              conditions: [
+                { kind: 'range', metric: 'orders', min: 2, max: 5 },
+                { kind: 'bought', product: { categoryContains: 'Christmas' }, negate: true },
+              ],
+            },
+          ],
+        },
+        { kind: 'not', condition: { kind: 'country', op: 'in', values: ['United Kingdom'] } },
+      ],
+      top: { metric: 'spend', direction: 'desc', limit: 50 },
+    } satisfies SegmentDefinition);
+  });
+
+  it('retries once with the validation error when the definition is invalid (spend over -5)', async () => {
+    const invalid = wire({ conditions: [{ kind: 'metric', metric: 'spend', op: 'gt', value: -5 }] });
+    api.enqueue(invalid, wire({ conditions: [{ kind: 'metric', metric: 'spend', op: 'gt', value: 5 }] }));
+    const result = await llmParseSegment('spent over -5', vocab, llm);
+    expect(result).toMatchObject({ ok: true, attempts: 2 });
+    const [first, second] = api.chatBodies();
+    expect(second!.messages.slice(0, 2)).toEqual(first!.messages);
+    expect(second!.messages[2]).toEqual({ role: 'assistant', content: invalid });
+    expect(second!.messages[3]?.role).toBe('user');
+    expect(second!.messages[3]?.content).toContain(
+      'That answer cannot be used: conditions.0: spend must be between 0 and 1000000000000, not -5',
+    );
+  });
+
+  it('retries once when the answer is not JSON', async () => {
+    api.enqueue('Here is the SQL: SELECT * FROM customers', irishLapsed);
+    const result = await llmParseSegment('Irish lapsed customers', vocab, llm);
+    expect(result).toMatchObject({ ok: true, attempts: 2 });
+    const retry = api.chatBodies()[1]!.messages;
+    expect(retry.at(-2)).toEqual({ role: 'assistant', content: 'Here is the SQL: SELECT * FROM customers' });
+    expect(retry.at(-1)?.content).toMatch(/^That answer cannot be used: the answer was not valid JSON/);
+  });
+
+  it('retries once when a country is not in the data, naming the closest ones', async () => {
+    api.enqueue(
+      wire({ conditions: [{ kind: 'country', op: 'in', values: ['Ireland'] }] }),
+      wire({ conditions: [{ kind: 'country', op: 'in', values: ['EIRE'] }] }),
+    );
+    const result = await llmParseSegment('Irish customers', vocab, llm);
+    expect(result).toMatchObject({ ok: true, attempts: 2 });
+    expect(api.chatBodies()[1]!.messages.at(-1)?.content).toContain(
+      'country "Ireland" is not in the data (closest: EIRE',
+    );
+  });
+
+  it('fails after a second invalid answer, without a third request', async () => {
+    api.enqueue(
+      wire({ conditions: [{ kind: 'country', op: 'in', values: ['Atlantis'] }] }),
+      wire({ conditions: [{ kind: 'metric', metric: 'r_score', op: 'eq', value: 9 }] }),
+    );
+    const result = await llmParseSegment('customers from Atlantis', vocab, llm);
+    expect(result).toMatchObject({ ok: false, attempts: 2, unknown: [] });
+    expect(!result.ok && result.reason).toBe(
+      'its answer was invalid twice: conditions.0: r_score must be between 1 and 5, not 9',
+    );
+    expect(api.chatBodies()).toHaveLength(2);
+  });
+
+  it('does not retry when the model says what it could not express', async () => {
+    api.enqueue(wire({ unrecognized: ['Atlantis'] }));
+    const result = await llmParseSegment('customers from Atlantis', vocab, llm);
+    expect(result).toEqual({
+      ok: false,
+      attempts: 1,
+      unknown: ['Atlantis'],
+      reason: 'it could not express "Atlantis"',
+    });
+  });
+
+  it('reports an API failure as a failed result carrying the MegaphoneError', async () => {
+    const wrongKey = createOpenAiClient(
+      { apiKey: 'sk-not-the-key-0000000000', baseUrl: api.url, model: 'm' },
+      { maxRetries: 0 },
+    );
+    const result = await llmParseSegment('Germans', vocab, wrongKey);
+    expect(result).toMatchObject({ ok: false, attempts: 1 });
+    expect(!result.ok && result.error?.code).toBe('llm_auth');
+    expect(!result.ok && result.reason).toMatch(/refused the API key \(401\)/);
+  });
+
+  it('shows the current definition, in the wire format, when refining', async () => {
+    const previous: SegmentDefinition = {
+      conditions: [
+        { kind: 'country', op: 'in', values: ['Germany'] },
+        { kind: 'bought', product: { nameContains: 'candle' }, negate: false },
+      ],
+    };
+    api.enqueue(wire({ conditions: [{ kind: 'country', op: 'in', values: ['France'] }] }));
+    const result = await llmParseSegment('only those in France', vocab, llm, { previous });
+    expect(result).toMatchObject({
+      ok: true,
+      definition: { conditions: [{ kind: 'country', values: ['France'] }] },
+    });
+    const user = api.chatBodies()[0]!.messages[1]!.content;
+    expect(user).toContain('Change requested: only those in France');
+    expect(user).toContain(
+      '{"kind":"bought","product":{"productId":null,"nameContains":"candle","categoryContains":null},"withinDays":null,"negate":false}',
+    );
+  });
+});
+
+describe('wire schema', () => {
+  it('converts to a strict JSON schema: objects closed, every property required, no oneOf', () => {
+    const schema = zodResponseFormat(wireDefinition, 'segment_definition').json_schema.schema as Record<
+      string,
+      unknown
+    >;
+    const text = JSON.stringify(schema);
+    expect(text).not.toMatch(/"oneOf"|"minLength"|"allOf"|"default"/);
+    let objects = 0;
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        node.forEach(walk);
+        return;
+      }
+      if (!node || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      if (n.type === 'object') {
+        objects++;
+        expect(n.additionalProperties).toBe(false);
+        expect(n.required).toEqual(Object.keys(n.properties as object));
+      }
+      Object.values(n).forEach(walk);
+    };
+    walk(schema);
+    expect(objects).toBeGreaterThan(8);
+  });
+
+  it('validates with the real schema and the vocabulary', () => {
+    expect(
+      checkSegmentDefinition({ conditions: [{ kind: 'country', op: 'in', values: ['germany'] }] }, vocab),
+    ).toEqual({
+      ok: true,
+      definition: { conditions: [{ kind: 'country', op: 'in', values: ['Germany'] }] },
+    });
+    expect(
+      checkSegmentDefinition(
+        { conditions: [{ kind: 'bought', product: { categoryContains: 'garden' }, negate: false }] },
+        vocab,
+      ),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'category "garden" matches no catalogue category; use one of the listed categories or nameContains',
+      ],
+    });
+    expect(checkSegmentDefinition({ conditions: [{ kind: 'sql', text: 'drop table x' }] }, vocab).ok).toBe(
+      false,
+    );
+    const hostile = checkSegmentDefinition(
+      { conditions: [{ kind: 'country', op: 'in', values: ["Germany'); drop table customers; --"] }] },
+      vocab,
+    );
+    expect(hostile.ok).toBe(false);
+  });
+});

@@ -1,0 +1,396 @@
+/**
+ * Reading a segment request with a language model. The model fills an LLM-facing "wire" schema that OpenAI's
+ * strict structured outputs accept (every field required, nullable instead of optional, no refinements,
+ * `and`/`or`/`not` nested at most `GROUP_DEPTH` deep); the answer is converted to a `SegmentDefinition` and
+ * always checked with the real `segmentDefinition` schema and against the data's vocabulary. The model only
+ * produces data: the compiler alone turns a definition into a parameterised query.
+ */
+import { z } from 'zod';
+import { MegaphoneError } from '../core/errors.ts';
+import { LIFECYCLE_STAGES, LIFECYCLE_THRESHOLDS } from '../ingest/features.ts';
+import type { Prompt } from '../llm/prompts.ts';
+import { loadPrompt, renderPrompt } from '../llm/prompts.ts';
+import { formatIssues, type LlmMessage, type LlmProvider, type StructuredResult } from '../llm/provider.ts';
+import type { Logger } from '../logger.ts';
+import { suggestCountries } from './countries.ts';
+import {
+  COMPARATORS,
+  type Condition,
+  METRIC_BOUNDS,
+  METRICS,
+  type Metric,
+  type SegmentDefinition,
+  segmentDefinition,
+} from './definition.ts';
+import type { Vocabulary } from './vocabulary.ts';
+
+/** How deep `and`/`or`/`not` may nest below the top-level list, which is itself an AND. */
+export const GROUP_DEPTH = 2;
+
+const metric = z.enum(METRICS);
+const inOrNot = z.enum(['in', 'not_in']);
+
+const wireLeaf = z
+  .union([
+    z.object({ kind: z.literal('metric'), metric, op: z.enum(COMPARATORS), value: z.number() }),
+    z.object({
+      kind: z.literal('range'),
+      metric,
+      min: z.number().describe('inclusive'),
+      max: z.number().describe('inclusive'),
+    }),
+    z.object({
+      kind: z.literal('country'),
+      op: inOrNot,
+      values: z.array(z.string()).describe('country names spelled exactly as in the list of countries'),
+    }),
+    z.object({ kind: z.literal('lifecycle'), op: inOrNot, values: z.array(z.enum(LIFECYCLE_STAGES)) }),
+    z.object({
+      kind: z.literal('bought'),
+      product: z.object({
+        productId: z.string().nullable(),
+        nameContains: z.string().nullable(),
+        categoryContains: z.string().nullable(),
+      }),
+      withinDays: z.number().nullable().describe('only purchases in the last N days; null for ever'),
+      negate: z.boolean().describe('true: customers who did NOT buy it'),
+    }),
+  ])
+  .meta({ id: 'condition' });
+
+type WireLeaf = z.infer<typeof wireLeaf>;
+type WireCondition =
+  | WireLeaf
+  | { kind: 'and' | 'or'; conditions: WireCondition[] }
+  | { kind: 'not'; condition: WireCondition };
+
+/**
+ * Strict structured outputs take recursive schemas, but OpenAI-compatible local servers often do not, and a
+ * marketer's sentence never nests deeply: each level is a separate definition referring to the one below.
+ */
+function groupLevel(inner: z.ZodType<WireCondition>, level: number): z.ZodType<WireCondition> {
+  return z
+    .union([
+      wireLeaf,
+      z.object({ kind: z.enum(['and', 'or']), conditions: z.array(inner) }),
+      z.object({ kind: z.literal('not'), condition: inner }),
+    ])
+    .meta({ id: `condition_group_${level}` });
+}
+
+let nested: z.ZodType<WireCondition> = wireLeaf;
+for (let level = 1; level <= GROUP_DEPTH; level++) nested = groupLevel(nested, level);
+
+/** What the model fills in. Exported for tests and for the JSON schema it produces. */
+export const wireDefinition = z.object({
+  conditions: z.array(nested).describe('combined with AND; empty for all customers'),
+  top: z
+    .object({ metric, direction: z.enum(['desc', 'asc']), limit: z.number() })
+    .nullable()
+    .describe('top/bottom N customers by a metric, or null'),
+  unrecognized: z
+    .array(z.string())
+    .describe('parts of the request that cannot be expressed with this schema and vocabulary; empty if none'),
+  assumptions: z.array(z.string()).describe('one short sentence per reading of a vague word; usually empty'),
+});
+
+export type WireDefinition = z.infer<typeof wireDefinition>;
+
+const blankToUndefined = (s: string | null) => (s === null || s.trim() === '' ? undefined : s);
+
+function fromWire(c: WireCondition): unknown {
+  switch (c.kind) {
+    case 'and':
+    case 'or':
+      return { kind: c.kind, conditions: c.conditions.map(fromWire) };
+    case 'not':
+      return { kind: 'not', condition: fromWire(c.condition) };
+    case 'bought': {
+      const product = Object.fromEntries(
+        Object.entries(c.product)
+          .map(([k, v]) => [k, blankToUndefined(v)])
+          .filter(([, v]) => v !== undefined),
+      );
+      return {
+        kind: 'bought',
+        product,
+        ...(c.withinDays === null ? {} : { withinDays: c.withinDays }),
+        negate: c.negate,
+      };
+    }
+    default:
+      return c;
+  }
+}
+
+/**
+ * The model's answer in the shape of a segment definition, not yet validated.
+ *
+ * @example
+ * definitionFromWire({ conditions: [], top: null, unrecognized: [], assumptions: [] }); // { conditions: [] }
+ */
+export function definitionFromWire(wire: WireDefinition): unknown {
+  return { conditions: wire.conditions.map(fromWire), ...(wire.top ? { top: wire.top } : {}) };
+}
+
+function toWire(c: Condition): WireCondition {
+  switch (c.kind) {
+    case 'and':
+    case 'or':
+      return { kind: c.kind, conditions: c.conditions.map(toWire) };
+    case 'not':
+      return { kind: 'not', condition: toWire(c.condition) };
+    case 'bought':
+      return {
+        kind: 'bought',
+        product: {
+          productId: c.product.productId ?? null,
+          nameContains: c.product.nameContains ?? null,
+          categoryContains: c.product.categoryContains ?? null,
+        },
+        withinDays: c.withinDays ?? null,
+        negate: c.negate,
+      };
+    default:
+      return c;
+  }
+}
+
+/** A definition in the shape the model answers in, so a refinement shows it its own format. */
+function definitionToWire(def: SegmentDefinition): Omit<WireDefinition, 'unrecognized' | 'assumptions'> {
+  return { conditions: def.conditions.map(toWire), top: def.top ?? null };
+}
+
+export type DefinitionCheck = { ok: true; definition: SegmentDefinition } | { ok: false; problems: string[] };
+
+/**
+ * Validates a candidate with the real schema, then against the data: countries must be ones customers live
+ * in (matched case-insensitively and rewritten to the data's spelling), and a category text must occur in the
+ * catalogue.
+ *
+ * @example
+ * checkSegmentDefinition({ conditions: [{ kind: 'country', op: 'in', values: ['eire'] }] }, vocab);
+ * // { ok: true, definition: { conditions: [{ kind: 'country', op: 'in', values: ['EIRE'] }] } }
+ */
+export function checkSegmentDefinition(candidate: unknown, vocab: Vocabulary): DefinitionCheck {
+  const parsed = segmentDefinition.safeParse(candidate);
+  if (!parsed.success) return { ok: false, problems: [formatIssues(parsed.error)] };
+  const problems: string[] = [];
+  const countries = new Map(vocab.countries.map((c) => [c.toLowerCase(), c]));
+  const categories = vocab.categories.map((c) => c.toLowerCase());
+
+  const check = (c: Condition): Condition => {
+    switch (c.kind) {
+      case 'country':
+        return {
+          ...c,
+          values: c.values.map((v) => {
+            const known = countries.get(v.trim().toLowerCase());
+            if (!known) {
+              const near = suggestCountries(v, vocab);
+              problems.push(
+                `country "${v}" is not in the data${near.length ? ` (closest: ${near.join(', ')})` : ''}; ` +
+                  'use a country from the list exactly as spelled, or put the word in unrecognized',
+              );
+            }
+            return known ?? v;
+          }),
+        };
+      case 'bought': {
+        const text = c.product.categoryContains?.toLowerCase();
+        if (text && categories.length && !categories.some((cat) => cat.includes(text))) {
+          problems.push(
+            `category "${c.product.categoryContains}" matches no catalogue category; ` +
+              'use one of the listed categories or nameContains',
+          );
+        }
+        return c;
+      }
+      case 'and':
+      case 'or':
+        return { ...c, conditions: c.conditions.map(check) };
+      case 'not':
+        return { ...c, condition: check(c.condition) };
+      default:
+        return c;
+    }
+  };
+
+  const definition = { ...parsed.data, conditions: parsed.data.conditions.map(check) };
+  return problems.length ? { ok: false, problems } : { ok: true, definition };
+}
+
+const METRIC_MEANING: Record<Metric, string> = {
+  spend: 'total spent on purchases, in the shop currency',
+  orders: 'number of orders (invoices)',
+  recency_days: 'whole days since the last purchase',
+  tenure_days: 'whole days since the first purchase',
+  avg_order_value: 'spend divided by orders',
+  distinct_products: 'number of different products bought',
+  returns: 'number of returned order lines',
+  r_score: 'recency score, 5 = bought most recently',
+  f_score: 'frequency score, 5 = orders most often',
+  m_score: 'monetary score, 5 = spends most',
+};
+
+function metricsText(): string {
+  return METRICS.map((m) => {
+    const b = METRIC_BOUNDS[m];
+    const range = b.max <= 36_500 ? `${b.min} to ${b.max}` : `${b.min} or more`;
+    return `- ${m}: ${METRIC_MEANING[m]} (${range}${b.integer ? ', whole number' : ''})`;
+  }).join('\n');
+}
+
+function lifecycleText(): string {
+  const t = LIFECYCLE_THRESHOLDS;
+  const meaning: Record<(typeof LIFECYCLE_STAGES)[number], string> = {
+    new: `first purchase in the last ${t.newWithinDays} days`,
+    active: `last purchase in the last ${t.activeWithinDays} days`,
+    at_risk: `last purchase ${t.activeWithinDays + 1} to ${t.atRiskWithinDays} days ago`,
+    lapsed: `last purchase more than ${t.atRiskWithinDays} days ago`,
+  };
+  return LIFECYCLE_STAGES.map((s) => `${s} (${meaning[s]})`).join(', ');
+}
+
+/** A long catalogue would crowd the prompt; the model falls back to nameContains beyond it. */
+const MAX_LISTED = 200;
+
+/**
+ * The system prompt for one vocabulary and as-of date.
+ *
+ * @example
+ * const system = segmentSystemPrompt(await loadPrompt('segment-definition'), vocab, new Date('2011-12-09'));
+ */
+export function segmentSystemPrompt(prompt: Prompt, vocab: Vocabulary, today: Date): string {
+  const list = (values: string[], none: string) =>
+    values.length ? values.slice(0, MAX_LISTED).join(', ') : none;
+  return renderPrompt(prompt, {
+    countries: list(vocab.countries, '(none: no customer has a country yet)'),
+    categories: list(vocab.categories, '(none yet)'),
+    metrics: metricsText(),
+    lifecycle: lifecycleText(),
+    today: today.toISOString().slice(0, 10),
+  });
+}
+
+let promptCache: Promise<Prompt> | undefined;
+
+function segmentPrompt(): Promise<Prompt> {
+  promptCache ??= loadPrompt('segment-definition').catch((error: unknown) => {
+    promptCache = undefined;
+    throw error;
+  });
+  return promptCache;
+}
+
+export type LlmParseResult =
+  | { ok: true; definition: SegmentDefinition; notes: string[]; attempts: number }
+  | {
+      ok: false;
+      /** Why the answer could not be used, fit to show in parentheses. */
+      reason: string;
+      /** Words the model said it could not express. */
+      unknown: string[];
+      attempts: number;
+      /** The API failure, when that was the reason. */
+      error?: MegaphoneError;
+    };
+
+export interface LlmParseOptions {
+  /** The current definition, when the text refines it. */
+  previous?: SegmentDefinition;
+  /** The date day counts are relative to (the data's as-of instant); now by default. */
+  today?: Date;
+  log?: Logger;
+}
+
+const MAX_ATTEMPTS = 2;
+
+/** The model's stated readings become notes, like the local parser's; a chatty model is cut short. */
+function notesFrom(wire: WireDefinition): string[] {
+  return wire.assumptions
+    .map((a) => a.trim())
+    .filter(Boolean)
+    .slice(0, 5)
+    .map((a) => (a.length > 200 ? `${a.slice(0, 199)}…` : a));
+}
+
+/**
+ * Asks the model for a segment definition, validates it, and on an invalid answer asks once more with the
+ * problems appended to the conversation. API failures and a second invalid answer give `ok: false`.
+ *
+ * @example
+ * const result = await llmParseSegment('Irish customers who spent over 500', vocab, llm);
+ * if (result.ok) previewSegment(database, result.definition);
+ */
+export async function llmParseSegment(
+  text: string,
+  vocab: Vocabulary,
+  llm: LlmProvider,
+  opts: LlmParseOptions = {},
+): Promise<LlmParseResult> {
+  const user = opts.previous
+    ? `Current definition:\n${JSON.stringify(definitionToWire(opts.previous))}\n\nChange requested: ${text}`
+    : `Audience: ${text}`;
+  const messages: LlmMessage[] = [];
+  let problems: string[] = [];
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    let answer: StructuredResult<WireDefinition>;
+    try {
+      const system = segmentSystemPrompt(await segmentPrompt(), vocab, opts.today ?? new Date());
+      answer = await llm.structured({
+        system,
+        user,
+        schema: wireDefinition,
+        name: 'segment_definition',
+        messages,
+      });
+    } catch (error) {
+      if (error instanceof MegaphoneError) {
+        return { ok: false, reason: error.message, unknown: [], attempts: attempt, error };
+      }
+      throw error;
+    }
+    if (answer.ok && answer.value.unrecognized.length) {
+      // Asking again would only invite a guess; the local parser says what it does not know.
+      const words = answer.value.unrecognized;
+      return {
+        ok: false,
+        reason: `it could not express ${words.map((w) => `"${w}"`).join(', ')}`,
+        unknown: words,
+        attempts: attempt,
+      };
+    }
+    if (answer.ok) {
+      const checked = checkSegmentDefinition(definitionFromWire(answer.value), vocab);
+      if (checked.ok) {
+        return {
+          ok: true,
+          definition: checked.definition,
+          notes: notesFrom(answer.value),
+          attempts: attempt,
+        };
+      }
+      problems = checked.problems;
+    } else {
+      problems = [answer.error];
+    }
+    opts.log?.debug(
+      { attempt, problems, model: llm.model },
+      'segment definition from the language model rejected',
+    );
+    if (answer.raw !== undefined) messages.push({ role: 'assistant', content: answer.raw });
+    messages.push({
+      role: 'user',
+      content:
+        `That answer cannot be used: ${problems.join('; ')}.\n` +
+        'Answer again with the complete corrected definition for the same request.',
+    });
+  }
+  return {
+    ok: false,
+    reason: `its answer was invalid twice: ${problems.join('; ')}`,
+    unknown: [],
+    attempts: MAX_ATTEMPTS,
+  };
+}

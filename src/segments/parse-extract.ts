@@ -1,0 +1,1128 @@
+/**
+ * The feature extractors of the segment parser. Each one finds its phrasings in the normalised text,
+ * records the condition it means and replaces the words it consumed with a marker (`§3§`), so later
+ * extractors cannot read them twice and whatever is left at the end is connectors, filler or not understood.
+ * The order of `EXTRACTORS` matters: specific phrasings run before the general ones that would misread them
+ * ("returned more than 3 times" before "more than 3 times", "haven't bought in 90 days" before "bought X").
+ */
+import { CATEGORY_RULES } from '../ingest/categorize.ts';
+import { countriesNear, countryIndex, HOME_COUNTRY } from './countries.ts';
+import type { Comparator, Condition, LifecycleCondition, Metric, ProductMatch } from './definition.ts';
+import {
+  COMP,
+  comparatorOf,
+  compile,
+  DURATION,
+  DURATION_OR_DAYS,
+  END,
+  MONEY,
+  parseDuration,
+  parseValue,
+  START,
+  SUFFIX,
+  suffixOp,
+  VALUE,
+  WINDOW,
+} from './parse-text.ts';
+import type { Vocabulary } from './vocabulary.ts';
+
+export interface Top {
+  metric: Metric;
+  direction: 'asc' | 'desc';
+  limit: number;
+}
+
+export interface Ctx {
+  text: string;
+  conditions: Condition[];
+  notes: string[];
+  /** Reasons the request cannot be answered as asked (refused with ok:false). */
+  problems: string[];
+  vocab: Vocabulary;
+  top?: Top;
+}
+
+type Groups = Record<string, string | undefined>;
+
+/** Records a condition and returns the marker that stands for it in the text. */
+export function mark(ctx: Ctx, c: Condition): string {
+  ctx.conditions.push(c);
+  return ` §${ctx.conditions.length - 1}§ `;
+}
+
+function note(ctx: Ctx, text: string): void {
+  if (!ctx.notes.includes(text)) ctx.notes.push(text);
+}
+
+function problem(ctx: Ctx, text: string): void {
+  if (!ctx.problems.includes(text)) ctx.problems.push(text);
+}
+
+/** Replaces each match of `re` with what `fn` returns; `null` keeps the matched text. */
+function apply(ctx: Ctx, re: RegExp, fn: (g: Groups, match: string, after: string) => string | null): void {
+  ctx.text = ctx.text.replace(re, (...args: unknown[]) => {
+    const match = args[0] as string;
+    const last = args[args.length - 1];
+    const hasGroups = typeof last === 'object' && last !== null;
+    const offset = args[args.length - (hasGroups ? 3 : 2)] as number;
+    const whole = args[args.length - (hasGroups ? 2 : 1)] as string;
+    return fn(hasGroups ? (last as Groups) : {}, match, whole.slice(offset + match.length)) ?? match;
+  });
+}
+
+const rx = (source: string) => compile(source);
+
+const metric = (m: Metric, op: Comparator, value: number): Condition => ({
+  kind: 'metric',
+  metric: m,
+  op,
+  value,
+});
+
+function noteDuration(ctx: Ctx, phrase: string): number {
+  const d = parseDuration(phrase);
+  if (d.approximate) note(ctx, `Read “${d.said}” as ${d.days} days.`);
+  return d.days;
+}
+
+const WINDOW_AFTER = new RegExp(
+  `^\\s*(?:${WINDOW}|(?:this|last|past)\\s+(?:year|month|week|quarter)|since\\s+\\w+|recently|lately|ytd|year\\s+to\\s+date)`,
+  'i',
+);
+
+// ---------------------------------------------------------------- generic metric comparisons
+
+interface MetricSpec {
+  metric: Metric;
+  /** Words that come before the comparison: "spent", "revenue", "orders". */
+  names: string;
+  /** Words that come after a number: "orders", "in revenue", "different products". */
+  nouns?: string;
+  /** Operator when no comparator is said ("spent £500", "R score 5"). */
+  bare: Comparator;
+  /** Counts refuse money values: "purchases over £500" is spend, not orders. */
+  count: boolean;
+  /** Optional words after the value ("returned more than 3 times"). */
+  trailing?: string;
+  /** Lifetime totals: "spent £500 in the last year" cannot be answered. */
+  lifetime?: boolean;
+}
+
+const RANGE_SEP = '\\s*(?:and|to|-)\\s*';
+
+function metricForms(spec: MetricSpec): [RegExp, (g: Groups) => Condition | null][] {
+  const names = `(?:${spec.names})`;
+  const nouns = spec.nouns ? `(?:${spec.nouns})` : undefined;
+  const trail = spec.trailing ?? '';
+  const lead = '(?:\\s+(?:of|is|was|are|=|a\\s+total\\s+of|in\\s+total|total(?:ling)?|at))?';
+  const range = (g: Groups): Condition | null => {
+    const a = parseValue(g.a!);
+    const b = parseValue(g.b!);
+    if (spec.count && (a.money || b.money)) return null;
+    return { kind: 'range', metric: spec.metric, min: a.value, max: b.value };
+  };
+  const compared = (g: Groups): Condition | null => {
+    const v = parseValue(g.v!);
+    if (spec.count && v.money) return null;
+    const op = (g.comp ? comparatorOf(g.comp) : undefined) ?? suffixOp(g.suf) ?? spec.bare;
+    return metric(spec.metric, op, v.value);
+  };
+  const forms: [string, (g: Groups) => Condition | null][] = [
+    [`${names}${lead}\\s+(?:between|from)\\s+(?<a>${VALUE})${RANGE_SEP}(?<b>${VALUE})${trail}`, range],
+    [`${names}${lead}\\s+(?<a>${VALUE})\\s*(?:-|to)\\s*(?<b>${VALUE})${trail}`, range],
+    [`${names}${lead}\\s+(?<comp>${COMP})\\s*(?<v>${VALUE})(?:\\s*(?<suf>${SUFFIX}))?${trail}`, compared],
+  ];
+  if (nouns) {
+    forms.push(
+      [`(?:between|from)\\s+(?<a>${VALUE})${RANGE_SEP}(?<b>${VALUE})\\s+(?:in\\s+|of\\s+)?${nouns}`, range],
+      [`(?<a>${VALUE})\\s*(?:-|to)\\s*(?<b>${VALUE})\\s+(?:in\\s+|of\\s+)?${nouns}`, range],
+      [`(?<comp>${COMP})\\s*(?<v>${VALUE})\\s+(?:(?:in|of|worth\\s+of|in\\s+total)\\s+)?${nouns}`, compared],
+      [`(?<v>${VALUE})\\s*(?<suf>${SUFFIX})\\s+(?:(?:in|of)\\s+)?${nouns}`, compared],
+      [`(?<v>${VALUE})\\s+(?:(?:in|of)\\s+)?${nouns}\\s+(?<suf>${SUFFIX})`, compared],
+    );
+  }
+  forms.push([`${names}${lead}\\s+(?<v>${VALUE})(?:\\s*(?<suf>${SUFFIX}))?${trail}`, compared]);
+  if (nouns) forms.push([`(?<v>${VALUE})\\s+(?:(?:in|of)\\s+)?${nouns}`, compared]);
+  return forms.map(([source, build]) => [rx(`${START}${source}${END}`), build]);
+}
+
+const formsCache = new WeakMap<MetricSpec, ReturnType<typeof metricForms>>();
+
+function extractMetric(ctx: Ctx, spec: MetricSpec): void {
+  let forms = formsCache.get(spec);
+  if (!forms) {
+    forms = metricForms(spec);
+    formsCache.set(spec, forms);
+  }
+  for (const [re, build] of forms) {
+    apply(ctx, re, (g, _match, after) => {
+      const c = build(g);
+      if (!c) return null;
+      if (spec.lifetime) lifetimeOnly(ctx, spec.metric === 'spend' ? 'Spend' : 'Number of orders', after);
+      if (!g.comp && !g.suf && c.kind === 'metric' && spec.bare === 'gte' && !spec.count) {
+        note(ctx, `Read “${_match.trim().replace(MONEY, '£')}” as at least that amount.`);
+      }
+      return mark(ctx, c);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- top N
+
+const TOP_BY: [string, Metric][] = [
+  [
+    '(?:average|avg)\\s+(?:order|basket)(?:\\s+(?:value|size))?|aov|basket\\s+(?:size|value)|order\\s+value',
+    'avg_order_value',
+  ],
+  ['(?:r|recency)[\\s-]*score', 'r_score'],
+  ['(?:f|frequency)[\\s-]*score', 'f_score'],
+  ['(?:m|monetary)[\\s-]*score', 'm_score'],
+  [
+    '(?:(?:the\\s+)?number\\s+of\\s+)?(?:distinct|different|unique)\\s+(?:products|items|skus)|product\\s+variety',
+    'distinct_products',
+  ],
+  ['(?:(?:the\\s+)?number\\s+of\\s+)?(?:returns|refunds)', 'returns'],
+  [
+    '(?:(?:the\\s+)?number\\s+of\\s+|total\\s+)?(?:orders|purchases|transactions|invoices)|order\\s+count|(?:order\\s+|purchase\\s+)?frequency|how\\s+often\\s+they\\s+(?:buy|order)',
+    'orders',
+  ],
+  [
+    'recency|(?:most\\s+recent|last|latest)\\s+(?:purchase|order)(?:\\s+date)?|how\\s+recently\\s+they\\s+(?:bought|ordered)',
+    'recency_days',
+  ],
+  [
+    'tenure|loyalty|first\\s+(?:purchase|order)(?:\\s+date)?|time\\s+as\\s+(?:a\\s+)?customers?|how\\s+long\\s+they\\s+have\\s+been\\s+(?:customers|with\\s+us)',
+    'tenure_days',
+  ],
+  [
+    '(?:total\\s+|lifetime\\s+)?(?:spend|spending|spent|revenue|sales|value|ltv|clv|lifetime\\s+value|money\\s+spent|amount\\s+spent|monetary\\s+value)',
+    'spend',
+  ],
+];
+
+/** For these a "top" customer has the smallest value: the most recent buyer has the fewest days. */
+const SMALL_IS_TOP = new Set<Metric>(['recency_days']);
+
+const TOP_ADJ: [string, Metric, boolean][] = [
+  [
+    'biggest|largest|highest[\\s-]spending|top[\\s-]spending|biggest[\\s-]spending|most\\s+valuable|highest[\\s-]value|best|heaviest|most\\s+lucrative',
+    'spend',
+    true,
+  ],
+  ['lowest[\\s-]spending|least\\s+valuable|lowest[\\s-]value|smallest|lowest|worst|cheapest', 'spend', false],
+  ['most\\s+frequent|most\\s+loyal|most\\s+active|most\\s+regular', 'orders', true],
+  ['least\\s+frequent|least\\s+active|least\\s+loyal', 'orders', false],
+  ['most\\s+recent|latest|most\\s+recently\\s+active', 'recency_days', true],
+  ['least\\s+recent|longest\\s+inactive|most\\s+lapsed', 'recency_days', false],
+  ['oldest|longest[\\s-]standing|longest[\\s-]serving|earliest', 'tenure_days', true],
+  ['newest', 'tenure_days', false],
+];
+const TOP_ADJ_ALT = TOP_ADJ.map(([p]) => p).join('|');
+const TOP_NOUN =
+  '(?:customers?|clients?|buyers?|shoppers?|spenders?|purchasers?|accounts?|people|users?|members?|ones|orderers)';
+const TOP_WORD = 'top|best|biggest|largest|highest|leading|greatest|bottom|worst|lowest|smallest';
+
+const TOP_FORMS = [
+  rx(
+    `${START}(?:the\\s+|our\\s+)?(?<word>${TOP_WORD})\\s+(?<n>-?\\d+(?:\\.\\d+)?)(?<pct>\\s*%)?(?:\\s+(?<adj>${TOP_ADJ_ALT}))?(?:\\s+(?<noun>${TOP_NOUN}))?${END}`,
+  ),
+  rx(
+    `${START}(?:the\\s+|our\\s+)?(?<n>\\d+)(?<pct>\\s*%)?\\s+(?<adj>${TOP_ADJ_ALT})(?:\\s+(?<noun>${TOP_NOUN}))?${END}`,
+  ),
+  rx(
+    `${START}(?:the\\s+|our\\s+)?(?<adj>${TOP_ADJ_ALT})\\s+(?<n>\\d+)(?<pct>\\s*%)?(?:\\s+(?<noun>${TOP_NOUN}))?${END}`,
+  ),
+];
+const BY_PREFIX =
+  '(?:(?:ranked|sorted|ordered)\\s+)?(?:by|in\\s+terms\\s+of|based\\s+on|according\\s+to|for|on)\\s+(?:(?:their|the|total|highest|most)\\s+)*';
+
+const TOP_BY_RES = TOP_BY.map(([pattern, m]) => [rx(`${START}${BY_PREFIX}(?:${pattern})${END}`), m] as const);
+
+function extractTop(ctx: Ctx): void {
+  let found: { n: number; good: boolean; metric?: Metric; noun?: string } | undefined;
+  for (const re of TOP_FORMS) {
+    apply(ctx, re, (g) => {
+      if (found) return null;
+      if (g.pct) {
+        problem(
+          ctx,
+          'I can only keep a number of customers, not a percentage: ask for e.g. “top 100 by spend”, ' +
+            'or “M score 5” for the top fifth by spend.',
+        );
+        return ' ';
+      }
+      const adj = g.adj ? TOP_ADJ.find(([p]) => compile(`^(?:${p})$`, 'i').test(g.adj!.trim())) : undefined;
+      const word = g.word?.toLowerCase();
+      const good = adj ? adj[2] : !['bottom', 'worst', 'lowest', 'smallest'].includes(word ?? '');
+      found = {
+        n: Number(g.n),
+        good: word && adj ? good === adj[2] : good,
+        metric: adj?.[1] ?? (g.noun && /^spender/i.test(g.noun) ? 'spend' : undefined),
+      };
+      return ' ';
+    });
+  }
+  if (!found) return;
+  let by: Metric | undefined;
+  for (const [re, m] of TOP_BY_RES) {
+    if (by) break;
+    apply(ctx, re, () => {
+      if (by) return null;
+      by = m;
+      return ' ';
+    });
+  }
+  const chosen = by ?? found.metric ?? 'spend';
+  if (!by && !found.metric) note(ctx, 'Ranked by spend (say “by orders” to rank by number of orders).');
+  const good = by && found.metric && found.metric !== by ? true : found.good;
+  const desc = SMALL_IS_TOP.has(chosen) ? !good : good;
+  ctx.top = { metric: chosen, direction: desc ? 'desc' : 'asc', limit: found.n };
+}
+
+// ---------------------------------------------------------------- RFM scores
+
+const SCORE_NAMES: [Metric, string][] = [
+  ['r_score', '(?:recency|r)[\\s-]*(?:score|rank|quintile|rating)s?|r(?=\\s+(?:>=|<=|!=|[<>=])\\s)'],
+  ['f_score', '(?:frequency|f)[\\s-]*(?:score|rank|quintile|rating)s?|f(?=\\s+(?:>=|<=|!=|[<>=])\\s)'],
+  ['m_score', '(?:monetary|m)[\\s-]*(?:score|rank|quintile|rating)s?|m(?=\\s+(?:>=|<=|!=|[<>=])\\s)'],
+];
+const SCORES = SCORE_NAMES.map(([m, names]) => ({
+  metric: m,
+  list: rx(`${START}(?:${names})(?:\\s+(?:of|is|=))?\\s+(?<list>\\d+(?:\\s*(?:,|or|and|/)\\s*\\d+)+)${END}`),
+  spec: { metric: m, names, bare: 'eq', count: false } as MetricSpec,
+}));
+const SCORE_OF: Record<string, Metric> = { r: 'r_score', f: 'f_score', m: 'm_score' };
+
+/** "4 or 5" → ≥ 4; "1, 2" → ≤ 2; "2 or 3" → 2–3; otherwise any of the values. */
+function scoreSet(m: Metric, values: number[]): Condition {
+  const v = [...new Set(values)].sort((a, b) => a - b);
+  const lo = v[0]!;
+  const hi = v.at(-1)!;
+  if (v.length === 1) return metric(m, 'eq', lo);
+  const contiguous = hi - lo === v.length - 1;
+  if (contiguous && hi === 5) return metric(m, 'gte', lo);
+  if (contiguous && lo === 1) return metric(m, 'lte', hi);
+  if (contiguous) return { kind: 'range', metric: m, min: lo, max: hi };
+  return { kind: 'or', conditions: v.map((x) => metric(m, 'eq', x)) };
+}
+
+const RE_4 = rx(
+  `${START}rfm(?:\\s+(?:score|segment|cell|code|group|value))?(?:\\s+(?:of|is|=))?\\s*(?<r>\\d)\\s*[-/,.]?\\s*(?<f>\\d)\\s*[-/,.]?\\s*(?<m>\\d)${END}`,
+);
+const RE_5 = rx(`${START}r(?<r>\\d)\\s*f(?<f>\\d)\\s*m(?<m>\\d)${END}`);
+const RE_6 = rx(`${START}(?:rfm\\s+)?champions?${END}`);
+const RE_7 = rx(`${START}(?<l>[rfm])(?<v>\\d)${END}`);
+
+function extractRfm(ctx: Ctx): void {
+  const all = (r: number, f: number, m: number, op: Comparator = 'eq'): Condition => ({
+    kind: 'and',
+    conditions: [metric('r_score', op, r), metric('f_score', op, f), metric('m_score', op, m)],
+  });
+  apply(ctx, RE_4, (g) => mark(ctx, all(Number(g.r), Number(g.f), Number(g.m))));
+  apply(ctx, RE_5, (g) => mark(ctx, all(Number(g.r), Number(g.f), Number(g.m))));
+  apply(ctx, RE_6, () => {
+    note(ctx, '“Champions” read as R, F and M scores all 4 or 5.');
+    return mark(ctx, all(4, 4, 4, 'gte'));
+  });
+  for (const { metric: m, list, spec } of SCORES) {
+    apply(ctx, list, (g) => mark(ctx, scoreSet(m, g.list!.split(/\D+/).filter(Boolean).map(Number))));
+    extractMetric(ctx, spec);
+  }
+  apply(ctx, RE_7, (g) => mark(ctx, metric(SCORE_OF[g.l!.toLowerCase()]!, 'eq', Number(g.v))));
+}
+
+// ---------------------------------------------------------------- average order value, distinct products
+
+const AOV_NAMES =
+  '(?:average|avg|mean|typical)\\s+(?:order|basket|cart|transaction|purchase|ticket|spend)(?:\\s+(?:value|size|amount|total|spend))?(?:\\s+per\\s+order)?|aov|basket\\s+(?:size|value)|cart\\s+(?:size|value)|order\\s+(?:value|size)|(?:average\\s+)?(?:spend|value)\\s+per\\s+(?:order|transaction|visit|basket|purchase)';
+
+const RE_8 = rx(
+  `${START}(?:spend|spent|spends|spending)\\s+(?:on\\s+average\\s+)?(?:(?<comp>${COMP})\\s*)?(?<v>${VALUE})(?:\\s*(?<suf>${SUFFIX}))?(?:\\s+on\\s+average)?\\s+(?:per|an?|each)\\s+(?:order|basket|transaction|purchase|visit)(?:\\s+on\\s+average)?${END}`,
+);
+
+const SPEC_AVG_ORDER_VALUE: MetricSpec = {
+  metric: 'avg_order_value',
+  names: AOV_NAMES,
+  nouns: `${AOV_NAMES}|per\\s+order|an?\\s+order|each\\s+order|on\\s+average\\s+per\\s+order`,
+  bare: 'gte',
+  count: false,
+};
+
+function extractAov(ctx: Ctx): void {
+  apply(ctx, RE_8, (g) => {
+    const op = (g.comp ? comparatorOf(g.comp) : undefined) ?? suffixOp(g.suf) ?? 'gte';
+    return mark(ctx, metric('avg_order_value', op, parseValue(g.v!).value));
+  });
+  extractMetric(ctx, SPEC_AVG_ORDER_VALUE);
+}
+
+const DISTINCT_NOUNS =
+  '(?:different|distinct|unique|separate|individual|various)\\s+(?:products?|items?|skus?|articles?|product\\s+lines?|lines|things|stock\\s*codes?)|product\\s+variety|product\\s+range';
+
+const SPEC_DISTINCT_PRODUCTS: MetricSpec = {
+  metric: 'distinct_products',
+  names: `(?:(?:the\\s+)?number\\s+of\\s+)?(?:${DISTINCT_NOUNS})`,
+  nouns: `${DISTINCT_NOUNS}|products?|skus?`,
+  bare: 'eq',
+  count: true,
+};
+
+function extractDistinct(ctx: Ctx): void {
+  extractMetric(ctx, SPEC_DISTINCT_PRODUCTS);
+}
+
+// ---------------------------------------------------------------- orders
+
+const BUYER_NOUN = '(?:buyers?|customers?|shoppers?|purchasers?|clients?|orderers?|people|users?)';
+const BUY_PAST = '(?:bought|ordered|purchased|shopped)';
+
+function lifetimeOnly(ctx: Ctx, what: string, after: string): void {
+  if (!WINDOW_AFTER.test(after)) return;
+  problem(
+    ctx,
+    `${what} is counted over each customer's whole history, so I can't limit it to a time window ` +
+      `(“${after.trim().split(' ').slice(0, 4).join(' ')}”). Ask for it without the window, and add ` +
+      `“bought in the last N days” if you want recent buyers.`,
+  );
+}
+
+const RE_9 = rx(
+  `${START}(?:(?:${BUY_PAST}|came\\s+back|come\\s+back)\\s+(?:(?:from|with)\\s+us\\s+)?(?:more\\s+than|over)\\s+1\\s+times?|(?:more\\s+than|over)\\s+1\\s+(?:times?|orders?|purchases?|transactions?|invoices?))${END}`,
+);
+const RE_10 = rx(
+  `${START}(?:(?:repeat|recurring|repeated)(?:[\\s-]+(?:${BUYER_NOUN}|purchases?|orders?|business|purchasers?))?|returning\\s+${BUYER_NOUN}|repeaters|multi[\\s-]?(?:order|purchase|buy)(?:\\s+${BUYER_NOUN})?|(?:multiple|several|many)\\s+(?:orders|purchases|transactions)|(?:came|come)\\s+back(?:\\s+(?:and|to)\\s+(?:bought|buy|ordered|order|purchased|purchase)(?:\\s+again)?)?(?!\\s+(?:in|within|during|over|for)\\s)|(?:bought|ordered|purchased|shopped)\\s+(?:from\\s+us\\s+|with\\s+us\\s+)?again(?!\\s+(?:in|within|during|over|for)\\s))${END}`,
+);
+const RE_11 = rx(
+  `${START}(?:(?:1|single)(?:-(?:time|off)(?:\\s+(?:only\\s+)?(?:${BUYER_NOUN}|purchases?|orders?))?|\\s+(?:time|off)\\s+(?:${BUYER_NOUN}|purchases?|orders?))|single[\\s-]+(?:purchase|order|transaction|basket)(?:\\s+(?:${BUYER_NOUN}|only))?|1\\s+(?:purchase|order|transaction)\\s+(?:${BUYER_NOUN}|only)|(?:only|just)\\s+(?:(?:${BUY_PAST}|placed|made)\\s+)?(?:(?:from|with)\\s+us\\s+)?(?:1\\s+times?|(?:1|a\\s+single)\\s+(?:orders?|purchases?|transactions?))|${BUY_PAST}\\s+(?:(?:from|with)\\s+us\\s+)?(?:only\\s+|just\\s+)?1\\s+times?(?:\\s+only)?|(?:(?:have|has|did)\\s+)?(?:never|not)\\s+(?:bought|ordered|purchased|come\\s+back|came\\s+back|returned)\\s+again)${END}`,
+);
+
+function extractOrderPhrases(ctx: Ctx): void {
+  const repeat = (_g: Groups, _m: string, after: string) => {
+    lifetimeOnly(ctx, 'Number of orders', after);
+    return mark(ctx, metric('orders', 'gte', 2));
+  };
+  const once = (_g: Groups, _m: string, after: string) => {
+    lifetimeOnly(ctx, 'Number of orders', after);
+    return mark(ctx, metric('orders', 'eq', 1));
+  };
+  apply(ctx, RE_9, repeat);
+  apply(ctx, RE_10, repeat);
+  apply(ctx, RE_11, once);
+}
+
+const SPEC_ORDERS: MetricSpec = {
+  metric: 'orders',
+  names:
+    '(?:(?:the\\s+)?(?:total|number|count)\\s+of\\s+|total\\s+)?(?:orders|purchases|transactions|invoices|baskets|checkouts)|order\\s+count|purchase\\s+count|(?:purchase\\s+|order\\s+)?frequency',
+  nouns:
+    '(?:(?:separate|different|distinct|total|individual)\\s+)?(?:orders?|purchases?|transactions?|invoices?|baskets?|checkouts?)|times?',
+  bare: 'eq',
+  count: true,
+  lifetime: true,
+};
+
+function extractOrders(ctx: Ctx): void {
+  extractMetric(ctx, SPEC_ORDERS);
+}
+
+// ---------------------------------------------------------------- spend
+
+const SPEC_SPEND: MetricSpec = {
+  metric: 'spend',
+  names:
+    '(?:total\\s+|lifetime\\s+|overall\\s+)?(?:spent|spend|spends|spending|spenders?|revenue|sales|value|worth|valued\\s+at)|customer\\s+lifetime\\s+value|lifetime\\s+value|ltv|clv|cltv|monetary\\s+value|gmv|(?:purchases?|orders?)\\s+(?:worth|totall?ing)|(?:bought|purchased|ordered|shopped)\\s+for|paid|generated|brought\\s+in|contributed',
+  nouns:
+    '(?:total\\s+|lifetime\\s+)?(?:spend|spending|spent|revenue|sales|value|ltv|clv|lifetime\\s+value)|spenders?|worth\\s+of\\s+(?:purchases|orders|products|goods)',
+  bare: 'gte',
+  count: false,
+  lifetime: true,
+};
+
+function extractSpend(ctx: Ctx): void {
+  extractMetric(ctx, SPEC_SPEND);
+}
+
+// ---------------------------------------------------------------- returns
+
+const OBJECT =
+  '(?:anything|something|any(?:thing)?|items?|products?|a\\s+thing|an?\\s+(?:item|product|order)|goods|stuff|orders?|purchases?|things)';
+const RE_12 = rx(
+  `${START}(?:(?:no|zero|without(?:\\s+any)?)\\s+(?:returns?|refunds?|returned\\s+(?:items?|products?|orders?|goods))|(?:(?:have|has|had|did|do|does)\\s+)?(?:never|not)\\s+(?:ever\\s+)?(?:returned|return|made\\s+(?:a|any)\\s+returns?|had\\s+(?:a|any)\\s+returns?)(?:\\s+${OBJECT})?|return[\\s-]free)${END}`,
+);
+const RE_13 = rx(
+  `${START}(?:(?:returned|returning)\\s+(?:some\\s+)?${OBJECT}|(?:with|has|have|had|made|making)\\s+(?:a\\s+|any\\s+|some\\s+)?(?:returns?|refunds?)|returners?|(?:who\\s+)?(?:returned|returning)(?:\\s+(?:some\\s+)?${OBJECT})?)${END}`,
+);
+
+const SPEC_RETURNS: MetricSpec = {
+  metric: 'returns',
+  names:
+    '(?:(?:the\\s+)?number\\s+of\\s+)?(?:returns|refunds|cancell?ations)|return\\s+count|returned(?:\\s+(?:items?|products?|goods|orders?|things|stuff|something|purchases?))?',
+  nouns:
+    'returns?|refunds?|returned\\s+(?:items?|products?|orders?|goods)|cancell?ations?|return\\s+lines?|cancelled\\s+orders?',
+  bare: 'eq',
+  count: true,
+  trailing: '(?:\\s+(?:times?|items?|products?|things|orders?))?',
+};
+
+function extractReturns(ctx: Ctx): void {
+  extractMetric(ctx, SPEC_RETURNS);
+  const none = () => mark(ctx, metric('returns', 'eq', 0));
+  const some = () => mark(ctx, metric('returns', 'gte', 1));
+  apply(ctx, RE_12, none);
+  apply(ctx, RE_13, some);
+}
+
+// ---------------------------------------------------------------- tenure (first purchase) and recency (last)
+
+/** Operator from a comparator word, a "+" in the duration, or the default. */
+function durationOp(g: Groups, fallback: Comparator): Comparator {
+  if (g.comp) return comparatorOf(g.comp) ?? fallback;
+  if (g.suf) return suffixOp(g.suf) ?? fallback;
+  if (g.dur?.includes('+')) return 'gte';
+  return fallback;
+}
+
+const FIRST =
+  '(?:(?:their|the|a)\\s+)?first\\s+(?:purchase|order|bought|ordered|purchased|transaction|shopped|buy|seen)(?:\\s+(?:date|was|is|made|placed|happened))*';
+const LAST =
+  '(?:(?:their|the|a)\\s+)?(?:last|latest|most\\s+recent)\\s+(?:purchase|order|purchased|bought|ordered|transaction|activity|visit|shopped|seen|buy)(?:\\s+(?:date|was|is|made|placed|happened))*';
+const OLDER_SUFFIX = '(?:\\s+(?<suf>or\\s+more|or\\s+longer|plus|or\\s+less|or\\s+fewer))?';
+
+const RE_14 = rx(
+  `${START}(?:been\\s+)?(?:(?:a|our)\\s+)?(?:customers?|clients?|shoppers?|members?|buyers?|with\\s+us|shopping\\s+with\\s+us|buying\\s+from\\s+us|ordering\\s+from\\s+us|around|on\\s+board|on\\s+the\\s+books|loyal)\\s+for\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}${END}`,
+);
+const RE_15 = rx(
+  `${START}(?:customers?|clients?)\\s+since\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})\\s+ago${END}`,
+);
+const RE_16 = rx(
+  `${START}(?:tenure|customer\\s+age|account\\s+age|days\\s+since\\s+(?:(?:their|the)\\s+)?first\\s+(?:purchase|order))(?:\\s+(?:of|is))?\\s+(?:between|from)\\s+(?<a>\\d+(?:\\.\\d+)?)\\s*(?:and|to|-)\\s*(?<dur>${DURATION_OR_DAYS})${END}`,
+);
+const RE_17 = rx(
+  `${START}(?:tenure|customer\\s+age|account\\s+age|days\\s+since\\s+(?:(?:their|the)\\s+)?first\\s+(?:purchase|order))(?:\\s+(?:of|is))?\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION_OR_DAYS})(?:\\s*(?<suf>${SUFFIX}))?${END}`,
+);
+const RE_18 = rx(
+  `${START}${FIRST}\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
+);
+const RE_19 = rx(`${START}${FIRST}\\s+(?<w>${WINDOW})${END}`);
+const RE_20 = rx(
+  `${START}(?:(?:joined|signed\\s+up|registered|acquired|onboarded|started\\s+(?:buying|shopping|ordering)|became\\s+(?:a\\s+)?customers?|came\\s+on\\s+board|converted|first[\\s-]time\\s+${BUYER_NOUN}|(?:brand\\s+)?new(?:\\s+(?:${BUYER_NOUN}|members?|sign[\\s-]?ups?|accounts?))?)\\s+(?:(?:who|that)\\s+)?(?:(?:joined|signed\\s+up|registered|arrived|came|were\\s+acquired|started)\\s+)?)(?<w>${WINDOW})${END}`,
+);
+const RE_21 = rx(
+  `${START}(?:joined|signed\\s+up|registered|acquired|onboarded|became\\s+(?:a\\s+)?customers?|started\\s+(?:buying|shopping|ordering))\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
+);
+const RE_22 = rx(`${START}(?:long[\\s-]?standing|long[\\s-]?time|veteran)(?:\\s+${BUYER_NOUN})?${END}`);
+
+function extractTenure(ctx: Ctx): void {
+  const tenure = (op: Comparator) => (g: Groups) =>
+    mark(ctx, metric('tenure_days', durationOp(g, op), noteDuration(ctx, g.dur ?? g.w!)));
+  apply(ctx, RE_14, tenure('gte'));
+  apply(ctx, RE_15, tenure('gte'));
+  apply(ctx, RE_16, (g) => rangeOf(ctx, 'tenure_days', g));
+  apply(ctx, RE_17, tenure('gte'));
+  apply(ctx, RE_18, tenure('gte'));
+  apply(ctx, RE_19, tenure('lte'));
+  apply(ctx, RE_20, tenure('lte'));
+  apply(ctx, RE_21, tenure('gte'));
+  apply(ctx, RE_22, () => {
+    note(ctx, '“Long-standing” read as first purchase at least a year (365 days) ago.');
+    return mark(ctx, metric('tenure_days', 'gte', 365));
+  });
+}
+
+function rangeOf(ctx: Ctx, m: Metric, g: Groups): string {
+  const hi = parseDuration(g.dur!);
+  const factor = Number.isFinite(Number(g.dur))
+    ? 1
+    : hi.days / Number(g.dur!.match(/\d+(?:\.\d+)?/)?.[0] ?? 1);
+  if (hi.approximate)
+    note(ctx, `Read “${g.a} to ${hi.said}” as ${Math.round(Number(g.a) * factor)} to ${hi.days} days.`);
+  return mark(ctx, { kind: 'range', metric: m, min: Math.round(Number(g.a) * factor), max: hi.days });
+}
+
+const ACT =
+  '(?:bought|ordered|purchased|shopped|spent|transacted|engaged|visited|been\\s+active|been\\s+back|been\\s+seen|been\\s+in|come\\s+back|came\\s+back|made\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|placed\\s+(?:an?|any)\\s+orders?|had\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|active|seen|buy|order|purchase|shop)';
+const ACT_OBJECT =
+  '(?:\\s+(?:anything|something|again|from\\s+us|with\\s+us|at\\s+all|online|a\\s+thing|any))*';
+const NOT = '(?:(?:have|has|had|did|do|does)\\s+)?(?:not|never|no\\s+longer)\\s+(?:ever\\s+)?';
+const GAP = '\\s+(?:(?:in|for|within|during|over|since|the)\\s+)*(?:(?:last|past|previous)\\s+)?';
+
+const RECENCY_NAMES =
+  '(?:recency(?:\\s+days)?|days\\s+since\\s+(?:(?:their|the)\\s+)?last\\s+(?:purchase|order)|days\\s+inactive)';
+const RE_23 = rx(
+  `${START}${NOT}${ACT}${ACT_OBJECT}${GAP}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})(?:\\s+ago)?${OLDER_SUFFIX}${END}`,
+);
+const RE_24 = rx(
+  `${START}${NOT}${ACT}${ACT_OBJECT}\\s+(?:recently|lately|in\\s+a\\s+while|for\\s+a\\s+while|in\\s+ages|for\\s+ages|in\\s+a\\s+long\\s+time|for\\s+a\\s+long\\s+time)${END}`,
+);
+const RE_25 = rx(
+  `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?|spend)${GAP}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${END}`,
+);
+const RE_26 = rx(
+  `${START}(?:inactive|dormant|lapsed|quiet|absent|silent|idle|churned|gone|away|unseen|asleep)${GAP}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}${END}`,
+);
+const RE_27 = rx(
+  `${START}${LAST}\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
+);
+const RE_28 = rx(`${START}${LAST}\\s+(?<comp>${COMP})\\s*(?<dur>${DURATION})${END}`);
+const RE_29 = rx(
+  `${START}${LAST}\\s+(?:before|earlier\\s+than)\\s+(?:the\\s+)?(?:last|past)\\s+(?<dur>${DURATION})${END}`,
+);
+const RE_30 = rx(`${START}${LAST}\\s+(?<w>${WINDOW})${END}`);
+const RE_31 = rx(
+  `${START}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+(?:since|from)\\s+(?:(?:their|the|a|his|her)\\s+)?(?:last|latest|most\\s+recent)\\s+(?:purchase|order|transaction|visit)${END}`,
+);
+const RE_32 = rx(
+  `${START}${RECENCY_NAMES}(?:\\s+(?:of|is))?\\s+(?:between|from)\\s+(?<a>\\d+(?:\\.\\d+)?)\\s*(?:and|to|-)\\s*(?<dur>${DURATION_OR_DAYS})${END}`,
+);
+const RE_33 = rx(
+  `${START}${RECENCY_NAMES}(?:\\s+(?:of|is))?\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION_OR_DAYS})(?:\\s*(?<suf>${SUFFIX}))?${END}`,
+);
+const RE_34 = rx(
+  `${START}(?:(?:have|has|had|who)\\s+)?(?:recent\\s+(?:${BUYER_NOUN}|purchases?|orders?)|(?:recently\\s+)?(?:bought|ordered|purchased|shopped|been\\s+active|were\\s+active|was\\s+active|active|purchasing|buying|ordering|shopping|transacted|engaged|visited|been\\s+seen|seen|came\\s+back|come\\s+back|made\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|placed\\s+(?:an?|any)\\s+orders?|had\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|(?:a|any)\\s+(?:purchases?|orders?)|buy|order|purchase|shop))${ACT_OBJECT}\\s+(?<w>${WINDOW})${END}`,
+);
+
+function extractRecency(ctx: Ctx): void {
+  const recency = (op: Comparator) => (g: Groups) =>
+    mark(ctx, metric('recency_days', durationOp(g, op), noteDuration(ctx, g.dur ?? g.w!)));
+  apply(ctx, RE_23, recency('gt'));
+  apply(ctx, RE_24, () => {
+    note(ctx, '“Not recently” read as no purchase in the last 90 days (the “active” threshold).');
+    return mark(ctx, metric('recency_days', 'gt', 90));
+  });
+  apply(ctx, RE_25, recency('gt'));
+  apply(ctx, RE_26, recency('gt'));
+  apply(ctx, RE_27, recency('gte'));
+  apply(ctx, RE_28, recency('gte'));
+  apply(ctx, RE_29, recency('gt'));
+  apply(ctx, RE_30, recency('lte'));
+  apply(ctx, RE_31, recency('gte'));
+  apply(ctx, RE_32, (g) => rangeOf(ctx, 'recency_days', g));
+  apply(ctx, RE_33, recency('eq'));
+  apply(ctx, RE_34, recency('lte'));
+}
+
+// ---------------------------------------------------------------- words without numbers
+
+const RE_35 = rx(
+  `${START}(?:(?:big|high|heavy|top|large|biggest|major|best|high[\\s-]value|high[\\s-]spending|valuable|most\\s+valuable|premium|vip)\\s+(?:spenders?|${BUYER_NOUN}|accounts?)|vips?|whales|big\\s+spenders|high\\s+rollers)${END}`,
+);
+const RE_36 = rx(
+  `${START}(?:(?:low|small|light|low[\\s-]value|low[\\s-]spending)\\s+(?:spenders?|${BUYER_NOUN}|value\\s+customers)|bargain\\s+hunters)${END}`,
+);
+const RE_37 = rx(
+  `${START}(?:(?:frequent|regular|loyal)\\s+(?:${BUYER_NOUN})|regulars|loyalists|frequent|loyal)${END}`,
+);
+const RE_38 = rx(`${START}(?:infrequent|occasional|rare|irregular)\\s+(?:${BUYER_NOUN})${END}`);
+const RE_39 = rx(
+  `${START}(?:(?:recent|recently\\s+active)\\s+(?:${BUYER_NOUN}|purchasers?)|(?:${BUY_PAST}|active)\\s+(?:recently|lately)|recently\\s+(?:${BUY_PAST}|active))${END}`,
+);
+
+function extractValueWords(ctx: Ctx): void {
+  const scoreWord = (m: Metric, op: Comparator, v: number, text: string) => () => {
+    note(ctx, text);
+    return mark(ctx, metric(m, op, v));
+  };
+  apply(
+    ctx,
+    RE_35,
+    scoreWord('m_score', 'gte', 4, '“Big spenders” read as M score 4 or 5 (the top 40% by spend).'),
+  );
+  apply(
+    ctx,
+    RE_36,
+    scoreWord('m_score', 'lte', 2, '“Low spenders” read as M score 1 or 2 (the bottom 40% by spend).'),
+  );
+  apply(
+    ctx,
+    RE_37,
+    scoreWord(
+      'f_score',
+      'gte',
+      4,
+      '“Frequent/loyal” read as F score 4 or 5 (the top 40% by number of orders).',
+    ),
+  );
+  apply(
+    ctx,
+    RE_38,
+    scoreWord('f_score', 'lte', 2, '“Occasional buyers” read as F score 1 or 2 (the bottom 40% by orders).'),
+  );
+  apply(ctx, RE_39, scoreWord('recency_days', 'lte', 30, '“Recent” read as bought in the last 30 days.'));
+}
+
+// ---------------------------------------------------------------- products and categories
+
+const GENERIC_NOUNS = new Set([
+  'items',
+  'item',
+  'products',
+  'product',
+  'stuff',
+  'things',
+  'goods',
+  'merchandise',
+  'merch',
+]);
+const CATEGORY_FILLER = new Set([
+  ...GENERIC_NOUNS,
+  'decorations',
+  'decoration',
+  'decor',
+  'gifts',
+  'gift',
+  'bits',
+  'ware',
+  'supplies',
+  'range',
+  'category',
+  'section',
+  'department',
+  'collection',
+  'line',
+  'lines',
+]);
+/** Words that name a default category on their own ("kitchen" → Kitchen & Dining). */
+const CATEGORY_WORDS: Record<string, string[]> = {
+  Christmas: ['christmas', 'xmas', 'festive'],
+  Bags: ['bags', 'bag'],
+  'Kitchen & Dining': ['kitchen', 'dining', 'kitchenware', 'tableware'],
+  Stationery: ['stationery', 'stationary'],
+  'Toys & Games': ['toys', 'toy', 'games'],
+  'Garden & Outdoor': ['garden', 'gardening', 'outdoor', 'outdoors'],
+  'Jewellery & Accessories': ['jewellery', 'jewelry', 'accessories'],
+  'Home Decor': ['home decor', 'home decoration', 'homeware', 'homewares', 'home'],
+};
+/** Product nouns from the category rules ("mug", "candle", "lantern"), to read "mug buyers". */
+const PRODUCT_NOUNS = [
+  ...new Set(
+    CATEGORY_RULES.flatMap((r) =>
+      (r.pattern.match(/\(([^)]*)\)/)?.[1] ?? '')
+        .split('|')
+        .map((w) => w.replace(/s\?$|\?$/g, '').replace(/\\/g, '')),
+    ).filter((w) => /^[a-z][a-z -]+$/.test(w)),
+  ),
+];
+
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/\s*(?:&|\band\b|\bn\b)\s*/g, ' & ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+interface CategoryIndex {
+  byWord: Map<string, string>;
+  /** Full category names as regex sources ("kitchen\s*(?:&|and)\s*dining"), longest first. */
+  names: { source: string; name: string }[];
+  /** "candle buyers", "Christmas shoppers". */
+  buyers: RegExp;
+}
+const categoryCache = new WeakMap<object, CategoryIndex>();
+
+function categoryIndex(vocab: Vocabulary): CategoryIndex {
+  const cached = categoryCache.get(vocab.categories);
+  if (cached) return cached;
+  const byWord = new Map<string, string>();
+  for (const name of vocab.categories) {
+    byWord.set(norm(name), name);
+    const words = CATEGORY_WORDS[name];
+    if (words) for (const w of words) byWord.set(w, name);
+    else if (!name.includes('&')) byWord.set(name.toLowerCase().split(' ')[0]!, name);
+  }
+  const names = [...vocab.categories]
+    .sort((a, b) => b.length - a.length)
+    .map((name) => ({
+      name,
+      source: name
+        .toLowerCase()
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\s*&\s*/g, '\\s*(?:&|and|n)\\s*')
+        .replace(/ /g, '\\s+'),
+    }));
+  const alternatives = [
+    ...names.map((n) => n.source),
+    ...[...byWord.keys()].map((w) => w.replace(/ & /g, '\\s*(?:&|and)\\s*').replace(/ /g, '\\s+')),
+    ...PRODUCT_NOUNS.flatMap((w) => [`${w}s`, w]).map((w) => w.replace(/ /g, '\\s+')),
+  ].sort((a, b) => b.length - a.length);
+  const buyers = rx(
+    `${START}(?<x>${alternatives.join('|')})\\s+(?:buyers?|shoppers?|purchasers?|lovers|fans|customers?)${END}`,
+  );
+  const index = { byWord, names, buyers };
+  categoryCache.set(vocab.categories, index);
+  return index;
+}
+
+function singular(word: string): string {
+  if (word.length <= 3 || /(?:ss|us|is)$/i.test(word)) return word;
+  if (/ies$/i.test(word)) return `${word.slice(0, -3)}y`;
+  if (/(?:ches|shes|xes|sses|zes)$/i.test(word)) return word.slice(0, -2);
+  if (/s$/i.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+/** Words that end a product phrase: connectors, filler, time words, other features. */
+const PRODUCT_STOP = new Set(
+  (
+    'in within during from with and or but who whom that which since over under last past more less fewer at between not ' +
+    'excluding except without before after this than for by to ever again recently lately times time only also yet still ' +
+    'are is was were have has had plus nor then so as while where when whose because on of customers customer clients ' +
+    'people shoppers buyers users who anything something all any the a an our their them those these every each ' +
+    'spent spend spending orders returned returns live living based located and/or either neither no exactly over ' +
+    'above below least most new active lapsed churned dormant at-risk across outside non us we you me it ' +
+    'bought buy buys purchased purchase ordered got shopped returned spent live lives'
+  ).split(' '),
+);
+
+interface ProductItem {
+  match: ProductMatch;
+  joiner?: 'and' | 'or';
+  /** "candles but not mugs": this one is negated. */
+  except?: boolean;
+}
+
+function isCapsWord(w: string): boolean {
+  return /^[A-Z0-9][A-Z0-9&'./-]*$/.test(w) && /[A-Z]/.test(w);
+}
+
+/** Reads one product, category or stock code at the start of `rest`; returns it and the length read. */
+/** `intent`: 'strict' after "anything from" (must be a category), 'soft' after a bare "from" (category or nothing). */
+type Intent = 'none' | 'soft' | 'strict';
+
+function readProduct(
+  ctx: Ctx,
+  rest: string,
+  intentIn: Intent,
+  first: boolean,
+): { match: ProductMatch; length: number } | null {
+  let intent = intentIn;
+  const countries = countryIndex(ctx.vocab);
+  const id = rest.match(
+    /^(?:(?:products?|items?|skus?|stock\s*codes?|codes?|articles?)\s*(?:no|number|id|code)?\s*)?(\d{5}[a-z]{0,2}|[a-z]{1,4}\d{3,}[a-z0-9]*)(?![\w§])/i,
+  );
+  if (id) return { match: { productId: id[1]!.toUpperCase() }, length: id[0].length };
+  const quoted = rest.match(/^"([^"]{2,})"/);
+  if (quoted) {
+    const category = categoryIndex(ctx.vocab).byWord.get(norm(quoted[1]!));
+    return {
+      match: category ? { categoryContains: category } : { nameContains: quoted[1]!.trim() },
+      length: quoted[0].length,
+    };
+  }
+  for (const { source, name } of categoryIndex(ctx.vocab).names) {
+    const m = rest.match(
+      compile(
+        `^${source}(?:\\s+(?:items?|products?|stuff|things|goods|range|category|section|department|collection|decorations?|gifts?))*(?![\\w§])`,
+        'i',
+      ),
+    );
+    if (m) return { match: { categoryContains: name }, length: m[0].length };
+  }
+  const words = [...rest.matchAll(/\S+/g)];
+  const taken: string[] = [];
+  const ends: number[] = [];
+  const caps = words[0] && isCapsWord(words[0][0]) && words[1] && isCapsWord(words[1][0]);
+  for (const w of words) {
+    const word = w[0];
+    if (caps) {
+      if (!(isCapsWord(word) || /^\d+$/.test(word)) || taken.length >= 12) break;
+    } else {
+      const lower = word.toLowerCase();
+      if (!/^[a-z][a-z0-9'-]*$/i.test(word) && word !== '&') break;
+      if (PRODUCT_STOP.has(lower) || taken.length >= 6) break;
+      if (taken.length === 0 && (word === '&' || countries.lookup(lower))) break;
+    }
+    taken.push(word);
+    ends.push((w.index ?? 0) + word.length);
+  }
+  while (taken.at(-1) === '&' || (caps && /^\d+$/.test(taken.at(-1) ?? ''))) {
+    taken.pop();
+    ends.pop();
+  }
+  if (!taken.length) return null;
+  let end = ends.at(-1)!;
+  let phrase = taken.join(' ');
+  const trailing = rest
+    .slice(end)
+    .match(/^\s+(?:category|range|section|department|collection|line)(?![\w§])/i);
+  if (trailing) {
+    end += trailing[0].length;
+    intent = 'strict';
+  }
+  if (caps && intent === 'none') return { match: { nameContains: phrase }, length: end };
+  const lowerWords = phrase.toLowerCase().split(' ');
+  const categoryWords = lowerWords.filter((w) => !CATEGORY_FILLER.has(w));
+  const category = categoryIndex(ctx.vocab).byWord.get(norm(categoryWords.join(' ')));
+  if (category && categoryWords.length) return { match: { categoryContains: category }, length: end };
+  if (intent === 'soft') return null;
+  if (intent === 'strict') {
+    problem(ctx, `There is no category “${phrase}”. Categories: ${ctx.vocab.categories.join(', ')}.`);
+    return { match: { categoryContains: phrase }, length: end };
+  }
+  const nameWords = lowerWords.length > 1 ? lowerWords.filter((w) => !GENERIC_NOUNS.has(w)) : lowerWords;
+  if (!nameWords.length || (!first && nameWords.every((w) => PRODUCT_STOP.has(w)))) return null;
+  nameWords[nameWords.length - 1] = singular(nameWords.at(-1)!);
+  phrase = nameWords.join(' ');
+  if (phrase.length < 2) return null;
+  return { match: { nameContains: phrase }, length: end };
+}
+
+const BUY =
+  '(?:(?<neg>never|not|(?:have|has|had|did|do|does)\\s+(?:not|never)|without|no\\s+longer)\\s+(?:(?:ever|yet|already|once)\\s+)?)?(?:(?:ever|also|recently|previously|already)\\s+)?(?:bought|buy|buys|buying|purchased|purchase|purchasing|ordered|order|ordering|got|shopped\\s+for|picked\\s+up|(?:buyers|purchasers|shoppers|fans)\\s+of)\\s+';
+
+const RE_40 = rx(`${START}${BUY}`);
+
+function extractProducts(ctx: Ctx): void {
+  const verb = RE_40;
+  let from = 0;
+  for (;;) {
+    verb.lastIndex = from;
+    const v = verb.exec(ctx.text);
+    if (!v) break;
+    const start = v.index;
+    let pos = start + v[0].length;
+    let intent: Intent = 'none';
+    const lead = ctx.text
+      .slice(pos)
+      .match(
+        /^(?:(?:the|a|an|some|any|our|their|both|either|at\s+least\s+1|1\s+of\s+(?:the|our))\s+)*(?:(?<generic>(?:anything|something|items?|products?|stuff|goods|things)\s+)?(?<from>from|in)\s+(?:the\s+|our\s+)?)?/i,
+      );
+    if (lead) {
+      pos += lead[0].length;
+      if (lead.groups?.from) intent = lead.groups.generic ? 'strict' : 'soft';
+    }
+    const items: ProductItem[] = [];
+    let joiner: 'and' | 'or' | undefined;
+    let except = false;
+    for (;;) {
+      const item = readProduct(ctx, ctx.text.slice(pos), intent, items.length === 0);
+      if (!item) break;
+      items.push({ match: item.match, joiner, except });
+      pos += item.length;
+      const sep = ctx.text
+        .slice(pos)
+        .match(
+          /^\s*(?:,\s*)?(?:(?<not>(?:but|and)\s+not|except(?:\s+for)?|excluding|but\s+no)|(?<j>or|and|&|,))\s+(?:(?:the|a|an|some|any)\s+)?/i,
+        );
+      if (!sep) break;
+      const next = ctx.text.slice(pos + sep[0].length);
+      const peek = next.match(/^(?:[A-Za-z"][\w'-]*|\d{5}[a-z]{0,2}(?![\w§]))/i)?.[0]?.toLowerCase() ?? '';
+      if (!peek || PRODUCT_STOP.has(peek) || countryIndex(ctx.vocab).lookup(peek)) break;
+      if (!readProductPeek(ctx, next, intent)) break;
+      except = Boolean(sep.groups?.not);
+      joiner = except ? 'and' : sep.groups?.j?.toLowerCase() === 'or' ? 'or' : 'and';
+      pos += sep[0].length;
+    }
+    if (!items.length) {
+      from = start + v[0].length;
+      continue;
+    }
+    let withinDays: number | undefined;
+    const window = ctx.text.slice(pos).match(compile(`^\\s+(?:${WINDOW}|recently|lately)(?![\\w§])`, 'i'));
+    if (window) {
+      if (/recently|lately/i.test(window[0])) {
+        withinDays = 30;
+        note(ctx, '“Recently” read as in the last 30 days.');
+      } else withinDays = noteDuration(ctx, window[0]);
+      pos += window[0].length;
+    }
+    const negate = Boolean(v.groups?.neg);
+    const replacement = items
+      .map(
+        (it, i) =>
+          `${i ? ` ${it.joiner} ` : ''}${mark(ctx, {
+            kind: 'bought',
+            product: it.match,
+            ...(withinDays ? { withinDays } : {}),
+            negate: negate !== Boolean(it.except),
+          })}`,
+      )
+      .join('');
+    ctx.text = ctx.text.slice(0, start) + replacement + ctx.text.slice(pos);
+    from = start + replacement.length;
+  }
+  extractProductBuyers(ctx);
+}
+
+function readProductPeek(ctx: Ctx, rest: string, intent: Intent): boolean {
+  const problems = ctx.problems.length;
+  const item = readProduct(ctx, rest, intent, false);
+  ctx.problems.length = problems;
+  return Boolean(item);
+}
+
+/** "candle buyers", "Christmas shoppers", "Kitchen & Dining customers". */
+function extractProductBuyers(ctx: Ctx): void {
+  apply(ctx, categoryIndex(ctx.vocab).buyers, (g) => {
+    const item = readProduct(ctx, g.x!, 'none', true);
+    if (!item) return null;
+    return mark(ctx, { kind: 'bought', product: item.match, negate: false });
+  });
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+const STAGES: [string, LifecycleCondition['values'][number], string?][] = [
+  ['(?:brand[\\s-]+)?new', 'new'],
+  ['active', 'active'],
+  [
+    'at[\\s_-]?risk|lapsing|churning|about\\s+to\\s+(?:churn|lapse)|likely\\s+to\\s+(?:churn|lapse)|churn[\\s-]risk|slipping(?:\\s+away)?',
+    'at_risk',
+  ],
+  ['lapsed', 'lapsed'],
+  [
+    'churned|dormant|lost|inactive|win[\\s-]?back',
+    'lapsed',
+    '“%s” read as lapsed (no purchase in more than 180 days).',
+  ],
+];
+const STAGE = `(?:${STAGES.map(([p]) => p).join('|')})`;
+
+const RE_41 = rx(
+  `${START}(?:(?<neg>not|non|never)[\\s-]+)?(?<list>${STAGE}(?:\\s*(?:,|or|and|/|&)\\s*(?:(?:the|also)\\s+)?${STAGE})*)${END}`,
+);
+const RE_42 = rx(`${START}${STAGE}${END}`);
+
+function extractLifecycle(ctx: Ctx): void {
+  apply(ctx, RE_41, (g) => {
+    const values: LifecycleCondition['values'] = [];
+    for (const m of g.list!.matchAll(RE_42)) {
+      const said = m[0].toLowerCase().replace(/\s+/g, ' ');
+      const stage = STAGES.find(([p]) => compile(`^(?:${p})$`, 'i').test(said));
+      if (!stage) continue;
+      if (stage[2]) note(ctx, stage[2].replace('%s', said));
+      if (!values.includes(stage[1])) values.push(stage[1]);
+    }
+    if (!values.length) return null;
+    return mark(ctx, { kind: 'lifecycle', op: g.neg ? 'not_in' : 'in', values });
+  });
+}
+
+// ---------------------------------------------------------------- countries
+
+const NEGATIVE_PLACE =
+  '(?:not\\s+(?:in|from|based\\s+in|located\\s+in|living\\s+in)|(?:do|does|did)\\s+not\\s+live\\s+in|outside(?:\\s+of)?|non|excluding|exclude|excl|except(?:\\s+for)?|other\\s+than|apart\\s+from|aside\\s+from|but\\s+not(?:\\s+in|\\s+from)?|minus|without|everywhere\\s+but|anywhere\\s+but|not)';
+const POSITIVE_PLACE =
+  '(?:(?:(?:who|that)\\s+)?(?:(?:are|is)\\s+)?(?:based|located|living|live|lives|residing|resident|shipping|shipped|delivered)\\s+(?:in|to)|in|from|across|within|to)';
+const countryRegexCache = new WeakMap<object, { list: RegExp; item: RegExp }>();
+
+function extractCountries(ctx: Ctx): void {
+  const index = countryIndex(ctx.vocab);
+  let cached = countryRegexCache.get(index);
+  if (!cached) {
+    const c = `(?:${index.pattern})`;
+    const list = new RegExp(
+      `${START}(?:(?<neg>${NEGATIVE_PLACE})[\\s-]+|(?<pos>${POSITIVE_PLACE})\\s+)?(?:the\\s+)?(?<list>${c}(?:\\s*(?:,|and|or|&|/|plus)\\s*(?:(?:the|in|from)\\s+)*${c})*)(?:\\s+(?:only|alone))?(?![\\w§])`,
+      'gi',
+    );
+    cached = { list, item: new RegExp(`(?<![\\w§])(?:${index.pattern})(?![\\w§])`, 'gi') };
+    countryRegexCache.set(index, cached);
+  }
+  const itemRe = cached.item;
+  apply(ctx, cached.list, (g) => {
+    const negated = Boolean(g.neg);
+    const inside: string[] = [];
+    const outside: string[] = [];
+    for (const m of g.list!.matchAll(itemRe)) {
+      const hit = index.lookup(m[0]);
+      if (!hit) continue;
+      if (hit.kind === 'home') {
+        const home = index.entries.find((e) => e.name === HOME_COUNTRY);
+        const name = home && index.inData(home);
+        if (!name) {
+          problem(ctx, `There are no ${HOME_COUNTRY} customers in this data to compare “${m[0]}” against.`);
+          continue;
+        }
+        note(ctx, `“${m[0]}” read as ${hit.inside ? 'in' : 'outside'} the ${HOME_COUNTRY}.`);
+        (hit.inside !== negated ? inside : outside).push(name);
+      } else if (hit.kind === 'region') {
+        const names = index.entries.filter(hit.region.members).flatMap((e) => index.inData(e) ?? []);
+        if (!names.length) {
+          problem(
+            ctx,
+            `No customers in ${hit.region.label} in this data. Countries with customers: ${near(ctx)}.`,
+          );
+          continue;
+        }
+        note(ctx, `${hit.region.label} read as: ${names.join(', ')}.`);
+        (negated ? outside : inside).push(...names);
+      } else {
+        const name = index.inData(hit.entry);
+        if (!name) {
+          problem(
+            ctx,
+            `No customers in ${hit.entry.name} in this data. Countries with customers: ${near(ctx, hit.entry.region)}.`,
+          );
+          continue;
+        }
+        if (hit.entry.partOf?.includes(m[0].toLowerCase())) {
+          note(ctx, `${m[0]} read as ${name}: the data doesn't split it further.`);
+        }
+        (negated ? outside : inside).push(name);
+      }
+    }
+    const parts: string[] = [];
+    if (inside.length) parts.push(mark(ctx, { kind: 'country', op: 'in', values: [...new Set(inside)] }));
+    if (outside.length)
+      parts.push(mark(ctx, { kind: 'country', op: 'not_in', values: [...new Set(outside)] }));
+    return parts.length ? parts.join(' and ') : ' ';
+  });
+}
+
+function near(ctx: Ctx, region?: Parameters<typeof countriesNear>[0]): string {
+  const list = countriesNear(region, ctx.vocab);
+  const more = ctx.vocab.countries.length - list.length;
+  return `${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+// ---------------------------------------------------------------- fallbacks
+
+const RE_43 = rx(
+  `${START}(?:(?<comp>${COMP})\\s*)?(?<v>${MONEY}\\s*-?\\d+(?:\\.\\d+)?|-?\\d+(?:\\.\\d+)?\\s*${MONEY})(?:\\s*(?<suf>${SUFFIX}))?(?![\\w§])`,
+);
+
+function extractLooseMoney(ctx: Ctx): void {
+  apply(ctx, RE_43, (g) => {
+    const op = (g.comp ? comparatorOf(g.comp) : undefined) ?? suffixOp(g.suf) ?? 'gte';
+    const value = parseValue(g.v!).value;
+    note(ctx, `Read £${value} as lifetime spend.`);
+    return mark(ctx, metric('spend', op, value));
+  });
+}
+
+const RE_44 = rx(`${START}(?:(?:active|shopping|buying)\\s+)?(?<w>${WINDOW})${END}`);
+
+function extractLooseWindow(ctx: Ctx): void {
+  apply(ctx, RE_44, (g) => {
+    const days = noteDuration(ctx, g.w!);
+    // "new customers from France in the last 30 days": the window says how new.
+    const fresh = ctx.conditions.findIndex(
+      (c) => c.kind === 'lifecycle' && c.op === 'in' && c.values.length === 1 && c.values[0] === 'new',
+    );
+    if (fresh >= 0) {
+      ctx.conditions[fresh] = metric('tenure_days', 'lte', days);
+      return ' ';
+    }
+    note(ctx, `Read “${g.w!.trim()}” as bought in the last ${days} days.`);
+    return mark(ctx, metric('recency_days', 'lte', days));
+  });
+}
+
+/** In order: specific phrasings first. */
+export const EXTRACTORS: readonly ((ctx: Ctx) => void)[] = [
+  extractTop,
+  extractRfm,
+  extractAov,
+  extractDistinct,
+  extractOrderPhrases,
+  extractReturns,
+  extractTenure,
+  extractRecency,
+  extractOrders,
+  extractSpend,
+  extractValueWords,
+  extractProducts,
+  extractLifecycle,
+  extractCountries,
+  extractLooseMoney,
+  extractLooseWindow,
+];

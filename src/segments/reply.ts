@@ -1,0 +1,83 @@
+import { maskId } from '../core/mask.ts';
+import { type Button, formatMoney, formatNumber, type Reply } from '../core/reply.ts';
+import type { SegmentDefinition } from './definition.ts';
+import { describeSegment } from './describe.ts';
+import type { Comparison, Preview } from './service.ts';
+
+const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
+
+export const SEGMENT_BUTTONS: Button[] = [
+  { action: 'save', label: 'Save segment', value: '', style: 'primary' },
+  { action: 'export', label: 'Export CSV', value: '' },
+];
+
+/** The answer to an audience request: figures, a masked sample, what was understood, and what to do next. */
+export function segmentReply(
+  def: SegmentDefinition,
+  preview: Preview,
+  options: { title?: string; notes?: string[]; buttons?: Button[] } = {},
+): Reply {
+  const pct = (preview.share * 100).toFixed(preview.share < 0.1 ? 1 : 0);
+  const text =
+    preview.count === 0
+      ? 'No customers match. Loosen a condition, e.g. a lower amount or a longer period.'
+      : 'Refine it in this thread ("only those in France", "exclude one-time buyers"), or say "save as NAME" or "export".';
+  return {
+    title:
+      options.title ?? `Segment: ${formatNumber(preview.count)} customer${preview.count === 1 ? '' : 's'}`,
+    text: [...(options.notes ?? []), text].join('\n'),
+    fields: [
+      {
+        label: 'Customers',
+        value: `${formatNumber(preview.count)} (${pct}% of ${formatNumber(preview.total)})`,
+      },
+      { label: 'Total spend', value: formatMoney(preview.totalSpend) },
+      { label: 'Average spend', value: formatMoney(preview.avgSpend) },
+      { label: 'Average orders', value: preview.avgOrders.toFixed(1) },
+    ],
+    ...(preview.sample.length
+      ? {
+          table: {
+            columns: ['Customer', 'Country', 'Spend', 'Orders', 'Days since purchase', 'Stage'],
+            rows: preview.sample.map((m) => [
+              maskId(m.customerId),
+              m.country,
+              formatMoney(m.spend),
+              m.orders,
+              m.recencyDays,
+              STAGE[m.lifecycle] ?? m.lifecycle,
+            ]),
+            truncated: Math.max(0, preview.count - preview.sample.length),
+          },
+        }
+      : {}),
+    context: `${describeSegment(def)}${preview.asOf ? ` · as of ${preview.asOf.slice(0, 10)}` : ''}`,
+    buttons: preview.count > 0 ? (options.buttons ?? SEGMENT_BUTTONS) : [],
+  };
+}
+
+export function comparisonReply(nameA: string, nameB: string, c: Comparison): Reply {
+  return {
+    title: `${nameA} vs ${nameB}`,
+    fields: [
+      { label: nameA, value: formatNumber(c.a) },
+      { label: nameB, value: formatNumber(c.b) },
+      { label: 'In both', value: formatNumber(c.both) },
+      { label: `Only ${nameA}`, value: formatNumber(c.onlyA) },
+      { label: `Only ${nameB}`, value: formatNumber(c.onlyB) },
+      { label: 'Overlap', value: `${(c.jaccard * 100).toFixed(1)}% of the union` },
+    ],
+  };
+}
+
+/** What a segment answer remembers, so follow-ups in the thread can refine, save or export it. */
+export interface SegmentMemory {
+  definition: SegmentDefinition;
+  description: string;
+  request: string;
+  name?: string;
+}
+
+export function isSegmentMemory(value: unknown): value is SegmentMemory {
+  return typeof value === 'object' && value !== null && 'definition' in value && 'description' in value;
+}
