@@ -3,8 +3,8 @@
  * `tsx bench/run.ts import` only the named ones.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import os from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { progress, type Section, type Suite } from './section.ts';
 
@@ -63,7 +63,10 @@ async function main(): Promise<void> {
   // Each suite keeps its latest section in bench/results/, so running one suite keeps the others' figures.
   await mkdir(SECTIONS, { recursive: true });
   for (const [i, s] of sections.entries()) {
-    await writeFile(join(SECTIONS, `${names[i]}.md`), `## ${s.title}\n\n_Run ${new Date().toISOString()}_\n\n${s.markdown.trimEnd()}\n`);
+    await writeFile(
+      join(SECTIONS, `${names[i]}.md`),
+      `## ${s.title}\n\n_Run ${new Date().toISOString()}_\n\n${s.markdown.trimEnd()}\n`,
+    );
   }
   const body: string[] = [];
   for (const name of Object.keys(SUITES)) {

@@ -33,7 +33,8 @@ const envSchema = z.object({
   NODE_ENV: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
-    message: 'expected an http:// or https:// URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1',
+    message:
+      'expected an http:// or https:// URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1',
   }),
   OPENAI_MODEL: optionalString.default('gpt-4o-mini'),
   MEGAPHONE_TEST_DATABASE_URL: optionalString.refine(
@@ -90,7 +91,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     asOf: e.MEGAPHONE_AS_OF,
     logLevel: e.LOG_LEVEL,
     testDatabaseUrl: e.MEGAPHONE_TEST_DATABASE_URL,
-    openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL } : undefined,
+    openai: e.OPENAI_API_KEY
+      ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL }
+      : undefined,
   };
 }
 

@@ -14,7 +14,9 @@ export interface Vocabulary {
  * than a scan of every customer on each request.
  */
 export async function loadVocabulary(database: Database): Promise<Vocabulary> {
-  const [row] = await database.rows<{ value: Vocabulary | string }>(sql`select value from meta where key = 'vocabulary'`);
+  const [row] = await database.rows<{ value: Vocabulary | string }>(
+    sql`select value from meta where key = 'vocabulary'`,
+  );
   if (row) return typeof row.value === 'string' ? (JSON.parse(row.value) as Vocabulary) : row.value;
   return { countries: [], categories: [] };
 }

@@ -26,8 +26,12 @@ export function renderReply(
     out.push(table.toString());
     if (reply.table.truncated) out.push(`  ... and ${reply.table.truncated} more`);
   }
-  for (const a of reply.attachments ?? [])
-    out.push(`[attachment ${a.filename}${a.altText ? `: ${a.altText}` : ''}]`);
+  for (const a of reply.attachments ?? []) {
+    const saved = options.attachmentPaths?.[a.filename];
+    out.push(
+      `[${saved ? `saved ${saved}` : `attachment ${a.filename}`}${a.altText ? `: ${a.altText}` : ''}]`,
+    );
+  }
   if (reply.buttons?.length) out.push(`Next: ${reply.buttons.map((b) => b.label).join(' · ')}`);
   if (reply.context) out.push(plain(reply.context));
   return out.join('\n');
