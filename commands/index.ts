@@ -8,14 +8,17 @@ import segment from './segment.ts';
 import compare from './segment-compare.ts';
 import deleteSegment from './segment-delete.ts';
 import exportSegment from './segment-export.ts';
+import group from './segment-group.ts';
 import save from './segment-save.ts';
 import showSegment from './segment-show.ts';
 import segments from './segments.ts';
+import discover from './segments-discover.ts';
 import stats from './stats.ts';
 
 export const commands: readonly AnyCommand[] = [
   help,
   stats,
+  discover,
   segment,
   save,
   segments,
@@ -23,4 +26,5 @@ export const commands: readonly AnyCommand[] = [
   deleteSegment,
   compare,
   exportSegment,
+  group,
 ];

@@ -96,3 +96,39 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(await (await import('../src/ingest/stats.ts')).storeStats(db)).toEqual(before);
   });
 });
+
+describe('discovered groups in the conversation', () => {
+  let db: TestDatabase;
+  let router: Router;
+  beforeAll(async () => {
+    db = await createTestDatabase('pglite');
+    const { loadDemo } = await import('../src/ingest/demo.ts');
+    await loadDemo(db, { seed: 7, customers: 300 });
+    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('finds groups, shows one as a segment and saves another by number', async () => {
+    const t: Caller = { platform: 'cli', userId: 'me', conversationId: 'd1' };
+    const found = await router.handle('what natural groups do our customers fall into?', t);
+    expect(found.title).toMatch(/^300 customers fall into \d+ groups$/);
+    const rows = found.table?.rows ?? [];
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const sizes = rows.map((r) => Number(String(r[2]).split(' ')[0]));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300);
+
+    const saved = await router.handle('save group 2 as second-group', t);
+    expect(saved.text).toMatch(/^Saved group 2 as "second-group" \(\d+ customers today\)\.$/);
+    const shown = await router.handle('show group 1', t);
+    expect(shown.title).toBe(`Group 1: ${rows[0]![1]}`);
+    expect(shown.context).toContain(String(rows[0]![3]));
+    // The shown group is now the thread's segment: it can be refined like any other.
+    const refined = await router.handle('only those in France', t);
+    expect(refined.context).toMatch(/France/);
+
+    const tooMany = await router.handle('discover 40', { ...t, conversationId: 'd2' });
+    expect(tooMany.tone).toBe('error');
+  });
+});

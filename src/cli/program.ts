@@ -16,6 +16,8 @@ import { type ImportSummary, importFile } from '../ingest/import.ts';
 import { storeStats } from '../ingest/stats.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { describeSegment } from '../segments/describe.ts';
+import { discoverSegments } from '../segments/discover.ts';
+import { discoveryReply } from '../segments/discover-reply.ts';
 import { segmentReply } from '../segments/reply.ts';
 import { resolveSegmentRequest } from '../segments/request.ts';
 import { previewSegment, segmentMemberIds } from '../segments/service.ts';
@@ -217,6 +219,20 @@ export function buildProgram(): Command {
             renderReply(segmentReply(parsed.definition, preview, { notes: parsed.notes, buttons: [] })),
           );
         }
+      });
+    });
+
+  program
+    .command('segments')
+    .description('Saved and discovered segments')
+    .command('discover')
+    .description('Find the natural groups customers fall into (k chosen by silhouette when not given)')
+    .option('--k <n>', 'number of groups, 2 to 12', parsePositiveInt)
+    .option('--json', 'print the discovery as JSON')
+    .action(async (opts: { k?: number; json?: boolean }) => {
+      await withApp(async (app) => {
+        const discovery = await discoverSegments(app.database, opts.k ? { k: opts.k } : {});
+        console.log(opts.json ? JSON.stringify(discovery) : renderReply(discoveryReply(discovery)));
       });
     });
 
