@@ -271,6 +271,52 @@ export const REGIONS: readonly RegionEntry[] = [
   },
 ];
 
+/**
+ * ISO codes marketers type ("DE at risk >£1k"), read only in capitals. Codes that are also common English words
+ * in capitals (BE, NO, IT, AT, IS, IN, US) are left out; "US" is handled on its own.
+ */
+export const COUNTRY_CODES: Readonly<Record<string, string>> = {
+  GB: 'United Kingdom',
+  DE: 'Germany',
+  FR: 'France',
+  IE: 'EIRE',
+  NL: 'Netherlands',
+  ES: 'Spain',
+  CH: 'Switzerland',
+  PT: 'Portugal',
+  AU: 'Australia',
+  DK: 'Denmark',
+  SE: 'Sweden',
+  FI: 'Finland',
+  CY: 'Cyprus',
+  JP: 'Japan',
+  PL: 'Poland',
+  IL: 'Israel',
+  SG: 'Singapore',
+  CA: 'Canada',
+  GR: 'Greece',
+  MT: 'Malta',
+  AE: 'United Arab Emirates',
+  ZA: 'RSA',
+  LB: 'Lebanon',
+  LT: 'Lithuania',
+  BR: 'Brazil',
+  CZ: 'Czech Republic',
+  BH: 'Bahrain',
+  HK: 'Hong Kong',
+  LU: 'Luxembourg',
+};
+
+/** Codes that are also words, read as countries only after a place word ("customers in IT"). */
+export const WORD_LIKE_CODES: Readonly<Record<string, string>> = {
+  IT: 'Italy',
+  AT: 'Austria',
+  BE: 'Belgium',
+  NO: 'Norway',
+  IS: 'Iceland',
+  SA: 'Saudi Arabia',
+};
+
 /** The home market, so "international" means "outside the United Kingdom". */
 export const HOME_COUNTRY = 'United Kingdom';
 
@@ -356,7 +402,12 @@ export function countryIndex(vocab: Vocabulary): CountryIndex {
   return index;
 }
 
-/** Data countries to offer instead of one with no customers: same region first, then the rest. */
+/**
+ * Data countries to offer instead of one with no customers: same region first, then the rest.
+ *
+ * @example
+ * countriesNear('americas', vocab); // ['USA', 'Canada', 'United Kingdom', ...]
+ */
 export function countriesNear(region: Region | undefined, vocab: Vocabulary, max = 8): string[] {
   const index = countryIndex(vocab);
   const regionOf = (name: string) =>
@@ -387,7 +438,12 @@ export function suggestCountries(word: string, vocab: Vocabulary, max = 3): stri
   return [...new Set(scored.map((s) => s.name))].slice(0, max);
 }
 
-/** The shortest edit distance from a word to any country alias, relative to its length (0 = exact). */
+/**
+ * The shortest edit distance from a word to any country alias of about the same length (0 = exact).
+ *
+ * @example
+ * countryLikeness('frnech', vocab); // 2
+ */
 export function countryLikeness(word: string, vocab: Vocabulary): number {
   const w = word.toLowerCase();
   let best = Number.POSITIVE_INFINITY;

@@ -6,7 +6,7 @@
  * ("returned more than 3 times" before "more than 3 times", "haven't bought in 90 days" before "bought X").
  */
 import { CATEGORY_RULES } from '../ingest/categorize.ts';
-import { countriesNear, countryIndex, HOME_COUNTRY } from './countries.ts';
+import { COUNTRY_CODES, countriesNear, countryIndex, HOME_COUNTRY, WORD_LIKE_CODES } from './countries.ts';
 import type { Comparator, Condition, LifecycleCondition, Metric, ProductMatch } from './definition.ts';
 import {
   COMP,
@@ -44,7 +44,12 @@ export interface Ctx {
 
 type Groups = Record<string, string | undefined>;
 
-/** Records a condition and returns the marker that stands for it in the text. */
+/**
+ * Records a condition and returns the marker that stands for it in the text.
+ *
+ * @example
+ * ctx.text = ctx.text.replace('lapsed', mark(ctx, { kind: 'lifecycle', op: 'in', values: ['lapsed'] }));
+ */
 export function mark(ctx: Ctx, c: Condition): string {
   ctx.conditions.push(c);
   return ` §${ctx.conditions.length - 1}§ `;
@@ -81,7 +86,7 @@ const metric = (m: Metric, op: Comparator, value: number): Condition => ({
 
 function noteDuration(ctx: Ctx, phrase: string): number {
   const d = parseDuration(phrase);
-  if (d.approximate) note(ctx, `Read “${d.said}” as ${d.days} days.`);
+  if (d.approximate) note(ctx, `Read "${d.said}" as ${d.days} days.`);
   return d.days;
 }
 
@@ -160,7 +165,7 @@ function extractMetric(ctx: Ctx, spec: MetricSpec): void {
       if (!c) return null;
       if (spec.lifetime) lifetimeOnly(ctx, spec.metric === 'spend' ? 'Spend' : 'Number of orders', after);
       if (!g.comp && !g.suf && c.kind === 'metric' && spec.bare === 'gte' && !spec.count) {
-        note(ctx, `Read “${_match.trim().replace(MONEY, '£')}” as at least that amount.`);
+        note(ctx, `Read "${_match.trim().replace(MONEY, '£')}" as at least that amount.`);
       }
       return mark(ctx, c);
     });
@@ -205,7 +210,7 @@ const SMALL_IS_TOP = new Set<Metric>(['recency_days']);
 
 const TOP_ADJ: [string, Metric, boolean][] = [
   [
-    'biggest|largest|highest[\\s-]spending|top[\\s-]spending|biggest[\\s-]spending|most\\s+valuable|highest[\\s-]value|best|heaviest|most\\s+lucrative',
+    'biggest|largest|highest[\\s-]spending|top[\\s-]spending|highest|top|biggest[\\s-]spending|most\\s+valuable|highest[\\s-]value|best|heaviest|most\\s+lucrative',
     'spend',
     true,
   ],
@@ -232,11 +237,28 @@ const TOP_FORMS = [
   rx(
     `${START}(?:the\\s+|our\\s+)?(?<adj>${TOP_ADJ_ALT})\\s+(?<n>\\d+)(?<pct>\\s*%)?(?:\\s+(?<noun>${TOP_NOUN}))?${END}`,
   ),
+  // "10 customers who spent the most": the ranking clause is read by TOP_BY_RES.
+  rx(
+    `${START}(?:the\\s+|our\\s+)?(?<n>\\d+)\\s+(?<noun>${TOP_NOUN})(?=\\s+(?:who|that|with|having)\\s+(?:have\\s+)?(?:(?:spent|spend|ordered|bought|purchased|returned|shopped|order|buy)\\s+)?the\\s+(?:most|highest|biggest|largest|greatest|lowest|least|smallest|fewest))`,
+  ),
 ];
 const BY_PREFIX =
-  '(?:(?:ranked|sorted|ordered)\\s+)?(?:by|in\\s+terms\\s+of|based\\s+on|according\\s+to|for|on)\\s+(?:(?:their|the|total|highest|most)\\s+)*';
+  '(?:(?:ranked|sorted|ordered)\\s+)?(?:by|in\\s+terms\\s+of|based\\s+on|according\\s+to|for|on|(?:with|having)\\s+the\\s+(?:most|highest|biggest|largest|greatest|best|(?<low>lowest|least|smallest|fewest)))\\s+(?:(?:their|the|total|highest|most|number\\s+of)\\s+)*';
 
-const TOP_BY_RES = TOP_BY.map(([pattern, m]) => [rx(`${START}${BY_PREFIX}(?:${pattern})${END}`), m] as const);
+const TOP_BY_RES = [
+  ...TOP_BY.map(([pattern, m]) => [rx(`${START}${BY_PREFIX}(?:${pattern})${END}`), m] as const),
+  [
+    rx(`${START}(?:who|that)\\s+(?:have\\s+)?(?:spent|spend)\\s+the\\s+(?:most|(?<low>least))${END}`),
+    'spend',
+  ] as const,
+  [
+    rx(
+      `${START}(?:who|that)\\s+(?:have\\s+)?(?:ordered|bought|purchased|shop(?:ped)?|buy|order)\\s+the\\s+most(?:\\s+often)?${END}`,
+    ),
+    'orders',
+  ] as const,
+  [rx(`${START}(?:who|that)\\s+(?:have\\s+)?returned\\s+the\\s+most${END}`), 'returns'] as const,
+];
 
 function extractTop(ctx: Ctx): void {
   let found: { n: number; good: boolean; metric?: Metric; noun?: string } | undefined;
@@ -246,17 +268,18 @@ function extractTop(ctx: Ctx): void {
       if (g.pct) {
         problem(
           ctx,
-          'I can only keep a number of customers, not a percentage: ask for e.g. “top 100 by spend”, ' +
-            'or “M score 5” for the top fifth by spend.',
+          'I can only keep a number of customers, not a percentage: ask for e.g. "top 100 by spend", ' +
+            'or "M score 5" for the top fifth by spend.',
         );
         return ' ';
       }
       const adj = g.adj ? TOP_ADJ.find(([p]) => compile(`^(?:${p})$`, 'i').test(g.adj!.trim())) : undefined;
-      const word = g.word?.toLowerCase();
-      const good = adj ? adj[2] : !['bottom', 'worst', 'lowest', 'smallest'].includes(word ?? '');
+      const wordGood = !['bottom', 'worst', 'lowest', 'smallest'].includes(g.word?.toLowerCase() ?? '');
+      const adjGood = adj ? adj[2] : true;
       found = {
         n: Number(g.n),
-        good: word && adj ? good === adj[2] : good,
+        // "bottom 10 lowest spenders" is still the lowest: two "bad" words do not cancel out.
+        good: wordGood && adjGood,
         metric: adj?.[1] ?? (g.noun && /^spender/i.test(g.noun) ? 'spend' : undefined),
       };
       return ' ';
@@ -264,17 +287,19 @@ function extractTop(ctx: Ctx): void {
   }
   if (!found) return;
   let by: Metric | undefined;
+  let byLow = false;
   for (const [re, m] of TOP_BY_RES) {
     if (by) break;
-    apply(ctx, re, () => {
+    apply(ctx, re, (g) => {
       if (by) return null;
       by = m;
+      byLow = Boolean(g.low);
       return ' ';
     });
   }
   const chosen = by ?? found.metric ?? 'spend';
-  if (!by && !found.metric) note(ctx, 'Ranked by spend (say “by orders” to rank by number of orders).');
-  const good = by && found.metric && found.metric !== by ? true : found.good;
+  if (!by && !found.metric) note(ctx, 'Ranked by spend (say "by orders" to rank by number of orders).');
+  const good = byLow ? false : by && found.metric && found.metric !== by ? true : found.good;
   const desc = SMALL_IS_TOP.has(chosen) ? !good : good;
   ctx.top = { metric: chosen, direction: desc ? 'desc' : 'asc', limit: found.n };
 }
@@ -306,29 +331,31 @@ function scoreSet(m: Metric, values: number[]): Condition {
   return { kind: 'or', conditions: v.map((x) => metric(m, 'eq', x)) };
 }
 
-const RE_4 = rx(
+const RFM_CODE = rx(
   `${START}rfm(?:\\s+(?:score|segment|cell|code|group|value))?(?:\\s+(?:of|is|=))?\\s*(?<r>\\d)\\s*[-/,.]?\\s*(?<f>\\d)\\s*[-/,.]?\\s*(?<m>\\d)${END}`,
 );
-const RE_5 = rx(`${START}r(?<r>\\d)\\s*f(?<f>\\d)\\s*m(?<m>\\d)${END}`);
-const RE_6 = rx(`${START}(?:rfm\\s+)?champions?${END}`);
-const RE_7 = rx(`${START}(?<l>[rfm])(?<v>\\d)${END}`);
+const RFM_SHORT = rx(`${START}r(?<r>\\d)\\s*f(?<f>\\d)\\s*m(?<m>\\d)${END}`);
+const CHAMPIONS = rx(`${START}(?:rfm\\s+)?champions?${END}`);
+const SCORE_SHORT = rx(`${START}(?<l>[rfm])(?<v>\\d)(?<plus>\\+)?${END}`);
 
 function extractRfm(ctx: Ctx): void {
   const all = (r: number, f: number, m: number, op: Comparator = 'eq'): Condition => ({
     kind: 'and',
     conditions: [metric('r_score', op, r), metric('f_score', op, f), metric('m_score', op, m)],
   });
-  apply(ctx, RE_4, (g) => mark(ctx, all(Number(g.r), Number(g.f), Number(g.m))));
-  apply(ctx, RE_5, (g) => mark(ctx, all(Number(g.r), Number(g.f), Number(g.m))));
-  apply(ctx, RE_6, () => {
-    note(ctx, '“Champions” read as R, F and M scores all 4 or 5.');
+  apply(ctx, RFM_CODE, (g) => mark(ctx, all(Number(g.r), Number(g.f), Number(g.m))));
+  apply(ctx, RFM_SHORT, (g) => mark(ctx, all(Number(g.r), Number(g.f), Number(g.m))));
+  apply(ctx, CHAMPIONS, () => {
+    note(ctx, '"Champions" read as R, F and M scores all 4 or 5.');
     return mark(ctx, all(4, 4, 4, 'gte'));
   });
   for (const { metric: m, list, spec } of SCORES) {
     apply(ctx, list, (g) => mark(ctx, scoreSet(m, g.list!.split(/\D+/).filter(Boolean).map(Number))));
     extractMetric(ctx, spec);
   }
-  apply(ctx, RE_7, (g) => mark(ctx, metric(SCORE_OF[g.l!.toLowerCase()]!, 'eq', Number(g.v))));
+  apply(ctx, SCORE_SHORT, (g) =>
+    mark(ctx, metric(SCORE_OF[g.l!.toLowerCase()]!, g.plus ? 'gte' : 'eq', Number(g.v))),
+  );
 }
 
 // ---------------------------------------------------------------- average order value, distinct products
@@ -336,7 +363,7 @@ function extractRfm(ctx: Ctx): void {
 const AOV_NAMES =
   '(?:average|avg|mean|typical)\\s+(?:order|basket|cart|transaction|purchase|ticket|spend)(?:\\s+(?:value|size|amount|total|spend))?(?:\\s+per\\s+order)?|aov|basket\\s+(?:size|value)|cart\\s+(?:size|value)|order\\s+(?:value|size)|(?:average\\s+)?(?:spend|value)\\s+per\\s+(?:order|transaction|visit|basket|purchase)';
 
-const RE_8 = rx(
+const SPEND_PER_ORDER = rx(
   `${START}(?:spend|spent|spends|spending)\\s+(?:on\\s+average\\s+)?(?:(?<comp>${COMP})\\s*)?(?<v>${VALUE})(?:\\s*(?<suf>${SUFFIX}))?(?:\\s+on\\s+average)?\\s+(?:per|an?|each)\\s+(?:order|basket|transaction|purchase|visit)(?:\\s+on\\s+average)?${END}`,
 );
 
@@ -349,7 +376,7 @@ const SPEC_AVG_ORDER_VALUE: MetricSpec = {
 };
 
 function extractAov(ctx: Ctx): void {
-  apply(ctx, RE_8, (g) => {
+  apply(ctx, SPEND_PER_ORDER, (g) => {
     const op = (g.comp ? comparatorOf(g.comp) : undefined) ?? suffixOp(g.suf) ?? 'gte';
     return mark(ctx, metric('avg_order_value', op, parseValue(g.v!).value));
   });
@@ -381,19 +408,19 @@ function lifetimeOnly(ctx: Ctx, what: string, after: string): void {
   problem(
     ctx,
     `${what} is counted over each customer's whole history, so I can't limit it to a time window ` +
-      `(“${after.trim().split(' ').slice(0, 4).join(' ')}”). Ask for it without the window, and add ` +
-      `“bought in the last N days” if you want recent buyers.`,
+      `("${after.trim().split(' ').slice(0, 4).join(' ')}"). Ask for it without the window, and add ` +
+      `"bought in the last N days" if you want recent buyers.`,
   );
 }
 
-const RE_9 = rx(
+const MORE_THAN_ONCE = rx(
   `${START}(?:(?:${BUY_PAST}|came\\s+back|come\\s+back)\\s+(?:(?:from|with)\\s+us\\s+)?(?:more\\s+than|over)\\s+1\\s+times?|(?:more\\s+than|over)\\s+1\\s+(?:times?|orders?|purchases?|transactions?|invoices?))${END}`,
 );
-const RE_10 = rx(
+const REPEAT_BUYERS = rx(
   `${START}(?:(?:repeat|recurring|repeated)(?:[\\s-]+(?:${BUYER_NOUN}|purchases?|orders?|business|purchasers?))?|returning\\s+${BUYER_NOUN}|repeaters|multi[\\s-]?(?:order|purchase|buy)(?:\\s+${BUYER_NOUN})?|(?:multiple|several|many)\\s+(?:orders|purchases|transactions)|(?:came|come)\\s+back(?:\\s+(?:and|to)\\s+(?:bought|buy|ordered|order|purchased|purchase)(?:\\s+again)?)?(?!\\s+(?:in|within|during|over|for)\\s)|(?:bought|ordered|purchased|shopped)\\s+(?:from\\s+us\\s+|with\\s+us\\s+)?again(?!\\s+(?:in|within|during|over|for)\\s))${END}`,
 );
-const RE_11 = rx(
-  `${START}(?:(?:1|single)(?:-(?:time|off)(?:\\s+(?:only\\s+)?(?:${BUYER_NOUN}|purchases?|orders?))?|\\s+(?:time|off)\\s+(?:${BUYER_NOUN}|purchases?|orders?))|single[\\s-]+(?:purchase|order|transaction|basket)(?:\\s+(?:${BUYER_NOUN}|only))?|1\\s+(?:purchase|order|transaction)\\s+(?:${BUYER_NOUN}|only)|(?:only|just)\\s+(?:(?:${BUY_PAST}|placed|made)\\s+)?(?:(?:from|with)\\s+us\\s+)?(?:1\\s+times?|(?:1|a\\s+single)\\s+(?:orders?|purchases?|transactions?))|${BUY_PAST}\\s+(?:(?:from|with)\\s+us\\s+)?(?:only\\s+|just\\s+)?1\\s+times?(?:\\s+only)?|(?:(?:have|has|did)\\s+)?(?:never|not)\\s+(?:bought|ordered|purchased|come\\s+back|came\\s+back|returned)\\s+again)${END}`,
+const ONE_TIME_BUYERS = rx(
+  `${START}(?:(?:1|single)[\\s-]?(?:timers?|offs)|(?:1|single)(?:-(?:time|off)(?:\\s+(?:only\\s+)?(?:${BUYER_NOUN}|purchases?|orders?))?|\\s+(?:time|off)\\s+(?:${BUYER_NOUN}|purchases?|orders?))|single[\\s-]+(?:purchase|order|transaction|basket)(?:\\s+(?:${BUYER_NOUN}|only))?|1\\s+(?:purchase|order|transaction)\\s+(?:${BUYER_NOUN}|only)|(?:only|just)\\s+(?:(?:${BUY_PAST}|placed|made)\\s+)?(?:(?:from|with)\\s+us\\s+)?(?:1\\s+times?|(?:1|a\\s+single)\\s+(?:orders?|purchases?|transactions?))|${BUY_PAST}\\s+(?:(?:from|with)\\s+us\\s+)?(?:only\\s+|just\\s+)?1\\s+times?(?:\\s+only)?|(?:(?:have|has|did)\\s+)?(?:never|not)\\s+(?:bought|ordered|purchased|come\\s+back|came\\s+back|returned)\\s+again)${END}`,
 );
 
 function extractOrderPhrases(ctx: Ctx): void {
@@ -405,9 +432,9 @@ function extractOrderPhrases(ctx: Ctx): void {
     lifetimeOnly(ctx, 'Number of orders', after);
     return mark(ctx, metric('orders', 'eq', 1));
   };
-  apply(ctx, RE_9, repeat);
-  apply(ctx, RE_10, repeat);
-  apply(ctx, RE_11, once);
+  apply(ctx, MORE_THAN_ONCE, repeat);
+  apply(ctx, REPEAT_BUYERS, repeat);
+  apply(ctx, ONE_TIME_BUYERS, once);
 }
 
 const SPEC_ORDERS: MetricSpec = {
@@ -430,12 +457,13 @@ function extractOrders(ctx: Ctx): void {
 const SPEC_SPEND: MetricSpec = {
   metric: 'spend',
   names:
-    '(?:total\\s+|lifetime\\s+|overall\\s+)?(?:spent|spend|spends|spending|spenders?|revenue|sales|value|worth|valued\\s+at)|customer\\s+lifetime\\s+value|lifetime\\s+value|ltv|clv|cltv|monetary\\s+value|gmv|(?:purchases?|orders?)\\s+(?:worth|totall?ing)|(?:bought|purchased|ordered|shopped)\\s+for|paid|generated|brought\\s+in|contributed',
+    '(?:big|high|heavy|top|large)\\s+spenders?|(?:total\\s+|lifetime\\s+|overall\\s+)?(?:spent|spend|spends|spending|spenders?|revenue|sales|value|worth|valued\\s+at)|customer\\s+lifetime\\s+value|lifetime\\s+value|ltv|clv|cltv|monetary\\s+value|gmv|(?:purchases?|orders?)\\s+(?:worth|totall?ing)|(?:bought|purchased|ordered|shopped)\\s+for|paid|generated|brought\\s+in|contributed',
   nouns:
     '(?:total\\s+|lifetime\\s+)?(?:spend|spending|spent|revenue|sales|value|ltv|clv|lifetime\\s+value)|spenders?|worth\\s+of\\s+(?:purchases|orders|products|goods)',
   bare: 'gte',
   count: false,
   lifetime: true,
+  trailing: '(?:\\s+(?:in|of)\\s+(?:revenue|sales|spend|value|purchases))?',
 };
 
 function extractSpend(ctx: Ctx): void {
@@ -446,10 +474,10 @@ function extractSpend(ctx: Ctx): void {
 
 const OBJECT =
   '(?:anything|something|any(?:thing)?|items?|products?|a\\s+thing|an?\\s+(?:item|product|order)|goods|stuff|orders?|purchases?|things)';
-const RE_12 = rx(
+const NO_RETURNS = rx(
   `${START}(?:(?:no|zero|without(?:\\s+any)?)\\s+(?:returns?|refunds?|returned\\s+(?:items?|products?|orders?|goods))|(?:(?:have|has|had|did|do|does)\\s+)?(?:never|not)\\s+(?:ever\\s+)?(?:returned|return|made\\s+(?:a|any)\\s+returns?|had\\s+(?:a|any)\\s+returns?)(?:\\s+${OBJECT})?|return[\\s-]free)${END}`,
 );
-const RE_13 = rx(
+const SOME_RETURNS = rx(
   `${START}(?:(?:returned|returning)\\s+(?:some\\s+)?${OBJECT}|(?:with|has|have|had|made|making)\\s+(?:a\\s+|any\\s+|some\\s+)?(?:returns?|refunds?)|returners?|(?:who\\s+)?(?:returned|returning)(?:\\s+(?:some\\s+)?${OBJECT})?)${END}`,
 );
 
@@ -468,8 +496,8 @@ function extractReturns(ctx: Ctx): void {
   extractMetric(ctx, SPEC_RETURNS);
   const none = () => mark(ctx, metric('returns', 'eq', 0));
   const some = () => mark(ctx, metric('returns', 'gte', 1));
-  apply(ctx, RE_12, none);
-  apply(ctx, RE_13, some);
+  apply(ctx, NO_RETURNS, none);
+  apply(ctx, SOME_RETURNS, some);
 }
 
 // ---------------------------------------------------------------- tenure (first purchase) and recency (last)
@@ -478,6 +506,7 @@ function extractReturns(ctx: Ctx): void {
 function durationOp(g: Groups, fallback: Comparator): Comparator {
   if (g.comp) return comparatorOf(g.comp) ?? fallback;
   if (g.suf) return suffixOp(g.suf) ?? fallback;
+  if (g.later) return 'gte';
   if (g.dur?.includes('+')) return 'gte';
   return fallback;
 }
@@ -485,46 +514,48 @@ function durationOp(g: Groups, fallback: Comparator): Comparator {
 const FIRST =
   '(?:(?:their|the|a)\\s+)?first\\s+(?:purchase|order|bought|ordered|purchased|transaction|shopped|buy|seen)(?:\\s+(?:date|was|is|made|placed|happened))*';
 const LAST =
-  '(?:(?:their|the|a)\\s+)?(?:last|latest|most\\s+recent)\\s+(?:purchase|order|purchased|bought|ordered|transaction|activity|visit|shopped|seen|buy)(?:\\s+(?:date|was|is|made|placed|happened))*';
+  '(?:(?:(?:their|the|a)\\s+)?(?:last|latest|most\\s+recent)\\s+(?:purchase|order|purchased|bought|ordered|transaction|activity|visit|shopped|seen|buy)|stopped\\s+(?:buying|ordering|shopping|purchasing)(?:\\s+(?:from|with)\\s+us)?)(?:\\s+(?:date|was|is|made|placed|happened))*';
 const OLDER_SUFFIX = '(?:\\s+(?<suf>or\\s+more|or\\s+longer|plus|or\\s+less|or\\s+fewer))?';
 
-const RE_14 = rx(
-  `${START}(?:been\\s+)?(?:(?:a|our)\\s+)?(?:customers?|clients?|shoppers?|members?|buyers?|with\\s+us|shopping\\s+with\\s+us|buying\\s+from\\s+us|ordering\\s+from\\s+us|around|on\\s+board|on\\s+the\\s+books|loyal)\\s+for\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}${END}`,
+const CUSTOMER_FOR = rx(
+  `${START}(?:been\\s+)?(?:(?:a|our)\\s+)?(?:customers?|clients?|shoppers?|members?|buyers?|with\\s+us|shopping\\s+with\\s+us|(?:buying|ordering|shopping|purchasing)(?:\\s+(?:from|with)\\s+us)?|around|on\\s+board|on\\s+the\\s+books|loyal)\\s+for\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}${END}`,
 );
-const RE_15 = rx(
+const CUSTOMER_SINCE = rx(
   `${START}(?:customers?|clients?)\\s+since\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})\\s+ago${END}`,
 );
-const RE_16 = rx(
+const TENURE_RANGE = rx(
   `${START}(?:tenure|customer\\s+age|account\\s+age|days\\s+since\\s+(?:(?:their|the)\\s+)?first\\s+(?:purchase|order))(?:\\s+(?:of|is))?\\s+(?:between|from)\\s+(?<a>\\d+(?:\\.\\d+)?)\\s*(?:and|to|-)\\s*(?<dur>${DURATION_OR_DAYS})${END}`,
 );
-const RE_17 = rx(
+const TENURE_COMPARED = rx(
   `${START}(?:tenure|customer\\s+age|account\\s+age|days\\s+since\\s+(?:(?:their|the)\\s+)?first\\s+(?:purchase|order))(?:\\s+(?:of|is))?\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION_OR_DAYS})(?:\\s*(?<suf>${SUFFIX}))?${END}`,
 );
-const RE_18 = rx(
+const FIRST_PURCHASE_AGO = rx(
   `${START}${FIRST}\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
 );
-const RE_19 = rx(`${START}${FIRST}\\s+(?<w>${WINDOW})${END}`);
-const RE_20 = rx(
+const FIRST_PURCHASE_WITHIN = rx(`${START}${FIRST}\\s+(?<w>${WINDOW})${END}`);
+const JOINED_WITHIN = rx(
   `${START}(?:(?:joined|signed\\s+up|registered|acquired|onboarded|started\\s+(?:buying|shopping|ordering)|became\\s+(?:a\\s+)?customers?|came\\s+on\\s+board|converted|first[\\s-]time\\s+${BUYER_NOUN}|(?:brand\\s+)?new(?:\\s+(?:${BUYER_NOUN}|members?|sign[\\s-]?ups?|accounts?))?)\\s+(?:(?:who|that)\\s+)?(?:(?:joined|signed\\s+up|registered|arrived|came|were\\s+acquired|started)\\s+)?)(?<w>${WINDOW})${END}`,
 );
-const RE_21 = rx(
+const JOINED_AGO = rx(
   `${START}(?:joined|signed\\s+up|registered|acquired|onboarded|became\\s+(?:a\\s+)?customers?|started\\s+(?:buying|shopping|ordering))\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
 );
-const RE_22 = rx(`${START}(?:long[\\s-]?standing|long[\\s-]?time|veteran)(?:\\s+${BUYER_NOUN})?${END}`);
+const LONG_STANDING = rx(
+  `${START}(?:long[\\s-]?standing|long[\\s-]?time|veteran)(?:\\s+${BUYER_NOUN})?${END}`,
+);
 
 function extractTenure(ctx: Ctx): void {
   const tenure = (op: Comparator) => (g: Groups) =>
     mark(ctx, metric('tenure_days', durationOp(g, op), noteDuration(ctx, g.dur ?? g.w!)));
-  apply(ctx, RE_14, tenure('gte'));
-  apply(ctx, RE_15, tenure('gte'));
-  apply(ctx, RE_16, (g) => rangeOf(ctx, 'tenure_days', g));
-  apply(ctx, RE_17, tenure('gte'));
-  apply(ctx, RE_18, tenure('gte'));
-  apply(ctx, RE_19, tenure('lte'));
-  apply(ctx, RE_20, tenure('lte'));
-  apply(ctx, RE_21, tenure('gte'));
-  apply(ctx, RE_22, () => {
-    note(ctx, '“Long-standing” read as first purchase at least a year (365 days) ago.');
+  apply(ctx, CUSTOMER_FOR, tenure('gte'));
+  apply(ctx, CUSTOMER_SINCE, tenure('gte'));
+  apply(ctx, TENURE_RANGE, (g) => rangeOf(ctx, 'tenure_days', g));
+  apply(ctx, TENURE_COMPARED, tenure('gte'));
+  apply(ctx, FIRST_PURCHASE_AGO, tenure('gte'));
+  apply(ctx, FIRST_PURCHASE_WITHIN, tenure('lte'));
+  apply(ctx, JOINED_WITHIN, tenure('lte'));
+  apply(ctx, JOINED_AGO, tenure('gte'));
+  apply(ctx, LONG_STANDING, () => {
+    note(ctx, '"Long-standing" read as first purchase at least a year (365 days) ago.');
     return mark(ctx, metric('tenure_days', 'gte', 365));
   });
 }
@@ -535,7 +566,7 @@ function rangeOf(ctx: Ctx, m: Metric, g: Groups): string {
     ? 1
     : hi.days / Number(g.dur!.match(/\d+(?:\.\d+)?/)?.[0] ?? 1);
   if (hi.approximate)
-    note(ctx, `Read “${g.a} to ${hi.said}” as ${Math.round(Number(g.a) * factor)} to ${hi.days} days.`);
+    note(ctx, `Read "${g.a} to ${hi.said}" as ${Math.round(Number(g.a) * factor)} to ${hi.days} days.`);
   return mark(ctx, { kind: 'range', metric: m, min: Math.round(Number(g.a) * factor), max: hi.days });
 }
 
@@ -548,106 +579,102 @@ const GAP = '\\s+(?:(?:in|for|within|during|over|since|the)\\s+)*(?:(?:last|past
 
 const RECENCY_NAMES =
   '(?:recency(?:\\s+days)?|days\\s+since\\s+(?:(?:their|the)\\s+)?last\\s+(?:purchase|order)|days\\s+inactive)';
-const RE_23 = rx(
+const NOT_BOUGHT_FOR = rx(
   `${START}${NOT}${ACT}${ACT_OBJECT}${GAP}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})(?:\\s+ago)?${OLDER_SUFFIX}${END}`,
 );
-const RE_24 = rx(
+const NOT_BOUGHT_RECENTLY = rx(
   `${START}${NOT}${ACT}${ACT_OBJECT}\\s+(?:recently|lately|in\\s+a\\s+while|for\\s+a\\s+while|in\\s+ages|for\\s+ages|in\\s+a\\s+long\\s+time|for\\s+a\\s+long\\s+time)${END}`,
 );
-const RE_25 = rx(
+const NO_PURCHASE_FOR = rx(
   `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?|spend)${GAP}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${END}`,
 );
-const RE_26 = rx(
+const INACTIVE_FOR = rx(
   `${START}(?:inactive|dormant|lapsed|quiet|absent|silent|idle|churned|gone|away|unseen|asleep)${GAP}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}${END}`,
 );
-const RE_27 = rx(
-  `${START}${LAST}\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
+const LAST_PURCHASE_AGO = rx(
+  `${START}${LAST}\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago(?:\\s+(?<later>or\\s+(?:more|longer|earlier|before)))?${END}`,
 );
-const RE_28 = rx(`${START}${LAST}\\s+(?<comp>${COMP})\\s*(?<dur>${DURATION})${END}`);
-const RE_29 = rx(
+const LAST_PURCHASE_COMPARED = rx(`${START}${LAST}\\s+(?<comp>${COMP})\\s*(?<dur>${DURATION})${END}`);
+const LAST_PURCHASE_BEFORE = rx(
   `${START}${LAST}\\s+(?:before|earlier\\s+than)\\s+(?:the\\s+)?(?:last|past)\\s+(?<dur>${DURATION})${END}`,
 );
-const RE_30 = rx(`${START}${LAST}\\s+(?<w>${WINDOW})${END}`);
-const RE_31 = rx(
+const LAST_PURCHASE_RANGE = rx(
+  `${START}${LAST}\\s+(?:between|from)?\\s*(?<a>\\d+(?:\\.\\d+)?)\\s*(?:and|to|-)\\s*(?<dur>${DURATION})\\s+ago${END}`,
+);
+const LAST_PURCHASE_WITHIN = rx(`${START}${LAST}\\s+(?<w>${WINDOW})${END}`);
+const SINCE_LAST_PURCHASE = rx(
   `${START}(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+(?:since|from)\\s+(?:(?:their|the|a|his|her)\\s+)?(?:last|latest|most\\s+recent)\\s+(?:purchase|order|transaction|visit)${END}`,
 );
-const RE_32 = rx(
+const RECENCY_RANGE = rx(
   `${START}${RECENCY_NAMES}(?:\\s+(?:of|is))?\\s+(?:between|from)\\s+(?<a>\\d+(?:\\.\\d+)?)\\s*(?:and|to|-)\\s*(?<dur>${DURATION_OR_DAYS})${END}`,
 );
-const RE_33 = rx(
+const RECENCY_COMPARED = rx(
   `${START}${RECENCY_NAMES}(?:\\s+(?:of|is))?\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION_OR_DAYS})(?:\\s*(?<suf>${SUFFIX}))?${END}`,
 );
-const RE_34 = rx(
+const BOUGHT_WITHIN = rx(
   `${START}(?:(?:have|has|had|who)\\s+)?(?:recent\\s+(?:${BUYER_NOUN}|purchases?|orders?)|(?:recently\\s+)?(?:bought|ordered|purchased|shopped|been\\s+active|were\\s+active|was\\s+active|active|purchasing|buying|ordering|shopping|transacted|engaged|visited|been\\s+seen|seen|came\\s+back|come\\s+back|made\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|placed\\s+(?:an?|any)\\s+orders?|had\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|(?:a|any)\\s+(?:purchases?|orders?)|buy|order|purchase|shop))${ACT_OBJECT}\\s+(?<w>${WINDOW})${END}`,
 );
 
 function extractRecency(ctx: Ctx): void {
   const recency = (op: Comparator) => (g: Groups) =>
     mark(ctx, metric('recency_days', durationOp(g, op), noteDuration(ctx, g.dur ?? g.w!)));
-  apply(ctx, RE_23, recency('gt'));
-  apply(ctx, RE_24, () => {
-    note(ctx, '“Not recently” read as no purchase in the last 90 days (the “active” threshold).');
+  apply(ctx, NOT_BOUGHT_FOR, recency('gt'));
+  apply(ctx, NOT_BOUGHT_RECENTLY, () => {
+    note(ctx, '"Not recently" read as no purchase in the last 90 days (the "active" threshold).');
     return mark(ctx, metric('recency_days', 'gt', 90));
   });
-  apply(ctx, RE_25, recency('gt'));
-  apply(ctx, RE_26, recency('gt'));
-  apply(ctx, RE_27, recency('gte'));
-  apply(ctx, RE_28, recency('gte'));
-  apply(ctx, RE_29, recency('gt'));
-  apply(ctx, RE_30, recency('lte'));
-  apply(ctx, RE_31, recency('gte'));
-  apply(ctx, RE_32, (g) => rangeOf(ctx, 'recency_days', g));
-  apply(ctx, RE_33, recency('eq'));
-  apply(ctx, RE_34, recency('lte'));
+  apply(ctx, NO_PURCHASE_FOR, recency('gt'));
+  apply(ctx, INACTIVE_FOR, recency('gt'));
+  apply(ctx, LAST_PURCHASE_AGO, recency('gte'));
+  apply(ctx, LAST_PURCHASE_COMPARED, recency('gte'));
+  apply(ctx, LAST_PURCHASE_BEFORE, recency('gt'));
+  apply(ctx, LAST_PURCHASE_WITHIN, recency('lte'));
+  apply(ctx, LAST_PURCHASE_RANGE, (g) => rangeOf(ctx, 'recency_days', g));
+  apply(ctx, SINCE_LAST_PURCHASE, recency('gte'));
+  apply(ctx, RECENCY_RANGE, (g) => rangeOf(ctx, 'recency_days', g));
+  apply(ctx, RECENCY_COMPARED, recency('eq'));
+  apply(ctx, BOUGHT_WITHIN, recency('lte'));
 }
 
 // ---------------------------------------------------------------- words without numbers
 
-const RE_35 = rx(
-  `${START}(?:(?:big|high|heavy|top|large|biggest|major|best|high[\\s-]value|high[\\s-]spending|valuable|most\\s+valuable|premium|vip)\\s+(?:spenders?|${BUYER_NOUN}|accounts?)|vips?|whales|big\\s+spenders|high\\s+rollers)${END}`,
+const BIG_SPENDERS = rx(
+  `${START}(?:(?:big|high|heavy|top|large|biggest|major|best|high[\\s-]value|high[\\s-]spending|valuable|most\\s+valuable|premium|vip)\\s+(?:spenders?|${BUYER_NOUN}|accounts?)|vips?|whales|big\\s+spenders|high\\s+rollers|high[\\s-]value|high[\\s-]spending|(?:used\\s+to\\s+)?spen(?:d|ds|t|ding)\\s+(?:a\\s+lot|lots|heavily|big|loads)(?:\\s+(?:with|at)\\s+us)?)${END}`,
 );
-const RE_36 = rx(
+const LOW_SPENDERS = rx(
   `${START}(?:(?:low|small|light|low[\\s-]value|low[\\s-]spending)\\s+(?:spenders?|${BUYER_NOUN}|value\\s+customers)|bargain\\s+hunters)${END}`,
 );
-const RE_37 = rx(
+const FREQUENT_BUYERS = rx(
   `${START}(?:(?:frequent|regular|loyal)\\s+(?:${BUYER_NOUN})|regulars|loyalists|frequent|loyal)${END}`,
 );
-const RE_38 = rx(`${START}(?:infrequent|occasional|rare|irregular)\\s+(?:${BUYER_NOUN})${END}`);
-const RE_39 = rx(
+const OCCASIONAL_BUYERS = rx(`${START}(?:infrequent|occasional|rare|irregular)\\s+(?:${BUYER_NOUN})${END}`);
+const RECENT_BUYERS = rx(
   `${START}(?:(?:recent|recently\\s+active)\\s+(?:${BUYER_NOUN}|purchasers?)|(?:${BUY_PAST}|active)\\s+(?:recently|lately)|recently\\s+(?:${BUY_PAST}|active))${END}`,
 );
 
 function extractValueWords(ctx: Ctx): void {
-  const scoreWord = (m: Metric, op: Comparator, v: number, text: string) => () => {
-    note(ctx, text);
+  // "high-value lapsed: spend over £1,000": the amount said is the definition, the adjective only a title.
+  const spendSaid =
+    ctx.text.includes(MONEY) ||
+    ctx.conditions.some((c) => (c.kind === 'metric' || c.kind === 'range') && c.metric === 'spend');
+  const scoreWord = (m: Metric, op: Comparator, v: number, reading: string) => (_g: Groups, said: string) => {
+    if (m === 'm_score' && spendSaid) return ' ';
+    note(ctx, `"${said.trim()}" read as ${reading}.`);
     return mark(ctx, metric(m, op, v));
   };
+  apply(ctx, BIG_SPENDERS, scoreWord('m_score', 'gte', 4, 'M score 4 or 5 (the top 40% by spend)'));
+  apply(ctx, LOW_SPENDERS, scoreWord('m_score', 'lte', 2, 'M score 1 or 2 (the bottom 40% by spend)'));
   apply(
     ctx,
-    RE_35,
-    scoreWord('m_score', 'gte', 4, '“Big spenders” read as M score 4 or 5 (the top 40% by spend).'),
+    FREQUENT_BUYERS,
+    scoreWord('f_score', 'gte', 4, 'F score 4 or 5 (the top 40% by number of orders)'),
   );
   apply(
     ctx,
-    RE_36,
-    scoreWord('m_score', 'lte', 2, '“Low spenders” read as M score 1 or 2 (the bottom 40% by spend).'),
+    OCCASIONAL_BUYERS,
+    scoreWord('f_score', 'lte', 2, 'F score 1 or 2 (the bottom 40% by number of orders)'),
   );
-  apply(
-    ctx,
-    RE_37,
-    scoreWord(
-      'f_score',
-      'gte',
-      4,
-      '“Frequent/loyal” read as F score 4 or 5 (the top 40% by number of orders).',
-    ),
-  );
-  apply(
-    ctx,
-    RE_38,
-    scoreWord('f_score', 'lte', 2, '“Occasional buyers” read as F score 1 or 2 (the bottom 40% by orders).'),
-  );
-  apply(ctx, RE_39, scoreWord('recency_days', 'lte', 30, '“Recent” read as bought in the last 30 days.'));
+  apply(ctx, RECENT_BUYERS, scoreWord('recency_days', 'lte', 30, 'bought in the last 30 days'));
 }
 
 // ---------------------------------------------------------------- products and categories
@@ -681,16 +708,17 @@ const CATEGORY_FILLER = new Set([
   'line',
   'lines',
 ]);
-/** Words that name a default category on their own ("kitchen" → Kitchen & Dining). */
+/**
+ * Other words for the default categories. Every word of a category's own name also names it ("candles" →
+ * Candles & Lights, "games" → Toys & Games); a longer phrase ("lunch bags", "fairy lights") is a product name.
+ */
 const CATEGORY_WORDS: Record<string, string[]> = {
-  Christmas: ['christmas', 'xmas', 'festive'],
-  Bags: ['bags', 'bag'],
-  'Kitchen & Dining': ['kitchen', 'dining', 'kitchenware', 'tableware'],
-  Stationery: ['stationery', 'stationary'],
-  'Toys & Games': ['toys', 'toy', 'games'],
-  'Garden & Outdoor': ['garden', 'gardening', 'outdoor', 'outdoors'],
-  'Jewellery & Accessories': ['jewellery', 'jewelry', 'accessories'],
-  'Home Decor': ['home decor', 'home decoration', 'homeware', 'homewares', 'home'],
+  Christmas: ['xmas', 'festive'],
+  'Kitchen & Dining': ['kitchenware', 'tableware'],
+  Stationery: ['stationary'],
+  'Garden & Outdoor': ['gardening', 'outdoors'],
+  'Jewellery & Accessories': ['jewelry'],
+  'Home Decor': ['home decoration', 'homeware', 'homewares'],
 };
 /** Product nouns from the category rules ("mug", "candle", "lantern"), to read "mug buyers". */
 const PRODUCT_NOUNS = [
@@ -725,9 +753,12 @@ function categoryIndex(vocab: Vocabulary): CategoryIndex {
   const byWord = new Map<string, string>();
   for (const name of vocab.categories) {
     byWord.set(norm(name), name);
-    const words = CATEGORY_WORDS[name];
-    if (words) for (const w of words) byWord.set(w, name);
-    else if (!name.includes('&')) byWord.set(name.toLowerCase().split(' ')[0]!, name);
+    for (const w of name.toLowerCase().split(/[\s&]+/)) {
+      if (w.length < 3 || w === 'and' || byWord.has(w)) continue;
+      byWord.set(w, name);
+      byWord.set(singular(w), name);
+    }
+    for (const w of CATEGORY_WORDS[name] ?? []) byWord.set(w, name);
   }
   const names = [...vocab.categories]
     .sort((a, b) => b.length - a.length)
@@ -762,15 +793,16 @@ function singular(word: string): string {
 
 /** Words that end a product phrase: connectors, filler, time words, other features. */
 const PRODUCT_STOP = new Set(
-  (
-    'in within during from with and or but who whom that which since over under last past more less fewer at between not ' +
-    'excluding except without before after this than for by to ever again recently lately times time only also yet still ' +
-    'are is was were have has had plus nor then so as while where when whose because on of customers customer clients ' +
-    'people shoppers buyers users who anything something all any the a an our their them those these every each ' +
-    'spent spend spending orders returned returns live living based located and/or either neither no exactly over ' +
-    'above below least most new active lapsed churned dormant at-risk across outside non us we you me it ' +
-    'bought buy buys purchased purchase ordered got shopped returned spent live lives'
-  ).split(' '),
+  `in within during from with and or but nor plus who whom that which whose where when while since
+   before after over under above below more less fewer least most than between exactly at by to for on
+   of as so then because not no excluding except without neither either last past this ever again
+   recently lately times time only also yet still are is was were have has had customers customer
+   clients people shoppers buyers users anything something all any the a an our their them those these
+   every each us we you me it spent spend spending orders returns returned bought buy buys purchased
+   purchase ordered got shopped live lives living based located new active lapsed churned dormant
+   at-risk across outside non lots lot loads plenty many today yesterday tonight week month year`.split(
+    /\s+/,
+  ),
 );
 
 interface ProductItem {
@@ -784,10 +816,10 @@ function isCapsWord(w: string): boolean {
   return /^[A-Z0-9][A-Z0-9&'./-]*$/.test(w) && /[A-Z]/.test(w);
 }
 
-/** Reads one product, category or stock code at the start of `rest`; returns it and the length read. */
-/** `intent`: 'strict' after "anything from" (must be a category), 'soft' after a bare "from" (category or nothing). */
+/** 'strict' after "anything from" (must be a category), 'soft' after a bare "from" (a category or nothing). */
 type Intent = 'none' | 'soft' | 'strict';
 
+/** Reads one product, category or stock code at the start of `rest`; returns it and the length read. */
 function readProduct(
   ctx: Ctx,
   rest: string,
@@ -815,7 +847,14 @@ function readProduct(
         'i',
       ),
     );
-    if (m) return { match: { categoryContains: name }, length: m[0].length };
+    // "Christmas tree" is a product, not the Christmas category.
+    const next = rest
+      .slice(m?.[0].length ?? 0)
+      .match(/^\s+([a-z][\w'-]*)/i)?.[1]
+      ?.toLowerCase();
+    if (m && !(next && !PRODUCT_STOP.has(next) && !countryIndex(ctx.vocab).lookup(next))) {
+      return { match: { categoryContains: name }, length: m[0].length };
+    }
   }
   const words = [...rest.matchAll(/\S+/g)];
   const taken: string[] = [];
@@ -848,6 +887,8 @@ function readProduct(
     end += trailing[0].length;
     intent = 'strict';
   }
+  const onIt = rest.slice(end).match(/^\s+(?:on\s+(?:it|them)|in\s+(?:the|its|their)\s+names?)(?![\w§])/i);
+  if (onIt) end += onIt[0].length;
   if (caps && intent === 'none') return { match: { nameContains: phrase }, length: end };
   const lowerWords = phrase.toLowerCase().split(' ');
   const categoryWords = lowerWords.filter((w) => !CATEGORY_FILLER.has(w));
@@ -855,7 +896,8 @@ function readProduct(
   if (category && categoryWords.length) return { match: { categoryContains: category }, length: end };
   if (intent === 'soft') return null;
   if (intent === 'strict') {
-    problem(ctx, `There is no category “${phrase}”. Categories: ${ctx.vocab.categories.join(', ')}.`);
+    const known = ctx.vocab.categories.join(', ') || 'none yet (import some data first)';
+    problem(ctx, `There is no category "${phrase}". Categories: ${known}.`);
     return { match: { categoryContains: phrase }, length: end };
   }
   const nameWords = lowerWords.length > 1 ? lowerWords.filter((w) => !GENERIC_NOUNS.has(w)) : lowerWords;
@@ -869,11 +911,12 @@ function readProduct(
 const BUY =
   '(?:(?<neg>never|not|(?:have|has|had|did|do|does)\\s+(?:not|never)|without|no\\s+longer)\\s+(?:(?:ever|yet|already|once)\\s+)?)?(?:(?:ever|also|recently|previously|already)\\s+)?(?:bought|buy|buys|buying|purchased|purchase|purchasing|ordered|order|ordering|got|shopped\\s+for|picked\\s+up|(?:buyers|purchasers|shoppers|fans)\\s+of)\\s+';
 
-const RE_40 = rx(`${START}${BUY}`);
+const BUY_VERB = rx(`${START}${BUY}`);
 
 function extractProducts(ctx: Ctx): void {
-  const verb = RE_40;
+  const verb = BUY_VERB;
   let from = 0;
+  let previous: { end: number; negate: boolean } | undefined;
   for (;;) {
     verb.lastIndex = from;
     const v = verb.exec(ctx.text);
@@ -884,7 +927,7 @@ function extractProducts(ctx: Ctx): void {
     const lead = ctx.text
       .slice(pos)
       .match(
-        /^(?:(?:the|a|an|some|any|our|their|both|either|at\s+least\s+1|1\s+of\s+(?:the|our))\s+)*(?:(?<generic>(?:anything|something|items?|products?|stuff|goods|things)\s+)?(?<from>from|in)\s+(?:the\s+|our\s+)?)?/i,
+        /^(?:(?:the|a|an|some|any|our|their|both|either|at\s+least\s+1|1\s+of\s+(?:the|our))\s+)*(?:(?<generic>(?:anything|something|items?|products?|stuff|goods|things)\s+)?(?<from>from|in)\s+(?:the\s+|our\s+)?|(?:anything|something|items?|products?|stuff|things)\s+(?:with|called|named|containing|labelled|saying)\s+(?:(?:the\s+)?words?\s+)?|(?:anything|something)\s+)?/i,
       );
     if (lead) {
       pos += lead[0].length;
@@ -921,15 +964,32 @@ function extractProducts(ctx: Ctx): void {
     if (window) {
       if (/recently|lately/i.test(window[0])) {
         withinDays = 30;
-        note(ctx, '“Recently” read as in the last 30 days.');
+        note(ctx, '"Recently" read as in the last 30 days.');
       } else withinDays = noteDuration(ctx, window[0]);
       pos += window[0].length;
     }
-    const negate = Boolean(v.groups?.neg);
+    // "bought Christmas stuff but not in the last 90 days": bought it, and not recently.
+    let notWithin: number | undefined;
+    const notRecent = withinDays
+      ? null
+      : ctx.text
+          .slice(pos)
+          .match(compile(`^\\s*(?:,\\s*)?but\\s+not\\s+(?:${WINDOW}|recently|lately)(?![\\w§])`, 'i'));
+    if (notRecent) {
+      notWithin = /recently|lately/i.test(notRecent[0]) ? 30 : noteDuration(ctx, notRecent[0]);
+      pos += notRecent[0].length;
+    }
+    // "never bought bags or purchased mugs": the second verb is negated too.
+    const inherited =
+      !v.groups?.neg &&
+      previous?.negate &&
+      /^\s*(?:,\s*)?(?:or|nor|and)\s*$/i.test(ctx.text.slice(previous.end, start));
+    const negate = Boolean(v.groups?.neg) || Boolean(inherited);
+    // Never bought (A or B) is never bought A and never bought B.
     const replacement = items
       .map(
         (it, i) =>
-          `${i ? ` ${it.joiner} ` : ''}${mark(ctx, {
+          `${i ? ` ${negate ? 'and' : it.joiner} ` : ''}${mark(ctx, {
             kind: 'bought',
             product: it.match,
             ...(withinDays ? { withinDays } : {}),
@@ -937,8 +997,17 @@ function extractProducts(ctx: Ctx): void {
           })}`,
       )
       .join('');
-    ctx.text = ctx.text.slice(0, start) + replacement + ctx.text.slice(pos);
-    from = start + replacement.length;
+    const recentExclusions = notWithin
+      ? items.map(
+          (it) =>
+            ` and ${mark(ctx, { kind: 'bought', product: it.match, withinDays: notWithin, negate: !negate })}`,
+        )
+      : [];
+    const head = inherited && previous ? `${ctx.text.slice(0, previous.end)} and ` : ctx.text.slice(0, start);
+    const replaced = replacement + recentExclusions.join('');
+    ctx.text = head + replaced + ctx.text.slice(pos);
+    from = head.length + replaced.length;
+    previous = { end: from, negate };
   }
   extractProductBuyers(ctx);
 }
@@ -972,20 +1041,20 @@ const STAGES: [string, LifecycleCondition['values'][number], string?][] = [
   [
     'churned|dormant|lost|inactive|win[\\s-]?back',
     'lapsed',
-    '“%s” read as lapsed (no purchase in more than 180 days).',
+    '"%s" read as lapsed (no purchase in more than 180 days).',
   ],
 ];
 const STAGE = `(?:${STAGES.map(([p]) => p).join('|')})`;
 
-const RE_41 = rx(
-  `${START}(?:(?<neg>not|non|never)[\\s-]+)?(?<list>${STAGE}(?:\\s*(?:,|or|and|/|&)\\s*(?:(?:the|also)\\s+)?${STAGE})*)${END}`,
+const STAGE_LIST = rx(
+  `${START}(?:(?:lifecycle|stage|status)(?:\\s+stage)?\\s*(?:is|=|:)?\\s*)?(?:(?<neg>not|non|never)[\\s-]+)?(?<list>${STAGE}(?:\\s*(?:,|or|and|/|&)\\s*(?:(?:the|also)\\s+)?${STAGE})*)${END}`,
 );
-const RE_42 = rx(`${START}${STAGE}${END}`);
+const STAGE_WORD = rx(`${START}${STAGE}${END}`);
 
 function extractLifecycle(ctx: Ctx): void {
-  apply(ctx, RE_41, (g) => {
+  apply(ctx, STAGE_LIST, (g) => {
     const values: LifecycleCondition['values'] = [];
-    for (const m of g.list!.matchAll(RE_42)) {
+    for (const m of g.list!.matchAll(STAGE_WORD)) {
       const said = m[0].toLowerCase().replace(/\s+/g, ' ');
       const stage = STAGES.find(([p]) => compile(`^(?:${p})$`, 'i').test(said));
       if (!stage) continue;
@@ -1000,18 +1069,38 @@ function extractLifecycle(ctx: Ctx): void {
 // ---------------------------------------------------------------- countries
 
 const NEGATIVE_PLACE =
-  '(?:not\\s+(?:in|from|based\\s+in|located\\s+in|living\\s+in)|(?:do|does|did)\\s+not\\s+live\\s+in|outside(?:\\s+of)?|non|excluding|exclude|excl|except(?:\\s+for)?|other\\s+than|apart\\s+from|aside\\s+from|but\\s+not(?:\\s+in|\\s+from)?|minus|without|everywhere\\s+but|anywhere\\s+but|not)';
+  '(?:country\\s+(?:is\\s+not|!=|not)|not\\s+(?:in|from|based\\s+in|located\\s+in|living\\s+in)|(?:do|does|did)\\s+not\\s+live\\s+in|outside(?:\\s+of)?|non|excluding|exclude|excl|except(?:\\s+for)?|other\\s+than|apart\\s+from|aside\\s+from|but\\s+not(?:\\s+in|\\s+from)?|minus|without|everywhere\\s+but|anywhere\\s+but|not)';
 const POSITIVE_PLACE =
-  '(?:(?:(?:who|that)\\s+)?(?:(?:are|is)\\s+)?(?:based|located|living|live|lives|residing|resident|shipping|shipped|delivered)\\s+(?:in|to)|in|from|across|within|to)';
+  '(?:country\\s*(?:is|=|:)?|(?:(?:who|that)\\s+)?(?:(?:are|is)\\s+)?(?:based|located|living|live|lives|residing|resident|shipping|shipped|delivered)\\s+(?:in|to)|in|from|across|within|to)';
 const countryRegexCache = new WeakMap<object, { list: RegExp; item: RegExp }>();
 
+const CODE = new RegExp(`(?<![\\w§])(?:${Object.keys(COUNTRY_CODES).join('|')})(?![\\w§])`, 'g');
+
+const PLACED_CODE = new RegExp(
+  `(?<![\\w§])((?:in|from|outside|not\\s+in|non-?)\\s*)(${Object.keys(WORD_LIKE_CODES).join('|')})(?![\\w§])`,
+  'g',
+);
+
+/** "FR + BE", "BE, NL": a word-like code in a list of codes. */
+const LISTED_CODE = new RegExp(
+  `(?<=(?<![\\w§])(?:${[...Object.keys(COUNTRY_CODES), ...Object.keys(WORD_LIKE_CODES), 'UK', 'USA'].join('|')})\\s*(?:[,&/+]|and|or)\\s*)(?:${Object.keys(WORD_LIKE_CODES).join('|')})(?![\\w§])|(?<![\\w§])(?:${Object.keys(WORD_LIKE_CODES).join('|')})(?=\\s*[,&/+]\\s*[A-Z]{2}(?![\\w§]))`,
+  'g',
+);
+
 function extractCountries(ctx: Ctx): void {
+  ctx.text = ctx.text
+    .replace(LISTED_CODE, (code) => WORD_LIKE_CODES[code]!.toLowerCase())
+    .replace(CODE, (code) => COUNTRY_CODES[code]!.toLowerCase())
+    .replace(
+      PLACED_CODE,
+      (_, place: string, code: string) => `${place} ${WORD_LIKE_CODES[code]!.toLowerCase()}`,
+    );
   const index = countryIndex(ctx.vocab);
   let cached = countryRegexCache.get(index);
   if (!cached) {
     const c = `(?:${index.pattern})`;
     const list = new RegExp(
-      `${START}(?:(?<neg>${NEGATIVE_PLACE})[\\s-]+|(?<pos>${POSITIVE_PLACE})\\s+)?(?:the\\s+)?(?<list>${c}(?:\\s*(?:,|and|or|&|/|plus)\\s*(?:(?:the|in|from)\\s+)*${c})*)(?:\\s+(?:only|alone))?(?![\\w§])`,
+      `${START}(?:(?<neg>${NEGATIVE_PLACE})[\\s-]+|(?<pos>${POSITIVE_PLACE})\\s+)?(?:the\\s+)?(?<list>${c}(?:\\s*(?:,|and|or|&|/|\\+|plus)\\s*(?:(?:the|in|from)\\s+)*${c})*)(?:\\s+(?:only|alone)|-(?:based|located|only))?(?![\\w§])`,
       'gi',
     );
     cached = { list, item: new RegExp(`(?<![\\w§])(?:${index.pattern})(?![\\w§])`, 'gi') };
@@ -1029,10 +1118,10 @@ function extractCountries(ctx: Ctx): void {
         const home = index.entries.find((e) => e.name === HOME_COUNTRY);
         const name = home && index.inData(home);
         if (!name) {
-          problem(ctx, `There are no ${HOME_COUNTRY} customers in this data to compare “${m[0]}” against.`);
+          problem(ctx, `There are no ${HOME_COUNTRY} customers in this data to compare "${m[0]}" against.`);
           continue;
         }
-        note(ctx, `“${m[0]}” read as ${hit.inside ? 'in' : 'outside'} the ${HOME_COUNTRY}.`);
+        note(ctx, `"${m[0]}" read as ${hit.inside ? 'in' : 'outside'} the ${HOME_COUNTRY}.`);
         (hit.inside !== negated ? inside : outside).push(name);
       } else if (hit.kind === 'region') {
         const names = index.entries.filter(hit.region.members).flatMap((e) => index.inData(e) ?? []);
@@ -1070,18 +1159,19 @@ function extractCountries(ctx: Ctx): void {
 
 function near(ctx: Ctx, region?: Parameters<typeof countriesNear>[0]): string {
   const list = countriesNear(region, ctx.vocab);
+  if (!list.length) return 'none yet (import some data first)';
   const more = ctx.vocab.countries.length - list.length;
   return `${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 // ---------------------------------------------------------------- fallbacks
 
-const RE_43 = rx(
+const LOOSE_MONEY = rx(
   `${START}(?:(?<comp>${COMP})\\s*)?(?<v>${MONEY}\\s*-?\\d+(?:\\.\\d+)?|-?\\d+(?:\\.\\d+)?\\s*${MONEY})(?:\\s*(?<suf>${SUFFIX}))?(?![\\w§])`,
 );
 
 function extractLooseMoney(ctx: Ctx): void {
-  apply(ctx, RE_43, (g) => {
+  apply(ctx, LOOSE_MONEY, (g) => {
     const op = (g.comp ? comparatorOf(g.comp) : undefined) ?? suffixOp(g.suf) ?? 'gte';
     const value = parseValue(g.v!).value;
     note(ctx, `Read £${value} as lifetime spend.`);
@@ -1089,10 +1179,10 @@ function extractLooseMoney(ctx: Ctx): void {
   });
 }
 
-const RE_44 = rx(`${START}(?:(?:active|shopping|buying)\\s+)?(?<w>${WINDOW})${END}`);
+const LOOSE_WINDOW = rx(`${START}(?:(?:active|shopping|buying)\\s+)?(?<w>${WINDOW})${END}`);
 
 function extractLooseWindow(ctx: Ctx): void {
-  apply(ctx, RE_44, (g) => {
+  apply(ctx, LOOSE_WINDOW, (g) => {
     const days = noteDuration(ctx, g.w!);
     // "new customers from France in the last 30 days": the window says how new.
     const fresh = ctx.conditions.findIndex(
@@ -1102,7 +1192,7 @@ function extractLooseWindow(ctx: Ctx): void {
       ctx.conditions[fresh] = metric('tenure_days', 'lte', days);
       return ' ';
     }
-    note(ctx, `Read “${g.w!.trim()}” as bought in the last ${days} days.`);
+    note(ctx, `Read "${g.w!.trim()}" as bought in the last ${days} days.`);
     return mark(ctx, metric('recency_days', 'lte', days));
   });
 }

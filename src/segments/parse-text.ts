@@ -10,6 +10,9 @@ const compiled = new Map<string, RegExp>();
 /**
  * A regular expression compiled once per source and flags: the parser builds its patterns from shared
  * fragments, and compiling them on every request would cost far more than matching.
+ *
+ * @example
+ * compile(`${START}over${END}`).test(' spent over 500'); // true
  */
 export function compile(source: string, flags = 'gi'): RegExp {
   const key = `${flags}/${source}`;
@@ -185,12 +188,21 @@ export function normalise(input: string): Normalised {
       /(?<![\d.,]|\d )(\d{1,3})((?: \d{3})+)(?![\d.,])/g,
       (_, a: string, b: string) => a + b.replace(/ /g, ''),
     );
+  t = t
+    // "inactive 6m", "6m ago": months, not millions.
+    .replace(
+      /\b(inactive|dormant|lapsed|churned|quiet|last|past|within|since|for)\s+(\d+(?:\.\d+)?)\s?m\b/gi,
+      '$1 $2 months',
+    )
+    .replace(/\b(\d+(?:\.\d+)?)\s?m\s+ago\b/gi, '$1 months ago')
+    .replace(/\b(top|bottom|best|worst)(\d+)\b/gi, '$1 $2');
   t = scaleSuffixes(t)
     .replace(/\bhalf\s+a\s+dozen\b/gi, '6')
     .replace(/\ba\s+dozen\b/gi, '12')
     .replace(/\ba\s+couple(?:\s+of)?\b/gi, '2')
     .replace(/\ba\s+(hundred|thousand)\b/gi, 'one $1')
     .replace(/\ba\s+million\b/gi, '1000000')
+    .replace(/\ba\s+grand\b/gi, '1000')
     .replace(/\bhalf\s+(?:a\s+)?year\b/gi, '182 days')
     .replace(NUMBER_RUN, numberRun)
     .replace(/\bonce\b/gi, '1 times')
@@ -225,6 +237,12 @@ export function normalise(input: string): Normalised {
 /** A number, optionally money: "¤ 500", "-5", "2.5". */
 export const VALUE = `(?:${MONEY}\\s*)?-?\\d+(?:\\.\\d+)?(?![\\w.])(?:\\s*${MONEY})?`;
 
+/**
+ * A matched value as a number, and whether it was money.
+ *
+ * @example
+ * parseValue('¤ 500'); // { value: 500, money: true }
+ */
 export function parseValue(s: string): { value: number; money: boolean } {
   return { value: Number(s.replace(compile(`[${MONEY}\\s]`, 'g'), '')), money: s.includes(MONEY) };
 }
@@ -270,12 +288,14 @@ const COMPARATOR_PHRASES: [string, Comparator][] = [
   ['larger than', 'gt'],
   ['in excess of', 'gt'],
   ['upwards of', 'gt'],
+  ['upward of', 'gt'],
   ['north of', 'gt'],
   ['exceeding', 'gt'],
   ['exceeds', 'gt'],
   ['exceeded', 'gt'],
   ['exceed', 'gt'],
   ['beyond', 'gt'],
+  ['older than', 'gt'],
   ['over', 'gt'],
   ['above', 'gt'],
   ['>', 'gt'],
@@ -284,6 +304,8 @@ const COMPARATOR_PHRASES: [string, Comparator][] = [
   ['lower than', 'lt'],
   ['smaller than', 'lt'],
   ['south of', 'lt'],
+  ['newer than', 'lt'],
+  ['more recent than', 'lt'],
   ['under', 'lt'],
   ['below', 'lt'],
   ['beneath', 'lt'],
@@ -306,6 +328,10 @@ export const COMP = `(?:${[...COMPARATOR_PHRASES]
 
 const COMPARATOR_BY_PHRASE = new Map(COMPARATOR_PHRASES);
 
+/**
+ * @example
+ * comparatorOf('no more than'); // 'lte'
+ */
 export function comparatorOf(phrase: string): Comparator | undefined {
   return COMPARATOR_BY_PHRASE.get(phrase.toLowerCase().replace(/\s+/g, ' ').trim());
 }
@@ -317,12 +343,17 @@ const SUFFIX_LTE =
 /** "or more", "+", "or less"... after a number. */
 export const SUFFIX = `(?:${SUFFIX_GTE}|${SUFFIX_LTE})`;
 
+/**
+ * @example
+ * suffixOp('or more'); // 'gte'
+ */
 export function suffixOp(s: string | undefined): Comparator | undefined {
   if (!s) return undefined;
   return compile(`^(?:${SUFFIX_GTE})$`, 'i').test(s.trim()) ? 'gte' : 'lte';
 }
 
-export const UNIT = '(?:days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?|quarters?|qtrs?|fortnights?)';
+export const UNIT =
+  '(?:hours?|hrs?|days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?|quarters?|qtrs?|fortnights?)';
 /** "90 days", "a month", "3-month", "month" (after "the last"). */
 export const DURATION = `(?:(?:\\d+(?:\\.\\d+)?\\s*\\+?|an?)\\s*-?\\s*)?${UNIT}${END}`;
 /** A duration whose unit may be left out ("recency over 90"): days. */
@@ -331,6 +362,7 @@ export const DURATION_OR_DAYS = `(?:\\d+(?:\\.\\d+)?(?:\\s*-?\\s*${UNIT})?|an?\\
 export const WINDOW = `(?:(?:(?:in|within|during|over|for|from)\\s+)?(?:the\\s+)?(?:last|past|previous|prior)\\s+${DURATION}|within\\s+(?:the\\s+)?${DURATION}|in\\s+(?:\\d+(?:\\.\\d+)?|an?)\\s*-?\\s*${UNIT}${END})`;
 
 const UNIT_DAYS: [RegExp, number, string][] = [
+  [/^(?:hour|hr)/i, 1 / 24, 'hour'],
   [/^(?:day)/i, 1, 'day'],
   [/^(?:week|wk)/i, 7, 'week'],
   [/^(?:fortnight)/i, 14, 'fortnight'],
@@ -354,7 +386,9 @@ export interface Duration {
  * parseDuration('in the last 3 months'); // { days: 90, approximate: true, said: '3 months' }
  */
 export function parseDuration(phrase: string): Duration {
-  const matches = [...phrase.matchAll(compile(`(?:(\\d+(?:\\.\\d+)?|an?)\\s*-?\\s*)?(${UNIT})${END}`))];
+  const matches = [
+    ...phrase.matchAll(compile(`(?:(\\d+(?:\\.\\d+)?|an?)\\s*\\+?\\s*-?\\s*)?(${UNIT})${END}`)),
+  ];
   const m = matches.at(-1);
   if (!m) {
     const n = Number(phrase.match(/\d+(?:\.\d+)?/)?.[0] ?? Number.NaN);
@@ -364,8 +398,9 @@ export function parseDuration(phrase: string): Duration {
   const unit = m[2]!;
   const [, factor, name] = UNIT_DAYS.find(([re]) => re.test(unit)) ?? [/x/, 1, 'day'];
   return {
-    days: Math.round(n * factor),
-    approximate: factor >= 30,
+    // Whole days, and a few hours still means the last day.
+    days: factor < 1 ? Math.ceil(n * factor) : Math.round(n * factor),
+    approximate: factor >= 30 || factor < 1,
     said: `${n === 1 && !(m[1] && /\d/.test(m[1])) ? 'a' : n} ${name}${n === 1 ? '' : 's'}`,
   };
 }

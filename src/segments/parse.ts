@@ -38,7 +38,7 @@ export type ParseResult =
 const HINT =
   'I can filter on spend, orders, last and first purchase, average order value, distinct products, returns, ' +
   'RFM scores, lifecycle (new, active, at risk, lapsed), country and products bought, e.g. ' +
-  '“lapsed German customers who spent over £500”.';
+  '"lapsed German customers who spent over £500".';
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean);
 
@@ -60,7 +60,7 @@ const FILLER = new Set(
     bought purchased ordered shopped placed made buy purchase order shop
     country countries region regions nation nations location locations
     email emails emailing campaign campaigns newsletter target targeting send sending mail mailing reach promo
-    promotion offer far date overall lifetime etc there here
+    promotion offer far date overall lifetime etc there here lifecycle stage stages status used among amongst
   `),
 );
 /** Extra words a follow-up uses to point at the previous answer. */
@@ -69,7 +69,7 @@ const REFINEMENT_FILLER = new Set(
     restrict restricted keep among out what about how it this that list segment add too further`),
 );
 const DETERMINERS = new Set(words('the those these any all our a an'));
-const AND_WORDS = new Set(words('and but & , also plus while whilst yet -'));
+const AND_WORDS = new Set(words('and but & , also plus while whilst yet - +'));
 const OR_WORDS = new Set(['or', '/']);
 const NEG_WORDS = new Set(
   words(
@@ -83,6 +83,8 @@ const EVERYONE = new Set(
 );
 const CALENDAR =
   /^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight|year|month|week|quarter|ytd|(?:19|20)\d\d)$/i;
+const PER_GROUP =
+  /\b(?:in|per|for|by|within|of)\s+(?:each|every)\s+(?:country|countries|category|categories|market|region)\b|\bper\s+(?:country|category|market|region)\b/i;
 const PLACE_WORDS = new Set(words('in from outside across to'));
 const AUDIENCE_NOUNS = ['customers', 'customer', 'clients', 'shoppers', 'buyers', 'people', 'purchasers'];
 const KEYWORDS =
@@ -121,7 +123,12 @@ function tokenize(text: string, refinement: boolean): Token[] {
   });
 }
 
-/** The opposite condition, in its most natural form ("excluding one-time buyers" → orders ≥ 2). */
+/**
+ * The opposite condition, in its most natural form ("excluding one-time buyers" → orders ≥ 2).
+ *
+ * @example
+ * negateCondition({ kind: 'metric', metric: 'orders', op: 'eq', value: 1 }); // orders gte 2
+ */
 export function negateCondition(c: Condition): Condition {
   switch (c.kind) {
     case 'metric': {
@@ -148,12 +155,47 @@ export function negateCondition(c: Condition): Condition {
 
 interface Structured {
   conditions: Condition[];
-  /** Runs of words not understood, as [first, last] token positions. */
+  /** Runs of words not understood, each with the token before it (a place follows "in": "in Atlantis"). */
   unknownRuns: { tokens: Token[]; before?: Token }[];
 }
 
-/** Applies "or", "not/excluding" and "and" between markers; collects the words left over. */
+const CLAUSE_STARTERS = new Set(
+  words('in from who those customers clients people anyone everyone shoppers buyers users ones any all'),
+);
+
+/**
+ * "in Germany who spent over 500 or in France who spent over 1000" is two whole clauses: an "or" with at least
+ * two conditions on each side and a new subject after it. Elsewhere "or" joins just its two neighbours.
+ */
+function clauseSplit(tokens: Token[], conditions: Condition[]): number | undefined {
+  const markers = (from: number, to: number) =>
+    tokens.slice(from, to).filter((t) => t.kind === 'marker').length;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]!.kind !== 'or' || markers(0, i) < 2 || markers(i + 1, tokens.length) < 2) continue;
+    const next = tokens
+      .slice(i + 1)
+      .find((t) => t.kind !== 'filler' || CLAUSE_STARTERS.has(t.text.toLowerCase()));
+    if (!next) continue;
+    const subject = next.kind === 'marker' ? conditions[next.index!]!.kind : '';
+    if (CLAUSE_STARTERS.has(next.text.toLowerCase()) || subject === 'country' || subject === 'lifecycle')
+      return i;
+  }
+  return undefined;
+}
+
 function structure(tokens: Token[], conditions: Condition[]): Structured {
+  const split = clauseSplit(tokens, conditions);
+  if (split === undefined) return structureFlat(tokens, conditions);
+  const sides = [tokens.slice(0, split), tokens.slice(split + 1)].map((t) => structureFlat(t, conditions));
+  const group = (cs: Condition[]): Condition => (cs.length === 1 ? cs[0]! : { kind: 'and', conditions: cs });
+  return {
+    conditions: [{ kind: 'or', conditions: sides.map((s) => group(s.conditions)) }],
+    unknownRuns: sides.flatMap((s) => s.unknownRuns),
+  };
+}
+
+/** Applies "or", "not/excluding" and "and" between markers; collects the words left over. */
+function structureFlat(tokens: Token[], conditions: Condition[]): Structured {
   const groups: Condition[][] = [];
   let neg: Token | undefined;
   let carry = false;
@@ -168,7 +210,9 @@ function structure(tokens: Token[], conditions: Condition[]): Structured {
     run = [];
     held = [];
   };
+  const skipped = new Set<number>();
   tokens.forEach((tok, i) => {
+    if (skipped.has(i)) return;
     if (tok.kind === 'unknown') {
       if (!run.length) before = tokens[i - 1];
       run.push(...held, tok);
@@ -181,10 +225,23 @@ function structure(tokens: Token[], conditions: Condition[]): Structured {
     else closeRun();
     switch (tok.kind) {
       case 'marker': {
-        const c = conditions[tok.index!]!;
+        let c = conditions[tok.index!]!;
+        // "except one-time buyers from the UK" excludes one group: not (one-time and UK).
+        if (neg) {
+          const phrase = [c];
+          for (let j = i + 1; j < tokens.length; j++) {
+            const next = tokens[j]!;
+            if (next.kind === 'filler') continue;
+            if (next.kind !== 'marker') break;
+            phrase.push(conditions[next.index!]!);
+            for (let k = i + 1; k <= j; k++) skipped.add(k);
+          }
+          if (phrase.length > 1) c = { kind: 'and', conditions: phrase };
+        }
         const negated = Boolean(neg) || carry;
         const value = negated ? negateCondition(c) : c;
-        if (joinOr && groups.length) groups.at(-1)!.push(value);
+        // "excluding A or B" excludes both: not A and not B.
+        if (joinOr && groups.length && !(carry && !neg)) groups.at(-1)!.push(value);
         else groups.push([value]);
         carry = negated;
         neg = undefined;
@@ -338,7 +395,7 @@ function valueProblems(c: Condition, out: string[]): void {
     case 'range': {
       if (c.min > c.max) {
         out.push(
-          `“${show(c.metric, c.min)} to ${show(c.metric, c.max)}” is an empty range for ${LABEL[c.metric]}: ` +
+          `"${show(c.metric, c.min)} to ${show(c.metric, c.max)}" is an empty range for ${LABEL[c.metric]}: ` +
             `did you mean between ${show(c.metric, c.max)} and ${show(c.metric, c.min)}?`,
         );
       }
@@ -366,9 +423,9 @@ function valueProblems(c: Condition, out: string[]): void {
 function topProblems(top: Top | undefined, out: string[]): void {
   if (!top) return;
   if (!Number.isInteger(top.limit) || top.limit < 1) {
-    out.push(`“Top ${top.limit}” needs a whole number of customers, at least 1.`);
+    out.push(`"Top ${top.limit}" needs a whole number of customers, at least 1.`);
   } else if (top.limit > 1_000_000)
-    out.push(`“Top ${top.limit}” is more than I can list (at most 1,000,000).`);
+    out.push(`"Top ${top.limit}" is more than I can list (at most 1,000,000).`);
 }
 
 type Internal =
@@ -386,22 +443,34 @@ const displayed = (s: string) => s.replaceAll(MONEY, '£').replace(/£\s+/g, '£
 
 function parseInternal(input: string, vocab: Vocabulary, refinement: boolean): Internal {
   if (typeof input !== 'string' || !input.trim()) {
-    return refuse(`Tell me which customers you want, e.g. “lapsed customers in Germany”. ${HINT}`);
+    return refuse(`Tell me which customers you want, e.g. "lapsed customers in Germany". ${HINT}`);
   }
   if (input.length > MAX_LENGTH) {
     return refuse(
       `That's ${input.length} characters; I read audience requests of up to ${MAX_LENGTH}. ` +
-        'Please shorten it to the conditions themselves, e.g. “French customers who spent over £500”.',
+        'Please shorten it to the conditions themselves, e.g. "French customers who spent over £500".',
     );
   }
   const normalised = normalise(input);
+  // "everyone but the Germans": here "but" excludes.
+  normalised.text = normalised.text.replace(
+    /\b(everyone|everybody|anyone|all(?:\s+customers)?|customers|people)\s+but\s+(?!not\b)/gi,
+    '$1 except ',
+  );
   if (!/[a-z0-9]/i.test(normalised.text)) {
-    return refuse(`Tell me which customers you want, e.g. “lapsed customers in Germany”. ${HINT}`);
+    return refuse(`Tell me which customers you want, e.g. "lapsed customers in Germany". ${HINT}`);
   }
   const ctx: Ctx = { text: ` ${normalised.text} `, conditions: [], notes: [], problems: [], vocab };
+  if (PER_GROUP.test(ctx.text)) {
+    return refuse(
+      'I can rank customers overall, not within each country or category: ask for one at a time, ' +
+        'e.g. "top 3 customers in Germany by spend".',
+    );
+  }
   for (const extract of EXTRACTORS) extract(ctx);
   const tokens = tokenize(ctx.text, refinement);
-  const { conditions: structured, unknownRuns } = structure(tokens, ctx.conditions);
+  const { conditions: structured, unknownRuns: runs } = structure(tokens, ctx.conditions);
+  let unknownRuns = runs;
   const understood = ctx.conditions.length + (ctx.top ? 1 : 0);
   const conditions = dedupe(mergeLifecycleExclusions(mergeCountries(structured, ctx.problems)));
   if (ctx.problems.length) return refuse(ctx.problems.join(' '), [], understood);
@@ -412,15 +481,19 @@ function parseInternal(input: string, vocab: Vocabulary, refinement: boolean): I
     const calendar = unknownRuns.filter((r) => r.tokens.some((t) => CALENDAR.test(t.text)));
     if (calendar.length) {
       parts.push(
-        `I count time back from the latest data (e.g. “in the last 90 days”, “more than 6 months ago”), ` +
-          `not by calendar dates like “${displayed(calendar[0]!.tokens.map((t) => t.text).join(' '))}”.`,
+        `I count time back from the latest data (e.g. "in the last 90 days", "more than 6 months ago"), ` +
+          `not by calendar dates like "${displayed(calendar[0]!.tokens.map((t) => t.text).join(' '))}".`,
       );
+    }
+    // "haven't bought since January": the "not" belongs to the date already explained.
+    if (calendar.length) {
+      unknownRuns = unknownRuns.filter((r) => !(r.tokens.length === 1 && r.tokens[0]!.kind === 'neg'));
     }
     const places = unknownRuns.filter((r) => !calendar.includes(r)).filter(isPlace(vocab));
     for (const r of places) {
       const said = r.tokens.map((t) => t.text).join(' ');
       const suggestions = suggestCountries(said, vocab);
-      parts.push(`I don't know “${said}” as a country. Did you mean ${orList(suggestions)}?`);
+      parts.push(`I don't know "${said}" as a country. Did you mean ${orList(suggestions)}?`);
     }
     const numeric = unknownRuns.filter(
       (r) => !calendar.includes(r) && !places.includes(r) && r.tokens.some((t) => /\d/.test(t.text)),
@@ -429,18 +502,20 @@ function parseInternal(input: string, vocab: Vocabulary, refinement: boolean): I
       const said = displayed(r.tokens.map((t) => t.text).join(' '));
       const n = said.match(/-?\d+(?:\.\d+)?/)?.[0] ?? 'N';
       parts.push(
-        `What does “${said}” refer to? Say e.g. “spent over £${n}”, “more than ${n} orders” or ` +
-          `“no purchase in the last ${n} days”.`,
+        `What does "${said}" refer to? Say e.g. "spent over £${n}", "more than ${n} orders" or ` +
+          `"no purchase in the last ${n} days".`,
       );
     }
-    const rest = unknownRuns.filter((r) => !calendar.includes(r) && !places.includes(r) && !numeric.includes(r));
+    const rest = unknownRuns.filter(
+      (r) => !calendar.includes(r) && !places.includes(r) && !numeric.includes(r),
+    );
     if (rest.length) {
       const quoted = rest.map((r) => {
         const said = displayed(r.tokens.map((t) => t.text).join(' '));
         const single = r.tokens.length === 1 ? r.tokens[0]!.text.toLowerCase() : '';
         const guess = single.length >= 4 ? closest(single, KEYWORDS) : undefined;
         const near = guess && distance(single, guess) <= (single.length >= 6 ? 2 : 1) && guess !== single;
-        return near ? `“${said}” (did you mean “${guess}”?)` : `“${said}”`;
+        return near ? `"${said}" (did you mean "${guess}"?)` : `"${said}"`;
       });
       parts.push(`I didn't understand ${andList(quoted)}.`);
     }
@@ -470,6 +545,7 @@ function parseInternal(input: string, vocab: Vocabulary, refinement: boolean): I
 function isPlace(vocab: Vocabulary) {
   return (r: Structured['unknownRuns'][number]): boolean => {
     if (r.tokens.length > 2 || !r.tokens.every((t) => /^[A-Za-z][A-Za-z'-]*$/.test(t.text))) return false;
+    if (r.tokens.some((t) => KEYWORDS.includes(t.text.toLowerCase()))) return false;
     const said = r.tokens.map((t) => t.text).join(' ');
     const afterPlaceWord = Boolean(r.before && PLACE_WORDS.has(r.before.text.toLowerCase()));
     const likeness = countryLikeness(said, vocab);
@@ -538,8 +614,8 @@ export function parseRefinement(text: string, previous: SegmentDefinition, vocab
       return {
         ok: false,
         message:
-          'What should I change? E.g. “only those in France”, “and spent over £500”, “exclude one-time buyers” ' +
-          'or “top 20 of them by spend”.',
+          'What should I change? E.g. "only those in France", "and spent over £500", "exclude one-time buyers" ' +
+          'or "top 20 of them by spend".',
         unknown: [],
       };
     }
