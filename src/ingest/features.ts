@@ -12,6 +12,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { forgetVocabulary } from '../segments/vocabulary.ts';
 
 export const LIFECYCLE_THRESHOLDS = {
   newWithinDays: 30,
@@ -98,6 +99,7 @@ export async function refreshFeatures(
   // Fresh planner statistics after a bulk load: without them a segment's EXISTS over events can take a
   // nested-loop plan that is 100x slower (seen on a freshly imported demo shop).
   await database.rows(sql`analyze events, products, customer_features`);
+  forgetVocabulary(database);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
   return { customers: Number(row?.n ?? 0), asOf };
 }

@@ -3,7 +3,7 @@
  * saved segments store the definition, never SQL.
  */
 
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { distance } from 'fastest-levenshtein';
 import Papa from 'papaparse';
 import { customerFeatures, segments } from '../../db/schema.ts';
@@ -52,18 +52,27 @@ export async function previewSegment(
   sampleSize = 5,
 ): Promise<Preview> {
   const { db } = database;
-  const members = memberIdsQuery(db, def).as('members');
-  const [agg] = await db
-    .select({
-      count: sql<number>`count(*)::int`,
-      totalSpend: sql<string>`coalesce(sum(${customerFeatures.spend}), 0)::text`,
-      avgOrders: sql<string>`coalesce(avg(${customerFeatures.orders}), 0)::text`,
-    })
-    .from(members)
-    .innerJoin(customerFeatures, eq(customerFeatures.customerId, members.customerId));
-  const [all] = await db
-    .select({ n: count(), asOf: sql<string | null>`max(${customerFeatures.asOf})::text` })
-    .from(customerFeatures);
+  // One statement for the figures: the segment's aggregates plus the whole base's size and as-of instant.
+  const figures = {
+    count: sql<number>`count(*)::int`,
+    totalSpend: sql<string>`coalesce(sum(${customerFeatures.spend}), 0)::text`,
+    avgOrders: sql<string>`coalesce(avg(${customerFeatures.orders}), 0)::text`,
+    total: sql<number>`(select count(*)::int from customer_features)`,
+    asOf: sql<string | null>`(select max(as_of)::text from customer_features)`,
+  };
+  let agg:
+    | { count: number; totalSpend: string; avgOrders: string; total: number; asOf: string | null }
+    | undefined;
+  if (def.top) {
+    const members = memberIdsQuery(db, def).as('members');
+    [agg] = await db
+      .select(figures)
+      .from(members)
+      .innerJoin(customerFeatures, eq(customerFeatures.customerId, members.customerId));
+  } else {
+    [agg] = await db.select(figures).from(customerFeatures).where(compileWhere(db, def));
+  }
+  const all = { n: agg?.total ?? 0, asOf: agg?.asOf ?? null };
   // The sample shows the top of a top-N list, otherwise the biggest spenders: the most telling members.
   const sampleQuery = def.top
     ? membersQuery(db, def).limit(Math.min(sampleSize, def.top.limit))
