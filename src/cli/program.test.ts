@@ -43,6 +43,23 @@ describe('megaphone command line (the real bin, on an embedded database on disk)
     expect(again.stdout).toMatch(/already imported as batch #1/);
     expect(again.code).toBe(0);
 
+    const segment = await megaphone(['segment', 'customers who spent over £50', '--json'], env);
+    expect(segment.code).toBe(0);
+    expect(JSON.parse(segment.stdout)).toEqual({
+      definition: { conditions: [{ kind: 'metric', metric: 'spend', op: 'gt', value: 50 }] },
+      description: 'spend > £50',
+      count: 2,
+      customerIds: ['12583', '13047'],
+    });
+    const limited = await megaphone(
+      ['segment', 'customers who spent over £50', '--json', '--limit', '1'],
+      env,
+    );
+    expect(JSON.parse(limited.stdout)).toMatchObject({ count: 2, customerIds: ['12583'] });
+    const unclear = await megaphone(['segment', 'customers who love cats'], env);
+    expect(unclear.code).toBe(1);
+    expect(unclear.stderr).toMatch(/love cats/);
+
     const stats = await megaphone(['stats', '--json'], env);
     expect(stats.code).toBe(0);
     expect(JSON.parse(stats.stdout)).toEqual({
