@@ -159,18 +159,22 @@ export async function importFile(
   };
 
   try {
-    const catalogue = await runParser({ path, format: format.name, header, batchId }, async (chunk) => {
-      if (chunk.events) await database.copyCsv('events', EVENT_COLUMNS, chunk.events);
-      if (chunk.rejected) await database.copyCsv('rejected_rows', REJECTED_COLUMNS, chunk.rejected);
-      summary.read += chunk.read;
-      summary.imported += chunk.imported;
-      summary.rejected += chunk.rejectedCount;
-      for (const [kind, n] of Object.entries(chunk.byKind) as [EventKind, number][]) {
-        summary.byKind[kind] = (summary.byKind[kind] ?? 0) + n;
-      }
-      for (const r of chunk.rejections) if (summary.rejections.length < 20) summary.rejections.push(r);
-      options.onProgress?.(chunk.bytesRead, size);
-    });
+    const copyRows = database.driver === 'pglite' ? 100_000 : 25_000;
+    const catalogue = await runParser(
+      { path, format: format.name, header, batchId, copyRows },
+      async (chunk) => {
+        if (chunk.events) await database.copyCsv('events', EVENT_COLUMNS, chunk.events);
+        if (chunk.rejected) await database.copyCsv('rejected_rows', REJECTED_COLUMNS, chunk.rejected);
+        summary.read += chunk.read;
+        summary.imported += chunk.imported;
+        summary.rejected += chunk.rejectedCount;
+        for (const [kind, n] of Object.entries(chunk.byKind) as [EventKind, number][]) {
+          summary.byKind[kind] = (summary.byKind[kind] ?? 0) + n;
+        }
+        for (const r of chunk.rejections) if (summary.rejections.length < 20) summary.rejections.push(r);
+        options.onProgress?.(chunk.bytesRead, size);
+      },
+    );
     await upsertCatalogue(database, catalogue);
     await database.db
       .update(importBatches)

@@ -13,8 +13,8 @@ import Papa from 'papaparse';
 import { type EventKind, FORMATS, type FormatName, type ParsedEvent } from './formats.ts';
 
 const CHUNK_RECORDS = 5_000;
-// Large COPYs: each COPY has a fixed cost (in PGlite 22 COPYs of 25k rows took 1.6x one COPY of 541k rows).
-const COPY_ROWS = 100_000;
+/** Rows per COPY when the job does not say (see ParseJob.copyRows). */
+const COPY_ROWS = 25_000;
 const MAX_RECORD_LINES = 50;
 
 export const EVENT_COLUMNS = [
@@ -249,6 +249,11 @@ export interface ParseJob {
   format: FormatName;
   header: string[];
   batchId: number;
+  /**
+   * Rows per chunk. Smaller chunks overlap parsing with a server's loading better; in PGlite each COPY has a
+   * fixed cost (22 COPYs of 25k rows took 1.6x one COPY of 541k rows), so larger chunks win there.
+   */
+  copyRows?: number;
 }
 
 /** One slice of the file, ready for COPY, with its share of the accounting. */
@@ -393,7 +398,7 @@ export async function parseFile(
       else good.push(rec);
     }
     if (good.length) processRecords(good);
-    if (eventRows.length + rejectedRows.length >= COPY_ROWS) await flush();
+    if (eventRows.length + rejectedRows.length >= (job.copyRows ?? COPY_ROWS)) await flush();
   }
   await flush();
   return { products: [...collected.products], customers: [...collected.customers] };
