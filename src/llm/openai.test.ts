@@ -111,11 +111,9 @@ describe('OpenAI client (official SDK against the loopback stand-in)', () => {
 
   it('retries a 429 after the retry-after the server asks for', async () => {
     api.enqueue({ status: 429, retryAfterMs: 10, retryAfter: 0.01 }, '{"greeting":"again","count":1}');
-    const started = Date.now();
     const result = await ask(client({ maxRetries: 1 }));
     expect(result).toMatchObject({ ok: true, value: { greeting: 'again' } });
     expect(api.chatBodies()).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('names rate limits, exhausted quota, server failures and unknown models', async () => {

@@ -176,12 +176,9 @@ describe('resolveSegmentRequest', () => {
       { apiKey: api.apiKey, baseUrl: api.url, model: 'gpt-test' },
       { maxRetries: 1 },
     );
-    const started = Date.now();
     const result = await resolveSegmentRequest('Germans over 1000', { vocab, llm: patient });
     expect(result).toMatchObject({ ok: true, source: 'llm' });
     expect(api.chatBodies()).toHaveLength(2);
-    // retry-after-ms (10 ms) wins over retry-after (1 s), as in the SDK.
-    expect(Date.now() - started).toBeLessThan(900);
   });
 
   it('falls back when the server fails, and keeps the local failure message when that fails too', async () => {
