@@ -24,9 +24,8 @@ import { previewSegment, segmentMemberIds } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
 
 const HOW_TO_CONNECT =
-  'No chat platform is configured, so Megaphone runs in this terminal. To connect Slack set SLACK_BOT_TOKEN with ' +
-  'SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET; for Discord set DISCORD_TOKEN and DISCORD_APPLICATION_ID ' +
-  '(see README.md and .env.example).';
+  'No chat platform is configured, so Megaphone runs in this terminal. Slack and Discord adapters are not part ' +
+  'of this version yet; the terminal chat offers every command they will.';
 
 function parseDate(value: string): Date {
   const d = new Date(value);
