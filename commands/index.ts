@@ -3,6 +3,7 @@
  * free text goes to the first command that claims it.
  */
 import type { AnyCommand } from '../src/core/command.ts';
+import chart from './chart.ts';
 import help from './help.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
@@ -19,6 +20,7 @@ export const commands: readonly AnyCommand[] = [
   help,
   stats,
   discover,
+  chart,
   segment,
   save,
   segments,

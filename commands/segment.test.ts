@@ -132,3 +132,41 @@ describe('discovered groups in the conversation', () => {
     expect(tooMany.tone).toBe('error');
   });
 });
+
+describe.each(drivers)('charts in the conversation on %s', (driver) => {
+  let db: TestDatabase;
+  let router: Router;
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+    await importFile(db, FIXTURE);
+    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('draws revenue over time, for everyone or an audience, and the thread’s segment by country', async () => {
+    const t: Caller = { platform: 'slack', userId: 'U1', conversationId: 'c1' };
+    const all = await router.handle('chart revenue by month', t);
+    expect(all.title).toBe('£306.32 revenue from 5 orders, Jan 2011 to Jun 2011; best month Jun 2011.');
+    const png = all.attachments?.[0];
+    expect(png?.mimeType).toBe('image/png');
+    expect([...(png?.data.slice(0, 4) ?? [])]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(png?.altText).toMatch(/^Bar chart of revenue by month/);
+
+    const germans = await router.handle('chart revenue by month for customers in Germany', t);
+    expect(germans.context).toBe('Germany');
+    expect(germans.title).toMatch(/^£79\.58 revenue from 2 orders/);
+
+    await router.handle('customers who spent over £40', t);
+    const breakdown = await router.handle('show this segment by country', t);
+    expect(breakdown.attachments?.[0]?.altText).toMatch(/^Bar chart of 3 customers by country/);
+    expect(breakdown.context).toBe('spend > £40');
+    // The thread's segment is still there for what comes next.
+    const exported = await router.handle('export', t);
+    expect(exported.text).toBe('3 customers exported.');
+
+    const unclear = await router.handle('chart the weather by month', t);
+    expect(unclear.tone).toBe('error');
+  });
+});

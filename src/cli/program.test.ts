@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compile } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/megaphone.js', import.meta.url));
@@ -59,6 +60,15 @@ describe('megaphone command line (the real bin, on an embedded database on disk)
     const unclear = await megaphone(['segment', 'customers who love cats'], env);
     expect(unclear.code).toBe(1);
     expect(unclear.stderr).toMatch(/love cats/);
+
+    const png = join(dir, 'revenue.png');
+    const spec = join(dir, 'revenue.json');
+    const chart = await megaphone(['chart', 'revenue by month', '--out', png, '--spec-out', spec], env);
+    expect(chart.code).toBe(0);
+    expect(chart.stdout).toMatch(/^£306\.32 revenue from 5 orders/);
+    expect([...(await readFile(png)).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    // The spec file is a complete Vega-Lite spec: it compiles on its own.
+    expect(compile(JSON.parse(await readFile(spec, 'utf8'))).spec.marks?.length).toBeGreaterThan(0);
 
     const stats = await megaphone(['stats', '--json'], env);
     expect(stats.code).toBe(0);

@@ -1,6 +1,7 @@
 /**
  * The `megaphone` program: start, chat, import, stats, demo. Output for people goes to stdout, logs to stderr.
  */
+import { writeFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCliAdapter } from '../adapters/cli/chat.ts';
@@ -232,6 +233,31 @@ export function buildProgram(): Command {
       await withApp(async (app) => {
         const discovery = await discoverSegments(app.database, opts.k ? { k: opts.k } : {});
         console.log(opts.json ? JSON.stringify(discovery) : renderReply(discoveryReply(discovery)));
+      });
+    });
+
+  program
+    .command('chart')
+    .description('Draw a chart to a PNG file, e.g. "revenue by month for customers in Germany"')
+    .argument('<request>', 'what to chart')
+    .requiredOption('--out <file>', 'where to write the PNG')
+    .option('--spec-out <file>', 'also write the Vega-Lite spec (JSON)')
+    .action(async (request: string, opts: { out: string; specOut?: string }) => {
+      await withApp(async (app) => {
+        const text = /^(chart|plot|graph)\b/i.test(request) ? request : `chart ${request}`;
+        const reply = await app.router.handle(text, {
+          platform: 'cli',
+          userId: 'cli',
+          conversationId: 'cli:chart',
+        });
+        const png = reply.attachments?.find((a) => a.mimeType === 'image/png');
+        if (!png) throw new UserError('chart_failed', reply.text ?? 'No chart was drawn.');
+        await writeFile(opts.out, png.data);
+        const spec = reply.attachments?.find((a) => a.mimeType === 'application/json');
+        if (opts.specOut && spec) await writeFile(opts.specOut, spec.data);
+        console.log(
+          `${reply.title ?? ''}\n${png.altText ?? ''}\nwrote ${opts.out}${opts.specOut ? ` and ${opts.specOut}` : ''}`,
+        );
       });
     });
 

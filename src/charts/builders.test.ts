@@ -1,0 +1,161 @@
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import { UserError } from '../core/errors.ts';
+import { importFile } from '../ingest/import.ts';
+import { revenueOverTime, segmentBreakdown } from './builders.ts';
+import { renderChart } from './render.ts';
+
+const FIXTURE = fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url));
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
+
+// Purchase lines of retail-small.csv (the return, the anonymous sale, adjustments and rejected lines excluded):
+// Jan 536365 6×2.55 + 6×3.39 = 35.64 · Feb 536367 32×1.69 = 54.08 · Mar 536366 6×1.85 = 11.10
+// Jun 536370 24×3.75 × 2 = 180.00 and 536374 6×4.25 = 25.50 → 205.50. Total 306.32.
+const MONTHLY = [
+  { period: '2011-01-01', label: 'Jan 2011', revenue: 35.64, orders: 1 },
+  { period: '2011-02-01', label: 'Feb 2011', revenue: 54.08, orders: 1 },
+  { period: '2011-03-01', label: 'Mar 2011', revenue: 11.1, orders: 1 },
+  { period: '2011-04-01', label: 'Apr 2011', revenue: 0, orders: 0 },
+  { period: '2011-05-01', label: 'May 2011', revenue: 0, orders: 0 },
+  { period: '2011-06-01', label: 'Jun 2011', revenue: 205.5, orders: 2 },
+];
+
+describe.each(drivers)('chart builders on %s', (driver) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(driver);
+    await importFile(db, FIXTURE);
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('refuses to chart revenue before anything is imported', async () => {
+    const empty = await createTestDatabase(driver);
+    try {
+      await expect(revenueOverTime(empty, { grain: 'month' })).rejects.toMatchObject({
+        code: 'chart_no_data',
+      });
+    } finally {
+      await empty.dispose();
+    }
+  });
+
+  it('charts monthly revenue from purchase lines, empty months as zero', async () => {
+    const chart = await revenueOverTime(db, { grain: 'month' });
+    expect(chart.data).toEqual(MONTHLY);
+    expect(chart.altText).toBe(
+      'Bar chart of revenue by month, Jan 2011 to Jun 2011, with orders as a line; ' +
+        'highest in Jun 2011 at £205.50 from 2 orders.',
+    );
+    expect(chart.summary).toBe('£306.32 revenue from 5 orders, Jan 2011 to Jun 2011; best month Jun 2011.');
+    const { png, svg } = await renderChart(chart.spec);
+    expect([...png.slice(0, 4)]).toEqual(PNG_SIGNATURE);
+    expect(svg).toContain('Revenue by month');
+    expect(svg).toContain('Jun 2011');
+  });
+
+  it('buckets by week and day too, with a line for days', async () => {
+    const weekly = await revenueOverTime(db, { grain: 'week' });
+    expect(weekly.data[0]).toMatchObject({ period: '2011-01-10', label: 'w/c 10 Jan 2011', revenue: 35.64 });
+    expect(weekly.data.reduce((s, r) => s + r.revenue, 0)).toBeCloseTo(306.32, 2);
+    const daily = await revenueOverTime(db, { grain: 'day' });
+    expect(daily.data).toHaveLength(172); // 10 Jan to 30 Jun 2011 inclusive
+    expect(daily.data.filter((r) => r.revenue > 0).map((r) => r.label)).toEqual([
+      '10 Jan 2011',
+      '1 Feb 2011',
+      '1 Mar 2011',
+      '1 Jun 2011',
+      '30 Jun 2011',
+    ]);
+    expect(daily.altText).toMatch(/^Line chart of revenue by day, .*highest in 1 Jun 2011 at £180\.00/);
+    const { png } = await renderChart(daily.spec);
+    expect([...png.slice(0, 4)]).toEqual(PNG_SIGNATURE);
+  });
+
+  it("restricts revenue to a segment's members, top-N included", async () => {
+    const germany = await revenueOverTime(db, {
+      grain: 'month',
+      where: { conditions: [{ kind: 'country', op: 'in', values: ['germany'] }] },
+    });
+    expect(germany.data.map((r) => [r.label, r.revenue])).toEqual([
+      ['Feb 2011', 54.08],
+      ['Mar 2011', 0],
+      ['Apr 2011', 0],
+      ['May 2011', 0],
+      ['Jun 2011', 25.5],
+    ]);
+    expect(germany.altText).toContain('for this segment');
+    const topSpender = await revenueOverTime(db, {
+      grain: 'month',
+      where: { conditions: [], top: { metric: 'spend', direction: 'desc', limit: 1 } },
+    });
+    expect(topSpender.data.map((r) => [r.label, r.revenue])).toEqual([['Jun 2011', 180]]);
+  });
+
+  it('ignores events of imports that did not finish', async () => {
+    const other = await createTestDatabase(driver);
+    try {
+      await importFile(other, FIXTURE);
+      const [batch] = await other.rows<{ id: number }>(sql`
+        insert into import_batches (source, format, content_hash, status)
+        values ('half.csv', 'online-retail', 'x', 'running') returning id`);
+      await other.rows(sql`
+        insert into events (batch_id, line_no, kind, invoice, customer_id, product_id, quantity, unit_price, occurred_at)
+        values (${batch!.id}, 2, 'purchase', '999', '17850', '71053', 1000, 10, '2011-03-05T10:00:00Z')`);
+      const chart = await revenueOverTime(other, { grain: 'month' });
+      expect(chart.data).toEqual(MONTHLY);
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('breaks all customers down by country, largest first', async () => {
+    const chart = await segmentBreakdown(db, { conditions: [] }, 'country');
+    expect(chart.data).toEqual([
+      { label: 'France', customers: 1 },
+      { label: 'Germany', customers: 1 },
+      { label: 'United Kingdom', customers: 1 },
+    ]);
+    expect(chart.altText).toBe(
+      'Bar chart of 3 customers by country, largest first: France 1, Germany 1, United Kingdom 1.',
+    );
+    expect(chart.summary).toBe('3 customers across 3 countries; most in France (1, 33%).');
+    const { png, svg } = await renderChart(chart.spec);
+    expect([...png.slice(0, 4)]).toEqual(PNG_SIGNATURE);
+    expect(svg).toContain('United Kingdom');
+  });
+
+  it('breaks a segment down by lifecycle stage, every stage shown', async () => {
+    const all = await segmentBreakdown(db, { conditions: [] }, 'lifecycle');
+    expect(all.data).toEqual([
+      { label: 'New', customers: 1 },
+      { label: 'Active', customers: 1 },
+      { label: 'At risk', customers: 1 },
+      { label: 'Lapsed', customers: 0 },
+    ]);
+    const big = await segmentBreakdown(
+      db,
+      { conditions: [{ kind: 'metric', metric: 'spend', op: 'gt', value: 50 }] },
+      'lifecycle',
+    );
+    expect(big.data.filter((r) => r.customers > 0)).toEqual([
+      { label: 'New', customers: 1 },
+      { label: 'Active', customers: 1 },
+    ]);
+    const { png } = await renderChart(big.spec);
+    expect([...png.slice(0, 4)]).toEqual(PNG_SIGNATURE);
+  });
+
+  it('says so when a segment is empty instead of drawing an empty chart', async () => {
+    const error = await segmentBreakdown(
+      db,
+      { conditions: [{ kind: 'country', op: 'in', values: ['Atlantis'] }] },
+      'country',
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error).toMatchObject({ code: 'chart_no_data' });
+  });
+});
