@@ -10,6 +10,7 @@ import type { Database } from '../db/client.ts';
 import { DONE_BATCHES, LIFECYCLE_STAGES } from '../ingest/features.ts';
 import { memberIdsQuery } from '../segments/compile.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
+import { describeSegment } from '../segments/describe.ts';
 import { PALETTE } from './render.ts';
 
 export interface ChartBuild {
@@ -126,7 +127,9 @@ export async function revenueOverTime(
   const first = data[0]!.label;
   const last = data.at(-1)!.label;
   const range = first === last ? first : `${first} to ${last}`;
-  const who = options.where ? ' for this segment' : '';
+  // Name the audience in the title when it is short enough to read ("for Germany · spend > £1,000").
+  const described = options.where ? describeSegment(options.where) : '';
+  const who = options.where ? (described.length <= 40 ? ` for ${described}` : ' for this segment') : '';
   const markName = options.grain === 'day' ? 'Line' : 'Bar';
   const withOrders = options.grain !== 'day';
 
