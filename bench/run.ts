@@ -11,6 +11,7 @@ import { progress, type Section, type Suite } from './section.ts';
 const SUITES: Record<string, () => Promise<Suite>> = {
   import: () => import('./import.ts'),
   segments: () => import('./segments.ts'),
+  charts: () => import('./charts.ts'),
 };
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
