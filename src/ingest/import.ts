@@ -187,13 +187,7 @@ export async function importFile(
       })
       .where(eq(importBatches.id, batchId));
   } catch (error) {
-    // Leave nothing half-imported: the batch's events and rejections go, the failed batch stays on record.
-    await database.db.delete(events).where(eq(events.batchId, batchId));
-    await database.db.delete(rejectedRowsTable).where(eq(rejectedRowsTable.batchId, batchId));
-    await database.db
-      .update(importBatches)
-      .set({ status: 'failed', error: String((error as Error).message ?? error), finishedAt: new Date() })
-      .where(eq(importBatches.id, batchId));
+    await discardBatch(database, batchId, String((error as Error).message ?? error));
     if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') {
       throw new UserError(
         'import_bad_gzip',
@@ -257,6 +251,11 @@ function runParser(job: ParseJob, load: (chunk: ParsedChunk) => Promise<void>): 
   });
 }
 
+// Multi-row inserts stay well under Postgres' 65,535 bind parameters per statement.
+function* chunks<T>(rows: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
 async function upsertCatalogue(database: Database, collected: CatalogueRows): Promise<void> {
   const productRows = collected.products.map(([id, p]) => ({
     id,
@@ -265,10 +264,10 @@ async function upsertCatalogue(database: Database, collected: CatalogueRows): Pr
     unitPrice: p.price,
     firstSeenAt: new Date(p.firstAt),
   }));
-  for (let i = 0; i < productRows.length; i += 1000) {
+  for (const rows of chunks(productRows, 1000)) {
     await database.db
       .insert(products)
-      .values(productRows.slice(i, i + 1000))
+      .values(rows)
       .onConflictDoUpdate({
         target: products.id,
         set: {
@@ -285,10 +284,10 @@ async function upsertCatalogue(database: Database, collected: CatalogueRows): Pr
     country: c.country,
     firstSeenAt: new Date(c.firstAt),
   }));
-  for (let i = 0; i < customerRows.length; i += 1000) {
+  for (const rows of chunks(customerRows, 1000)) {
     await database.db
       .insert(customers)
-      .values(customerRows.slice(i, i + 1000))
+      .values(rows)
       .onConflictDoUpdate({
         target: customers.id,
         set: {
@@ -310,13 +309,16 @@ export async function cleanInterruptedImports(database: Database): Promise<numbe
     .where(
       and(eq(importBatches.status, 'running'), sql`${importBatches.startedAt} < now() - interval '1 hour'`),
     );
-  for (const { id } of stale) {
-    await database.db.delete(events).where(eq(events.batchId, id));
-    await database.db.delete(rejectedRowsTable).where(eq(rejectedRowsTable.batchId, id));
-    await database.db
-      .update(importBatches)
-      .set({ status: 'failed', error: 'interrupted', finishedAt: new Date() })
-      .where(eq(importBatches.id, id));
-  }
+  for (const { id } of stale) await discardBatch(database, id, 'interrupted');
   return stale.length;
+}
+
+/** Leaves nothing half-imported: the batch's events and rejections go, the failed batch stays on record. */
+async function discardBatch(database: Database, batchId: number, reason: string): Promise<void> {
+  await database.db.delete(events).where(eq(events.batchId, batchId));
+  await database.db.delete(rejectedRowsTable).where(eq(rejectedRowsTable.batchId, batchId));
+  await database.db
+    .update(importBatches)
+    .set({ status: 'failed', error: reason, finishedAt: new Date() })
+    .where(eq(importBatches.id, batchId));
 }

@@ -134,13 +134,13 @@ export interface SavedSegment {
   lastCount: number | null;
 }
 
+/** Quotes around a name ("save as 'big spenders'") are not part of it. */
+const QUOTES = /^["'“”]+|["'“”]+$/g;
+
 const NAME = /^[\p{L}\p{N}][\p{L}\p{N} _\-'&.]{0,62}$/u;
 
 export function validateSegmentName(raw: string): string {
-  const name = raw
-    .trim()
-    .replace(/^["'“”]+|["'“”]+$/g, '')
-    .trim();
+  const name = raw.trim().replace(QUOTES, '').trim();
   if (!NAME.test(name)) {
     throw new UserError(
       'segment_bad_name',
@@ -188,7 +188,7 @@ export async function listSegments(database: Database): Promise<SavedSegment[]> 
 
 /** Finds a saved segment by name (any case); a miss names the closest saved ones. */
 export async function getSegment(database: Database, rawName: string): Promise<SavedSegment> {
-  const name = rawName.trim().replace(/^["'“”]+|["'“”]+$/g, '');
+  const name = rawName.trim().replace(QUOTES, '');
   const [row] = await database.db.select().from(segments).where(eq(segments.nameKey, name.toLowerCase()));
   if (row) return fromRow(row);
   const all = await listSegments(database);
