@@ -1,20 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
 import { createRouter, type Router } from '../src/core/router.ts';
-import { importFile } from '../src/ingest/import.ts';
-import { createTestDatabase, drivers, type TestDatabase } from '../test/database.ts';
+import { createFixtureDatabase, createTestDatabase, drivers, type TestDatabase } from '../test/database.ts';
 import { commands } from './index.ts';
-
-const FIXTURE = fileURLToPath(new URL('../src/ingest/fixtures/retail-small.csv', import.meta.url));
 
 describe.each(drivers)('segment conversation on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
   beforeAll(async () => {
-    db = await createTestDatabase(driver);
-    await importFile(db, FIXTURE);
+    db = await createFixtureDatabase(driver);
     router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
   });
   afterAll(async () => {
@@ -137,8 +132,7 @@ describe.each(drivers)('charts in the conversation on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
   beforeAll(async () => {
-    db = await createTestDatabase(driver);
-    await importFile(db, FIXTURE);
+    db = await createFixtureDatabase(driver);
     router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
   });
   afterAll(async () => {

@@ -4,9 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Database, type Driver, openDatabase } from '../src/db/client.ts';
+import { importFile } from '../src/ingest/import.ts';
 
 export const drivers: Driver[] = inject('postgresUrl') ? ['pglite', 'postgres'] : ['pglite'];
 
@@ -35,4 +37,16 @@ export async function createTestDatabase(driver: Driver): Promise<TestDatabase> 
       await admin.end({ timeout: 5 });
     },
   });
+}
+
+/** The small Online Retail fixture: 3 customers, 7 purchase lines, every kind of bad line (9 rejected). */
+export const RETAIL_FIXTURE = fileURLToPath(
+  new URL('../src/ingest/fixtures/retail-small.csv', import.meta.url),
+);
+
+/** A test database with the small Online Retail fixture imported. */
+export async function createFixtureDatabase(driver: Driver): Promise<TestDatabase> {
+  const database = await createTestDatabase(driver);
+  await importFile(database, RETAIL_FIXTURE);
+  return database;
 }

@@ -1,13 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import {
+  createFixtureDatabase,
+  createTestDatabase,
+  drivers,
+  RETAIL_FIXTURE,
+  type TestDatabase,
+} from '../../test/database.ts';
 import { UserError } from '../core/errors.ts';
 import { importFile } from '../ingest/import.ts';
 import { revenueOverTime, segmentBreakdown } from './builders.ts';
 import { renderChart } from './render.ts';
 
-const FIXTURE = fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url));
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
 // Purchase lines of retail-small.csv (the return, the anonymous sale, adjustments and rejected lines excluded):
@@ -25,8 +29,7 @@ const MONTHLY = [
 describe.each(drivers)('chart builders on %s', (driver) => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase(driver);
-    await importFile(db, FIXTURE);
+    db = await createFixtureDatabase(driver);
   });
   afterAll(async () => {
     await db.dispose();
@@ -100,7 +103,7 @@ describe.each(drivers)('chart builders on %s', (driver) => {
   it('ignores events of imports that did not finish', async () => {
     const other = await createTestDatabase(driver);
     try {
-      await importFile(other, FIXTURE);
+      await importFile(other, RETAIL_FIXTURE);
       const [batch] = await other.rows<{ id: number }>(sql`
         insert into import_batches (source, format, content_hash, status)
         values ('half.csv', 'online-retail', 'x', 'running') returning id`);

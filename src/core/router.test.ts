@@ -1,10 +1,9 @@
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
-import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import { createTestDatabase, drivers, RETAIL_FIXTURE, type TestDatabase } from '../../test/database.ts';
 import { importFile } from '../ingest/import.ts';
 import { type AnyCommand, type Caller, defineCommand } from './command.ts';
 import { UserError } from './errors.ts';
@@ -89,7 +88,7 @@ describe.each(drivers)('router on %s', (driver) => {
   it('answers stats from the real feature store, and says so when it is empty', async () => {
     const router = make();
     expect((await router.handle('stats', caller())).text).toMatch(/no data yet/);
-    await importFile(db, fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url)));
+    await importFile(db, RETAIL_FIXTURE);
     const reply = await router.handle('@Megaphone overview', caller());
     expect(reply.fields).toEqual(
       expect.arrayContaining([

@@ -1,14 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
-import { importFile } from '../ingest/import.ts';
+import {
+  createFixtureDatabase,
+  createTestDatabase,
+  drivers,
+  type TestDatabase,
+} from '../../test/database.ts';
 import { memberIdsQuery } from './compile.ts';
 import type { SegmentDefinition } from './definition.ts';
 import { describeSegment } from './describe.ts';
 import { compareSegments, exportSegmentCsv, previewSegment, segmentMemberIds } from './service.ts';
-
-const FIXTURE = fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url));
 
 const lapsedGermans: SegmentDefinition = {
   conditions: [
@@ -81,8 +82,7 @@ describe('segment SQL (generated)', () => {
 describe.each(drivers)('segment rows on %s', (driver) => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase(driver);
-    await importFile(db, FIXTURE);
+    db = await createFixtureDatabase(driver);
   });
   afterAll(async () => {
     await db.dispose();

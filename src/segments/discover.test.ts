@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import { createTestDatabase, drivers, RETAIL_FIXTURE, type TestDatabase } from '../../test/database.ts';
 import { UserError } from '../core/errors.ts';
 import { loadDemo } from '../ingest/demo.ts';
 import { importFile } from '../ingest/import.ts';
@@ -9,8 +8,6 @@ import { segmentDefinition } from './definition.ts';
 import { describeSegment } from './describe.ts';
 import { type Discovery, discoverSegments } from './discover.ts';
 import { segmentMemberIds } from './service.ts';
-
-const RETAIL_SMALL = fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url));
 
 describe.each(drivers)('discoverSegments on %s', (driver) => {
   describe('on the demo shop', () => {
@@ -108,7 +105,7 @@ describe.each(drivers)('discoverSegments on %s', (driver) => {
       expect((empty as UserError).code).toBe('discover_not_enough_data');
       expect((empty as UserError).message).toMatch(/no customers have purchases/);
 
-      await importFile(db, RETAIL_SMALL);
+      await importFile(db, RETAIL_FIXTURE);
       const few = await discoverSegments(db, { k: 2 }).catch((e: unknown) => e);
       expect(few).toBeInstanceOf(UserError);
       expect((few as UserError).code).toBe('discover_not_enough_data');

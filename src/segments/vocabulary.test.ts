@@ -1,6 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import { createTestDatabase, drivers, RETAIL_FIXTURE, type TestDatabase } from '../../test/database.ts';
 import { importFile } from '../ingest/import.ts';
 import { loadVocabulary } from './vocabulary.ts';
 
@@ -15,7 +14,7 @@ describe.each(drivers)('vocabulary on %s', (driver) => {
 
   it('is empty before any import and lists the data’s countries and categories after one', async () => {
     expect(await loadVocabulary(db)).toEqual({ countries: [], categories: [] });
-    await importFile(db, fileURLToPath(new URL('../ingest/fixtures/retail-small.csv', import.meta.url)));
+    await importFile(db, RETAIL_FIXTURE);
     expect(await loadVocabulary(db)).toEqual({
       countries: ['France', 'Germany', 'United Kingdom'],
       categories: ['Candles & Lights', 'Christmas', 'Garden & Outdoor', 'Home Decor', 'Other'],

@@ -1,19 +1,16 @@
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import { createFixtureDatabase, type TestDatabase } from '../../../test/database.ts';
 import { createRouter } from '../../core/router.ts';
-import { importFile } from '../../ingest/import.ts';
 import { createCliAdapter } from './chat.ts';
 import { renderReply } from './render.ts';
 
 describe('terminal chat', () => {
   let db: TestDatabase;
   beforeEach(async () => {
-    db = await createTestDatabase('pglite');
-    await importFile(db, fileURLToPath(new URL('../../ingest/fixtures/retail-small.csv', import.meta.url)));
+    db = await createFixtureDatabase('pglite');
   });
   afterEach(async () => {
     await db.dispose();
