@@ -1039,6 +1039,15 @@ describe('asking back', () => {
     expect(r.message).toContain('Understood so far: Germany');
   });
 
+  it('names an impossible value instead of echoing it as understood', () => {
+    const r = parseSegmentRequest('customers from Narnia who spent over -5', vocab);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toMatch(/Narnia/);
+    expect(r.message).toContain("Also, that can't work: Spend can't be negative (-£5).");
+    expect(r.message).not.toContain('Understood so far');
+  });
+
   it('asks what a bare number refers to', () => {
     const r = refused('customers over 500');
     expect(r.unknown).toEqual(['over 500']);

@@ -520,7 +520,12 @@ function parseInternal(input: string, vocab: Vocabulary, refinement: boolean): I
       parts.push(`I didn't understand ${andList(quoted)}.`);
     }
     const partial: SegmentDefinition = { conditions, ...(ctx.top ? { top: ctx.top } : {}) };
-    if (conditions.length || ctx.top) parts.push(`Understood so far: ${describeSegment(partial)}.`);
+    // An impossible value is a problem to name, not something "understood" ("spend over -5").
+    const impossible: string[] = [];
+    for (const c of conditions) valueProblems(c, impossible);
+    topProblems(ctx.top, impossible);
+    if (impossible.length) parts.push(`Also, that can't work: ${impossible.join(' ')}`);
+    else if (conditions.length || ctx.top) parts.push(`Understood so far: ${describeSegment(partial)}.`);
     if (!places.length) parts.push(HINT);
     return refuse(parts.join(' '), unknown, understood);
   }
