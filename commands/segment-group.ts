@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
+import { plural } from '../src/core/reply.ts';
 import { describeSegment } from '../src/segments/describe.ts';
 import { isDiscoveryMemory } from '../src/segments/discover-reply.ts';
 import { type SegmentMemory, segmentReply } from '../src/segments/reply.ts';
@@ -44,7 +45,7 @@ export default defineCommand({
       return {
         reply: {
           tone: 'success',
-          text: `Saved group ${index} as "${saved.name}" (${saved.lastCount} customers today).`,
+          text: `Saved group ${index} as "${saved.name}" (${plural(saved.lastCount ?? 0, 'customer')} today).`,
           context: saved.description,
         },
         remember: last,

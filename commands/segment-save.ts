@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
-import { formatNumber } from '../src/core/reply.ts';
+import { plural } from '../src/core/reply.ts';
 import { isSegmentMemory } from '../src/segments/reply.ts';
 import { saveSegment } from '../src/segments/service.ts';
 
@@ -30,7 +30,7 @@ export default defineCommand({
     return {
       reply: {
         tone: 'success',
-        text: `Saved "${saved.name}" (${formatNumber(saved.lastCount ?? 0)} customer${saved.lastCount === 1 ? '' : 's'} today).`,
+        text: `Saved "${saved.name}" (${plural(saved.lastCount ?? 0, 'customer')} today).`,
         context: saved.description,
       },
       remember: { ...last, name: saved.name },

@@ -5,7 +5,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { TopLevelSpec } from 'vega-lite';
 import { UserError } from '../core/errors.ts';
-import { formatMoney, formatNumber } from '../core/reply.ts';
+import { formatMoney, formatNumber, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
 import { DONE_BATCHES, LIFECYCLE_STAGES } from '../ingest/features.ts';
 import { memberIdsQuery } from '../segments/compile.ts';
@@ -280,7 +280,7 @@ export async function segmentBreakdown(
   const top = data[0]!;
   const share = (n: number) => `${Math.round((100 * n) / total)}%`;
   const spec: TopLevelSpec = {
-    title: { text: `Customers by ${noun}`, subtitle: `${formatNumber(total)} customers` },
+    title: { text: `Customers by ${noun}`, subtitle: plural(total, 'customer') },
     width: 420,
     height: { step: 24 },
     data: { values: data },
@@ -304,11 +304,10 @@ export async function segmentBreakdown(
     .slice(0, 5)
     .map((row) => `${row.label} ${formatNumber(row.customers)}`)
     .join(', ');
+  const present = data.filter((r) => r.customers > 0).length;
   const altText =
-    `Bar chart of ${formatNumber(total)} customers by ${noun}, largest first: ${listed}` +
-    `${data.filter((r) => r.customers > 0).length > 5 ? ', and more' : ''}.`;
-  const summary =
-    `${formatNumber(total)} customers across ${data.filter((r) => r.customers > 0).length} ` +
-    `${by === 'country' ? 'countries' : 'stages'}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
+    `Bar chart of ${plural(total, 'customer')} by ${noun}, largest first: ${listed}` +
+    `${present > 5 ? ', and more' : ''}.`;
+  const summary = `${plural(total, 'customer')} across ${plural(present, by === 'country' ? 'country' : 'stage', by === 'country' ? 'countries' : 'stages')}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
   return { spec, altText, summary, data };
 }

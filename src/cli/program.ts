@@ -9,7 +9,7 @@ import { renderReply } from '../adapters/cli/render.ts';
 import { type App, bootApp } from '../app.ts';
 import { ConfigError, isInteractive, loadConfig } from '../config.ts';
 import { isUserError, newReferenceId, UserError } from '../core/errors.ts';
-import { formatNumber } from '../core/reply.ts';
+import { formatNumber, plural } from '../core/reply.ts';
 import { loadDemo } from '../ingest/demo.ts';
 import { refreshFeatures } from '../ingest/features.ts';
 import { FORMAT_NAMES, type FormatName } from '../ingest/formats.ts';
@@ -88,7 +88,7 @@ export function describeImport(s: ImportSummary): string {
     (kinds ? ` (${kinds})` : '') +
     ` in ${(s.durationMs / 1000).toFixed(1)} s`;
   if (s.customersWithFeatures !== undefined) {
-    line += `; features for ${formatNumber(s.customersWithFeatures)} customers as of ${s.asOf?.toISOString().slice(0, 16).replace('T', ' ') ?? '-'} UTC`;
+    line += `; features for ${plural(s.customersWithFeatures, 'customer')} as of ${s.asOf?.toISOString().slice(0, 16).replace('T', ' ') ?? '-'} UTC`;
   }
   if (s.rejected > 0) {
     line += `\n  rejected lines are in the quarantine (batch #${s.batchId}); first ones:`;
@@ -160,7 +160,7 @@ export function buildProgram(): Command {
         }
         if (files.length > 1) {
           const s = await storeStats(app.database);
-          console.log(`features for ${formatNumber(s.customers)} customers as of ${s.asOf}`);
+          console.log(`features for ${plural(s.customers, 'customer')} as of ${s.asOf}`);
         }
         if (rejected > 0) process.exitCode = 3;
       });

@@ -55,6 +55,17 @@ export function formatNumber(n: number): string {
   return n.toLocaleString('en-GB');
 }
 
+/**
+ * A count with its noun in the right number.
+ *
+ * @example
+ * plural(1, 'customer'); // '1 customer'
+ * plural(1500, 'country', 'countries'); // '1,500 countries'
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatMoney(n: number, currency = 'GBP'): string {
   return n.toLocaleString('en-GB', { style: 'currency', currency, minimumFractionDigits: 2 });
 }
