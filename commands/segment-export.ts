@@ -17,6 +17,7 @@ function fileName(name: string): string {
 
 export default defineCommand({
   name: 'export',
+  personalData: true,
   description: 'Export the members of this thread’s segment, or of a saved one, as CSV',
   examples: ['export', 'export segment lapsed-germans'],
   aliases: ['export segment', 'export csv', 'download'],

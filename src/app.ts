@@ -1,5 +1,6 @@
 import { commands } from '../commands/index.ts';
 import type { Config } from './config.ts';
+import { createAccessPolicy } from './core/access.ts';
 import { createRouter, type Router } from './core/router.ts';
 import { type Database, NO_PGVECTOR_MESSAGE, openDatabase } from './db/client.ts';
 import { cleanInterruptedImports } from './ingest/import.ts';
@@ -37,6 +38,6 @@ export async function bootApp(config: Config, log: Logger): Promise<App> {
       })
     : undefined;
   if (llm) notices.push(`Language model: ${config.openai?.model} at ${llm.host}.`);
-  const router = createRouter({ database, log, commands, llm });
+  const router = createRouter({ database, log, commands, llm, access: createAccessPolicy(config.access) });
   return { config, log, database, router, llm, notices, close: () => database.close() };
 }

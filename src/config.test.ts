@@ -10,7 +10,46 @@ describe('loadConfig', () => {
       logLevel: undefined,
       testDatabaseUrl: undefined,
       openai: undefined,
+      openaiEmbeddingModel: 'text-embedding-3-small',
+      slack: undefined,
+      port: 3000,
+      discord: undefined,
+      pinecone: undefined,
+      access: { users: [], channels: [], personalDataUsers: [] },
+      brandFile: undefined,
     });
+  });
+
+  it('starts Slack in Socket Mode or HTTP mode, and names what is missing for either', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack?.appToken).toBe(
+      'xapp-1',
+    );
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).slack?.signingSecret).toBe(
+      's',
+    );
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET/);
+    expect(() => loadConfig({ SLACK_APP_TOKEN: 'xapp-1' })).toThrow(/SLACK_BOT_TOKEN/);
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xapp-wrong', SLACK_APP_TOKEN: 'xapp-1' })).toThrow(
+      /SLACK_BOT_TOKEN: expected a bot token starting with xoxb-/,
+    );
+  });
+
+  it('needs Discord token and application id together, Pinecone key and index together', () => {
+    expect(() => loadConfig({ DISCORD_TOKEN: 't' })).toThrow(/DISCORD_APPLICATION_ID/);
+    expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: 'abc' })).toThrow(/numeric/);
+    expect(loadConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '123456' }).discord?.applicationId).toBe(
+      '123456',
+    );
+    expect(() => loadConfig({ PINECONE_API_KEY: 'k' })).toThrow(/PINECONE_INDEX/);
+    expect(() => loadConfig({ PORT: '99999' })).toThrow(/PORT/);
+  });
+
+  it('reads access lists as comma-separated ids', () => {
+    const config = loadConfig({
+      MEGAPHONE_ALLOWED_USERS: 'slack:U1, discord:42 ,',
+      MEGAPHONE_PERSONAL_DATA_USERS: '',
+    });
+    expect(config.access).toEqual({ users: ['slack:U1', 'discord:42'], channels: [], personalDataUsers: [] });
   });
 
   it('reads a server URL, an as-of instant and a log level', () => {

@@ -19,6 +19,18 @@ const isoInstant = z
   .transform((v) => (v === '' ? undefined : new Date(v)))
   .optional();
 
+/** Comma-separated ids; empty or absent means "no restriction". */
+const idList = z
+  .string()
+  .trim()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
+  )
+  .optional();
+
 const envSchema = z.object({
   MEGAPHONE_DATA_DIR: optionalString.default('./.megaphone'),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
@@ -36,6 +48,43 @@ const envSchema = z.object({
       'expected an http:// or https:// URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1',
   }),
   OPENAI_MODEL: optionalString.default('gpt-4o-mini'),
+  SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
+    message: 'expected a bot token starting with xoxb- (Slack app settings → OAuth & Permissions)',
+  }),
+  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xapp-'), {
+    message: 'expected an app-level token starting with xapp- (Slack app settings → Basic Information)',
+  }),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_API_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+    message: 'expected an http:// or https:// base URL of the Slack Web API, e.g. https://slack.com/api/',
+  }),
+  PORT: z.coerce
+    .number({ message: 'expected a TCP port number' })
+    .int()
+    .min(0)
+    .max(65535, { message: 'expected a TCP port number between 0 and 65535' })
+    .default(3000),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString.refine((v) => v === undefined || /^\d{5,25}$/.test(v), {
+    message: 'expected the numeric application id (Discord developer portal → General Information)',
+  }),
+  DISCORD_GUILD_ID: optionalString.refine((v) => v === undefined || /^\d{5,25}$/.test(v), {
+    message: 'expected a numeric server (guild) id',
+  }),
+  DISCORD_API_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+    message: 'expected an http:// or https:// base URL of the Discord REST API, e.g. https://discord.com/api',
+  }),
+  PINECONE_API_KEY: optionalString,
+  PINECONE_INDEX: optionalString,
+  PINECONE_HOST: optionalString,
+  PINECONE_CONTROLLER_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+    message: 'expected an http:// or https:// URL of the Pinecone control plane',
+  }),
+  OPENAI_EMBEDDING_MODEL: optionalString.default('text-embedding-3-small'),
+  MEGAPHONE_ALLOWED_USERS: idList,
+  MEGAPHONE_ALLOWED_CHANNELS: idList,
+  MEGAPHONE_PERSONAL_DATA_USERS: idList,
+  MEGAPHONE_BRAND_FILE: optionalString,
   MEGAPHONE_TEST_DATABASE_URL: optionalString.refine(
     (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
     {
@@ -57,6 +106,32 @@ export interface Config {
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   /** A Postgres server for tests and benchmarks (they create and drop their own databases on it). */
   testDatabaseUrl: string | undefined;
+  /** OpenAI embedding model used when `openai` is configured. */
+  openaiEmbeddingModel: string;
+  /** Slack: Socket Mode when `appToken` is set, HTTP events (signed) on `port` otherwise. */
+  slack:
+    | {
+        botToken: string;
+        appToken: string | undefined;
+        signingSecret: string | undefined;
+        apiUrl: string | undefined;
+      }
+    | undefined;
+  /** Port of the HTTP receiver (Slack events in HTTP mode). */
+  port: number;
+  discord:
+    | { token: string; applicationId: string; guildId: string | undefined; apiUrl: string | undefined }
+    | undefined;
+  pinecone:
+    | { apiKey: string; index: string; host: string | undefined; controllerUrl: string | undefined }
+    | undefined;
+  /**
+   * Who may use Megaphone and who may see personal data. Ids are platform-qualified (`slack:U123`,
+   * `discord:4567`) or bare; empty lists mean everyone.
+   */
+  access: { users: string[]; channels: string[]; personalDataUsers: string[] };
+  /** Brand voice file for copy drafts (default `brand.yml` in the working directory when present). */
+  brandFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +159,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const problems: { key: string; message: string }[] = [];
+  const need = (key: string, when: string) => problems.push({ key, message: `required ${when}` });
+  if ((e.SLACK_APP_TOKEN || e.SLACK_SIGNING_SECRET) && !e.SLACK_BOT_TOKEN) {
+    need('SLACK_BOT_TOKEN', 'when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set (xoxb-...)');
+  }
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    need(
+      'SLACK_SIGNING_SECRET',
+      'with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN is set (HTTP events are verified with it; or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) need('DISCORD_APPLICATION_ID', 'with DISCORD_TOKEN');
+  if (e.DISCORD_APPLICATION_ID && !e.DISCORD_TOKEN) need('DISCORD_TOKEN', 'with DISCORD_APPLICATION_ID');
+  if (e.PINECONE_API_KEY && !e.PINECONE_INDEX)
+    need('PINECONE_INDEX', 'with PINECONE_API_KEY (the index name)');
+  if (e.PINECONE_INDEX && !e.PINECONE_API_KEY) need('PINECONE_API_KEY', 'with PINECONE_INDEX');
+  if (problems.length) throw new ConfigError(problems);
   return {
     dataDir: e.MEGAPHONE_DATA_DIR,
     databaseUrl: e.DATABASE_URL,
@@ -93,6 +185,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     openai: e.OPENAI_API_KEY
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL }
       : undefined,
+    openaiEmbeddingModel: e.OPENAI_EMBEDDING_MODEL,
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          appToken: e.SLACK_APP_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          apiUrl: e.SLACK_API_URL,
+        }
+      : undefined,
+    port: e.PORT,
+    discord:
+      e.DISCORD_TOKEN && e.DISCORD_APPLICATION_ID
+        ? {
+            token: e.DISCORD_TOKEN,
+            applicationId: e.DISCORD_APPLICATION_ID,
+            guildId: e.DISCORD_GUILD_ID,
+            apiUrl: e.DISCORD_API_URL,
+          }
+        : undefined,
+    pinecone:
+      e.PINECONE_API_KEY && e.PINECONE_INDEX
+        ? {
+            apiKey: e.PINECONE_API_KEY,
+            index: e.PINECONE_INDEX,
+            host: e.PINECONE_HOST,
+            controllerUrl: e.PINECONE_CONTROLLER_URL,
+          }
+        : undefined,
+    access: {
+      users: e.MEGAPHONE_ALLOWED_USERS ?? [],
+      channels: e.MEGAPHONE_ALLOWED_CHANNELS ?? [],
+      personalDataUsers: e.MEGAPHONE_PERSONAL_DATA_USERS ?? [],
+    },
+    brandFile: e.MEGAPHONE_BRAND_FILE,
   };
 }
 

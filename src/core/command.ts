@@ -10,6 +10,10 @@ export interface Caller {
   userId: string;
   /** The thread or session the message belongs to; follow-ups in it share state. */
   conversationId: string;
+  /** The channel the message came from (access control by channel). */
+  channelId?: string;
+  /** Set by the router from the access policy: may this caller see personal data? */
+  canSeePersonalData?: boolean;
 }
 
 export interface CommandContext {
@@ -46,6 +50,8 @@ export interface Command<S extends z.ZodType> {
   claims?: (text: string, previous: CommandContext['previous']) => boolean;
   /** Turns the text after the command word into raw arguments for `args` to validate. */
   parse?: (text: string) => unknown;
+  /** Hands out personal data (e.g. customer ids in an export): refused to callers not allowed to see it. */
+  personalData?: boolean;
   run(ctx: CommandContext, args: z.output<S>): Promise<CommandResult | Reply>;
 }
 

@@ -3,15 +3,18 @@ import { distance } from 'fastest-levenshtein';
 import type { Database } from '../db/client.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
+import { type AccessPolicy, OPEN_ACCESS } from './access.ts';
 import type { AnyCommand, Caller, CommandContext, CommandResult } from './command.ts';
 import { isUserError, newReferenceId, UserError } from './errors.ts';
-import type { Reply } from './reply.ts';
+import type { Button, Reply } from './reply.ts';
 
 export interface RouterOptions {
   database: Database;
   log: Logger;
   commands: readonly AnyCommand[];
   llm?: LlmProvider | undefined;
+  /** Who may use Megaphone and see personal data; everyone when absent. */
+  access?: AccessPolicy;
 }
 
 export interface Router {
@@ -19,6 +22,11 @@ export interface Router {
   handle(message: string, caller: Caller): Promise<Reply>;
   /** Runs a command by name with raw arguments (buttons, slash-command options). */
   run(name: string, rawArgs: unknown, caller: Caller): Promise<Reply>;
+  /**
+   * A button from an earlier reply was pressed: runs `action value` as a message in the same conversation,
+   * so a button does exactly what typing its request would.
+   */
+  press(button: Pick<Button, 'action' | 'value'>, caller: Caller): Promise<Reply>;
   commands: readonly AnyCommand[];
 }
 
@@ -40,6 +48,7 @@ export function normaliseMessage(message: string): string {
  */
 export function createRouter(options: RouterOptions): Router {
   const { database, log, commands } = options;
+  const access = options.access ?? OPEN_ACCESS;
   const byWord = new Map<string, AnyCommand>();
   for (const command of commands) {
     for (const word of [command.name, ...(command.aliases ?? [])]) byWord.set(word.toLowerCase(), command);
@@ -91,6 +100,12 @@ export function createRouter(options: RouterOptions): Router {
   }
 
   async function execute(command: AnyCommand, rawArgs: unknown, caller: Caller): Promise<Reply> {
+    if (command.personalData && !caller.canSeePersonalData) {
+      throw new UserError(
+        'personal_data_refused',
+        `*${command.name}* hands out customer data, and you're not on the list of people allowed to see it. Ask your Megaphone admin (MEGAPHONE_PERSONAL_DATA_USERS), or ask someone who is.`,
+      );
+    }
     const parsed = command.args.safeParse(rawArgs);
     if (!parsed.success) {
       const problems = parsed.error.issues
@@ -116,9 +131,13 @@ export function createRouter(options: RouterOptions): Router {
     return result.reply;
   }
 
-  async function guarded(work: () => Promise<Reply>, caller: Caller): Promise<Reply> {
+  async function guarded(work: (caller: Caller) => Promise<Reply>, asked: Caller): Promise<Reply> {
+    const decision = access.check(asked);
+    if (!decision.allowed)
+      return { tone: 'warning', text: decision.reason ?? 'Sorry, you cannot use Megaphone here.' };
+    const caller: Caller = { ...asked, canSeePersonalData: access.canSeePersonalData(asked) };
     try {
-      return await work();
+      return await work(caller);
     } catch (error) {
       if (isUserError(error)) {
         return { tone: 'error', text: error.hint ? `${error.message}\n${error.hint}` : error.message };
@@ -135,7 +154,7 @@ export function createRouter(options: RouterOptions): Router {
   return {
     commands,
     handle(message, caller) {
-      return guarded(async () => {
+      return guarded(async (caller) => {
         const text = normaliseMessage(message);
         if (text === '') return execute(byWord.get('help')!, {}, caller);
         const found = find(text);
@@ -149,8 +168,11 @@ export function createRouter(options: RouterOptions): Router {
         return execute(found.command, raw, caller);
       }, caller);
     },
+    press(button, caller) {
+      return this.handle(`${button.action} ${button.value}`.trim(), caller);
+    },
     run(name, rawArgs, caller) {
-      return guarded(async () => {
+      return guarded(async (caller) => {
         const command = byWord.get(name.toLowerCase());
         if (!command) throw new UserError('unknown_command', `There is no command called "${name}".`);
         return execute(command, rawArgs, caller);
