@@ -90,7 +90,7 @@ export interface IndexSummary {
   dimension: number;
   /** Products embedded and stored. */
   indexed: number;
-  /** Records removed: everything when the vector space changed, else products no longer in the catalogue. */
+  /** Records removed because the vector space changed (another provider, model or dimension). */
   removed: number;
   /** Set when an earlier space (other provider, model or dimension) was replaced. */
   replaced?: { provider: string; model: string; dimension: number };
