@@ -138,15 +138,19 @@ function listTable(table: Table, rows: Table['rows']): string {
 
 function tableWidth(table: Table, rows: Table['rows']): number {
   const widths = table.columns.map((c, i) =>
-    Math.max(c.length, ...rows.map((r) => Math.min(CELL_WIDTH, cell(r[i] ?? null).length))),
+    Math.max(c.length, ...rows.map((r) => plain(cell(r[i] ?? null)).length)),
   );
   return widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
 }
 
 /** A table as one section of text (code block or list), or a preview plus a CSV of every row. */
 function renderTable(table: Table, title: string | undefined): { blocks: Block[]; file?: Attachment } {
+  // A cell too long for a column would be cut in a code block: such tables read better as a list.
   const asText = (rows: Table['rows']) =>
-    tableWidth(table, rows) <= CODE_TABLE_WIDTH ? codeTable(table, rows) : listTable(table, rows);
+    tableWidth(table, rows) <= CODE_TABLE_WIDTH &&
+    rows.every((r) => r.every((c) => plain(cell(c)).length <= CELL_WIDTH))
+      ? codeTable(table, rows)
+      : listTable(table, rows);
   const more = (shown: number, total: number, truncated: number) => {
     const left = total - shown + truncated;
     return left > 0 ? `… and ${left.toLocaleString('en-GB')} more` : '';
