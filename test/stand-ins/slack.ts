@@ -391,6 +391,7 @@ export function slackPlatform(endpoint: string, signingSecret: string) {
     });
   }
   return {
+    endpoint,
     signed,
     command(
       c: { text: string; user: string; channel: string; responseUrl: string; command?: string },

@@ -198,6 +198,40 @@ describe('slack adapter over HTTP', () => {
     expect(posted[0]!.text).toMatch(/reference [A-Z0-9]{8}/);
   });
 
+  it('reads a request as the person typed it (Slack escapes > and &)', async () => {
+    const posted = await slack.ask('customers who spent &gt; £10');
+    const answer = posted.find((p) => p.buttons.length)!;
+    expect(answer.text).toMatch(/spend &gt; £10/);
+    expect(answer.text).not.toMatch(/I don't know/);
+  });
+
+  it('tells the person privately when it cannot post in the channel', async () => {
+    slack.api.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const responses = slack.api.responses.length;
+    const posted = await slack.ask('stats', { channel: 'C_PRIVATE' });
+    expect(posted).toEqual([]);
+    expect(slack.api.responses.slice(responses)).toEqual([
+      { response_type: 'ephemeral', text: expect.stringContaining('/invite @Megaphone') },
+    ]);
+  });
+
+  it('says in the thread when Slack refuses a file, with what to do', async () => {
+    const first = await slack.ask('customers in Germany');
+    slack.api.failNext('files.completeUploadExternal', { error: 'missing_scope' });
+    const posted = await slack.ask('export', { thread: first[0]!.thread });
+    expect(posted.every((p) => p.thread === first[0]!.thread)).toBe(true);
+    expect(allText(posted)).toMatch(/customers exported/);
+    expect(allText(posted)).toMatch(/missing a permission.*reinstall Megaphone from slack\/manifest\.yml/);
+    expect(posted.flatMap((p) => p.files)).toEqual([]);
+  });
+
+  it('answers health checks on its HTTP port', async () => {
+    const events = new URL(slack.platform.endpoint);
+    const response = await fetch(new URL('/healthz', events));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('ok');
+  });
+
   it('answers a button press in the thread and says who pressed it', async () => {
     const posted = await slack.ask('customers in Germany');
     const answer = posted.find((p) => p.buttons.length)!;
@@ -290,7 +324,7 @@ describe('slack adapter over HTTP', () => {
   }
 });
 
-describe('slack adapter: rate limits and Socket Mode', () => {
+describe('slack adapter: start, rate limits and Socket Mode', () => {
   let database: TestDatabase;
   let router: Router;
 
@@ -301,6 +335,25 @@ describe('slack adapter: rate limits and Socket Mode', () => {
 
   afterAll(async () => {
     await database?.dispose();
+  });
+
+  it('refuses to start with a token Slack rejects, saying which setting to fix', async () => {
+    const api = await startSlackStandIn();
+    const adapter = createSlackAdapter(
+      {
+        botToken: 'xoxb-wrong',
+        signingSecret: 's',
+        apiUrl: api.apiUrl,
+        port: 0,
+        retryConfig: { retries: 0 },
+      },
+      { router, database, log },
+    );
+    try {
+      await expect(adapter.start()).rejects.toThrow(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
+    } finally {
+      await api.close();
+    }
   });
 
   it('retries a call answered 429 after Retry-After, and the answer arrives', async () => {

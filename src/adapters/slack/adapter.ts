@@ -26,7 +26,14 @@ import type { Router } from '../../core/router.ts';
 import type { Database } from '../../db/client.ts';
 import { buildHome } from '../../home.ts';
 import type { Logger } from '../../logger.ts';
-import { ACTION_PREFIX, escapeText, parseButtonValue, renderHome, renderReply } from './blocks.ts';
+import {
+  ACTION_PREFIX,
+  escapeText,
+  fromSlackText,
+  parseButtonValue,
+  renderHome,
+  renderReply,
+} from './blocks.ts';
 import { createSlackStore } from './store.ts';
 
 type WebClient = webApi.WebClient;
@@ -286,9 +293,6 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     conversationId: `slack:${channelId}:${threadTs}`,
   });
 
-  const stripMention = (text: string, botUserId: string | undefined) =>
-    (botUserId ? text.replaceAll(`<@${botUserId}>`, ' ') : text).trim();
-
   // Each event once: Slack redelivers events it thinks were not acknowledged (x-slack-retry-num).
   app.use(async ({ body, next }) => {
     const eventId = (body as { type?: string; event_id?: unknown }).event_id;
@@ -311,7 +315,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   // Any slash command this app owns (the manifest names it /megaphone; a team may rename it).
   app.command(/.+/, async ({ command, ack, client, respond }) => {
     await ack();
-    const request = command.text.trim();
+    const request = fromSlackText(command.text);
     let parentTs: string;
     try {
       const parent = await client.chat.postMessage({
@@ -345,7 +349,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     const threadTs = event.thread_ts ?? event.ts;
     const who = caller(event.user, event.channel, threadTs);
     await converse(client, { channel: event.channel, threadTs, markTs: event.ts }, () =>
-      router.handle(stripMention(event.text, context.botUserId), who),
+      router.handle(fromSlackText(event.text, context.botUserId), who),
     );
   });
 
@@ -365,7 +369,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     const threadTs = message.thread_ts ?? message.ts;
     const who = caller(message.user, message.channel, threadTs);
     await converse(client, { channel: message.channel, threadTs, markTs: message.ts }, () =>
-      router.handle(stripMention(text, context.botUserId), who),
+      router.handle(fromSlackText(text, context.botUserId), who),
     );
   });
 

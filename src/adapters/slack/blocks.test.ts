@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../core/reply.ts';
-import { type Block, LIMITS, parseButtonValue, renderHome, renderReply, splitText } from './blocks.ts';
+import {
+  type Block,
+  fromSlackText,
+  LIMITS,
+  parseButtonValue,
+  renderHome,
+  renderReply,
+  splitText,
+} from './blocks.ts';
 
 type Text = { type: string; text: string };
 
@@ -172,5 +180,19 @@ describe('renderHome', () => {
     expect(view.blocks.length).toBeLessThanOrEqual(LIMITS.homeBlocks);
     expect(view.blocks[0]!.type).toBe('header');
     expect(view.blocks.filter((b) => b.type === 'divider').length).toBeGreaterThan(0);
+  });
+});
+
+describe('fromSlackText', () => {
+  it('decodes what Slack escapes and turns references into their visible text', () => {
+    expect(fromSlackText('<@U0BOT> customers who spent &gt; £1000 &amp; ordered &lt; 3 times', 'U0BOT')).toBe(
+      'customers who spent > £1000 & ordered < 3 times',
+    );
+    expect(fromSlackText('hey <@U0BOT|megaphone>, stats', 'U0BOT')).toBe('hey , stats');
+    expect(fromSlackText('ask <@U0JANE> in <#C01|uk-team>', 'U0BOT')).toBe('ask <@U0JANE> in #uk-team');
+    expect(fromSlackText('see <https://shop.example/p?a=1|the shop> or <https://x.example>')).toBe(
+      'see the shop or https://x.example',
+    );
+    expect(fromSlackText('mail <mailto:jane@example.com|jane@example.com>')).toBe('mail jane@example.com');
   });
 });

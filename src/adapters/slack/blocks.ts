@@ -59,6 +59,26 @@ export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * What a person typed, from Slack's wire form: entities decoded (`&gt;` is `>`), links and channel references
+ * as their visible text, and Megaphone's own mention removed.
+ *
+ * @example
+ * fromSlackText('<@U0BOT> spend &gt; £1000 in <#C1|uk-team>', 'U0BOT'); // 'spend > £1000 in #uk-team'
+ */
+export function fromSlackText(text: string, botUserId?: string): string {
+  return text
+    .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/gi, (whole, id: string) => (id === botUserId ? ' ' : whole))
+    .replace(/<#[A-Z0-9]+\|([^>]*)>/gi, '#$1')
+    .replace(/<(?:mailto:)?([^<>|]+)\|([^>]*)>/g, '$2')
+    .replace(/<((?:https?|mailto):[^<>|]+)>/g, (_, url: string) => url.replace(/^mailto:/, ''))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
