@@ -73,12 +73,15 @@ export interface SlackAdapter {
 const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
 /** Bolt logs through ours (pino), so secrets stay redacted and levels follow LOG_LEVEL. */
-function boltLogger(log: Logger): BoltLogger {
+export function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ component: 'slack' });
+  // Bolt's debug lines can carry request bodies: tokens and socket tickets never reach our log.
   const line = (parts: unknown[]) =>
     parts
       .map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p)))
-      .join(' ');
+      .join(' ')
+      .replace(/\b(xox[abpre]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]')
+      .replace(/([?&]ticket=)[^&\s"]+/g, '$1[redacted]');
   const level = (): LogLevel => {
     const l = child.level;
     if (l === 'debug' || l === 'trace') return LogLevel.DEBUG;
@@ -320,7 +323,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     try {
       const parent = await client.chat.postMessage({
         channel: command.channel_id,
-        text: `<@${command.user_id}> asked: ${request || 'help'}`,
+        text: `<@${command.user_id}> asked: ${escapeText(request || 'help')}`,
         blocks: [
           {
             type: 'section',

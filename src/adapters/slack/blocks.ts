@@ -287,7 +287,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Rendered
   }
   const blocks = [...head, ...shownText, ...body].slice(0, maxBlocks);
   const fallback = [reply.title, reply.text].filter(Boolean).join(': ') || 'Megaphone answered';
-  return { text: clip(plain(fallback), LIMITS.fallbackText), blocks, files };
+  return { text: clip(escapeText(plain(fallback)), LIMITS.fallbackText), blocks, files };
 }
 
 /**
