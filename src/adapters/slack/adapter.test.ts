@@ -225,6 +225,19 @@ describe('slack adapter over HTTP', () => {
     expect(posted.flatMap((p) => p.files)).toEqual([]);
   });
 
+  it('answers the URL verification challenge Slack sends when the request URL is saved', async () => {
+    const body = JSON.stringify({
+      token: 'unused',
+      challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      type: 'url_verification',
+    });
+    const response = await slack.platform.signed(body, 'application/json');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
+  });
+
   it('answers health checks on its HTTP port', async () => {
     const events = new URL(slack.platform.endpoint);
     const response = await fetch(new URL('/healthz', events));
