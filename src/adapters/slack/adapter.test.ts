@@ -369,6 +369,26 @@ describe('slack adapter: start, rate limits and Socket Mode', () => {
     }
   });
 
+  it('refuses to start Socket Mode with an app token Slack rejects, saying which setting to fix', async () => {
+    const api = await startSlackStandIn();
+    const adapter = createSlackAdapter(
+      {
+        botToken: api.botToken,
+        appToken: 'xapp-wrong',
+        apiUrl: api.apiUrl,
+        port: 0,
+        retryConfig: { retries: 0 },
+      },
+      { router, database, log },
+    );
+    try {
+      await expect(adapter.start()).rejects.toThrow(/Slack refused SLACK_APP_TOKEN \(invalid_auth\)/);
+    } finally {
+      await adapter.stop().catch(() => {});
+      await api.close();
+    }
+  });
+
   it('retries a call answered 429 after Retry-After, and the answer arrives', async () => {
     const slack = await createSlackHarness(
       router,

@@ -72,7 +72,12 @@ export interface SlackAdapter {
 
 const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
-/** Bolt logs through ours (pino), so secrets stay redacted and levels follow LOG_LEVEL. */
+/**
+ * Bolt logs through ours (pino), so secrets stay redacted and levels follow LOG_LEVEL.
+ *
+ * @example
+ * new App({ token, receiver, logger: boltLogger(log) });
+ */
 export function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ component: 'slack' });
   // Bolt's debug lines can carry request bodies: tokens and socket tickets never reach our log.
@@ -106,7 +111,12 @@ function slackErrorCode(error: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
-/** What to tell people when Slack refused to show (part of) an answer. */
+/**
+ * What to tell people when Slack refused to show (part of) an answer.
+ *
+ * @example
+ * explainSlackError(error); // 'I’m not a member of this channel, ...' for not_in_channel
+ */
 export function explainSlackError(error: unknown): string {
   const code = slackErrorCode(error);
   switch (code) {
@@ -460,7 +470,18 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       }
       await store.purge();
       if (socketMode) {
-        await app.start();
+        try {
+          await app.start();
+        } catch (error) {
+          const code = slackErrorCode(error);
+          throw new MegaphoneError(
+            'slack_socket',
+            code
+              ? `Slack refused SLACK_APP_TOKEN (${code}). Generate an app-level token with the connections:write scope (app settings → Basic Information → App-Level Tokens), and check that Socket Mode is on.`
+              : `Could not open the Socket Mode connection to Slack: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
         log.info('connected to Slack (Socket Mode)');
         return {};
       }
