@@ -329,6 +329,22 @@ describe('slack adapter over HTTP', () => {
     expect([...messages[1]!.files[0]!.bytes]).toEqual([...bytes]);
   });
 
+  it('posts a reply of files only without an empty block list', async () => {
+    const data = new TextEncoder().encode('a,b\n1,2\n');
+    await slack.adapter.delivery.post(
+      { channel: 'C_FILES' },
+      { attachments: [{ filename: 'x.csv', mimeType: 'text/csv', data }] },
+    );
+    const post = slack.api.callsTo('chat.postMessage').find((c) => c.args.channel === 'C_FILES')!;
+    expect(post.args.blocks).toBeUndefined();
+    expect(post.args.text).toBe('x.csv');
+    const files = slack.api
+      .messages()
+      .filter((m) => m.channel === 'C_FILES')
+      .flatMap((m) => m.files);
+    expect(files.map((f) => f.filename)).toEqual(['x.csv']);
+  });
+
   async function sendAndCollect(event: Record<string, unknown>) {
     const before = slack.mark();
     expect((await slack.platform.event(event, slack.eventId())).status).toBe(200);

@@ -227,7 +227,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
         channel: target.channel,
         ...(target.thread ? { thread_ts: target.thread } : {}),
         text: rendered.text,
-        blocks: rendered.blocks as unknown as webApi.KnownBlock[],
+        // A reply of files only has no blocks: Slack refuses an empty block list.
+        ...(rendered.blocks.length ? { blocks: rendered.blocks as unknown as webApi.KnownBlock[] } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
