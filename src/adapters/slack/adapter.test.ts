@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.ts';
 import { adapterContract } from '../../../test/adapter-contract.ts';
@@ -156,6 +157,25 @@ describe('slack adapter over HTTP', () => {
       channel: 'C_GROWTH',
     });
     expect(copy).toEqual([]);
+  });
+
+  it('keeps no dedupe row for channel chatter it never answers', async () => {
+    const id = slack.eventId();
+    await sendAndCollect(
+      {
+        type: 'message',
+        channel_type: 'channel',
+        user: 'U_JANE',
+        text: 'lunch?',
+        ts: slack.personTs(),
+        channel: 'C_GROWTH',
+      },
+      id,
+    );
+    const rows = await database.rows<{ n: number }>(
+      sql`select count(*)::int as n from slack_events where event_id = ${id}`,
+    );
+    expect(rows[0]!.n).toBe(0);
   });
 
   it('answers a direct message in its thread', async () => {
@@ -329,9 +349,25 @@ describe('slack adapter over HTTP', () => {
     expect([...messages[1]!.files[0]!.bytes]).toEqual([...bytes]);
   });
 
-  async function sendAndCollect(event: Record<string, unknown>) {
+  it('posts a reply of files only without an empty block list', async () => {
+    const data = new TextEncoder().encode('a,b\n1,2\n');
+    await slack.adapter.delivery.post(
+      { channel: 'C_FILES' },
+      { attachments: [{ filename: 'x.csv', mimeType: 'text/csv', data }] },
+    );
+    const post = slack.api.callsTo('chat.postMessage').find((c) => c.args.channel === 'C_FILES')!;
+    expect(post.args.blocks).toBeUndefined();
+    expect(post.args.text).toBe('x.csv');
+    const files = slack.api
+      .messages()
+      .filter((m) => m.channel === 'C_FILES')
+      .flatMap((m) => m.files);
+    expect(files.map((f) => f.filename)).toEqual(['x.csv']);
+  });
+
+  async function sendAndCollect(event: Record<string, unknown>, eventId = slack.eventId()) {
     const before = slack.mark();
-    expect((await slack.platform.event(event, slack.eventId())).status).toBe(200);
+    expect((await slack.platform.event(event, eventId)).status).toBe(200);
     await slack.adapter.idle();
     return slack.since(before);
   }

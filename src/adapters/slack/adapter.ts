@@ -132,6 +132,16 @@ export function explainSlackError(error: unknown): string {
   }
 }
 
+/**
+ * Whether an event may lead to an answer. Every message in every channel Megaphone is in arrives as an event;
+ * only the ones it may answer are worth a row in the dedupe table (the listeners ignore the rest anyway).
+ */
+function mayAnswer(event: Record<string, unknown> | undefined): boolean {
+  if (event?.type !== 'message') return true;
+  if (event.subtype !== undefined || event.bot_id !== undefined) return false;
+  return event.channel_type === 'im' || event.thread_ts !== undefined;
+}
+
 /** Bolt listeners run to completion inside `processEvent`: counting them tells when all work is done. */
 class TrackedApp extends App {
   readonly inflight = new Set<Promise<void>>();
@@ -227,7 +237,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
         channel: target.channel,
         ...(target.thread ? { thread_ts: target.thread } : {}),
         text: rendered.text,
-        blocks: rendered.blocks as unknown as webApi.KnownBlock[],
+        // A reply of files only has no blocks: Slack refuses an empty block list.
+        ...(rendered.blocks.length ? { blocks: rendered.blocks as unknown as webApi.KnownBlock[] } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -308,8 +319,16 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
 
   // Each event once: Slack redelivers events it thinks were not acknowledged (x-slack-retry-num).
   app.use(async ({ body, next }) => {
-    const eventId = (body as { type?: string; event_id?: unknown }).event_id;
-    if ((body as { type?: string }).type === 'event_callback' && typeof eventId === 'string') {
+    const {
+      type,
+      event_id: eventId,
+      event,
+    } = body as {
+      type?: string;
+      event_id?: unknown;
+      event?: Record<string, unknown>;
+    };
+    if (type === 'event_callback' && typeof eventId === 'string' && mayAnswer(event)) {
       let first = true;
       try {
         first = await store.claimEvent(eventId);

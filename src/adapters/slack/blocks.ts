@@ -313,7 +313,10 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Rendered
     shownText.push(context(['The rest of this answer was too long for one Slack message.']));
   }
   const blocks = [...head, ...shownText, ...body].slice(0, maxBlocks);
-  const fallback = [reply.title, reply.text].filter(Boolean).join(': ') || 'Megaphone answered';
+  const fallback =
+    [reply.title, reply.text].filter(Boolean).join(': ') ||
+    files.map((f) => f.filename).join(', ') ||
+    'Megaphone answered';
   return { text: clip(escapeText(plain(fallback)), LIMITS.fallbackText), blocks, files };
 }
 
