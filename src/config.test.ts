@@ -89,3 +89,25 @@ describe('loadConfig', () => {
     expect(message).not.toMatch(/hunter2/);
   });
 });
+
+describe('loadDotEnv', () => {
+  it('reads a .env file without overriding what the environment already has', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadDotEnv } = await import('./config.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'megaphone-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'MEGAPHONE_TEST_DOTENV_A=from-file\nMEGAPHONE_TEST_DOTENV_B=from-file\n');
+    process.env.MEGAPHONE_TEST_DOTENV_B = 'from-env';
+    try {
+      expect(loadDotEnv(file)).toBe(true);
+      expect(process.env.MEGAPHONE_TEST_DOTENV_A).toBe('from-file');
+      expect(process.env.MEGAPHONE_TEST_DOTENV_B).toBe('from-env');
+      expect(loadDotEnv(join(dir, 'missing.env'))).toBe(false);
+    } finally {
+      delete process.env.MEGAPHONE_TEST_DOTENV_A;
+      delete process.env.MEGAPHONE_TEST_DOTENV_B;
+    }
+  });
+});

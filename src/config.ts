@@ -2,6 +2,7 @@
  * The only reader of `process.env`. Configuration is validated once, at start, with zod; a missing or
  * malformed key fails with its name and what is expected.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const optionalString = z
@@ -220,6 +221,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     brandFile: e.MEGAPHONE_BRAND_FILE,
   };
+}
+
+/**
+ * Reads `.env` from the working directory into the environment, if there is one; variables already set in
+ * the environment win. Called once by the command line before `loadConfig`.
+ *
+ * @example
+ * loadDotEnv(); // .env present: its keys now reach loadConfig()
+ */
+export function loadDotEnv(path = '.env'): boolean {
+  if (!existsSync(path)) return false;
+  const before = { ...process.env };
+  process.loadEnvFile(path);
+  for (const [key, value] of Object.entries(before)) process.env[key] = value;
+  return true;
 }
 
 /** Whether stdout is an interactive terminal (progress bars, colours). Kept here: it is environment too. */

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCliAdapter } from '../adapters/cli/chat.ts';
 import { renderReply } from '../adapters/cli/render.ts';
 import { type App, bootApp } from '../app.ts';
-import { ConfigError, isInteractive, loadConfig } from '../config.ts';
+import { ConfigError, isInteractive, loadConfig, loadDotEnv } from '../config.ts';
 import { isUserError, newReferenceId, UserError } from '../core/errors.ts';
 import { formatNumber, plural } from '../core/reply.ts';
 import { loadDemo } from '../ingest/demo.ts';
@@ -41,6 +41,7 @@ function parsePositiveInt(value: string): number {
 }
 
 async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
+  loadDotEnv();
   const config = loadConfig();
   const log = createLogger(config.logLevel ?? 'warn');
   const app = await bootApp(config, log);
