@@ -244,11 +244,25 @@ export function renderDiscordReply(reply: Reply): OutgoingMessage[] {
     value: truncate(toMarkdown(f.value), LIMITS.fieldValue) || '\u200b',
     inline: true,
   }));
-  main.fields = fields.slice(0, LIMITS.fields);
+  // Fields fill an embed up to 25 of them or the 6,000 characters a message allows, then continue in the next.
+  const fieldSize = (f: { name: string; value: string }) => f.name.length + f.value.length;
+  const fill = (embed: APIEmbed, queue: typeof fields) => {
+    embed.fields = [];
+    while (
+      queue.length &&
+      embed.fields.length < LIMITS.fields &&
+      embedSize(embed) + fieldSize(queue[0]!) <= LIMITS.embedTotal
+    ) {
+      embed.fields.push(queue.shift()!);
+    }
+  };
+  fill(main, fields);
   embeds.push(main);
   for (const text of moreText) embeds.push({ color: colour, description: text });
-  for (let i = LIMITS.fields; i < fields.length; i += LIMITS.fields) {
-    embeds.push({ color: colour, fields: fields.slice(i, i + LIMITS.fields) });
+  while (fields.length) {
+    const next: APIEmbed = { color: colour };
+    fill(next, fields);
+    embeds.push(next);
   }
 
   // Images are shown in an embed; every attachment is also a file of the message.
@@ -268,7 +282,9 @@ export function renderDiscordReply(reply: Reply): OutgoingMessage[] {
   }
   if (reply.context) {
     const footer = truncate(plain(reply.context), LIMITS.footer);
-    embeds.at(-1)!.footer = { text: footer };
+    const last = embeds.at(-1)!;
+    if (embedSize(last) + footer.length <= LIMITS.embedTotal) last.footer = { text: footer };
+    else embeds.push({ color: colour, footer: { text: footer } });
   }
 
   // Pack embeds and files into messages within the per-message limits.

@@ -82,9 +82,18 @@ function describeOption(command: AnyCommand, key: string, schema: ZodAny, segmen
   const own = schema?.description ?? unwrap(schema).inner?.description;
   if (own) return truncate(own, 100);
   if (segment) return key === 'b' ? 'The other saved segment' : 'A saved segment';
-  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   if (key === 'request') return truncate(`What to ${command.name}, in plain words`, 100);
-  return truncate(words.charAt(0).toUpperCase() + words.slice(1), 100);
+  const words = key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const { inner } = unwrap(schema);
+  const min = Number.isFinite(inner?.minValue) ? inner.minValue : undefined;
+  const max = Number.isFinite(inner?.maxValue) && inner.maxValue < 2 ** 31 ? inner.maxValue : undefined;
+  const range =
+    min !== undefined && max !== undefined
+      ? ` (${min} to ${max})`
+      : min !== undefined
+        ? ` (${min} or more)`
+        : '';
+  return truncate(`${words.charAt(0).toUpperCase()}${words.slice(1)}${range}`, 100);
 }
 
 function optionFor(command: AnyCommand, key: string, schema: ZodAny): OptionJson | null {
