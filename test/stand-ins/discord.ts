@@ -127,6 +127,8 @@ export async function startDiscordStandIn(options: DiscordStandInOptions = {}) {
   const messages: StoredMessage[] = [];
   const interactions = new Map<string, InteractionRecord>();
   const threads = new Map<string, { id: string; parentId: string }>();
+  /** Direct-message channels by id, with the person at the other end. */
+  const directChannels = new Map<string, Record<string, unknown>>();
   const identifies: Record<string, unknown>[] = [];
   /** Ids of messages in the order they were created or edited. */
   const touched: string[] = [];
@@ -162,6 +164,8 @@ export async function startDiscordStandIn(options: DiscordStandInOptions = {}) {
   }
 
   function channelObject(id: string) {
+    const person = directChannels.get(id);
+    if (person) return { id, type: 1, recipients: [person], last_message_id: null, flags: 0 };
     const thread = threads.get(id);
     if (thread) {
       return {
@@ -572,19 +576,26 @@ export async function startDiscordStandIn(options: DiscordStandInOptions = {}) {
     /** Someone posts a message in a channel (or thread); `mention` puts `<@bot>` in front of it. */
     say(
       text: string,
-      opts: { userId?: string; channelId?: string; mention?: boolean; replyTo?: string } = {},
+      opts: {
+        userId?: string;
+        channelId?: string;
+        mention?: boolean;
+        replyTo?: string;
+        direct?: boolean;
+      } = {},
     ) {
       const id = newId();
       const author = member(opts.userId ?? '111').user;
       const content = opts.mention === false ? text : `<@${botId}> ${text}`;
       const channel = opts.channelId ?? channelId;
+      if (opts.direct) directChannels.set(channel, author);
       dispatch('MESSAGE_CREATE', {
         id,
         type: opts.replyTo ? 19 : 0,
         channel_id: channel,
-        guild_id: guildId,
+        channel_type: opts.direct ? 1 : threads.has(channel) ? 11 : 0,
+        ...(opts.direct ? {} : { guild_id: guildId, member: { ...member(author.id), user: undefined } }),
         author,
-        member: { ...member(author.id), user: undefined },
         content,
         timestamp: new Date().toISOString(),
         edited_timestamp: null,

@@ -198,6 +198,14 @@ describe('discord adapter through the real discord.js client', () => {
     expect(posted.map((p) => p.text).join('\n')).toMatch(/Finally done/);
   });
 
+  it('still answers, in the channel, when the interaction could not be acknowledged', async () => {
+    harness.standIn.failNext('POST', /\/callback$/, 404, { message: 'Unknown interaction', code: 10062 });
+    const { token, posted } = await slash('stats', [], '444');
+    expect(edits(token)).toHaveLength(0);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.text).toMatch(/<@444>[\s\S]*Feature store at a glance/);
+  });
+
   it('reports an API error in the reply instead of swallowing it', async () => {
     harness.standIn.failNext('PATCH', /messages\/@original$/, 400, {
       message: 'Invalid Form Body',
@@ -221,6 +229,32 @@ describe('discord adapter through the real discord.js client', () => {
     );
     const csv = exported.flatMap((p) => p.files).find((f) => f.filename.endsWith('.csv'));
     expect(new TextDecoder().decode(csv?.bytes)).toContain('13047');
+  });
+
+  it('answers every message in a direct conversation, which keeps its context', async () => {
+    const dm = '900000000000000077';
+    const first = await harness.settle(() =>
+      harness.standIn.say('customers in Germany', { channelId: dm, direct: true, mention: false }),
+    );
+    expect(first[0]!.text).toMatch(/Germany/);
+    expect(harness.stored(first[0]!).message_reference).toBeUndefined();
+    const next = await harness.settle(() =>
+      harness.standIn.say('export', { channelId: dm, direct: true, mention: false }),
+    );
+    expect(next[0]!.channel).toBe(dm);
+    expect(next.flatMap((p) => p.files).some((f) => f.filename.endsWith('.csv'))).toBe(true);
+  });
+
+  it('ignores messages in a server channel that do not mention it', async () => {
+    const before = harness.standIn.requests.length;
+    harness.standIn.say('stats', { mention: false });
+    // A mention right after it is answered; nothing was sent for the first one.
+    const posted = await harness.settle(() => harness.standIn.say('stats'));
+    expect(posted).toHaveLength(1);
+    const sent = harness.standIn.requests
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+    expect(sent).toHaveLength(1);
   });
 
   it('posts a digest to a channel unprompted, with its files', async () => {

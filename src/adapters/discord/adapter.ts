@@ -171,11 +171,20 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   type Answerable = ChatInputCommandInteraction | ButtonInteraction;
 
   /** Edits the deferred reply (follow-ups for the rest), or posts in the channel once the token is too old. */
-  async function answer(interaction: Answerable, reply: Reply, caller: Caller, receivedAt: number) {
+  async function answer(
+    interaction: Answerable,
+    reply: Reply,
+    caller: Caller,
+    receivedAt: number,
+    deferred: boolean,
+  ) {
     const messages = renderDiscordReply(reply);
     const fresh = () => now() - receivedAt < TOKEN_LIFE_MS - TOKEN_MARGIN_MS;
-    if (!fresh()) {
-      log.info({ interaction: interaction.id }, 'interaction token expired: answering in the channel');
+    if (!deferred || !fresh()) {
+      log.info(
+        { interaction: interaction.id, deferred },
+        'interaction token unusable: answering in the channel',
+      );
       await postToChannel(interaction.channelId, messages, {
         ping: interaction.user.id,
         conversationId: caller.conversationId,
@@ -207,9 +216,20 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     }
   }
 
+  /** Acknowledges within Discord's 3 seconds; when that fails the answer still comes, in the channel. */
+  async function defer(interaction: Answerable): Promise<boolean> {
+    try {
+      await interaction.deferReply();
+      return true;
+    } catch (error) {
+      log.warn({ err: error, interaction: interaction.id }, 'could not defer an interaction');
+      return false;
+    }
+  }
+
   async function onSlashCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     const receivedAt = now();
-    await interaction.deferReply();
+    const deferred = await defer(interaction);
     const channel = interaction.channel;
     const conversationId =
       channel?.isThread() === true ? await conversationOfThread(channel) : `discord:${interaction.id}`;
@@ -233,12 +253,12 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
         reply = await router.run(binding.command.name, args, caller);
       }
     }
-    await answer(interaction, reply, caller, receivedAt);
+    await answer(interaction, reply, caller, receivedAt, deferred);
   }
 
   async function onButton(interaction: ButtonInteraction): Promise<void> {
     const receivedAt = now();
-    await interaction.deferReply();
+    const deferred = await defer(interaction);
     const message = interaction.message;
     const conversationId =
       known.get(message.id) ??
@@ -253,7 +273,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
           tone: 'warning',
           text: 'This button belongs to an older version of Megaphone. Ask again to get fresh buttons.',
         };
-    await answer(interaction, reply, caller, receivedAt);
+    await answer(interaction, reply, caller, receivedAt, deferred);
   }
 
   async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -274,11 +294,15 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
 
   async function onMessage(message: Message): Promise<void> {
     const me = client.user;
-    if (!me || message.author.bot || !message.mentions.users.has(me.id)) return;
-    const text = message.content.replace(new RegExp(`<@!?${me.id}>`, 'g'), ' ').trim();
     const channel = message.channel;
+    // In a direct message every message is for Megaphone; in a server only those that mention it.
+    const direct = channel.isDMBased();
+    if (!me || message.author.bot || (!direct && !message.mentions.users.has(me.id))) return;
+    const text = message.content.replace(new RegExp(`<@!?${me.id}>`, 'g'), ' ').trim();
     let conversationId: string;
-    if (message.reference?.messageId) {
+    if (direct) {
+      conversationId = `discord:dm:${channel.id}`;
+    } else if (message.reference?.messageId) {
       conversationId = await conversationOfMessage(message.channelId, message.reference.messageId);
     } else if (channel.isThread()) {
       conversationId = await conversationOfThread(channel);
@@ -292,7 +316,7 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     try {
       // In a thread the answer simply follows; in a channel it replies to the message it answers.
       await postToChannel(message.channelId, messages, {
-        ...(channel.isThread() ? {} : { replyTo: message.id }),
+        ...(channel.isThread() || direct ? {} : { replyTo: message.id }),
         conversationId,
       });
     } catch (error) {
