@@ -24,10 +24,7 @@ import { resolveSegmentRequest } from '../segments/request.ts';
 import { previewSegment, segmentMemberIds } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
 import { registerDiscordCommands } from './discord.ts';
-
-const HOW_TO_CONNECT =
-  'No chat platform is configured, so Megaphone runs in this terminal. Slack and Discord adapters are not part ' +
-  'of this version yet; the terminal chat offers every command they will.';
+import { HOW_TO_CONNECT, platformsConfigured, startPlatforms, untilSignal } from './serve.ts';
 
 function parseDate(value: string): Date {
   const d = new Date(value);
@@ -120,8 +117,17 @@ export function buildProgram(): Command {
           progress.stop();
           console.log(describeImport(summary));
         }
-        console.log(HOW_TO_CONNECT);
-        await chat(app);
+        if (!platformsConfigured(app)) {
+          console.log(HOW_TO_CONNECT);
+          await chat(app);
+          return;
+        }
+        const platforms = await startPlatforms(app);
+        for (const p of platforms) console.log(p.status);
+        console.log('Megaphone is running. Press Ctrl+C to stop.');
+        const signal = await untilSignal();
+        console.log(`Stopping (${signal}): finishing answers in progress...`);
+        await Promise.allSettled(platforms.map((p) => p.stop()));
       });
     });
 
