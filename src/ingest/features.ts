@@ -44,6 +44,8 @@ export async function refreshFeatures(
   const at = sql`${asOf.toISOString()}::timestamptz`;
   const { newWithinDays, activeWithinDays, atRiskWithinDays } = LIFECYCLE_THRESHOLDS;
   await database.db.transaction(async (tx) => {
+    // The aggregate sorts every purchase line by customer; with the default 4 MB it spills to disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
     await tx.execute(sql`delete from customer_features`);
     await tx.execute(sql`
       insert into customer_features (customer_id, spend, orders, first_purchase_at, last_purchase_at, recency_days,
