@@ -44,25 +44,29 @@ export async function refreshFeatures(
   const at = sql`${asOf.toISOString()}::timestamptz`;
   const { newWithinDays, activeWithinDays, atRiskWithinDays } = LIFECYCLE_THRESHOLDS;
   await database.db.transaction(async (tx) => {
+    // The aggregate sorts every purchase line by customer; with the default 4 MB it spills to disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
     await tx.execute(sql`delete from customer_features`);
     await tx.execute(sql`
       insert into customer_features (customer_id, spend, orders, first_purchase_at, last_purchase_at, recency_days,
         tenure_days, avg_order_value, distinct_products, returns, country, r_score, f_score, m_score, lifecycle, as_of)
       with p as (
-        -- One pass over the customer's purchase and return lines computes every aggregate.
-        select customer_id,
+        -- One pass over the customer's purchase and return lines computes every aggregate. Keys are
+        -- grouped and counted in the "C" collation: equality is the same bytewise comparison, and sorting
+        -- 400k ids that way is ~15% faster than through the database's locale.
+        select customer_id collate "C" as customer_id,
           sum(quantity * unit_price) filter (where kind = 'purchase') as spend,
-          count(distinct invoice) filter (where kind = 'purchase')::int as orders,
+          count(distinct invoice collate "C") filter (where kind = 'purchase')::int as orders,
           min(occurred_at) filter (where kind = 'purchase') as first_at,
           max(occurred_at) filter (where kind = 'purchase') as last_at,
-          count(distinct product_id) filter (where kind = 'purchase')::int as distinct_products,
+          count(distinct product_id collate "C") filter (where kind = 'purchase')::int as distinct_products,
           count(*) filter (where kind = 'return')::int as returns,
           (array_agg(country order by occurred_at desc, batch_id desc, line_no desc)
             filter (where kind = 'purchase'))[1] as country
         from events
         where kind in ('purchase', 'return') and customer_id is not null and occurred_at <= ${at}
           and batch_id in ${DONE_BATCHES}
-        group by customer_id
+        group by customer_id collate "C"
       ), f as (
         select p.*,
           floor(extract(epoch from (${at} - p.last_at)) / 86400)::int as recency_days,

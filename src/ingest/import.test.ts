@@ -151,6 +151,33 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(c2).toMatchObject({ returns: 1, orders: 1 });
   });
 
+  it('builds the events index after loading into an empty store, also when the load fails', async () => {
+    const indexes = async () =>
+      (
+        await db.rows<{ name: string }>(
+          sql`select indexname as name from pg_indexes where tablename = 'events' order by 1`,
+        )
+      ).map((r) => r.name);
+    const before = await indexes();
+    expect(before).toContain('events_customer');
+
+    // A gzip file cut short: the header line reads, the load fails part way.
+    const whole = gzipSync(Buffer.from((await readFile(RETAIL, 'utf8')).repeat(50)));
+    const truncated = await variant('truncated.csv.gz', () => whole.subarray(0, whole.length - 200));
+    await expect(importFile(db, truncated)).rejects.toThrow();
+    expect(await indexes()).toEqual(before);
+    const [failed] = await db.db.select().from(importBatches);
+    expect(failed).toMatchObject({ status: 'failed' });
+    const [left] = await db.rows<{ n: number }>(sql`select count(*)::int as n from events`);
+    expect(left!.n).toBe(0);
+
+    await importFile(db, RETAIL);
+    expect(await indexes()).toEqual(before);
+    // The second import finds events and keeps the index as it is.
+    await importFile(db, EVENTS);
+    expect(await indexes()).toEqual(before);
+  });
+
   it('refuses a file that is not the layout, naming what is missing, and imports nothing', async () => {
     const wrong = await variant('wrong.csv', () => 'order,sku,amount\n1,2,3\n');
     await expect(importFile(db, wrong)).rejects.toThrow(/unknown layout \(header: order, sku, amount\)/);
