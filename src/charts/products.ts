@@ -140,7 +140,14 @@ export async function topProducts(
     group by 1, 2
     order by min(r.rank)
   `);
-  const periodText = describePeriod(options.period, rows[0]?.start ?? null);
+  let startIso = rows[0]?.start ?? null;
+  if (rows.length === 0 && options.period) {
+    // No sales to carry the window's first day: ask for it alone, to name the period in the answer.
+    const [row] = await database.rows<{ start: string | null }>(sql`
+      with as_of as (select ${AS_OF} at time zone 'UTC' as at) select to_char(${start}, 'YYYY-MM-DD') as start`);
+    startIso = row?.start ?? null;
+  }
+  const periodText = describePeriod(options.period, startIso);
   const who = audienceLabel(options.where);
   if (rows.length === 0) {
     throw new UserError(
