@@ -68,7 +68,10 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     await router.handle('customers who spent over £50', t);
     await router.handle('save as big-spenders', t);
     const byCountry = await router.handle('show the germans segment by country', thread());
-    expect(byCountry.title).toBe('1 customer across 1 country; most in Germany (1, 100%).');
+    expect(byCountry.title).toBe('1 customer across 1 country for germans; most in Germany (1, 100%).');
+    expect(png(byCountry)?.altText).toBe(
+      'Bar chart of 1 customer by country for germans, largest first: Germany 1.',
+    );
     expect(byCountry.context).toBe('germans: Germany');
     const thisOne = await router.handle('show them by lifecycle stage', t);
     expect(png(thisOne)?.altText).toMatch(/^Bar chart of 2 customers by lifecycle stage/);

@@ -351,8 +351,11 @@ export async function segmentBreakdown(
   database: Database,
   def: SegmentDefinition,
   by: BreakdownBy,
+  /** The saved segment's name, for the title; the definition is described when absent. */
+  name?: string,
 ): Promise<ChartBuild & { data: BreakdownRow[] }> {
   const data = await breakdownRows(database, def, by);
+  const who = audienceLabel(def, name);
   const total = data.reduce((sum, row) => sum + row.customers, 0);
   if (total === 0) {
     throw new UserError('chart_no_data', 'This segment has no customers, so there is nothing to break down.');
@@ -361,7 +364,7 @@ export async function segmentBreakdown(
   const top = data[0]!;
   const share = (n: number) => `${Math.round((100 * n) / total)}%`;
   const spec: TopLevelSpec = {
-    title: { text: `Customers by ${noun}`, subtitle: plural(total, 'customer') },
+    title: { text: `Customers by ${noun}${who}`, subtitle: plural(total, 'customer') },
     width: 420,
     height: { step: 24 },
     data: { values: data },
@@ -387,8 +390,8 @@ export async function segmentBreakdown(
     .join(', ');
   const present = data.filter((r) => r.customers > 0).length;
   const altText =
-    `Bar chart of ${plural(total, 'customer')} by ${noun}, largest first: ${listed}` +
+    `Bar chart of ${plural(total, 'customer')} by ${noun}${who}, largest first: ${listed}` +
     `${present > 5 ? ', and more' : ''}.`;
-  const summary = `${plural(total, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
+  const summary = `${plural(total, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
   return { spec, altText, summary, data };
 }

@@ -333,7 +333,7 @@ export async function buildChart(
       };
     case 'breakdown':
       return {
-        ...(await segmentBreakdown(database, where ?? { conditions: [] }, request.by)),
+        ...(await segmentBreakdown(database, where ?? { conditions: [] }, request.by, who?.name)),
         audience: who,
       };
     case 'top_products':
