@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
@@ -97,6 +98,23 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     expect(empty.text).toMatch(/No product sales for Germany in May 2011/);
     const audienceless = await router.handle('chart them by country', thread());
     expect(audienceless.text).toMatch(/no segment in this thread/);
+  });
+
+  it('reports a spec that does not compile instead of sending it', async () => {
+    const t = thread();
+    await router.handle('cohort retention', t);
+    const broken = {
+      data: { values: [{ a: 1 }] },
+      mark: 'bar',
+      encoding: { x: { field: 'a', type: 'nonsense' } },
+    };
+    await db.rows(sql`
+      update conversations set last_result = ${JSON.stringify({ chart: { spec: broken, title: 'x' } })}::jsonb
+      where id = ${t.conversationId}`);
+    const reply = await router.handle('spec', t);
+    expect(reply.tone).toBe('error');
+    expect(reply.text).toMatch(/Vega-Lite spec is invalid/);
+    expect(reply.attachments).toBeUndefined();
   });
 
   it('leaves audiences that merely mention orders to the segment command', async () => {

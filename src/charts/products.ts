@@ -179,7 +179,7 @@ export async function topProducts(
     data: { values: data },
     mark: { type: 'bar' },
     encoding: {
-      y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 260 } },
+      y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 360 } },
       x: {
         field: metric,
         type: 'quantitative',

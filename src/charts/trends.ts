@@ -302,7 +302,8 @@ export async function newVsReturning(
   const busiest = data.reduce((best, r) => (r.new + r.returning > best.new + best.returning ? r : best));
   const spec: TopLevelSpec = {
     title: { text: `New and returning customers by ${grain}${who}`, subtitle: `${range}${rolled}` },
-    width: Math.min(720, Math.max(320, data.length * 40)),
+    // Period labels ("w/c 10 Jan 2011") need room, or every other one is hidden.
+    width: Math.min(720, Math.max(320, data.length * 64)),
     height: 260,
     data: { values: long },
     mark: { type: 'bar' },
