@@ -109,22 +109,30 @@ export async function topProducts(
     throw new UserError('chart_period', 'Ask for the last 1 to 3,660 days.');
   }
   const { start, stop } = window(options.period);
+  // The window is worked out first and bound as plain timestamps: a range on `occurred_at` whose bounds the
+  // planner can see is estimated from statistics, where an expression over subqueries was guessed at 0.5%
+  // of rows and a segment filter then turned into a nested loop (20 s at 100k events).
+  const [bounds] = await database.rows<{ start: string | null; stop: string | null; day: string | null }>(sql`
+    with as_of as (select ${AS_OF} at time zone 'UTC' as at)
+    select to_char(${start}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start,
+      to_char(${stop}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop, to_char(${start}, 'YYYY-MM-DD') as day`);
   const kinds = options.where ? sql`e.kind = 'purchase'` : sql`e.kind in ('purchase', 'anonymous')`;
   const rankBy = metric === 'revenue' ? sql`revenue desc, units desc` : sql`units desc, revenue desc`;
-  const rows = await database.rows<{
-    label: string;
-    product_id: string | null;
-    revenue: string;
-    units: number;
-    products: number;
-    start: string | null;
-  }>(sql`
-    with as_of as (select ${AS_OF} at time zone 'UTC' as at),
-    sales as (
+  const from =
+    options.period && bounds?.start ? sql`and e.occurred_at >= ${bounds.start}::timestamptz` : sql``;
+  const rows = bounds?.stop
+    ? await database.rows<{
+        label: string;
+        product_id: string | null;
+        revenue: string;
+        units: number;
+        products: number;
+      }>(sql`
+    with sales as (
       select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
       from events e
       where ${kinds} and e.batch_id in ${DONE_BATCHES} and e.product_id is not null
-        and e.occurred_at at time zone 'UTC' between ${start} and ${stop}
+        ${from} and e.occurred_at <= ${bounds.stop}::timestamptz
         and ${inSegment(database, sql`e.customer_id`, options.where)}
       group by 1
     ), ranked as (
@@ -134,19 +142,13 @@ export async function topProducts(
     )
     select case when r.rank <= ${limit} then coalesce(p.name, r.product_id) else 'Other products' end as label,
       case when r.rank <= ${limit} then r.product_id end as product_id,
-      round(sum(r.revenue), 2)::text as revenue, sum(r.units)::int as units, count(*)::int as products,
-      to_char(${start}, 'YYYY-MM-DD') as start
+      round(sum(r.revenue), 2)::text as revenue, sum(r.units)::int as units, count(*)::int as products
     from ranked r left join products p on p.id = r.product_id
     group by 1, 2
     order by min(r.rank)
-  `);
-  let startIso = rows[0]?.start ?? null;
-  if (rows.length === 0 && options.period) {
-    // No sales to carry the window's first day: ask for it alone, to name the period in the answer.
-    const [row] = await database.rows<{ start: string | null }>(sql`
-      with as_of as (select ${AS_OF} at time zone 'UTC' as at) select to_char(${start}, 'YYYY-MM-DD') as start`);
-    startIso = row?.start ?? null;
-  }
+  `)
+    : [];
+  const startIso = bounds?.day ?? null;
   const periodText = describePeriod(options.period, startIso);
   const who = audienceLabel(options.where);
   if (rows.length === 0) {

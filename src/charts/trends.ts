@@ -103,6 +103,18 @@ export async function revenueComparison(
   const shift = compare === 'last_year' ? '1 year' : UNIT_INTERVAL[unit];
   const g = { day: sql.raw(`'day'`), week: sql.raw(`'week'`), month: sql.raw(`'month'`) }[grain];
   const step = { day: '1 day', week: '7 days', month: '1 month' }[grain];
+  const ts = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+  // Windows first, bound as plain timestamps below, so the planner estimates the ranges from statistics
+  // (see products.ts: a guessed range and a segment filter made a nested loop).
+  const [w] = await database.rows<{ cs: string | null; ce: string; ps: string; pe: string }>(sql`
+    with as_of as (select ${AS_OF} at time zone 'UTC' as at),
+    b as (select date_trunc(${UNIT_SQL[unit]}, at) as cs, at as ce,
+      date_trunc(${UNIT_SQL[unit]}, at) - ${shift}::interval as ps from as_of)
+    select to_char(cs, ${sql.raw(ts)}) as cs, to_char(ce, ${sql.raw(ts)}) as ce, to_char(ps, ${sql.raw(ts)}) as ps,
+      to_char(ps + ${UNIT_INTERVAL[unit]}::interval - interval '1 microsecond', ${sql.raw(ts)}) as pe
+    from b`);
+  if (!w?.cs)
+    throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
   const rows = await database.rows<{
     series: string;
     start: string;
@@ -111,23 +123,23 @@ export async function revenueComparison(
     revenue: string;
     orders: number;
   }>(sql`
-    with as_of as (select ${AS_OF} at time zone 'UTC' as at),
-    w as (
-      select 'current' as series, date_trunc(${UNIT_SQL[unit]}, at) as start, at as stop from as_of
+    with w as (
+      select 'current' as series, ${w.cs}::timestamptz at time zone 'UTC' as start,
+        ${w.ce}::timestamptz at time zone 'UTC' as stop
       union all
-      select 'comparison', date_trunc(${UNIT_SQL[unit]}, at) - ${shift}::interval,
-        date_trunc(${UNIT_SQL[unit]}, at) - ${shift}::interval + ${UNIT_INTERVAL[unit]}::interval
-          - interval '1 microsecond'
-      from as_of
+      select 'comparison', ${w.ps}::timestamptz at time zone 'UTC', ${w.pe}::timestamptz at time zone 'UTC'
     ), buckets as (
       select w.series, w.start, s.bucket, s.idx::int as idx
       from w, generate_series(date_trunc(${g}, w.start), w.stop, ${step}::interval)
         with ordinality as s(bucket, idx)
     ), sales as (
-      select w.series, date_trunc(${g}, e.occurred_at at time zone 'UTC') as bucket,
+      select case when e.occurred_at >= ${w.cs}::timestamptz then 'current' else 'comparison' end as series,
+        date_trunc(${g}, e.occurred_at at time zone 'UTC') as bucket,
         sum(e.quantity * e.unit_price) as revenue, count(distinct e.invoice)::int as orders
-      from events e join w on e.occurred_at at time zone 'UTC' between w.start and w.stop
+      from events e
       where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES}
+        and (e.occurred_at between ${w.cs}::timestamptz and ${w.ce}::timestamptz
+          or e.occurred_at between ${w.ps}::timestamptz and ${w.pe}::timestamptz)
         and ${inSegment(database, sql`e.customer_id`, options.where)}
       group by 1, 2
     )
