@@ -8,18 +8,58 @@ import { sql } from 'drizzle-orm';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { revenueOverTime, segmentBreakdown } from '../src/charts/builders.ts';
+import { cohortRetention } from '../src/charts/cohorts.ts';
+import { segmentComparison } from '../src/charts/comparison.ts';
+import { topProducts } from '../src/charts/products.ts';
 import { FONT_FAMILY, FONT_FILES, renderChart, THEME } from '../src/charts/render.ts';
+import { newVsReturning, revenueComparison } from '../src/charts/trends.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { loadDemo } from '../src/ingest/demo.ts';
 import { progress, type Section } from './section.ts';
 
 const EVERYONE = { conditions: [] };
+const BIG = {
+  conditions: [{ kind: 'metric' as const, metric: 'm_score' as const, op: 'gte' as const, value: 4 }],
+};
+const LAPSED = {
+  conditions: [{ kind: 'lifecycle' as const, op: 'in' as const, values: ['lapsed' as const] }],
+};
 const BUILDERS: { name: string; build: (db: Database) => Promise<{ spec: object }> }[] = [
   { name: 'revenue by month', build: (db) => revenueOverTime(db, { grain: 'month' }) },
   { name: 'revenue by week', build: (db) => revenueOverTime(db, { grain: 'week' }) },
   { name: 'revenue by day', build: (db) => revenueOverTime(db, { grain: 'day' }) },
+  {
+    name: 'revenue by month, big spenders',
+    build: (db) => revenueOverTime(db, { grain: 'month', where: BIG }),
+  },
+  {
+    name: 'revenue this month vs last',
+    build: (db) => revenueComparison(db, { unit: 'month', compare: 'previous' }),
+  },
+  {
+    name: 'orders this quarter vs last year',
+    build: (db) => revenueComparison(db, { unit: 'quarter', compare: 'last_year', metric: 'orders' }),
+  },
+  { name: 'top 10 products', build: (db) => topProducts(db, { limit: 10 }) },
+  {
+    name: 'top 10 products last quarter, big spenders',
+    build: (db) => topProducts(db, { limit: 10, period: { unit: 'quarter', offset: 1 }, where: BIG }),
+  },
+  { name: 'new vs returning by month', build: (db) => newVsReturning(db, { grain: 'month' }) },
+  { name: 'new vs returning by week', build: (db) => newVsReturning(db, { grain: 'week' }) },
+  { name: 'cohort retention', build: (db) => cohortRetention(db, {}) },
   { name: 'customers by country', build: (db) => segmentBreakdown(db, EVERYONE, 'country') },
   { name: 'customers by stage', build: (db) => segmentBreakdown(db, EVERYONE, 'lifecycle') },
+  { name: 'customers by RFM group', build: (db) => segmentBreakdown(db, EVERYONE, 'rfm') },
+  {
+    name: 'segments compared (3)',
+    build: (db) =>
+      segmentComparison(db, [
+        { name: 'everyone', definition: EVERYONE },
+        { name: 'big spenders', definition: BIG },
+        { name: 'lapsed', definition: LAPSED },
+      ]),
+  },
 ];
 // Demo shops of these sizes hold roughly 10, 1k and 100k event rows.
 const SIZES = [1, 36, 3600];
@@ -54,23 +94,42 @@ export async function run(): Promise<Section> {
       const [count] = await database.rows<{ n: number }>(sql`select count(*)::int as n from events`);
       progress(`charts: demo shop with ${customers} customers, ${count?.n} event rows`);
       for (const b of BUILDERS) {
+        const built: number[] = [];
+        const rendered: number[] = [];
         const ours: number[] = [];
         const bare: number[] = [];
-        const { spec } = await b.build(database);
-        await renderChart(spec as TopLevelSpec);
-        await bareRender(spec);
-        for (let i = 0; i < ROUNDS; i++) {
-          let t = performance.now();
-          const built = await b.build(database);
-          await renderChart(built.spec as TopLevelSpec);
-          ours.push(performance.now() - t);
-          t = performance.now();
+        try {
+          const { spec } = await b.build(database);
+          await renderChart(spec as TopLevelSpec);
           await bareRender(spec);
-          bare.push(performance.now() - t);
+          for (let i = 0; i < ROUNDS; i++) {
+            const t0 = performance.now();
+            const chart = await b.build(database);
+            const t1 = performance.now();
+            await renderChart(chart.spec as TopLevelSpec);
+            const t2 = performance.now();
+            built.push(t1 - t0);
+            rendered.push(t2 - t1);
+            ours.push(t2 - t0);
+            const t3 = performance.now();
+            await bareRender(spec);
+            bare.push(performance.now() - t3);
+          }
+        } catch (error) {
+          // A shop this small may have no one in the audience: that is an answer, not a failure.
+          if ((error as { code?: string }).code === 'chart_no_data') {
+            rows.push(
+              `| ${b.name} | ${(count?.n ?? 0).toLocaleString('en-GB')} | no data at this size | | | | | |`,
+            );
+          } else {
+            failures.push(`${b.name} at ${customers} customers: ${(error as Error).message}`);
+          }
+          continue;
         }
+        const ms = (v: number[]) => `${p50(v).toFixed(0)} ms`;
         const ratio = p50(ours) / p50(bare);
         rows.push(
-          `| ${b.name} | ${(count?.n ?? 0).toLocaleString('en-GB')} | ${p50(ours).toFixed(0)} ms | ${p50(bare).toFixed(0)} ms | ${ratio.toFixed(2)}x | ${p50(ours) < 100 ? 'met' : 'missed'} |`,
+          `| ${b.name} | ${(count?.n ?? 0).toLocaleString('en-GB')} | ${ms(built)} | ${ms(rendered)} | ${ms(ours)} | ${ms(bare)} | ${ratio.toFixed(2)}x | ${p50(ours) < 100 ? 'met' : 'missed'} |`,
         );
       }
     } catch (error) {
@@ -84,8 +143,10 @@ export async function run(): Promise<Section> {
     '',
     'Target: p50 under 100 ms warm for every builder.',
     '',
-    '| Builder | Event rows | Megaphone p50 | Bare render p50 | Ratio | Target |',
-    '| --- | --- | --- | --- | --- | --- |',
+    'SQL = aggregation query and spec (our builder); render = our renderChart of that spec; total = both; bare = vega-lite compile + vega SVG + resvg PNG of the same spec without our code. Ratio = total / bare.',
+    '',
+    '| Builder | Event rows | SQL p50 | Render p50 | Total p50 | Bare render p50 | Ratio | Target |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     ...failures.map((f) => `- FAIL: ${f}`),
   ].join('\n');

@@ -1,91 +1,163 @@
+import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
-import { revenueOverTime, segmentBreakdown } from '../src/charts/builders.ts';
-import { renderChart } from '../src/charts/render.ts';
+import { resolveChartRequest } from '../src/charts/llm-request.ts';
+import { compileSpec, renderChart } from '../src/charts/render.ts';
+import {
+  type Audience,
+  buildChart,
+  CHART_EXAMPLES,
+  GRAIN_WORDS,
+  parseChartRequest,
+  THIS_SEGMENT,
+} from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { UserError } from '../src/core/errors.ts';
-import type { SegmentDefinition } from '../src/segments/definition.ts';
+import { isUserError, UserError } from '../src/core/errors.ts';
+import type { Button } from '../src/core/reply.ts';
 import { describeSegment } from '../src/segments/describe.ts';
 import { isSegmentMemory } from '../src/segments/reply.ts';
 import { resolveSegmentRequest } from '../src/segments/request.ts';
+import { getSegment } from '../src/segments/service.ts';
 import { loadVocabulary } from '../src/segments/vocabulary.ts';
 
-const OVER_TIME = /\b(revenue|sales|orders|turnover)\b.*?\b(?:by|per|each)\s+(day|week|month)\b/i;
-const BREAKDOWN = /\bby\s+(country|countries|lifecycle|stage|lifecycle stage)\b/i;
-const THIS = /\b(this|that|the|these|those|them|our)\s+(segment|audience|customers|ones)\b|\bthem\b/i;
+/** The follow-up that asks for the last chart's Vega-Lite spec (also what its button sends). */
+const SPEC =
+  /^(?:(?:send|give|show|get)\s+(?:me\s+)?)?(?:the\s+)?(?:vega[- ]?lite\s+)?(?:spec(?:ification)?|json)(?:\s+(?:file|please))?$/i;
+
+export const SPEC_BUTTON: Button = { action: 'chart', label: 'Vega-Lite spec', value: 'spec' };
+
+/** What a chart leaves in the thread, next to the thread's segment (kept so "export" still applies to it). */
+interface ChartMemory {
+  chart: { spec: TopLevelSpec; title: string };
+}
+
+function chartMemory(value: unknown): ChartMemory['chart'] | null {
+  if (typeof value !== 'object' || value === null || !('chart' in value)) return null;
+  const chart = (value as ChartMemory).chart;
+  return chart && typeof chart === 'object' && 'spec' in chart ? chart : null;
+}
+
+/** Free text this command takes without a command word: only what plainly asks for a chart. */
+function claims(text: string, previous: { command: string; result: unknown } | null): boolean {
+  if (SPEC.test(text.trim())) return chartMemory(previous?.result) !== null;
+  const read = parseChartRequest(text);
+  if (!read.ok) return false;
+  if (read.request.chart !== 'revenue') return true;
+  // "customers with more than 5 orders" names orders but is an audience: a revenue chart needs a verb,
+  // a grain or "over time".
+  return (
+    /^\s*(?:show|draw|visuali[sz]e|chart|plot|graph)\b/i.test(text) ||
+    GRAIN_WORDS.test(text) ||
+    /\bover\s+time\b|\btrend/i.test(text)
+  );
+}
 
 export default defineCommand({
   name: 'chart',
   description:
-    'Draw a chart: revenue over time (optionally for an audience), or a segment by country or stage',
-  examples: [
-    'chart revenue by month',
-    'chart revenue by week for customers in Germany',
-    'chart this segment by country',
-  ],
-  aliases: ['plot', 'graph', 'show chart'],
+    'Draw a chart: revenue over time or against last period, top products, new vs returning, cohorts, an audience by country/stage/RFM, segments compared',
+  examples: CHART_EXAMPLES,
+  aliases: ['plot', 'graph', 'show chart', 'draw'],
   args: z.object({
     request: z.string().trim().min(1, 'say what to chart, e.g. "chart revenue by month"').max(500),
   }),
   parse: (text) => ({ request: text }),
-  claims: (text) =>
-    OVER_TIME.test(text) || (BREAKDOWN.test(text) && /\b(chart|plot|graph|show|draw|break)/i.test(text)),
+  claims,
   async run(ctx, { request }) {
     const last = isSegmentMemory(ctx.previous?.result) ? ctx.previous.result : null;
-    const audience = async (text: string): Promise<SegmentDefinition | undefined> => {
-      const cleaned = text.replace(/^\s*(for|of|among|from)\s+/i, '').trim();
-      if (!cleaned) return undefined;
-      if (THIS.test(cleaned) && last) return last.definition;
-      const parsed = await resolveSegmentRequest(cleaned, {
-        vocab: await loadVocabulary(ctx.database),
-        llm: ctx.llm,
-        log: ctx.log,
-      });
-      if (!parsed.ok) throw new UserError('chart_audience', parsed.message);
-      return parsed.definition;
-    };
 
-    let built: { spec: object; altText: string; summary: string };
-    let definition: SegmentDefinition | undefined;
-    const overTime = OVER_TIME.exec(request);
-    const breakdown = BREAKDOWN.exec(request);
-    if (overTime) {
-      const grain = overTime[2]!.toLowerCase() as 'day' | 'week' | 'month';
-      definition = await audience(request.slice(overTime.index + overTime[0].length));
-      built = await revenueOverTime(ctx.database, { grain, ...(definition ? { where: definition } : {}) });
-    } else if (breakdown) {
-      const by = breakdown[1]!.toLowerCase().startsWith('countr') ? 'country' : 'lifecycle';
-      const before = request.slice(0, breakdown.index).replace(/^\s*(show|chart|plot|draw)\s+/i, '');
-      definition =
-        (THIS.test(before) || before.trim() === '') && last ? last.definition : await audience(before);
-      if (!definition) {
+    if (SPEC.test(request)) {
+      const chart = chartMemory(ctx.previous?.result);
+      if (!chart) {
         throw new UserError(
-          'chart_no_segment',
-          'Which customers? Describe an audience first, or say e.g. "chart lapsed customers by country".',
+          'chart_no_spec',
+          'There is no chart in this thread yet, so there is no spec to send.',
+          {
+            hint: `Ask for one first, e.g. "${CHART_EXAMPLES[0]}".`,
+          },
         );
       }
-      built = await segmentBreakdown(ctx.database, definition, by);
-    } else {
-      throw new UserError('chart_unknown', `I can't chart "${request}" yet.`, {
-        hint: 'Try "chart revenue by month", "chart revenue by week for customers in Germany" or "chart this segment by country".',
+      // Compiled again before it is handed out: a spec that does not compile is never posted.
+      compileSpec(chart.spec);
+      return {
+        reply: {
+          title: `Vega-Lite spec of "${chart.title}"`,
+          text: 'Open it in the Vega editor (vega.github.io/editor) or any Vega-Lite tool; the data is inlined.',
+          attachments: [
+            {
+              filename: 'chart.vl.json',
+              mimeType: 'application/json',
+              data: new TextEncoder().encode(`${JSON.stringify(chart.spec, null, 2)}\n`),
+            },
+          ],
+        },
+        remember: ctx.previous?.result ?? null,
+      };
+    }
+
+    const read = await resolveChartRequest(request, { llm: ctx.llm, log: ctx.log });
+    if (!read.ok) {
+      throw new UserError('chart_unknown', read.message, {
+        hint: `Try ${CHART_EXAMPLES.map((e) => `"${e}"`).join(', ')}.`,
       });
     }
-    const { png } = await renderChart(built.spec as never);
+    let chartRequest = read.request;
+    // "chart it by country" after an audience: the thread's segment.
+    if (chartRequest.chart === 'breakdown' && !chartRequest.audience && last) {
+      chartRequest = { ...chartRequest, audience: 'this segment' };
+    }
+    const notes = [...read.notes];
+    let vocab: Awaited<ReturnType<typeof loadVocabulary>> | undefined;
+    const resolve = async (text: string): Promise<Audience> => {
+      if (THIS_SEGMENT.test(text.trim())) {
+        if (!last) {
+          throw new UserError('chart_no_segment', 'There is no segment in this thread yet to chart.', {
+            hint: 'Describe the audience in the request, e.g. "chart lapsed customers by country".',
+          });
+        }
+        return { definition: last.definition, name: last.name ?? undefined };
+      }
+      const name = text
+        .replace(/^(?:the\s+)?(?:saved\s+)?(?:segment\s+)?/i, '')
+        .replace(/\s+segment$/i, '')
+        .trim();
+      let notFound: unknown;
+      try {
+        const saved = await getSegment(ctx.database, name);
+        return { definition: saved.definition, name: saved.name };
+      } catch (error) {
+        if (!isUserError(error) || error.code !== 'segment_not_found') throw error;
+        notFound = error;
+      }
+      vocab ??= await loadVocabulary(ctx.database);
+      const parsed = await resolveSegmentRequest(name, { vocab, llm: ctx.llm, log: ctx.log });
+      if (!parsed.ok) {
+        // Names in a comparison are usually saved segments: say which ones exist.
+        if (chartRequest.chart === 'compare_segments') throw notFound;
+        throw new UserError('chart_audience', parsed.message);
+      }
+      notes.push(...parsed.notes);
+      return {
+        definition: parsed.definition,
+        name: chartRequest.chart === 'compare_segments' ? text : undefined,
+      };
+    };
+
+    const built = await buildChart(ctx.database, chartRequest, resolve);
+    // Rendering compiles the spec first; one that fails is reported as chart_invalid, never posted.
+    const { png } = await renderChart(built.spec);
+    const audience = built.audience;
     return {
       reply: {
         title: built.summary,
-        attachments: [
-          { filename: 'chart.png', mimeType: 'image/png', data: png, altText: built.altText },
-          // The Vega-Lite spec, so analysts can take the chart further.
-          {
-            filename: 'chart.vl.json',
-            mimeType: 'application/json',
-            data: new TextEncoder().encode(`${JSON.stringify(built.spec, null, 2)}\n`),
-          },
-        ],
-        ...(definition ? { context: describeSegment(definition) } : {}),
+        ...(notes.length ? { text: notes.join('\n') } : {}),
+        attachments: [{ filename: 'chart.png', mimeType: 'image/png', data: png, altText: built.altText }],
+        buttons: [SPEC_BUTTON],
+        ...(audience
+          ? { context: `${audience.name ? `${audience.name}: ` : ''}${describeSegment(audience.definition)}` }
+          : {}),
       },
-      // Keep the thread's segment, so "export" or a refinement still applies to it.
-      remember: last,
+      // Keep the thread's segment, so "export" or a refinement still applies to it, and the chart for "spec".
+      remember: { ...(last ?? {}), chart: { spec: built.spec, title: built.summary } },
     };
   },
 });

@@ -24,15 +24,15 @@ export interface ChartBuild {
 export type Grain = 'day' | 'week' | 'month';
 
 /** The only words that reach `date_trunc` as SQL text; everything else is a bound parameter. */
-const GRAINS: Record<Grain, { trunc: SQL; step: string }> = {
+export const GRAINS: Record<Grain, { trunc: SQL; step: string }> = {
   day: { trunc: sql.raw(`'day'`), step: '1 day' },
   week: { trunc: sql.raw(`'week'`), step: '1 week' },
   month: { trunc: sql.raw(`'month'`), step: '1 month' },
 };
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function periodLabel(isoDate: string, grain: Grain): string {
+export function periodLabel(isoDate: string, grain: Grain): string {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   const month = `${MONTHS[m - 1]} ${y}`;
   if (grain === 'month') return month;
@@ -40,9 +40,40 @@ function periodLabel(isoDate: string, grain: Grain): string {
 }
 
 /** Segment membership as a predicate on a customer id column; `top` is honoured, so members match previews. */
-function inSegment(database: Database, column: SQL, def: SegmentDefinition | undefined): SQL {
+export function inSegment(database: Database, column: SQL, def: SegmentDefinition | undefined): SQL {
   if (!def || (def.conditions.length === 0 && !def.top)) return sql`true`;
   return sql`${column} in (${memberIdsQuery(database.db, def)})`;
+}
+
+/** The instant the data is read at: the saved as-of, else the latest event of a completed import. */
+export const AS_OF = sql`coalesce(
+  (select (value->>'asOf')::timestamptz from meta where key = 'as_of'),
+  (select max(occurred_at) from events where batch_id in ${DONE_BATCHES})
+)`;
+
+/**
+ * Most points a time chart draws. A finer grain that would need more is rolled up (day → week → month) in
+ * SQL, so a decade of daily data renders as fast as a month of it.
+ */
+export const MAX_POINTS = 180;
+
+/**
+ * The grain actually used for a requested one over a span of `spanDays` (an SQL integer expression), as SQL
+ * text that is one of 'day', 'week', 'month'.
+ */
+export function rollupUnit(requested: Grain, spanDays: SQL): SQL {
+  return sql`case
+    when ${requested}::text = 'day' and coalesce(${spanDays}, 0) < ${MAX_POINTS} then 'day'
+    when ${requested}::text in ('day', 'week') and coalesce(${spanDays}, 0) / 7 < ${MAX_POINTS} then 'week'
+    else 'month' end`;
+}
+
+/** "for Germany · spend > £1,000" when short enough for a title, else "for this segment"; '' for everyone. */
+export function audienceLabel(def: SegmentDefinition | undefined, name?: string): string {
+  if (name) return ` for ${name}`;
+  if (!def || (def.conditions.length === 0 && !def.top)) return '';
+  const described = describeSegment(def);
+  return described.length <= 40 ? ` for ${described}` : ' for this segment';
 }
 
 export interface RevenuePoint {
@@ -58,25 +89,26 @@ export interface RevenuePoint {
  * completed imports up to the as-of instant, optionally for one segment's members. Empty periods count as 0.
  *
  * @example
- * const rows = await revenueSeries(database, { grain: 'month' });
- * rows[0]; // { period: '2011-01-01', label: 'Jan 2011', revenue: 35.64, orders: 1 }
+ * const { points, grain } = await revenueSeries(database, { grain: 'day' });
+ * points[0]; // { period: '2011-01-10', label: '10 Jan 2011', revenue: 35.64, orders: 1 }; grain: 'day'
  */
 export async function revenueSeries(
   database: Database,
   options: { grain: Grain; where?: SegmentDefinition | undefined },
-): Promise<RevenuePoint[]> {
-  const grain = GRAINS[options.grain];
-  if (!grain)
+): Promise<{ points: RevenuePoint[]; grain: Grain }> {
+  if (!GRAINS[options.grain])
     throw new UserError('chart_grain', `Unknown period "${options.grain}". Use day, week or month.`);
-  const rows = await database.rows<{ period: string; revenue: string | number; orders: number }>(sql`
-    with as_of as (
-      select coalesce(
-        (select (value->>'asOf')::timestamptz from meta where key = 'as_of'),
-        (select max(occurred_at) from events where batch_id in ${DONE_BATCHES})
-      ) as at
-    ), p as (
+  // Orders are distinct invoices per day, summed over the days of a bucket: an invoice has one timestamp.
+  const rows = await database.rows<{
+    period: string;
+    unit: Grain;
+    revenue: string | number;
+    orders: number;
+  }>(sql`
+    with as_of as (select ${AS_OF} as at),
+    daily as (
       -- Buckets in UTC, so both drivers and every server time zone agree on which month a sale falls in.
-      select date_trunc(${grain.trunc}, events.occurred_at at time zone 'UTC') as bucket,
+      select date_trunc('day', events.occurred_at at time zone 'UTC') as day,
         sum(events.quantity * events.unit_price) as revenue,
         count(distinct events.invoice)::int as orders
       from events
@@ -84,21 +116,28 @@ export async function revenueSeries(
         and events.occurred_at <= (select at from as_of)
         and ${inSegment(database, sql`events.customer_id`, options.where)}
       group by 1
+    ), g as (
+      select ${rollupUnit(options.grain, sql`(select max(day)::date - min(day)::date from daily)`)} as unit
+    ), p as (
+      select date_trunc(g.unit, daily.day) as bucket, sum(daily.revenue) as revenue, sum(daily.orders) as orders
+      from daily, g group by 1
     ), series as (
-      select generate_series(min(bucket), max(bucket), ${grain.step}::interval) as bucket from p
+      select generate_series(min(bucket), max(bucket), ('1 ' || (select unit from g))::interval) as bucket from p
     )
-    select to_char(series.bucket, 'YYYY-MM-DD') as period,
+    select to_char(series.bucket, 'YYYY-MM-DD') as period, (select unit from g) as unit,
       coalesce(round(p.revenue, 2), 0)::text as revenue,
       coalesce(p.orders, 0)::int as orders
     from series left join p on p.bucket = series.bucket
     order by series.bucket
   `);
-  return rows.map((r) => ({
+  const grain = rows[0]?.unit ?? options.grain;
+  const points = rows.map((r) => ({
     period: r.period,
-    label: periodLabel(r.period, options.grain),
+    label: periodLabel(r.period, grain),
     revenue: Number(r.revenue),
     orders: Number(r.orders),
   }));
+  return { points, grain };
 }
 
 /**
@@ -111,8 +150,8 @@ export async function revenueSeries(
 export async function revenueOverTime(
   database: Database,
   options: { grain: Grain; where?: SegmentDefinition | undefined },
-): Promise<ChartBuild & { data: RevenuePoint[] }> {
-  const data = await revenueSeries(database, options);
+): Promise<ChartBuild & { data: RevenuePoint[]; grain: Grain }> {
+  const { points: data, grain } = await revenueSeries(database, options);
   if (data.length === 0) {
     throw new UserError(
       'chart_no_data',
@@ -128,10 +167,10 @@ export async function revenueOverTime(
   const last = data.at(-1)!.label;
   const range = first === last ? first : `${first} to ${last}`;
   // Name the audience in the title when it is short enough to read ("for Germany · spend > £1,000").
-  const described = options.where ? describeSegment(options.where) : '';
-  const who = options.where ? (described.length <= 40 ? ` for ${described}` : ' for this segment') : '';
-  const markName = options.grain === 'day' ? 'Line' : 'Bar';
-  const withOrders = options.grain !== 'day';
+  const who = audienceLabel(options.where);
+  const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;
+  const markName = grain === 'day' ? 'Line' : 'Bar';
+  const withOrders = grain !== 'day';
 
   const x = {
     field: 'label',
@@ -141,15 +180,14 @@ export async function revenueOverTime(
     axis: { labelOverlap: true, labelAngle: data.length > 12 ? -45 : 0, ticks: data.length <= 60 },
   };
   const spec: TopLevelSpec = {
-    title: { text: `Revenue by ${options.grain}${who}`, subtitle: range },
+    title: { text: `Revenue by ${grain}${who}`, subtitle: `${range}${rolled}` },
     width: Math.min(720, Math.max(320, data.length * 40)),
     height: 260,
     data: { values: data },
     encoding: { x },
     layer: [
       {
-        mark:
-          options.grain === 'day' ? { type: 'line', color: PALETTE[0] } : { type: 'bar', color: PALETTE[0] },
+        mark: grain === 'day' ? { type: 'line', color: PALETTE[0] } : { type: 'bar', color: PALETTE[0] },
         encoding: {
           y: {
             field: 'revenue',
@@ -188,16 +226,33 @@ export async function revenueOverTime(
     ...(withOrders ? { resolve: { scale: { y: 'independent' as const } } } : {}),
   };
   const altText =
-    `${markName} chart of revenue by ${options.grain}${who}, ${range}${withOrders ? ', with orders as a line' : ''}; ` +
+    `${markName} chart of revenue by ${grain}${who}, ${range}${withOrders ? ', with orders as a line' : ''}; ` +
     `highest in ${peak.label} at ${formatMoney(peak.revenue)} from ${formatNumber(peak.orders)} ` +
     `order${peak.orders === 1 ? '' : 's'}.`;
   const summary =
     `${formatMoney(revenue)} revenue from ${formatNumber(orders)} order${orders === 1 ? '' : 's'}${who}, ` +
-    `${range}; best ${options.grain} ${peak.label}.`;
-  return { spec, altText, summary, data };
+    `${range}; best ${grain} ${peak.label}.`;
+  return { spec, altText, summary, data, grain };
 }
 
-export type BreakdownBy = 'country' | 'lifecycle';
+export type BreakdownBy = 'country' | 'lifecycle' | 'rfm';
+
+/**
+ * The classic RFM grid read from R and F scores (1–5): every cell belongs to exactly one group. Order is the
+ * order the groups are listed in when two have as many customers.
+ */
+export const RFM_GROUPS = [
+  { label: 'Champions', when: sql`r_score = 5 and f_score >= 4` },
+  { label: 'Loyal', when: sql`r_score between 3 and 4 and f_score >= 4` },
+  { label: 'Potential loyalists', when: sql`r_score >= 4 and f_score between 2 and 3` },
+  { label: 'New customers', when: sql`r_score = 5 and f_score = 1` },
+  { label: 'Promising', when: sql`r_score = 4 and f_score = 1` },
+  { label: 'Need attention', when: sql`r_score = 3 and f_score = 3` },
+  { label: 'About to sleep', when: sql`r_score = 3 and f_score <= 2` },
+  { label: 'At risk', when: sql`r_score <= 2 and f_score between 3 and 4` },
+  { label: "Can't lose them", when: sql`r_score <= 2 and f_score = 5` },
+  { label: 'Hibernating', when: sql`r_score <= 2 and f_score <= 2` },
+] as const;
 
 export interface BreakdownRow {
   label: string;
@@ -227,6 +282,23 @@ export async function breakdownRows(
   by: BreakdownBy,
 ): Promise<BreakdownRow[]> {
   const members = inSegment(database, sql`customer_id`, def);
+  if (by === 'rfm') {
+    const cases = sql.join(
+      RFM_GROUPS.map((g) => sql`when ${g.when} then ${g.label}::text`),
+      sql` `,
+    );
+    const rows = await database.rows<{ label: string; customers: number }>(sql`
+      select case ${cases} else 'Unscored' end as label, count(*)::int as customers
+      from customer_features where ${members} group by 1
+    `);
+    const counts = new Map(rows.map((r) => [r.label, Number(r.customers)]));
+    const order = [...RFM_GROUPS.map((g) => g.label as string), 'Unscored'];
+    return order
+      .map((label, i) => ({ row: { label, customers: counts.get(label) ?? 0 }, i }))
+      .filter(({ row }) => row.label !== 'Unscored' || row.customers > 0)
+      .sort((a, b) => b.row.customers - a.row.customers || a.i - b.i)
+      .map(({ row }) => row);
+  }
   if (by === 'lifecycle') {
     const rows = await database.rows<{ label: string; customers: number }>(sql`
       select lifecycle as label, count(*)::int as customers
@@ -242,7 +314,10 @@ export async function breakdownRows(
       .map(({ row }) => row);
   }
   if (by !== 'country')
-    throw new UserError('chart_breakdown', `Cannot break down by "${by}". Use country or lifecycle.`);
+    throw new UserError(
+      'chart_breakdown',
+      `Cannot break down by "${by}". Use country, lifecycle stage or RFM group.`,
+    );
   // Ranked in SQL; the tail beyond the top 10 is folded into one row there too.
   const rows = await database.rows<{ label: string; customers: number }>(sql`
     with counts as (
@@ -260,6 +335,12 @@ export async function breakdownRows(
   return rows.map((r) => ({ label: r.label, customers: Number(r.customers) }));
 }
 
+const PRESENT_NOUN: Record<BreakdownBy, [string, string]> = {
+  country: ['country', 'countries'],
+  lifecycle: ['stage', 'stages'],
+  rfm: ['RFM group', 'RFM groups'],
+};
+
 /**
  * Bar chart of a segment's members by country or lifecycle stage, largest first.
  *
@@ -270,17 +351,20 @@ export async function segmentBreakdown(
   database: Database,
   def: SegmentDefinition,
   by: BreakdownBy,
+  /** The saved segment's name, for the title; the definition is described when absent. */
+  name?: string,
 ): Promise<ChartBuild & { data: BreakdownRow[] }> {
   const data = await breakdownRows(database, def, by);
+  const who = audienceLabel(def, name);
   const total = data.reduce((sum, row) => sum + row.customers, 0);
   if (total === 0) {
     throw new UserError('chart_no_data', 'This segment has no customers, so there is nothing to break down.');
   }
-  const noun = by === 'country' ? 'country' : 'lifecycle stage';
+  const noun = { country: 'country', lifecycle: 'lifecycle stage', rfm: 'RFM group' }[by];
   const top = data[0]!;
   const share = (n: number) => `${Math.round((100 * n) / total)}%`;
   const spec: TopLevelSpec = {
-    title: { text: `Customers by ${noun}`, subtitle: plural(total, 'customer') },
+    title: { text: `Customers by ${noun}${who}`, subtitle: plural(total, 'customer') },
     width: 420,
     height: { step: 24 },
     data: { values: data },
@@ -294,7 +378,7 @@ export async function segmentBreakdown(
         axis: { tickMinStep: 1, format: 'd' },
       },
       tooltip: [
-        { field: 'label', title: by === 'country' ? 'Country' : 'Stage' },
+        { field: 'label', title: { country: 'Country', lifecycle: 'Stage', rfm: 'RFM group' }[by] },
         { field: 'customers', type: 'quantitative', title: 'Customers' },
       ],
     },
@@ -306,8 +390,8 @@ export async function segmentBreakdown(
     .join(', ');
   const present = data.filter((r) => r.customers > 0).length;
   const altText =
-    `Bar chart of ${plural(total, 'customer')} by ${noun}, largest first: ${listed}` +
+    `Bar chart of ${plural(total, 'customer')} by ${noun}${who}, largest first: ${listed}` +
     `${present > 5 ? ', and more' : ''}.`;
-  const summary = `${plural(total, 'customer')} across ${plural(present, by === 'country' ? 'country' : 'stage', by === 'country' ? 'countries' : 'stages')}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
+  const summary = `${plural(total, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
   return { spec, altText, summary, data };
 }

@@ -126,6 +126,23 @@ function checkMarks(spec: unknown): void {
 }
 
 /**
+ * Compiles a Vega-Lite spec to Vega with the house theme, or throws a `UserError` (`chart_invalid`) saying
+ * what is wrong. Used before rendering and before handing a spec out.
+ *
+ * @example
+ * compileSpec({ data: { values: [] }, mark: 'bar' }); // a vega.Spec
+ */
+export function compileSpec(spec: TopLevelSpec): vega.Spec {
+  checkMarks(spec);
+  try {
+    // Warnings (e.g. a dropped channel) are not failures; silence them rather than write to stdout.
+    return compile(spec, { config: THEME, logger: vega.logger(vega.None) as never }).spec;
+  } catch (cause) {
+    throw invalid(cause);
+  }
+}
+
+/**
  * Renders a Vega-Lite spec to SVG and PNG with the house theme. A spec that does not compile throws a
  * `UserError` (`chart_invalid`) rather than producing a broken image.
  *
@@ -141,14 +158,7 @@ export async function renderChart(spec: TopLevelSpec, opts: RenderOptions = {}):
   if (!(scale > 0 && scale <= 8)) {
     throw new UserError('chart_invalid', `Chart scale must be between 0 and 8, not ${scale}.`);
   }
-  checkMarks(spec);
-  let compiled: vega.Spec;
-  try {
-    // Warnings (e.g. a dropped channel) are not failures; silence them rather than write to stdout.
-    compiled = compile(spec, { config: THEME, logger: vega.logger(vega.None) as never }).spec;
-  } catch (cause) {
-    throw invalid(cause);
-  }
+  const compiled = compileSpec(spec);
 
   let svg: string;
   let view: vega.View | undefined;

@@ -253,16 +253,19 @@ export function buildProgram(): Command {
     .action(async (request: string, opts: { out: string; specOut?: string }) => {
       await withApp(async (app) => {
         const text = /^(chart|plot|graph)\b/i.test(request) ? request : `chart ${request}`;
-        const reply = await app.router.handle(text, {
-          platform: 'cli',
-          userId: 'cli',
-          conversationId: 'cli:chart',
-        });
+        const caller = { platform: 'cli' as const, userId: 'cli', conversationId: 'cli:chart' };
+        const reply = await app.router.handle(text, caller);
         const png = reply.attachments?.find((a) => a.mimeType === 'image/png');
         if (!png) throw new UserError('chart_failed', reply.text ?? 'No chart was drawn.');
         await writeFile(opts.out, png.data);
-        const spec = reply.attachments?.find((a) => a.mimeType === 'application/json');
-        if (opts.specOut && spec) await writeFile(opts.specOut, spec.data);
+        if (opts.specOut) {
+          // The same follow-up a chat thread uses, so the file is exactly what a marketer would get.
+          const answer = await app.router.handle('chart spec', caller);
+          const spec = answer.attachments?.find((a) => a.mimeType === 'application/json');
+          if (!spec)
+            throw new UserError('chart_failed', answer.text ?? 'The Vega-Lite spec could not be written.');
+          await writeFile(opts.specOut, spec.data);
+        }
         console.log(
           `${reply.title ?? ''}\n${png.altText ?? ''}\nwrote ${opts.out}${opts.specOut ? ` and ${opts.specOut}` : ''}`,
         );

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../src/core/command.ts';
+import type { Reply } from '../src/core/reply.ts';
+import { createRouter, type Router } from '../src/core/router.ts';
+import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
+import { commands } from './index.ts';
+
+const png = (reply: Reply) => reply.attachments?.find((a) => a.mimeType === 'image/png');
+
+describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
+  let db: TestDatabase;
+  let router: Router;
+  beforeAll(async () => {
+    db = await createFixtureDatabase(driver);
+    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+  let n = 0;
+  const thread = (): Caller => ({ platform: 'slack', userId: 'U1', conversationId: `chart-${++n}` });
+
+  it.each([
+    ['chart revenue by month for German customers', /^£79\.58 revenue from 2 orders for Germany/],
+    [
+      'plot top 10 products last quarter',
+      /^Top product in Q1 2011: Assorted Colour Bird Ornament \(£54\.08\)/,
+    ],
+    ['cohort retention', /^3 cohorts, Jan 2011 to Jun 2011/],
+    ['new vs returning customers by week', /^3 new customers, w\/c 10 Jan 2011 to w\/c 27 Jun 2011/],
+    ['revenue this month vs last month', /^Jun 2011 to date: £205\.50 revenue vs £0\.00 in May 2011/],
+    ['chart customers by rfm group', /^3 customers across 3 RFM groups/],
+  ])('answers "%s" with a chart image, alt text and a one-line summary', async (text, summary) => {
+    const reply = await router.handle(text, thread());
+    expect(reply.tone).toBeUndefined();
+    expect(reply.title).toMatch(summary);
+    const image = png(reply);
+    expect([...(image?.data.slice(0, 4) ?? [])]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(image?.altText?.length).toBeGreaterThan(20);
+    expect(reply.buttons).toEqual([{ action: 'chart', label: 'Vega-Lite spec', value: 'spec' }]);
+    // The spec is not attached until asked for.
+    expect(reply.attachments).toHaveLength(1);
+  });
+
+  it('hands out the Vega-Lite spec of the last chart from its button or a follow-up', async () => {
+    const t = thread();
+    const chart = await router.handle('top 3 products', t);
+    const pressed = await router.press({ action: 'chart', value: 'spec' }, t);
+    const file = pressed.attachments?.[0];
+    expect(file?.mimeType).toBe('application/json');
+    const spec = JSON.parse(new TextDecoder().decode(file!.data));
+    expect(spec.$schema ?? spec.data).toBeDefined();
+    expect(spec.data.values.map((v: { label: string }) => v.label)).toContain('Other products (5)');
+    expect(pressed.title).toBe(`Vega-Lite spec of "${chart.title}"`);
+    const typed = await router.handle('vega-lite spec', t);
+    expect(Buffer.from(typed.attachments![0]!.data).equals(Buffer.from(file!.data))).toBe(true);
+    // A thread without a chart: a clear answer, not a broken file.
+    const none = await router.handle('chart spec', thread());
+    expect(none.tone).toBe('error');
+    expect(none.text).toMatch(/no chart in this thread/);
+  });
+
+  it("charts a saved segment, the thread's segment and a comparison of saved segments", async () => {
+    const t = thread();
+    await router.handle('customers in Germany', t);
+    await router.handle('save as germans', t);
+    await router.handle('customers who spent over £50', t);
+    await router.handle('save as big-spenders', t);
+    const byCountry = await router.handle('show the germans segment by country', thread());
+    expect(byCountry.title).toBe('1 customer across 1 country for germans; most in Germany (1, 100%).');
+    expect(png(byCountry)?.altText).toBe(
+      'Bar chart of 1 customer by country for germans, largest first: Germany 1.',
+    );
+    expect(byCountry.context).toBe('germans: Germany');
+    const thisOne = await router.handle('show them by lifecycle stage', t);
+    expect(png(thisOne)?.altText).toMatch(/^Bar chart of 2 customers by lifecycle stage/);
+    // The thread's segment survives the chart.
+    const exported = await router.handle('export', t);
+    expect(exported.text).toBe('2 customers exported.');
+
+    const compared = await router.handle('chart compare segments germans and big-spenders', thread());
+    expect(compared.title).toMatch(/^germans vs big-spenders: most customers big-spenders \(2\)/);
+    expect(png(compared)?.altText).toContain('germans 1 / £79.58 / £39.79');
+    const unknown = await router.handle('plot compare germans and nobody-saved-this', thread());
+    expect(unknown.tone).toBe('error');
+    expect(unknown.text).toMatch(/no saved segment called "nobody-saved-this"/);
+  });
+
+  it('says what went wrong instead of drawing a wrong chart', async () => {
+    const weather = await router.handle('chart the weather', thread());
+    expect(weather.tone).toBe('error');
+    expect(weather.text).toMatch(/which chart/);
+    expect(weather.text).toMatch(/cohort retention/);
+    const empty = await router.handle('top products for customers in Germany last month', thread());
+    expect(empty.tone).toBe('error');
+    expect(empty.text).toMatch(/No product sales for Germany in May 2011/);
+    const audienceless = await router.handle('chart them by country', thread());
+    expect(audienceless.text).toMatch(/no segment in this thread/);
+  });
+
+  it('reports a spec that does not compile instead of sending it', async () => {
+    const t = thread();
+    await router.handle('cohort retention', t);
+    const broken = {
+      data: { values: [{ a: 1 }] },
+      mark: 'bar',
+      encoding: { x: { field: 'a', type: 'nonsense' } },
+    };
+    await db.rows(sql`
+      update conversations set last_result = ${JSON.stringify({ chart: { spec: broken, title: 'x' } })}::jsonb
+      where id = ${t.conversationId}`);
+    const reply = await router.handle('spec', t);
+    expect(reply.tone).toBe('error');
+    expect(reply.text).toMatch(/Vega-Lite spec is invalid/);
+    expect(reply.attachments).toBeUndefined();
+  });
+
+  it('leaves audiences that merely mention orders to the segment command', async () => {
+    const reply = await router.handle('customers with more than 1 orders', thread());
+    expect(reply.title).toMatch(/^Segment: /);
+  });
+});

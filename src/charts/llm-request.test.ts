@@ -1,0 +1,157 @@
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.ts';
+import { createFixtureDatabase, type TestDatabase } from '../../test/database.ts';
+import { type OpenAiStandIn, startOpenAiStandIn } from '../../test/stand-ins/openai.ts';
+import { createRouter } from '../core/router.ts';
+import { createOpenAiClient, type LlmProvider } from '../llm/openai.ts';
+import {
+  llmChartRequest,
+  resolveChartRequest,
+  type WireChartRequest,
+  wireChartRequest,
+} from './llm-request.ts';
+
+const blank: WireChartRequest = {
+  chart: 'revenue',
+  grain: null,
+  unit: null,
+  compare: null,
+  metric: null,
+  by: null,
+  limit: null,
+  period: null,
+  audience: null,
+  segments: null,
+  unrecognized: [],
+};
+const answer = (w: Partial<WireChartRequest>) => JSON.stringify({ ...blank, ...w });
+
+describe('chart requests read by a language model (official SDK against the loopback stand-in)', () => {
+  let api: OpenAiStandIn;
+  let llm: LlmProvider;
+  beforeAll(async () => {
+    api = await startOpenAiStandIn();
+    llm = createOpenAiClient({ apiKey: api.apiKey, baseUrl: api.url, model: 'gpt-test' }, { maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+  afterEach(() => {
+    expect(api.pending()).toBe(0);
+    api.requests.length = 0;
+  });
+
+  it('takes a valid choice of builder and parameters, asked for with a strict schema and the chart list', async () => {
+    api.enqueue(
+      answer({
+        chart: 'top_products',
+        limit: 5,
+        metric: 'units',
+        period: { unit: 'quarter', offset: 1, days: null },
+        audience: 'French customers',
+      }),
+    );
+    const result = await llmChartRequest(
+      'what did the French buy most of last quarter? top 5 by units',
+      llm,
+      {
+        today: new Date('2011-12-09T00:00:00Z'),
+      },
+    );
+    expect(result).toEqual({
+      ok: true,
+      attempts: 1,
+      request: {
+        chart: 'top_products',
+        metric: 'units',
+        limit: 5,
+        period: { unit: 'quarter', offset: 1 },
+        audience: 'French customers',
+      },
+    });
+    const [body] = api.chatBodies();
+    expect(body?.response_format?.json_schema?.strict).toBe(true);
+    expect(body?.response_format?.json_schema?.name).toBe('chart_request');
+    const system = body!.messages[0]!.content;
+    expect(system).toContain('`cohorts`: monthly cohort retention heatmap');
+    expect(system).toContain('2011-12-09');
+    expect(system).toMatch(/never write a Vega-Lite spec, SQL, code/);
+    expect(body!.messages[1]!.content).toBe(
+      'Chart request: what did the French buy most of last quarter? top 5 by units',
+    );
+  });
+
+  it('asks once more with the problems when the answer is invalid, then uses the corrected one', async () => {
+    api.enqueue(answer({ chart: 'top_products', limit: 500 }), answer({ chart: 'top_products', limit: 25 }));
+    const result = await llmChartRequest('top 500 products', llm);
+    expect(result).toMatchObject({ ok: true, attempts: 2, request: { chart: 'top_products', limit: 25 } });
+    const retry = api.chatBodies()[1]!.messages;
+    expect(retry.at(-1)?.content).toMatch(/^That answer cannot be used: limit: .*25/);
+  });
+
+  it('falls back to the local parser with a notice after two invalid answers', async () => {
+    api.enqueue(answer({ chart: 'breakdown' }), '{"chart": "pie"}');
+    const read = await resolveChartRequest('show lapsed customers by country', { llm });
+    expect(read).toMatchObject({
+      ok: true,
+      source: 'local',
+      request: { chart: 'breakdown', by: 'country', audience: 'lapsed customers' },
+    });
+    expect(read.notes[0]).toMatch(
+      /^The language model's answer could not be used \(its answer was invalid twice/,
+    );
+  });
+
+  it('does not stretch a chart over what it cannot show, and survives an API failure', async () => {
+    api.enqueue(answer({ chart: 'revenue', unrecognized: ['weather'] }));
+    const weather = await resolveChartRequest('revenue by month against the weather', { llm });
+    expect(weather).toMatchObject({
+      ok: true,
+      source: 'local',
+      request: { chart: 'revenue', grain: 'month' },
+    });
+    expect(weather.notes[0]).toMatch(/could not chart "weather"/);
+    api.enqueue({ status: 500, message: 'boom' });
+    const down = await resolveChartRequest('a pie of happiness', { llm });
+    expect(down).toMatchObject({ ok: false, source: 'local' });
+    expect(!down.ok && down.message).toMatch(/which chart[\s\S]*The language model could not help either/);
+  });
+
+  it('the wire schema is one flat strict object: every field present', () => {
+    const shape = wireChartRequest.shape;
+    expect(Object.keys(shape).sort()).toEqual(Object.keys(blank).sort());
+  });
+
+  describe('in the conversation', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createFixtureDatabase('pglite');
+    });
+    afterAll(async () => {
+      await db.dispose();
+    });
+
+    it("draws the model's choice, reading its audience with the segment path", async () => {
+      const router = createRouter({ database: db, log: pino({ level: 'silent' }), commands, llm });
+      api.enqueue(
+        answer({ chart: 'cohorts', audience: 'customers in Germany' }),
+        // The audience text goes through the segment reader, which asks the model too.
+        JSON.stringify({
+          conditions: [{ kind: 'country', op: 'in', values: ['Germany'] }],
+          top: null,
+          unrecognized: [],
+          assumptions: [],
+        }),
+      );
+      const reply = await router.handle('chart how German customers come back month after month', {
+        platform: 'slack',
+        userId: 'U1',
+        conversationId: 'llm-1',
+      });
+      expect(reply.title).toMatch(/^1 cohort for Germany, Feb 2011/);
+      expect(reply.context).toBe('Germany');
+      expect(reply.attachments?.[0]?.altText).toMatch(/^Heatmap of cohort retention for Germany/);
+    });
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * Reading a chart request with a language model. The model can only pick one of the chart builders and
+ * fill its parameters through a strict "wire" schema (every field present, nullable when unused); the answer
+ * is converted and checked with the same `chartRequest` schema the local parser produces, retried once with
+ * the problems, and otherwise replaced by the local parser's reading with a notice. It never writes a spec.
+ */
+import { z } from 'zod';
+import { MegaphoneError } from '../core/errors.ts';
+import { loadPrompt, type Prompt, renderPrompt } from '../llm/prompts.ts';
+import type { LlmMessage, LlmProvider, StructuredResult } from '../llm/provider.ts';
+import { formatIssues } from '../llm/provider.ts';
+import type { Logger } from '../logger.ts';
+import { MAX_TOP } from './products.ts';
+import { type ChartParse, type ChartRequest, chartRequest, parseChartRequest } from './request.ts';
+import { COMPARE_TO, PERIOD_UNITS } from './trends.ts';
+
+export const CHART_KINDS = [
+  'revenue',
+  'revenue_compare',
+  'breakdown',
+  'top_products',
+  'new_vs_returning',
+  'cohorts',
+  'compare_segments',
+] as const;
+
+/** What the model fills in. */
+export const wireChartRequest = z.object({
+  chart: z.enum(CHART_KINDS),
+  grain: z.enum(['day', 'week', 'month']).nullable(),
+  unit: z.enum(PERIOD_UNITS).nullable().describe('revenue_compare: the period compared'),
+  compare: z
+    .enum(COMPARE_TO)
+    .nullable()
+    .describe('revenue_compare: previous period or same period last year'),
+  metric: z.enum(['revenue', 'orders', 'units']).nullable(),
+  by: z.enum(['country', 'lifecycle', 'rfm']).nullable().describe('breakdown: what to break down by'),
+  limit: z.number().nullable().describe(`top_products: how many, 1 to ${MAX_TOP}`),
+  period: z
+    .object({
+      unit: z.enum(PERIOD_UNITS).nullable(),
+      offset: z.number().nullable().describe('0: current to date, 1: previous complete one'),
+      days: z.number().nullable().describe('the last N days'),
+    })
+    .nullable(),
+  audience: z
+    .string()
+    .nullable()
+    .describe("who the chart is about, in the marketer's words; null for everyone"),
+  segments: z.array(z.string()).nullable().describe('compare_segments: the names or audiences to compare'),
+  unrecognized: z.array(z.string()).describe('parts of the request no chart here can show; empty if none'),
+});
+
+export type WireChartRequest = z.infer<typeof wireChartRequest>;
+
+/** Describes each chart and its parameters for the prompt. */
+const CHARTS_TEXT = [
+  '- `revenue`: revenue (bars) and orders (line) over time. Parameters: grain, audience.',
+  '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
+  '- `breakdown`: customers of an audience counted by country, lifecycle stage or RFM group. Parameters: by (country, lifecycle, rfm), audience.',
+  `- \`top_products\`: best-selling products. Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, audience.`,
+  '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, audience.',
+  '- `cohorts`: monthly cohort retention heatmap (first purchase month × months since). Parameters: audience.',
+  '- `compare_segments`: two or more saved segments or audiences side by side (size, spend, average order value). Parameters: segments.',
+].join('\n');
+
+/**
+ * The model's answer as a chart request candidate (not yet validated): defaults for what a chart needs and
+ * the model left null, and nothing the chart does not take.
+ *
+ * @example
+ * requestFromWire({ chart: 'cohorts', audience: null, ... }); // { chart: 'cohorts' }
+ */
+export function requestFromWire(w: WireChartRequest): unknown {
+  const audience = w.audience?.trim() ? { audience: w.audience.trim() } : {};
+  switch (w.chart) {
+    case 'revenue':
+    case 'new_vs_returning':
+      return { chart: w.chart, grain: w.grain ?? 'month', ...audience };
+    case 'revenue_compare':
+      return {
+        chart: w.chart,
+        unit: w.unit ?? 'month',
+        compare: w.compare ?? 'previous',
+        metric: w.metric ?? 'revenue',
+        ...(w.grain ? { grain: w.grain } : {}),
+        ...audience,
+      };
+    case 'breakdown':
+      return { chart: w.chart, by: w.by, ...audience };
+    case 'top_products': {
+      const p = w.period;
+      const period =
+        p === null ? undefined : p.days !== null ? { days: p.days } : { unit: p.unit, offset: p.offset };
+      return {
+        chart: w.chart,
+        metric: w.metric === 'units' ? 'units' : 'revenue',
+        limit: w.limit ?? 10,
+        ...(period ? { period } : {}),
+        ...audience,
+      };
+    }
+    case 'cohorts':
+      return { chart: w.chart, ...audience };
+    case 'compare_segments':
+      return { chart: w.chart, segments: w.segments ?? [] };
+  }
+}
+
+let promptCache: Promise<Prompt> | undefined;
+function chartPrompt(): Promise<Prompt> {
+  promptCache ??= loadPrompt('chart-request').catch((error: unknown) => {
+    promptCache = undefined;
+    throw error;
+  });
+  return promptCache;
+}
+
+const MAX_ATTEMPTS = 2;
+
+export type LlmChartResult =
+  | { ok: true; request: ChartRequest; attempts: number }
+  | { ok: false; reason: string; attempts: number; error?: MegaphoneError };
+
+/**
+ * Asks the model which chart, validates the answer, and asks once more with the problems when invalid.
+ *
+ * @example
+ * const answer = await llmChartRequest('how did sales do vs last month?', llm);
+ * if (answer.ok) await buildChart(database, answer.request, resolve);
+ */
+export async function llmChartRequest(
+  text: string,
+  llm: LlmProvider,
+  opts: { today?: Date | undefined; log?: Logger | undefined } = {},
+): Promise<LlmChartResult> {
+  const messages: LlmMessage[] = [];
+  let problems = '';
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    let answer: StructuredResult<WireChartRequest>;
+    try {
+      const system = renderPrompt(await chartPrompt(), {
+        charts: CHARTS_TEXT,
+        today: (opts.today ?? new Date()).toISOString().slice(0, 10),
+      });
+      answer = await llm.structured({
+        system,
+        user: `Chart request: ${text}`,
+        schema: wireChartRequest,
+        name: 'chart_request',
+        messages,
+      });
+    } catch (error) {
+      if (error instanceof MegaphoneError)
+        return { ok: false, reason: error.message, attempts: attempt, error };
+      throw error;
+    }
+    if (answer.ok && answer.value.unrecognized.length) {
+      const words = answer.value.unrecognized.map((w) => `"${w}"`).join(', ');
+      return { ok: false, reason: `it could not chart ${words}`, attempts: attempt };
+    }
+    if (answer.ok) {
+      const checked = chartRequest.safeParse(requestFromWire(answer.value));
+      if (checked.success) return { ok: true, request: checked.data, attempts: attempt };
+      problems = formatIssues(checked.error);
+    } else {
+      problems = answer.error;
+    }
+    opts.log?.debug(
+      { attempt, problems, model: llm.model },
+      'chart request from the language model rejected',
+    );
+    if (answer.raw !== undefined) messages.push({ role: 'assistant', content: answer.raw });
+    messages.push({
+      role: 'user',
+      content: `That answer cannot be used: ${problems}.\nAnswer again with the complete corrected object for the same request.`,
+    });
+  }
+  return { ok: false, reason: `its answer was invalid twice: ${problems}`, attempts: MAX_ATTEMPTS };
+}
+
+export type ResolvedChartRequest = ChartParse & { source: 'local' | 'llm'; notes: string[] };
+
+/**
+ * The one way a sentence becomes a chart request: the model when configured, the local parser otherwise or
+ * whenever the model's answer cannot be used (with a notice saying so).
+ *
+ * @example
+ * const read = await resolveChartRequest('plot top 10 products last quarter', { llm: ctx.llm });
+ */
+export async function resolveChartRequest(
+  text: string,
+  ctx: { llm?: LlmProvider | undefined; today?: Date | undefined; log?: Logger | undefined },
+): Promise<ResolvedChartRequest> {
+  if (!ctx.llm || text.length > 500) return { ...parseChartRequest(text), source: 'local', notes: [] };
+  let reason: string;
+  try {
+    const answer = await llmChartRequest(text, ctx.llm, { today: ctx.today, log: ctx.log });
+    if (answer.ok) return { ok: true, request: answer.request, source: 'llm', notes: [] };
+    reason = answer.reason.replace(/\.$/, '');
+    ctx.log?.warn(
+      {
+        code: answer.error?.code,
+        attempts: answer.attempts,
+        host: ctx.llm.host,
+        model: ctx.llm.model,
+        reason,
+      },
+      'language model chart answer not used; falling back to the local parser',
+    );
+  } catch (error) {
+    reason = 'an unexpected error';
+    ctx.log?.error({ err: error }, 'language model chart path failed; falling back to the local parser');
+  }
+  const local = parseChartRequest(text);
+  if (local.ok) {
+    return {
+      ...local,
+      source: 'local',
+      notes: [
+        `The language model's answer could not be used (${reason}); this is the local parser's reading.`,
+      ],
+    };
+  }
+  return {
+    ok: false,
+    message: `${local.message}\n(The language model could not help either: ${reason}.)`,
+    source: 'local',
+    notes: [],
+  };
+}

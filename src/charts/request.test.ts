@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { chartRequest, parseChartRequest, takePeriod } from './request.ts';
+
+const read = (text: string) => {
+  const parsed = parseChartRequest(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.request;
+};
+
+describe('parseChartRequest', () => {
+  it.each([
+    [
+      'chart revenue by month for German customers',
+      { chart: 'revenue', grain: 'month', audience: 'German customers' },
+    ],
+    [
+      'revenue by week for customers in Germany',
+      { chart: 'revenue', grain: 'week', audience: 'customers in Germany' },
+    ],
+    ['monthly revenue', { chart: 'revenue', grain: 'month' }],
+    ['sales per day among big spenders', { chart: 'revenue', grain: 'day', audience: 'big spenders' }],
+    ['show the lapsed segment by country', { chart: 'breakdown', by: 'country', audience: 'lapsed segment' }],
+    ['chart this segment by country', { chart: 'breakdown', by: 'country', audience: 'this segment' }],
+    ['lapsed customers by rfm score', { chart: 'breakdown', by: 'rfm', audience: 'lapsed customers' }],
+    ['customers by lifecycle stage', { chart: 'breakdown', by: 'lifecycle' }],
+    [
+      'plot top 10 products last quarter',
+      { chart: 'top_products', metric: 'revenue', limit: 10, period: { unit: 'quarter', offset: 1 } },
+    ],
+    [
+      'top 5 products by units for lapsed customers this year',
+      {
+        chart: 'top_products',
+        metric: 'units',
+        limit: 5,
+        period: { unit: 'year', offset: 0 },
+        audience: 'lapsed customers',
+      },
+    ],
+    [
+      'best sellers in the last 30 days',
+      { chart: 'top_products', metric: 'revenue', limit: 10, period: { days: 30 } },
+    ],
+    ['cohort retention', { chart: 'cohorts' }],
+    ['cohort retention for customers in Germany', { chart: 'cohorts', audience: 'customers in Germany' }],
+    ['new vs returning customers by week', { chart: 'new_vs_returning', grain: 'week' }],
+    ['new and returning customers daily', { chart: 'new_vs_returning', grain: 'day' }],
+    [
+      'revenue this month vs last month',
+      { chart: 'revenue_compare', unit: 'month', compare: 'previous', metric: 'revenue' },
+    ],
+    [
+      'orders this quarter vs same quarter last year',
+      { chart: 'revenue_compare', unit: 'quarter', compare: 'last_year', metric: 'orders' },
+    ],
+    [
+      'revenue month on month for French customers',
+      {
+        chart: 'revenue_compare',
+        unit: 'month',
+        compare: 'previous',
+        metric: 'revenue',
+        audience: 'French customers',
+      },
+    ],
+    [
+      'compare segments lapsed-germans and big-spenders',
+      { chart: 'compare_segments', segments: ['lapsed-germans', 'big-spenders'] },
+    ],
+    ['compare a, b and c', { chart: 'compare_segments', segments: ['a', 'b', 'c'] }],
+  ])('reads "%s"', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+
+  it('says what it cannot read instead of guessing', () => {
+    expect(parseChartRequest('a pie of happiness')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('which chart'),
+    });
+    expect(parseChartRequest('top 100 products')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('1 to 25'),
+    });
+    expect(parseChartRequest('compare big-spenders')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('at least two'),
+    });
+  });
+
+  it('only ever produces what the chart request schema accepts', () => {
+    for (const text of ['revenue by day', 'top 3 products this week', 'cohorts', 'new vs returning weekly']) {
+      expect(chartRequest.safeParse(read(text)).success).toBe(true);
+    }
+  });
+
+  it('reads periods, and takes them out of the text', () => {
+    expect(takePeriod('top products last month for Germans')).toEqual({
+      period: { unit: 'month', offset: 1 },
+      rest: 'top products for Germans',
+    });
+    expect(takePeriod('over the past 2 weeks').period).toEqual({ days: 14 });
+    expect(takePeriod('year to date').period).toEqual({ unit: 'year', offset: 0 });
+    expect(takePeriod('all of it').period).toBeUndefined();
+  });
+});

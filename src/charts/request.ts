@@ -1,0 +1,354 @@
+/**
+ * From a sentence to a chart: a typed chart request (which builder, with which parameters, for which
+ * audience) read by a local parser, then built. The audience part is plain text handed to the segment parser
+ * (or the thread's segment, or a saved segment by name); the chart part can only name a builder and its
+ * parameters, so nothing a user or a model writes is ever executed.
+ */
+import { z } from 'zod';
+import type { Database } from '../db/client.ts';
+import type { SegmentDefinition } from '../segments/definition.ts';
+import { type ChartBuild, revenueOverTime, segmentBreakdown } from './builders.ts';
+import { cohortRetention } from './cohorts.ts';
+import { MAX_GROUPS, segmentComparison } from './comparison.ts';
+import { MAX_TOP, type Period, PRODUCT_METRICS, topProducts } from './products.ts';
+import { COMPARE_TO, newVsReturning, PERIOD_UNITS, revenueComparison, SERIES_METRICS } from './trends.ts';
+
+const grain = z.enum(['day', 'week', 'month']);
+/** Who the chart is about, as the marketer said it ("German customers", "this segment"); absent: everyone. */
+const audience = z.string().trim().min(1).max(300).optional();
+
+export const period = z.union([
+  z.object({ unit: z.enum(PERIOD_UNITS), offset: z.union([z.literal(0), z.literal(1)]) }),
+  z.object({ days: z.number().int().min(1).max(3660) }),
+]);
+
+/** Every chart Megaphone can draw, with its parameters. The LLM path fills exactly this, never more. */
+export const chartRequest = z.discriminatedUnion('chart', [
+  z.object({ chart: z.literal('revenue'), grain, audience }),
+  z.object({
+    chart: z.literal('revenue_compare'),
+    unit: z.enum(PERIOD_UNITS),
+    compare: z.enum(COMPARE_TO),
+    metric: z.enum(SERIES_METRICS),
+    grain: grain.optional(),
+    audience,
+  }),
+  z.object({ chart: z.literal('breakdown'), by: z.enum(['country', 'lifecycle', 'rfm']), audience }),
+  z.object({
+    chart: z.literal('top_products'),
+    metric: z.enum(PRODUCT_METRICS),
+    limit: z.number().int().min(1).max(MAX_TOP),
+    period: period.optional(),
+    audience,
+  }),
+  z.object({ chart: z.literal('new_vs_returning'), grain, audience }),
+  z.object({ chart: z.literal('cohorts'), audience }),
+  z.object({
+    chart: z.literal('compare_segments'),
+    segments: z.array(z.string().trim().min(1).max(100)).min(2).max(MAX_GROUPS),
+  }),
+]);
+
+export type ChartRequest = z.infer<typeof chartRequest>;
+export type ChartKind = ChartRequest['chart'];
+
+export type ChartParse = { ok: true; request: ChartRequest } | { ok: false; message: string };
+
+export const GRAIN_WORDS =
+  /\b(?:by|per|each|every|a)\s+(day|week|month)\b|\b(daily|weekly|monthly)\b|\bday[- ]by[- ]day\b|\bweek[- ]on[- ]week\b/i;
+const ADVERB: Record<string, 'day' | 'week' | 'month'> = { daily: 'day', weekly: 'week', monthly: 'month' };
+
+function grainOf(text: string, fallback: 'day' | 'week' | 'month'): 'day' | 'week' | 'month' {
+  const m = GRAIN_WORDS.exec(text);
+  if (!m) return fallback;
+  if (m[1]) return m[1].toLowerCase() as 'day' | 'week' | 'month';
+  if (m[2]) return ADVERB[m[2].toLowerCase()]!;
+  return /day/i.test(m[0]) ? 'day' : 'week';
+}
+
+const PERIOD_WORDS =
+  /\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(this|last|previous|past)\s+(week|month|quarter|year)\b|\b(?:in\s+|over\s+|for\s+)?(?:the\s+)?(?:last|past|previous)\s+(\d{1,4})\s+(days?|weeks?|months?)\b|\b(year|month|quarter)[- ]to[- ]date\b|\b(ytd|mtd|qtd)\b/i;
+
+/** A period and the text with it taken out. */
+export function takePeriod(text: string): { period: Period | undefined; rest: string } {
+  const m = PERIOD_WORDS.exec(text);
+  if (!m) return { period: undefined, rest: text };
+  const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
+  if (m[1] && m[2]) {
+    const unit = m[2].toLowerCase() as (typeof PERIOD_UNITS)[number];
+    return { period: { unit, offset: m[1].toLowerCase() === 'this' ? 0 : 1 }, rest };
+  }
+  if (m[3] && m[4]) {
+    const n = Number(m[3]);
+    const per = m[4].toLowerCase().startsWith('week') ? 7 : m[4].toLowerCase().startsWith('month') ? 30 : 1;
+    return { period: { days: Math.min(3660, Math.max(1, n * per)) }, rest };
+  }
+  const todate = (m[5] ?? m[6] ?? '').toLowerCase();
+  const unit = todate.startsWith('y') ? 'year' : todate.startsWith('q') ? 'quarter' : 'month';
+  return { period: { unit, offset: 0 }, rest };
+}
+
+const LEAD =
+  /^\s*(?:please\s+)?(?:(?:chart|plot|graph|show|draw|visuali[sz]e|give|get)\s+)*(?:me\s+)?(?:a\s+|an\s+|the\s+)?(?:chart|graph|plot)?\s*(?:of\s+)?/i;
+
+/** "for German customers", "among lapsed customers" → the audience text; none → undefined. */
+function audienceAfter(text: string, keyword = /\b(?:for|among|of|from)\s+(.+)$/i): string | undefined {
+  const m = keyword.exec(text);
+  const found = m?.[1]?.replace(GRAIN_WORDS, ' ').replace(/\s+/g, ' ').trim();
+  return found ? found : undefined;
+}
+
+const EVERYONE = /^(?:all\s+)?(?:(?:our|the)\s+)?(?:customers|everyone|everybody|all)$/i;
+
+function cleanAudience(text: string | undefined): string | undefined {
+  const t = text
+    ?.replace(/[.?!]+$/, '')
+    .replace(/^\s*(?:the|our)\s+/i, '')
+    .trim();
+  if (!t || EVERYONE.test(t)) return undefined;
+  return t;
+}
+
+const SPLIT = /\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bwith\b|\bagainst\b|&)\s*/i;
+
+/**
+ * Reads a chart request with no model: which chart, its parameters, and the audience as text.
+ *
+ * @example
+ * parseChartRequest('plot top 10 products last quarter');
+ * // { ok: true, request: { chart: 'top_products', metric: 'revenue', limit: 10, period: { unit: 'quarter', offset: 1 } } }
+ */
+export function parseChartRequest(raw: string): ChartParse {
+  const text = raw.replace(/\s+/g, ' ').trim();
+  const body = text.replace(LEAD, '').trim();
+  const lower = body.toLowerCase();
+  const checked = (candidate: unknown): ChartParse => {
+    const parsed = chartRequest.safeParse(candidate);
+    return parsed.success
+      ? { ok: true, request: parsed.data }
+      : { ok: false, message: `I couldn't read that chart request: ${parsed.error.issues[0]?.message}.` };
+  };
+
+  // compare segments A and B [and C]
+  const compare = /^(?:compare|comparison of)\s+(?:(?:the\s+)?(?:saved\s+)?segments?\s+)?(.+)$/i.exec(body);
+  if (compare) {
+    const names = compare[1]!
+      .split(SPLIT)
+      .map((s) => s.trim().replace(/^["'“‘]|["'”’]$/g, ''))
+      .filter(Boolean);
+    if (names.length < 2) {
+      return {
+        ok: false,
+        message:
+          'Name at least two saved segments to compare, e.g. "compare lapsed-germans and big-spenders".',
+      };
+    }
+    return checked({ chart: 'compare_segments', segments: names });
+  }
+
+  if (/\bcohorts?\b|\bretention\b/.test(lower)) {
+    return checked({
+      chart: 'cohorts',
+      audience: cleanAudience(
+        audienceAfter(body.replace(/\bcohort\s+retention\b|\bretention\b|\bcohorts?\b/gi, ' ').trim()),
+      ),
+    });
+  }
+
+  if (
+    /\bnew\b.*\b(?:vs\.?|versus|and|or|against)\s+(?:returning|repeat|existing)\b|\b(?:returning|repeat)\b.*\bnew\b/.test(
+      lower,
+    )
+  ) {
+    const withoutLead = body.replace(
+      /\bnew\b.*?\b(?:returning|repeat|existing)\b(?:\s+customers|\s+buyers)?/i,
+      ' ',
+    );
+    return checked({
+      chart: 'new_vs_returning',
+      grain: grainOf(body, 'month'),
+      audience: cleanAudience(audienceAfter(withoutLead)),
+    });
+  }
+
+  const top =
+    /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:best[- ]?selling\s+)?(products|items|sellers|best[- ]?sellers|skus)\b/i.exec(
+      body,
+    ) ?? /\b(best[- ]?sellers)\b/i.exec(body);
+  if (top) {
+    const { period: p, rest } = takePeriod(body);
+    const limit = top[1] && /^\d+$/.test(top[1]) ? Number(top[1]) : 10;
+    if (limit < 1 || limit > MAX_TOP) {
+      return {
+        ok: false,
+        message: `Top ${limit} products is not possible: ask for 1 to ${MAX_TOP}, e.g. "top 10 products".`,
+      };
+    }
+    const metric = /\b(units|unit sales|quantity|volume|items sold|pieces)\b/i.test(body)
+      ? 'units'
+      : 'revenue';
+    const after = rest.slice(rest.search(/\b(products|items|sellers|best[- ]?sellers|skus)\b/i));
+    const who = audienceAfter(
+      after.replace(/\bby\s+(?:revenue|units|quantity|volume|sales)\b/gi, ' '),
+      /\b(?:for|among|by|to|from)\s+(.+)$/i,
+    );
+    return checked({
+      chart: 'top_products',
+      metric,
+      limit,
+      ...(p ? { period: p } : {}),
+      audience: cleanAudience(who),
+    });
+  }
+
+  const vs =
+    /\b(this|current)\s+(week|month|quarter|year)\b.*\b(?:vs\.?|versus|against|compared\s+(?:to|with)|and)\b/i.exec(
+      body,
+    ) ??
+    /\b(week|month|quarter|year)[- ]on[- ](week|month|quarter|year)\b|\b(yoy|year[- ]over[- ]year|same\s+\w+\s+last\s+year|last\s+year)\b|\b(?:vs\.?|versus|compared\s+(?:to|with))\s+(?:the\s+)?(?:last|previous)\s+(week|month|quarter|year)\b/i.exec(
+      body,
+    );
+  if (vs && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+    const unitWord =
+      /\b(?:this|current)\s+(week|month|quarter|year)\b/i.exec(body)?.[1] ??
+      /\b(week|month|quarter|year)[- ]on[- ]/i.exec(body)?.[1] ??
+      /\b(?:last|previous)\s+(week|month|quarter|year)\b/i.exec(body)?.[1] ??
+      'month';
+    const unit = unitWord.toLowerCase() as (typeof PERIOD_UNITS)[number];
+    const yearAgo =
+      /\b(yoy|year[- ]over[- ]year|year[- ]on[- ]year|same\s+\w+\s+last\s+year|a\s+year\s+(?:ago|earlier|before))\b/i.test(
+        body,
+      ) ||
+      (unit !== 'year' && /\blast\s+year\b/i.test(body));
+    const metric =
+      /\borders\b/i.test(body) && !/\b(revenue|sales|turnover)\b/i.test(body) ? 'orders' : 'revenue';
+    const explicitGrain = GRAIN_WORDS.exec(body) ? grainOf(body, 'day') : undefined;
+    const who = audienceAfter(
+      body.replace(
+        /\b(?:vs\.?|versus|against|compared\s+(?:to|with))\b.*?\b(week|month|quarter|year)\b/i,
+        ' ',
+      ),
+      /\b(?:for|among)\s+(.+)$/i,
+    );
+    return checked({
+      chart: 'revenue_compare',
+      unit,
+      compare: yearAgo ? 'last_year' : 'previous',
+      metric,
+      ...(explicitGrain ? { grain: explicitGrain } : {}),
+      audience: cleanAudience(who),
+    });
+  }
+
+  const breakdown =
+    /\b(?:by|per|across)\s+(country|countries|lifecycle(?:\s+stage)?|stages?|rfm(?:\s+(?:score|group|segment)s?)?)\b/i.exec(
+      body,
+    );
+  if (breakdown) {
+    const word = breakdown[1]!.toLowerCase();
+    const by = word.startsWith('countr') ? 'country' : word.startsWith('rfm') ? 'rfm' : 'lifecycle';
+    const before = body
+      .slice(0, breakdown.index)
+      .replace(/\b(?:broken\s+down|split|breakdown|break\s+down)\b/gi, ' ')
+      .replace(/^\s*(?:of\s+)?/i, '')
+      .trim();
+    return checked({ chart: 'breakdown', by, audience: cleanAudience(before) });
+  }
+
+  if (/\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+    const over = /\b(revenue|sales|orders|turnover)\b(.*)$/i.exec(body)!;
+    return checked({
+      chart: 'revenue',
+      grain: grainOf(body, 'month'),
+      audience: cleanAudience(
+        audienceAfter(over[2]!.replace(GRAIN_WORDS, ' '), /\b(?:for|among|from|by)\s+(.+)$/i),
+      ),
+    });
+  }
+
+  return {
+    ok: false,
+    message: `I can't tell which chart "${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}" asks for.`,
+  };
+}
+
+/** What to try when a request is not understood. */
+export const CHART_EXAMPLES = [
+  'chart revenue by month for German customers',
+  'show the lapsed segment by country',
+  'plot top 10 products last quarter',
+  'cohort retention',
+  'new vs returning customers by week',
+  'revenue this month vs last month',
+  'chart compare segments lapsed-germans and big-spenders',
+];
+
+/** The thread's segment, in words marketers use for it. */
+export const THIS_SEGMENT =
+  /^(?:this|that|the|these|those|them|our|my)(?:\s+(?:segment|audience|customers|ones|group|people|list))?$|^them$|^(?:this|that|the\s+last|the\s+current)\s+(?:segment|audience|one|group)$/i;
+
+export interface Audience {
+  definition: SegmentDefinition;
+  /** A short name for titles: the saved segment's name, or undefined to describe the definition. */
+  name?: string | undefined;
+}
+
+/** How an audience text becomes a definition; supplied by the caller (thread, saved segments, parser). */
+export type AudienceResolver = (text: string) => Promise<Audience>;
+
+/**
+ * Draws the chart a request names, resolving its audience (and segment names) with `resolve`.
+ *
+ * @example
+ * const built = await buildChart(database, { chart: 'cohorts' }, resolve);
+ */
+export async function buildChart(
+  database: Database,
+  request: ChartRequest,
+  resolve: AudienceResolver,
+): Promise<ChartBuild & { audience?: Audience | undefined }> {
+  if (request.chart === 'compare_segments') {
+    const groups = [];
+    for (const name of request.segments) {
+      const found = await resolve(name);
+      groups.push({ name: found.name ?? name, definition: found.definition });
+    }
+    return segmentComparison(database, groups);
+  }
+  const who = request.audience ? await resolve(request.audience) : undefined;
+  const where = who?.definition;
+  switch (request.chart) {
+    case 'revenue':
+      return { ...(await revenueOverTime(database, { grain: request.grain, where })), audience: who };
+    case 'revenue_compare':
+      return {
+        ...(await revenueComparison(database, {
+          unit: request.unit,
+          compare: request.compare,
+          metric: request.metric,
+          grain: request.grain,
+          where,
+        })),
+        audience: who,
+      };
+    case 'breakdown':
+      return {
+        ...(await segmentBreakdown(database, where ?? { conditions: [] }, request.by, who?.name)),
+        audience: who,
+      };
+    case 'top_products':
+      return {
+        ...(await topProducts(database, {
+          metric: request.metric,
+          limit: request.limit,
+          period: request.period,
+          where,
+        })),
+        audience: who,
+      };
+    case 'new_vs_returning':
+      return { ...(await newVsReturning(database, { grain: request.grain, where })), audience: who };
+    case 'cohorts':
+      return { ...(await cohortRetention(database, { where })), audience: who };
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * Time charts beyond plain revenue: this period against a comparison period, and new against returning
+ * customers. Both aggregate in SQL and cap the number of points like `revenueSeries`.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { TopLevelSpec } from 'vega-lite';
+import { UserError } from '../core/errors.ts';
+import { formatMoney, plural } from '../core/reply.ts';
+import type { Database } from '../db/client.ts';
+import { DONE_BATCHES } from '../ingest/features.ts';
+import type { SegmentDefinition } from '../segments/definition.ts';
+import {
+  AS_OF,
+  audienceLabel,
+  type ChartBuild,
+  type Grain,
+  inSegment,
+  MONTHS,
+  periodLabel,
+  rollupUnit,
+} from './builders.ts';
+import { PALETTE } from './render.ts';
+
+export const PERIOD_UNITS = ['week', 'month', 'quarter', 'year'] as const;
+export type PeriodUnit = (typeof PERIOD_UNITS)[number];
+export const COMPARE_TO = ['previous', 'last_year'] as const;
+export type CompareTo = (typeof COMPARE_TO)[number];
+export const SERIES_METRICS = ['revenue', 'orders'] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
+/** Only these words reach SQL as text; every value is a bound parameter. */
+const UNIT_SQL: Record<PeriodUnit, SQL> = {
+  week: sql.raw(`'week'`),
+  month: sql.raw(`'month'`),
+  quarter: sql.raw(`'quarter'`),
+  year: sql.raw(`'year'`),
+};
+const UNIT_INTERVAL: Record<PeriodUnit, string> = {
+  week: '7 days',
+  month: '1 month',
+  quarter: '3 months',
+  year: '1 year',
+};
+/** The natural grain inside a period: days in a week or month, weeks in a quarter, months in a year. */
+export const DEFAULT_GRAIN: Record<PeriodUnit, Grain> = {
+  week: 'day',
+  month: 'day',
+  quarter: 'week',
+  year: 'month',
+};
+const GRAIN_ORDER: Grain[] = ['day', 'week', 'month'];
+const UNIT_ORDER: PeriodUnit[] = ['week', 'month', 'quarter', 'year'];
+
+function periodName(start: string, unit: PeriodUnit): string {
+  const [y, m, d] = start.split('-').map(Number) as [number, number, number];
+  if (unit === 'year') return String(y);
+  if (unit === 'quarter') return `Q${Math.floor((m - 1) / 3) + 1} ${y}`;
+  if (unit === 'month') return `${MONTHS[m - 1]} ${y}`;
+  return `w/c ${d} ${MONTHS[m - 1]} ${y}`;
+}
+
+export interface ComparisonPoint {
+  /** Which period: the current one or the one it is compared with. */
+  series: string;
+  /** 1 for the first day/week/month of the period. */
+  index: number;
+  period: string;
+  label: string;
+  revenue: number;
+  orders: number;
+}
+
+export interface ComparisonOptions {
+  /** The period containing the as-of date (to date), e.g. this month. */
+  unit: PeriodUnit;
+  compare: CompareTo;
+  /** Finer than `unit`; the natural grain when absent. */
+  grain?: Grain | undefined;
+  metric?: SeriesMetric | undefined;
+  where?: SegmentDefinition | undefined;
+}
+
+/**
+ * Revenue or orders in the current period to date (the one containing the as-of date) overlaid on the
+ * previous period or the same period a year earlier, point by point (day 1 on day 1).
+ *
+ * @example
+ * const chart = await revenueComparison(database, { unit: 'month', compare: 'previous' });
+ * chart.summary; // 'Jun 2011 to date: £205.50 revenue vs £0.00 in May 2011 over the same 30 days.'
+ */
+export async function revenueComparison(
+  database: Database,
+  options: ComparisonOptions,
+): Promise<ChartBuild & { data: ComparisonPoint[] }> {
+  const { unit, compare } = options;
+  if (!UNIT_SQL[unit]) throw new UserError('chart_period', `Unknown period "${unit}".`);
+  const metric = options.metric ?? 'revenue';
+  let grain = options.grain ?? DEFAULT_GRAIN[unit];
+  // A grain as coarse as the period would draw one point per series: use the natural one instead.
+  if (GRAIN_ORDER.indexOf(grain) >= UNIT_ORDER.indexOf(unit) + (unit === 'week' ? 0 : 1)) {
+    grain = DEFAULT_GRAIN[unit];
+  }
+  const shift = compare === 'last_year' ? '1 year' : UNIT_INTERVAL[unit];
+  const g = { day: sql.raw(`'day'`), week: sql.raw(`'week'`), month: sql.raw(`'month'`) }[grain];
+  const step = { day: '1 day', week: '7 days', month: '1 month' }[grain];
+  const ts = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+  // Windows first, bound as plain timestamps below, so the planner estimates the ranges from statistics
+  // (see products.ts: a guessed range and a segment filter made a nested loop).
+  const [w] = await database.rows<{ cs: string | null; ce: string; ps: string; pe: string }>(sql`
+    with as_of as (select ${AS_OF} at time zone 'UTC' as at),
+    b as (select date_trunc(${UNIT_SQL[unit]}, at) as cs, at as ce,
+      date_trunc(${UNIT_SQL[unit]}, at) - ${shift}::interval as ps from as_of)
+    select to_char(cs, ${sql.raw(ts)}) as cs, to_char(ce, ${sql.raw(ts)}) as ce, to_char(ps, ${sql.raw(ts)}) as ps,
+      to_char(ps + ${UNIT_INTERVAL[unit]}::interval - interval '1 microsecond', ${sql.raw(ts)}) as pe
+    from b`);
+  if (!w?.cs)
+    throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
+  const rows = await database.rows<{
+    series: string;
+    start: string;
+    idx: number;
+    period: string;
+    revenue: string;
+    orders: number;
+  }>(sql`
+    with w as (
+      select 'current' as series, ${w.cs}::timestamptz at time zone 'UTC' as start,
+        ${w.ce}::timestamptz at time zone 'UTC' as stop
+      union all
+      select 'comparison', ${w.ps}::timestamptz at time zone 'UTC', ${w.pe}::timestamptz at time zone 'UTC'
+    ), buckets as (
+      select w.series, w.start, s.bucket, s.idx::int as idx
+      from w, generate_series(date_trunc(${g}, w.start), w.stop, ${step}::interval)
+        with ordinality as s(bucket, idx)
+    ), sales as (
+      select case when e.occurred_at >= ${w.cs}::timestamptz then 'current' else 'comparison' end as series,
+        date_trunc(${g}, e.occurred_at at time zone 'UTC') as bucket,
+        sum(e.quantity * e.unit_price) as revenue, count(distinct e.invoice)::int as orders
+      from events e
+      where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES}
+        and (e.occurred_at between ${w.cs}::timestamptz and ${w.ce}::timestamptz
+          or e.occurred_at between ${w.ps}::timestamptz and ${w.pe}::timestamptz)
+        and ${inSegment(database, sql`e.customer_id`, options.where)}
+      group by 1, 2
+    )
+    select b.series, to_char(b.start, 'YYYY-MM-DD') as start, b.idx, to_char(b.bucket, 'YYYY-MM-DD') as period,
+      coalesce(round(s.revenue, 2), 0)::text as revenue, coalesce(s.orders, 0)::int as orders
+    from buckets b left join sales s on s.series = b.series and s.bucket = b.bucket
+    order by b.series desc, b.idx
+  `);
+  const current = rows.filter((r) => r.series === 'current');
+  const previous = rows.filter((r) => r.series === 'comparison');
+  if (current.length === 0) {
+    throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
+  }
+  const currentName = periodName(current[0]!.start, unit);
+  const previousName = periodName(previous[0]!.start, unit);
+  const currentSeries = `${currentName} (to date)`;
+  const data: ComparisonPoint[] = rows.map((r) => ({
+    series: r.series === 'current' ? currentSeries : previousName,
+    index: Number(r.idx),
+    period: r.period,
+    label: periodLabel(r.period, grain),
+    revenue: Number(r.revenue),
+    orders: Number(r.orders),
+  }));
+  const value = (r: ComparisonPoint) => (metric === 'revenue' ? r.revenue : r.orders);
+  const show = (n: number) => (metric === 'revenue' ? formatMoney(n) : plural(n, 'order'));
+  const nowTotal = data.filter((r) => r.series === currentSeries).reduce((s, r) => s + value(r), 0);
+  const sameSpan = data
+    .filter((r) => r.series === previousName && r.index <= current.length)
+    .reduce((s, r) => s + value(r), 0);
+  const fullPrevious = data.filter((r) => r.series === previousName).reduce((s, r) => s + value(r), 0);
+  const change =
+    sameSpan > 0
+      ? ` (${nowTotal >= sameSpan ? '+' : ''}${Math.round((100 * (nowTotal - sameSpan)) / sameSpan)}%)`
+      : '';
+  const who = audienceLabel(options.where);
+  const grainWord = grain === 'day' ? 'Day' : grain === 'week' ? 'Week' : 'Month';
+  const metricWord = metric === 'revenue' ? 'Revenue' : 'Orders';
+  const spec: TopLevelSpec = {
+    title: {
+      text: `${metricWord} ${currentName} vs ${previousName}${who}`,
+      subtitle: `by ${grain}; ${previousName} in full, ${currentName} to date`,
+    },
+    width: 560,
+    height: 260,
+    data: { values: data },
+    mark: { type: 'line', point: Math.max(current.length, previous.length) <= 60 },
+    encoding: {
+      x: {
+        field: 'index',
+        type: 'quantitative',
+        title: `${grainWord} of the ${unit}`,
+        axis: { tickMinStep: 1, format: 'd' },
+      },
+      y: {
+        field: metric,
+        type: 'quantitative',
+        title: metric === 'revenue' ? 'Revenue (£)' : 'Orders',
+        ...(metric === 'orders' ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        sort: [currentSeries, previousName],
+        scale: { range: [PALETTE[0]!, PALETTE[9]!] },
+        legend: { orient: 'top' },
+      },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        sort: [currentSeries, previousName],
+        scale: {
+          range: [
+            [1, 0],
+            [4, 3],
+          ],
+        },
+        legend: null,
+      },
+      tooltip: [
+        { field: 'label', title: grainWord },
+        { field: metric, type: 'quantitative', ...(metric === 'revenue' ? { format: ',.2f' } : {}) },
+      ],
+    },
+  };
+  const span = plural(current.length, grain);
+  const summary =
+    `${currentName} to date: ${show(nowTotal)}${metric === 'revenue' ? ' revenue' : ''}${who} vs ` +
+    `${show(sameSpan)} in ${previousName} over the same ${span}${change}.`;
+  const altText =
+    `Line chart of ${metric} by ${grain}${who}: ${currentName} to date (${span}, ${show(nowTotal)}) ` +
+    `against ${previousName} (${show(fullPrevious)} in full).`;
+  return { spec, altText, summary, data };
+}
+
+export interface NewReturningPoint {
+  period: string;
+  label: string;
+  new: number;
+  returning: number;
+}
+
+/**
+ * Customers buying in each period, split into those whose first purchase falls in it (new) and those who
+ * had bought before (returning). Finer grains roll up when there would be too many bars.
+ *
+ * @example
+ * const chart = await newVsReturning(database, { grain: 'month' });
+ */
+export async function newVsReturning(
+  database: Database,
+  options: { grain: Grain; where?: SegmentDefinition | undefined },
+): Promise<ChartBuild & { data: NewReturningPoint[]; grain: Grain }> {
+  const rows = await database.rows<{
+    period: string;
+    unit: Grain;
+    new_customers: number;
+    returning: number;
+  }>(sql`
+    with as_of as (select ${AS_OF} as at),
+    days as (
+      select distinct e.customer_id, date_trunc('day', e.occurred_at at time zone 'UTC') as day
+      from events e
+      where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES} and e.customer_id is not null
+        and e.occurred_at <= (select at from as_of)
+        and ${inSegment(database, sql`e.customer_id`, options.where)}
+    ), firsts as (
+      select customer_id, min(day) as first_day from days group by 1
+    ), g as (
+      select ${rollupUnit(options.grain, sql`(select max(day)::date - min(day)::date from days)`)} as unit
+    ), p as (
+      select date_trunc(g.unit, d.day) as bucket,
+        count(distinct d.customer_id) filter (where date_trunc(g.unit, f.first_day) = date_trunc(g.unit, d.day))::int as new_customers,
+        count(distinct d.customer_id) filter (where date_trunc(g.unit, f.first_day) < date_trunc(g.unit, d.day))::int as returning
+      from days d join firsts f using (customer_id), g
+      group by 1
+    ), series as (
+      select generate_series(min(bucket), max(bucket), ('1 ' || (select unit from g))::interval) as bucket from p
+    )
+    select to_char(series.bucket, 'YYYY-MM-DD') as period, (select unit from g) as unit,
+      coalesce(p.new_customers, 0)::int as new_customers, coalesce(p.returning, 0)::int as returning
+    from series left join p on p.bucket = series.bucket
+    order by series.bucket
+  `);
+  if (rows.length === 0) {
+    throw new UserError(
+      'chart_no_data',
+      options.where
+        ? 'No purchases by this segment yet, so there are no customers to chart.'
+        : 'No purchases imported yet, so there are no customers to chart. Import a file first.',
+    );
+  }
+  const grain = rows[0]!.unit;
+  const data = rows.map((r) => ({
+    period: r.period,
+    label: periodLabel(r.period, grain),
+    new: Number(r.new_customers),
+    returning: Number(r.returning),
+  }));
+  const long = data.flatMap((r) => [
+    { label: r.label, kind: 'New', customers: r.new },
+    { label: r.label, kind: 'Returning', customers: r.returning },
+  ]);
+  const totalNew = data.reduce((s, r) => s + r.new, 0);
+  const totalReturning = data.reduce((s, r) => s + r.returning, 0);
+  const who = audienceLabel(options.where);
+  const first = data[0]!.label;
+  const last = data.at(-1)!.label;
+  const range = first === last ? first : `${first} to ${last}`;
+  const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;
+  const busiest = data.reduce((best, r) => (r.new + r.returning > best.new + best.returning ? r : best));
+  const spec: TopLevelSpec = {
+    title: { text: `New and returning customers by ${grain}${who}`, subtitle: `${range}${rolled}` },
+    // Period labels ("w/c 10 Jan 2011") need room, or every other one is hidden.
+    width: Math.min(720, Math.max(320, data.length * 64)),
+    height: 260,
+    data: { values: long },
+    mark: { type: 'bar' },
+    encoding: {
+      x: {
+        field: 'label',
+        type: 'ordinal',
+        sort: null,
+        title: null,
+        axis: { labelOverlap: true, labelAngle: data.length > 12 ? -45 : 0 },
+      },
+      y: {
+        field: 'customers',
+        type: 'quantitative',
+        stack: 'zero',
+        title: 'Customers buying',
+        axis: { tickMinStep: 1, format: 'd' },
+      },
+      color: {
+        field: 'kind',
+        type: 'nominal',
+        title: null,
+        sort: ['New', 'Returning'],
+        scale: { range: [PALETTE[1]!, PALETTE[0]!] },
+        legend: { orient: 'top' },
+      },
+      order: { field: 'kind', sort: 'descending' },
+      tooltip: [
+        { field: 'label', title: 'Period' },
+        { field: 'kind', title: 'Customers' },
+        { field: 'customers', type: 'quantitative', title: 'Count' },
+      ],
+    },
+  };
+  const share =
+    totalNew + totalReturning > 0 ? Math.round((100 * totalReturning) / (totalNew + totalReturning)) : 0;
+  const summary =
+    `${plural(totalNew, 'new customer')}${who}, ${range}; ${share}% of buyers in a ${grain} had bought ` +
+    'before.';
+  const altText =
+    `Stacked bar chart of customers buying by ${grain}${who}, ${range}, new and returning; busiest ${busiest.label} ` +
+    `with ${plural(busiest.new, 'new customer')} and ${plural(busiest.returning, 'returning customer')}.`;
+  return { spec, altText, summary, data, grain };
+}
