@@ -4,6 +4,13 @@
  */
 import type { AnyCommand } from '../src/core/command.ts';
 import chart from './chart.ts';
+import createDigest from './digest-create.ts';
+import deleteDigest from './digest-delete.ts';
+import pauseDigest from './digest-pause.ts';
+import previewDigest from './digest-preview.ts';
+import resumeDigest from './digest-resume.ts';
+import runDigest from './digest-run.ts';
+import digests from './digests.ts';
 import help from './help.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
@@ -29,4 +36,12 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
+  // Digests: "every Monday at 9:00 ... digest to #marketing" is claimed before free text reaches segments.
+  digests,
+  pauseDigest,
+  resumeDigest,
+  deleteDigest,
+  runDigest,
+  previewDigest,
+  createDigest,
 ];
