@@ -156,7 +156,13 @@ describe.each(drivers)('digest scheduler on %s', (driver) => {
       entered = resolve;
     });
     // Process A claims the slot, then freezes before the post goes out (as if killed).
-    const frozen: Delivery = { platform: 'slack', post: () => (entered(), new Promise(() => {})) };
+    const frozen: Delivery = {
+      platform: 'slack',
+      post: () => {
+        entered();
+        return new Promise(() => {});
+      },
+    };
     const a = scheduler(pair.a, frozen, 'A', { leaseMs: 10 * MINUTE });
     void a.tick(at('2026-03-23T09:00:00Z'));
     await reachedPost;
