@@ -27,6 +27,8 @@ export const commands: readonly AnyCommand[] = [
   help,
   stats,
   discover,
+  // Before chart and segment: "every Monday at 9:00 ... digest to #marketing" is a schedule, not an audience.
+  createDigest,
   chart,
   segment,
   save,
@@ -36,12 +38,10 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
-  // Digests: "every Monday at 9:00 ... digest to #marketing" is claimed before free text reaches segments.
   digests,
   pauseDigest,
   resumeDigest,
   deleteDigest,
   runDigest,
   previewDigest,
-  createDigest,
 ];
