@@ -83,7 +83,7 @@ export default defineCommand({
       title: `Scheduled digest "${digest.name}"`,
       fields: digestFields(digest, new Date()),
       context:
-        `cron ${digest.cron} in ${digest.timezone}` +
+        `cron \`${digest.cron}\` in ${digest.timezone}` +
         (parsed.timezoneGiven
           ? ''
           : ' · no time zone given, so times are UTC: add one such as Europe/London to change that') +

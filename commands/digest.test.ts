@@ -36,7 +36,7 @@ describe.each(drivers)('digests in the conversation on %s', (driver) => {
       { label: 'Posts to', value: '#marketing on Slack' },
     ]);
     expect(created.fields?.[2]?.value).toMatch(/^Mon \d{1,2} \w{3} \d{4}, 09:00 Europe\/London$/);
-    expect(created.context).toMatch(/^cron 0 9 \* \* 1 in Europe\/London/);
+    expect(created.context).toMatch(/^cron `0 9 \* \* 1` in Europe\/London/);
     const stored = await getDigest(db, 'weekly-marketing');
     expect(stored).toMatchObject({ platform: 'slack', channel: '#marketing', createdBy: 'slack:U1' });
 
@@ -51,7 +51,7 @@ describe.each(drivers)('digests in the conversation on %s', (driver) => {
     const list = await router.handle('digests', slack('d3'));
     expect(list.title).toBe('2 scheduled digests');
     expect(list.table?.rows.map((r) => [r[0], r[1], r[2], r[4]])).toEqual([
-      ['morning', 'cron 30 8 * * 1-5 (America/New_York)', '<#C0GENERAL> on Slack', 'not sent yet'],
+      ['morning', 'cron `30 8 * * 1-5` (America/New_York)', '<#C0GENERAL> on Slack', 'not sent yet'],
       ['weekly-marketing', 'Mondays at 09:00 (Europe/London)', '#marketing on Slack', 'not sent yet'],
     ]);
 

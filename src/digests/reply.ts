@@ -15,7 +15,9 @@ export function describeTarget(digest: Pick<Digest, 'platform' | 'channel'>): st
 }
 
 export function describeSchedule(digest: Pick<Digest, 'schedule' | 'timezone'>): string {
-  return `${digest.schedule} (${digest.timezone})`;
+  // A cron expression goes in code marks, so chat markdown does not read its stars as bold.
+  const schedule = digest.schedule.replace(/^cron (.+)$/, 'cron `$1`');
+  return `${schedule} (${digest.timezone})`;
 }
 
 export function nextRunText(digest: Pick<Digest, 'cron' | 'timezone' | 'paused'>, now: Date): string {
