@@ -298,4 +298,32 @@ describe.each(drivers)('digest scheduler on %s', (driver) => {
     expect(posts).toHaveLength(1);
     expect(await runsOf(pair.a, digest.id)).toMatchObject([{ trigger: 'manual', status: 'sent' }]);
   });
+
+  it('started in the process, it catches up at once and stops cleanly', async () => {
+    await weekly('in-process', { activeFrom: at('2026-03-20T00:00:00Z') });
+    let delivered!: (reply: Reply) => void;
+    const first = new Promise<Reply>((resolve) => {
+      delivered = resolve;
+    });
+    const s = createDigestScheduler({
+      database: pair.a,
+      deliveries: {
+        slack: {
+          platform: 'slack',
+          post: async (_target, reply) => {
+            delivered(reply);
+            return { messageRef: 'p1' };
+          },
+        },
+      },
+      log,
+      now: () => at('2026-03-25T12:00:00Z'),
+    });
+    s.start();
+    try {
+      expect((await first).context).toMatch(/^Sent late: it was due Mon 23 Mar 2026, 09:00 Europe\/London/);
+    } finally {
+      s.stop();
+    }
+  });
 });
