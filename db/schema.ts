@@ -157,6 +157,35 @@ export const segments = pgTable('segments', {
 });
 
 // ---------------------------------------------------------------------------------------------------------
+// Slack adapter
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Slack event ids already handled. Slack redelivers an event it thinks was not acknowledged (and in Socket
+ * Mode may deliver it to another connection), so every process checks here before working; rows older than
+ * a day are purged (Slack stops retrying after about an hour).
+ */
+export const slackEvents = pgTable(
+  'slack_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('slack_events_received_at').on(t.receivedAt)],
+);
+
+/** Threads Megaphone answers in: a plain reply there (no mention) continues that conversation. */
+export const slackThreads = pgTable(
+  'slack_threads',
+  {
+    channelId: text('channel_id').notNull(),
+    threadTs: text('thread_ts').notNull(),
+    startedAt: ts('started_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('slack_threads_channel_thread').on(t.channelId, t.threadTs)],
+);
+
+// ---------------------------------------------------------------------------------------------------------
 // Scheduled digests (issue 9): what to post where and when, and one row per (digest, scheduled time) sent.
 // ---------------------------------------------------------------------------------------------------------
 

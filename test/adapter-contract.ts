@@ -9,7 +9,8 @@ import { commands } from '../commands/index.ts';
 import { createAccessPolicy } from '../src/core/access.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { createRouter, type Router } from '../src/core/router.ts';
-import { createLogger } from '../src/logger.ts';
+import type { Database } from '../src/db/client.ts';
+import { createLogger, type Logger } from '../src/logger.ts';
 import { createFixtureDatabase, type TestDatabase } from './database.ts';
 
 /** One message as the platform shows it, flattened for assertions. */
@@ -41,7 +42,13 @@ export interface AdapterHarness {
   close(): Promise<void>;
 }
 
-export type HarnessFactory = (router: Router) => Promise<AdapterHarness>;
+/** What a harness may need besides the router: the adapter's own database tables and a logger. */
+export interface HarnessEnv {
+  database: Database;
+  log: Logger;
+}
+
+export type HarnessFactory = (router: Router, env: HarnessEnv) => Promise<AdapterHarness>;
 
 /** Replies with a table too long for any chat message: adapters must turn it into a CSV file. */
 const bigTable = defineCommand({
@@ -93,7 +100,7 @@ export function adapterContract(platform: string, makeHarness: HarnessFactory): 
     beforeAll(async () => {
       database = await createFixtureDatabase('pglite');
       const all = [...commands, bigTable, boom];
-      harness = await makeHarness(createRouter({ database, log, commands: all }));
+      harness = await makeHarness(createRouter({ database, log, commands: all }), { database, log });
       restricted = await makeHarness(
         createRouter({
           database,
@@ -105,6 +112,7 @@ export function adapterContract(platform: string, makeHarness: HarnessFactory): 
             personalDataUsers: ['U_PII', '222'],
           }),
         }),
+        { database, log },
       );
     }, 60_000);
 
