@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlackStandIn } from '../../test/stand-ins/slack.ts';
+import { SIGNING_SECRET } from '../../test/stand-ins/slack-harness.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/megaphone.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../digests/fixtures/two-weeks.csv', import.meta.url));
@@ -66,5 +68,33 @@ describe('megaphone digests (the real bin, on an embedded database on disk)', ()
 
     const list = await megaphone(['digests', 'list'], env);
     expect(list.stdout).toMatch(/ops .*every day at 09:00 \(UTC\).*sent for/s);
+  }, 400_000);
+
+  it('tick posts a Slack digest through the Web API when Slack is configured', async () => {
+    const api = await startSlackStandIn();
+    try {
+      const env = {
+        MEGAPHONE_DATA_DIR: join(dir, 'slack-data'),
+        SLACK_BOT_TOKEN: api.botToken,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: api.apiUrl,
+      };
+      expect((await megaphone(['import', FIXTURE], env)).code).toBe(0);
+      const added = await megaphone(
+        ['digests', 'add', 'every Monday at 9:00 Europe/London weekly digest to slack <#C0OPS|ops>'],
+        env,
+      );
+      expect(added.stdout).toMatch(/Posts to +<#C0OPS> on Slack/);
+      const monday = new Date(Date.now() + 8 * 86_400_000);
+      monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+      monday.setUTCHours(12, 0, 0, 0);
+      const tick = await megaphone(['digests', 'tick', '--now', monday.toISOString()], env);
+      expect(tick.stdout).toMatch(/^sent "weekly-digest" \(due .* 09:00 UTC, late\) as \d+\.\d+\n$/);
+      const posted = api.messages().filter((m) => m.channel === 'C0OPS');
+      expect(posted.filter((m) => !m.threadTs)).toHaveLength(1);
+      expect(posted.find((m) => m.threadTs)?.files[0]?.filename).toBe('revenue.png');
+    } finally {
+      await api.close();
+    }
   }, 400_000);
 });

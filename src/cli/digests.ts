@@ -79,11 +79,25 @@ function describeOutcome(o: RunOutcome): string {
 }
 
 /**
- * Deliveries this process can use. The terminal always; chat platforms are added here once their adapters
- * expose a `Delivery` (see the README, "Scheduled digests").
+ * Deliveries this process can use: the terminal always, Slack when it is configured (posting needs only the
+ * Web API, so the adapter is not started). Bolt is imported only then (see integration facts: it replaces the
+ * process-wide fetch dispatcher).
  */
-export function commandLineDeliveries(write: (text: string) => void, attachmentsDir?: string): Deliveries {
-  return { stdout: createStdoutDelivery({ write, attachmentsDir }) };
+export async function commandLineDeliveries(
+  app: App,
+  write: (text: string) => void,
+  attachmentsDir?: string,
+): Promise<Deliveries> {
+  const deliveries: Deliveries = { stdout: createStdoutDelivery({ write, attachmentsDir }) };
+  if (app.config.slack) {
+    const { createSlackAdapter } = await import('../adapters/slack/adapter.ts');
+    const slack = createSlackAdapter(
+      { ...app.config.slack, port: app.config.port },
+      { router: app.router, database: app.database, log: app.log },
+    );
+    deliveries.slack = slack.delivery;
+  }
+  return deliveries;
 }
 
 export function registerDigestCommands(program: Command): void {
@@ -107,7 +121,7 @@ export function registerDigestCommands(program: Command): void {
       await withApp(async (app) => {
         const scheduler = createDigestScheduler({
           database: app.database,
-          deliveries: commandLineDeliveries(write, opts.attachments),
+          deliveries: await commandLineDeliveries(app, write, opts.attachments),
           log: app.log,
         });
         const outcomes = await scheduler.tick(opts.now);
