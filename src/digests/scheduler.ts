@@ -237,10 +237,18 @@ export function createDigestScheduler(options: SchedulerOptions): DigestSchedule
     const outcomes: RunOutcome[] = [];
     const all = await listDigests(database);
     const byId = new Map(all.map((d) => [d.id, d]));
+    // One read of the latest claimed slot per digest, so an idle minute costs no insert per digest.
+    const claimed = new Map(
+      (
+        await database.rows<{ digest_id: number; at: string | Date }>(sql`
+          select digest_id, max(scheduled_for) as at from digest_runs where trigger = 'scheduled' group by digest_id`)
+      ).map((r) => [Number(r.digest_id), new Date(r.at).getTime()]),
+    );
     for (const digest of all) {
       if (digest.paused || !deliveries[digest.platform]) continue;
       const slot = latestSlot(digest.cron, digest.timezone, now);
-      if (!slot || slot < digest.activeFrom) continue;
+      if (!slot || slot < digest.activeFrom || (claimed.get(digest.id) ?? -Infinity) >= slot.getTime())
+        continue;
       const run = await claimSlot(digest, slot, now);
       if (!run) continue;
       const outcome = await send(digest, run, now);
