@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.ts';
 import { adapterContract } from '../../../test/adapter-contract.ts';
@@ -158,6 +159,25 @@ describe('slack adapter over HTTP', () => {
     expect(copy).toEqual([]);
   });
 
+  it('keeps no dedupe row for channel chatter it never answers', async () => {
+    const id = slack.eventId();
+    await sendAndCollect(
+      {
+        type: 'message',
+        channel_type: 'channel',
+        user: 'U_JANE',
+        text: 'lunch?',
+        ts: slack.personTs(),
+        channel: 'C_GROWTH',
+      },
+      id,
+    );
+    const rows = await database.rows<{ n: number }>(
+      sql`select count(*)::int as n from slack_events where event_id = ${id}`,
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('answers a direct message in its thread', async () => {
     const ts = slack.personTs();
     const posted = await sendAndCollect({
@@ -223,6 +243,19 @@ describe('slack adapter over HTTP', () => {
     expect(allText(posted)).toMatch(/customers exported/);
     expect(allText(posted)).toMatch(/missing a permission.*reinstall Megaphone from slack\/manifest\.yml/);
     expect(posted.flatMap((p) => p.files)).toEqual([]);
+  });
+
+  it('answers the URL verification challenge Slack sends when the request URL is saved', async () => {
+    const body = JSON.stringify({
+      token: 'unused',
+      challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      type: 'url_verification',
+    });
+    const response = await slack.platform.signed(body, 'application/json');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      challenge: 'challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+    });
   });
 
   it('answers health checks on its HTTP port', async () => {
@@ -316,9 +349,25 @@ describe('slack adapter over HTTP', () => {
     expect([...messages[1]!.files[0]!.bytes]).toEqual([...bytes]);
   });
 
-  async function sendAndCollect(event: Record<string, unknown>) {
+  it('posts a reply of files only without an empty block list', async () => {
+    const data = new TextEncoder().encode('a,b\n1,2\n');
+    await slack.adapter.delivery.post(
+      { channel: 'C_FILES' },
+      { attachments: [{ filename: 'x.csv', mimeType: 'text/csv', data }] },
+    );
+    const post = slack.api.callsTo('chat.postMessage').find((c) => c.args.channel === 'C_FILES')!;
+    expect(post.args.blocks).toBeUndefined();
+    expect(post.args.text).toBe('x.csv');
+    const files = slack.api
+      .messages()
+      .filter((m) => m.channel === 'C_FILES')
+      .flatMap((m) => m.files);
+    expect(files.map((f) => f.filename)).toEqual(['x.csv']);
+  });
+
+  async function sendAndCollect(event: Record<string, unknown>, eventId = slack.eventId()) {
     const before = slack.mark();
-    expect((await slack.platform.event(event, slack.eventId())).status).toBe(200);
+    expect((await slack.platform.event(event, eventId)).status).toBe(200);
     await slack.adapter.idle();
     return slack.since(before);
   }
@@ -352,6 +401,26 @@ describe('slack adapter: start, rate limits and Socket Mode', () => {
     try {
       await expect(adapter.start()).rejects.toThrow(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
     } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses to start Socket Mode with an app token Slack rejects, saying which setting to fix', async () => {
+    const api = await startSlackStandIn();
+    const adapter = createSlackAdapter(
+      {
+        botToken: api.botToken,
+        appToken: 'xapp-wrong',
+        apiUrl: api.apiUrl,
+        port: 0,
+        retryConfig: { retries: 0 },
+      },
+      { router, database, log },
+    );
+    try {
+      await expect(adapter.start()).rejects.toThrow(/Slack refused SLACK_APP_TOKEN \(invalid_auth\)/);
+    } finally {
+      await adapter.stop().catch(() => {});
       await api.close();
     }
   });

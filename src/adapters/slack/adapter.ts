@@ -72,13 +72,21 @@ export interface SlackAdapter {
 
 const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
-/** Bolt logs through ours (pino), so secrets stay redacted and levels follow LOG_LEVEL. */
-function boltLogger(log: Logger): BoltLogger {
+/**
+ * Bolt logs through ours (pino), so secrets stay redacted and levels follow LOG_LEVEL.
+ *
+ * @example
+ * new App({ token, receiver, logger: boltLogger(log) });
+ */
+export function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ component: 'slack' });
+  // Bolt's debug lines can carry request bodies: tokens and socket tickets never reach our log.
   const line = (parts: unknown[]) =>
     parts
       .map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p)))
-      .join(' ');
+      .join(' ')
+      .replace(/\b(xox[abpre]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]')
+      .replace(/([?&]ticket=)[^&\s"]+/g, '$1[redacted]');
   const level = (): LogLevel => {
     const l = child.level;
     if (l === 'debug' || l === 'trace') return LogLevel.DEBUG;
@@ -103,7 +111,12 @@ function slackErrorCode(error: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
-/** What to tell people when Slack refused to show (part of) an answer. */
+/**
+ * What to tell people when Slack refused to show (part of) an answer.
+ *
+ * @example
+ * explainSlackError(error); // 'I’m not a member of this channel, ...' for not_in_channel
+ */
 export function explainSlackError(error: unknown): string {
   const code = slackErrorCode(error);
   switch (code) {
@@ -117,6 +130,16 @@ export function explainSlackError(error: unknown): string {
     default:
       return `Slack refused to show part of this answer${code ? ` (${code})` : ''}.`;
   }
+}
+
+/**
+ * Whether an event may lead to an answer. Every message in every channel Megaphone is in arrives as an event;
+ * only the ones it may answer are worth a row in the dedupe table (the listeners ignore the rest anyway).
+ */
+function mayAnswer(event: Record<string, unknown> | undefined): boolean {
+  if (event?.type !== 'message') return true;
+  if (event.subtype !== undefined || event.bot_id !== undefined) return false;
+  return event.channel_type === 'im' || event.thread_ts !== undefined;
 }
 
 /** Bolt listeners run to completion inside `processEvent`: counting them tells when all work is done. */
@@ -214,7 +237,8 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
         channel: target.channel,
         ...(target.thread ? { thread_ts: target.thread } : {}),
         text: rendered.text,
-        blocks: rendered.blocks as unknown as webApi.KnownBlock[],
+        // A reply of files only has no blocks: Slack refuses an empty block list.
+        ...(rendered.blocks.length ? { blocks: rendered.blocks as unknown as webApi.KnownBlock[] } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -295,8 +319,16 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
 
   // Each event once: Slack redelivers events it thinks were not acknowledged (x-slack-retry-num).
   app.use(async ({ body, next }) => {
-    const eventId = (body as { type?: string; event_id?: unknown }).event_id;
-    if ((body as { type?: string }).type === 'event_callback' && typeof eventId === 'string') {
+    const {
+      type,
+      event_id: eventId,
+      event,
+    } = body as {
+      type?: string;
+      event_id?: unknown;
+      event?: Record<string, unknown>;
+    };
+    if (type === 'event_callback' && typeof eventId === 'string' && mayAnswer(event)) {
       let first = true;
       try {
         first = await store.claimEvent(eventId);
@@ -320,7 +352,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     try {
       const parent = await client.chat.postMessage({
         channel: command.channel_id,
-        text: `<@${command.user_id}> asked: ${request || 'help'}`,
+        text: `<@${command.user_id}> asked: ${escapeText(request || 'help')}`,
         blocks: [
           {
             type: 'section',
@@ -457,7 +489,18 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       }
       await store.purge();
       if (socketMode) {
-        await app.start();
+        try {
+          await app.start();
+        } catch (error) {
+          const code = slackErrorCode(error);
+          throw new MegaphoneError(
+            'slack_socket',
+            code
+              ? `Slack refused SLACK_APP_TOKEN (${code}). Generate an app-level token with the connections:write scope (app settings → Basic Information → App-Level Tokens), and check that Socket Mode is on.`
+              : `Could not open the Socket Mode connection to Slack: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
         log.info('connected to Slack (Socket Mode)');
         return {};
       }

@@ -196,3 +196,11 @@ describe('fromSlackText', () => {
     expect(fromSlackText('mail <mailto:jane@example.com|jane@example.com>')).toBe('mail jane@example.com');
   });
 });
+
+describe('fallback text', () => {
+  it('cannot ping a channel through the notification text', () => {
+    expect(renderReply({ text: 'I do not know "<!channel> hi" yet.' }).text).toBe(
+      'I do not know "&lt;!channel&gt; hi" yet.',
+    );
+  });
+});

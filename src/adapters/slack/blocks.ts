@@ -54,7 +54,12 @@ export interface RenderOptions {
   maxBlocks?: number;
 }
 
-/** Slack mrkdwn needs &, < and > escaped; `*bold*` and `_italic_` pass through. */
+/**
+ * Slack mrkdwn needs &, < and > escaped; `*bold*` and `_italic_` pass through.
+ *
+ * @example
+ * escapeText('spend > £10 & <!channel>'); // 'spend &gt; £10 &amp; &lt;!channel&gt;'
+ */
 export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -89,7 +94,12 @@ function cell(value: string | number | null): string {
   return value === null ? '' : String(value);
 }
 
-/** Splits text into pieces of at most `max` characters, preferring line breaks. */
+/**
+ * Splits text into pieces of at most `max` characters, preferring line breaks.
+ *
+ * @example
+ * splitText('a\nb', 1); // ['a', 'b']
+ */
 export function splitText(text: string, max: number = LIMITS.sectionText): string[] {
   const pieces: string[] = [];
   let rest = text;
@@ -124,6 +134,12 @@ function csvName(title: string | undefined): string {
   return `${slug || 'table'}.csv`;
 }
 
+/**
+ * Every row of a table as CSV, header first.
+ *
+ * @example
+ * tableCsv({ columns: ['Country'], rows: [['France']] }); // 'Country\r\nFrance\n'
+ */
 export function tableCsv(table: Table): string {
   return `${Papa.unparse({ fields: table.columns, data: table.rows.map((r) => r.map(cell)) })}\n`;
 }
@@ -205,7 +221,13 @@ function context(texts: string[]): Block {
   };
 }
 
-/** `action_id` unique per button in a message; the value carries what the router needs on a press. */
+/**
+ * Buttons as Block Kit elements: `action_id` unique per button in a message; the value carries what the
+ * router needs on a press. A value over Slack's 2000 characters is left out rather than cut.
+ *
+ * @example
+ * buttonElements([{ action: 'save', label: 'Save segment', value: '' }])[0]?.action_id; // 'megaphone:0:save'
+ */
 export function buttonElements(buttons: Button[]): Block[] {
   return buttons.flatMap((b, i) => {
     const value = JSON.stringify({ action: b.action, value: b.value } satisfies ButtonPayload);
@@ -222,7 +244,12 @@ export function buttonElements(buttons: Button[]): Block[] {
   });
 }
 
-/** Reads a pressed button's value back; `null` for anything Megaphone did not put there. */
+/**
+ * Reads a pressed button's value back; `null` for anything Megaphone did not put there.
+ *
+ * @example
+ * parseButtonValue('{"action":"export","value":""}'); // { action: 'export', value: '' }
+ */
 export function parseButtonValue(value: string | undefined): ButtonPayload | null {
   if (!value) return null;
   try {
@@ -286,8 +313,11 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Rendered
     shownText.push(context(['The rest of this answer was too long for one Slack message.']));
   }
   const blocks = [...head, ...shownText, ...body].slice(0, maxBlocks);
-  const fallback = [reply.title, reply.text].filter(Boolean).join(': ') || 'Megaphone answered';
-  return { text: clip(plain(fallback), LIMITS.fallbackText), blocks, files };
+  const fallback =
+    [reply.title, reply.text].filter(Boolean).join(': ') ||
+    files.map((f) => f.filename).join(', ') ||
+    'Megaphone answered';
+  return { text: clip(escapeText(plain(fallback)), LIMITS.fallbackText), blocks, files };
 }
 
 /**

@@ -20,6 +20,13 @@ export interface SlackStore {
   purge(): Promise<void>;
 }
 
+/**
+ * The adapter's tables (`slack_events`, `slack_threads`) behind a small interface.
+ *
+ * @example
+ * const store = createSlackStore(database);
+ * if (await store.claimEvent(body.event_id)) await handle(body.event);
+ */
 export function createSlackStore(database: Database): SlackStore {
   const { db } = database;
   let claims = 0;
