@@ -3,9 +3,6 @@
  */
 import type { Command } from 'commander';
 import { commands as registry } from '../../commands/index.ts';
-import { loadDiscordJs } from '../adapters/discord/discord-js.ts';
-import { discordAgent } from '../adapters/discord/dispatcher.ts';
-import { buildSlashCommands } from '../adapters/discord/slash.ts';
 import { type Config, loadConfig } from '../config.ts';
 import type { AnyCommand } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
@@ -27,6 +24,10 @@ export async function registerSlashCommands(
   discord: NonNullable<Config['discord']>,
   commands: readonly AnyCommand[] = registry,
 ): Promise<RegisterResult> {
+  // Loaded here, not at start-up of every `megaphone` command.
+  const { loadDiscordJs } = await import('../adapters/discord/discord-js.ts');
+  const { discordAgent } = await import('../adapters/discord/dispatcher.ts');
+  const { buildSlashCommands } = await import('../adapters/discord/slash.ts');
   const { REST, Routes } = await loadDiscordJs();
   const rest = new REST({
     agent: discordAgent(),

@@ -133,7 +133,13 @@ export async function startDiscordStandIn(options: DiscordStandInOptions = {}) {
   /** Ids of messages in the order they were created or edited. */
   const touched: string[] = [];
   /** Requests to fail once: the first one matching gets this status and body. */
-  const failures: { method: string; path: RegExp; status: number; body: unknown }[] = [];
+  const failures: {
+    method: string;
+    path: RegExp;
+    status: number;
+    body: unknown;
+    headers: Record<string, string>;
+  }[] = [];
   /** Application commands as the last bulk overwrite left them, per scope. */
   const commandsByScope = new Map<string, Record<string, unknown>[]>();
 
@@ -378,7 +384,9 @@ export async function startDiscordStandIn(options: DiscordStandInOptions = {}) {
     const failure = failures.findIndex((f) => f.method === method && f.path.test(path));
     if (failure >= 0) {
       const [f] = failures.splice(failure, 1);
-      return json(res, f!.status, f!.body);
+      res.writeHead(f!.status, { 'content-type': 'application/json', ...f!.headers });
+      res.end(JSON.stringify(f!.body));
+      return;
     }
     const b = (body ?? {}) as Record<string, unknown>;
     let m: RegExpExecArray | null;
@@ -534,8 +542,14 @@ export async function startDiscordStandIn(options: DiscordStandInOptions = {}) {
     /** Resolves once a client has identified and received READY and GUILD_CREATE. */
     ready: () => readyPromise,
     /** The next request matching method and path fails with this status and Discord error body. */
-    failNext(method: string, path: RegExp, status: number, body: { message: string; code: number }) {
-      failures.push({ method, path, status, body });
+    failNext(
+      method: string,
+      path: RegExp,
+      status: number,
+      body: Record<string, unknown>,
+      headers: Record<string, string> = {},
+    ) {
+      failures.push({ method, path, status, body, headers });
     },
     /** Sends INTERACTION_CREATE (2 slash command, 3 button press, 4 autocomplete); returns its id and token. */
     interact(input: InteractionInput): { id: string; token: string } {

@@ -206,6 +206,20 @@ describe('discord adapter through the real discord.js client', () => {
     expect(posted[0]!.text).toMatch(/<@444>[\s\S]*Feature store at a glance/);
   });
 
+  it('waits out a rate limit and then edits the reply (discord.js queues per route)', async () => {
+    harness.standIn.failNext(
+      'PATCH',
+      /messages\/@original$/,
+      429,
+      { message: 'You are being rate limited.', retry_after: 0.05, global: false },
+      { 'retry-after': '0.05', 'x-ratelimit-scope': 'user', 'x-ratelimit-bucket': 'test-bucket' },
+    );
+    const { token, posted } = await slash('stats');
+    expect(edits(token).length).toBe(2);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.text).toMatch(/Feature store at a glance/);
+  });
+
   it('reports an API error in the reply instead of swallowing it', async () => {
     harness.standIn.failNext('PATCH', /messages\/@original$/, 400, {
       message: 'Invalid Form Body',
