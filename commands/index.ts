@@ -4,6 +4,13 @@
  */
 import type { AnyCommand } from '../src/core/command.ts';
 import chart from './chart.ts';
+import createDigest from './digest-create.ts';
+import deleteDigest from './digest-delete.ts';
+import pauseDigest from './digest-pause.ts';
+import previewDigest from './digest-preview.ts';
+import resumeDigest from './digest-resume.ts';
+import runDigest from './digest-run.ts';
+import digests from './digests.ts';
 import help from './help.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
@@ -20,6 +27,8 @@ export const commands: readonly AnyCommand[] = [
   help,
   stats,
   discover,
+  // Before chart and segment: "every Monday at 9:00 ... digest to #marketing" is a schedule, not an audience.
+  createDigest,
   chart,
   segment,
   save,
@@ -29,4 +38,10 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
+  digests,
+  pauseDigest,
+  resumeDigest,
+  deleteDigest,
+  runDigest,
+  previewDigest,
 ];

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   customType,
   index,
   integer,
@@ -224,4 +225,68 @@ export const slackThreads = pgTable(
     startedAt: ts('started_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('slack_threads_channel_thread').on(t.channelId, t.threadTs)],
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// Scheduled digests (issue 9): what to post where and when, and one row per (digest, scheduled time) sent.
+// ---------------------------------------------------------------------------------------------------------
+
+/** A scheduled digest: a cron expression in a time zone, a target channel, and what to put in it. */
+export const digests = pgTable('digests', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Lower-cased name: names are unique regardless of case. */
+  nameKey: text('name_key').notNull().unique(),
+  /** The schedule as the user said it ("every Monday at 9:00"). */
+  schedule: text('schedule').notNull(),
+  /** 5-field cron expression evaluated by croner in `timezone`. */
+  cron: text('cron').notNull(),
+  timezone: text('timezone').notNull(),
+  /** slack | discord | stdout */
+  platform: text('platform').notNull(),
+  channel: text('channel').notNull(),
+  /** Parts, period and options (see src/digests/contents.ts). */
+  contents: jsonb('contents').notNull(),
+  paused: boolean('paused').notNull().default(false),
+  /** Slots before this instant are never sent: set at creation and on resume (no catch-up for a pause). */
+  activeFrom: ts('active_from').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/**
+ * One delivery of a digest. The unique (digest, scheduled_for) row is the claim: whoever inserts it sends
+ * it. status: sending (claimed, lease running) | retrying (waiting for `next_attempt_at`) | queued (run now)
+ * | sent | failed (attempts used up).
+ */
+export const digestRuns = pgTable(
+  'digest_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    digestId: integer('digest_id')
+      .notNull()
+      .references(() => digests.id, { onDelete: 'cascade' }),
+    scheduledFor: ts('scheduled_for').notNull(),
+    /** scheduled | manual */
+    trigger: text('trigger').notNull().default('scheduled'),
+    status: text('status').notNull(),
+    /** Claimed well after its slot (Megaphone was down): the message says so. */
+    late: boolean('late').notNull().default(false),
+    attempts: integer('attempts').notNull().default(0),
+    /** Times a crashed sender's expired claim was taken over. */
+    recoveries: integer('recoveries').notNull().default(0),
+    claimedBy: text('claimed_by'),
+    claimedAt: ts('claimed_at'),
+    leaseUntil: ts('lease_until'),
+    nextAttemptAt: ts('next_attempt_at'),
+    messageRef: text('message_ref'),
+    error: text('error'),
+    /** Figures kept for the next digest's "since last digest" (segment sizes). */
+    snapshot: jsonb('snapshot'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('digest_runs_claim').on(t.digestId, t.scheduledFor),
+    index('digest_runs_pending').on(t.status, t.nextAttemptAt),
+  ],
 );

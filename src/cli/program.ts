@@ -23,6 +23,7 @@ import { segmentReply } from '../segments/reply.ts';
 import { resolveSegmentRequest } from '../segments/request.ts';
 import { previewSegment, segmentMemberIds } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
+import { registerDigestCommands } from './digests.ts';
 import { registerDiscordCommands } from './discord.ts';
 import { HOW_TO_CONNECT, platformsConfigured, startPlatforms, untilSignal } from './serve.ts';
 
@@ -286,6 +287,7 @@ export function buildProgram(): Command {
       });
     });
 
+  registerDigestCommands(program);
   registerDiscordCommands(program);
   return program;
 }

@@ -1,0 +1,139 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../src/core/command.ts';
+import { createRouter, type Router } from '../src/core/router.ts';
+import { createDigestScheduler } from '../src/digests/scheduler.ts';
+import { getDigest, runsOf } from '../src/digests/service.ts';
+import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
+import { commands } from './index.ts';
+
+describe.each(drivers)('digests in the conversation on %s', (driver) => {
+  let db: TestDatabase;
+  let router: Router;
+  beforeAll(async () => {
+    db = await createFixtureDatabase(driver);
+    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+  const slack = (id: string): Caller => ({
+    platform: 'slack',
+    userId: 'U1',
+    conversationId: id,
+    channelId: 'C0GENERAL',
+  });
+
+  it('creates, lists, previews, pauses, resumes, runs now and deletes a digest', async () => {
+    const created = await router.handle(
+      'every Monday at 9:00 Europe/London post a weekly digest to #marketing',
+      slack('d1'),
+    );
+    expect(created.tone).toBe('success');
+    expect(created.title).toBe('Scheduled digest "weekly-marketing"');
+    expect(created.fields?.slice(0, 2)).toEqual([
+      { label: 'Schedule', value: 'Mondays at 09:00 (Europe/London)' },
+      { label: 'Posts to', value: '#marketing on Slack' },
+    ]);
+    expect(created.fields?.[2]?.value).toMatch(/^Mon \d{1,2} \w{3} \d{4}, 09:00 Europe\/London$/);
+    expect(created.context).toMatch(/^cron `0 9 \* \* 1` in Europe\/London/);
+    const stored = await getDigest(db, 'weekly-marketing');
+    expect(stored).toMatchObject({ platform: 'slack', channel: '#marketing', createdBy: 'slack:U1' });
+
+    // A cron expression, the channel the request came from, and a name.
+    const cron = await router.handle(
+      'schedule digest 30 8 * * 1-5 America/New_York called morning',
+      slack('d2'),
+    );
+    expect(cron.title).toBe('Scheduled digest "morning"');
+    expect(cron.fields?.[1]).toEqual({ label: 'Posts to', value: '<#C0GENERAL> on Slack' });
+
+    const list = await router.handle('digests', slack('d3'));
+    expect(list.title).toBe('2 scheduled digests');
+    expect(list.table?.rows.map((r) => [r[0], r[1], r[2], r[4]])).toEqual([
+      ['morning', 'cron `30 8 * * 1-5` (America/New_York)', '<#C0GENERAL> on Slack', 'not sent yet'],
+      ['weekly-marketing', 'Mondays at 09:00 (Europe/London)', '#marketing on Slack', 'not sent yet'],
+    ]);
+
+    const preview = await router.handle('preview digest weekly-marketing', slack('d4'));
+    expect(preview.title).toMatch(/^Weekly digest "weekly-marketing": 7 days to 2011-06-30$/);
+    expect(preview.context).toMatch(/^Preview: not posted\. On schedule it goes to #marketing on Slack/);
+    expect(preview.fields?.[0]).toEqual({ label: 'Revenue', value: '£25.50 (new)' });
+
+    expect((await router.handle('pause digest Weekly-Marketing', slack('d5'))).text).toBe(
+      'Paused digest "weekly-marketing". Say "resume digest weekly-marketing" to start it again.',
+    );
+    expect((await router.handle('digests', slack('d5'))).table?.rows[1]?.[3]).toBe('paused');
+    expect((await router.handle('resume digest weekly-marketing', slack('d5'))).text).toMatch(
+      /^Resumed digest "weekly-marketing"; next: Mon .* 09:00 Europe\/London\.$/,
+    );
+
+    const run = await router.handle('run digest weekly-marketing now', slack('d6'));
+    expect(run.text).toMatch(/^Posting "weekly-marketing" to #marketing on Slack now/);
+    const posted: string[] = [];
+    const scheduler = createDigestScheduler({
+      database: db,
+      log: pino({ level: 'silent' }),
+      deliveries: {
+        slack: {
+          platform: 'slack',
+          post: async (target, reply) => {
+            posted.push(`${target.channel}: ${reply.title}`);
+            return { messageRef: 'ts-1' };
+          },
+        },
+      },
+    });
+    await scheduler.tick();
+    expect(posted).toEqual(['#marketing: Weekly digest "weekly-marketing": 7 days to 2011-06-30']);
+    const digest = await getDigest(db, 'weekly-marketing');
+    expect(await runsOf(db, digest.id)).toMatchObject([
+      { trigger: 'manual', status: 'sent', messageRef: 'ts-1' },
+    ]);
+    expect((await router.handle('digests', slack('d7'))).table?.rows[1]?.[4]).toMatch(
+      /^sent for .* \(run now\)$/,
+    );
+
+    expect((await router.handle('delete digest weekly-marketing', slack('d8'))).text).toBe(
+      'Deleted digest "weekly-marketing"; nothing more goes to #marketing on Slack.',
+    );
+    expect(await runsOf(db, digest.id)).toEqual([]);
+    expect((await router.handle('delete digest morning', slack('d8'))).tone).toBe('success');
+    expect((await router.handle('digests', slack('d9'))).text).toMatch(/^No digests are scheduled yet/);
+  });
+
+  it('says what is missing or wrong, and what to do', async () => {
+    const cli: Caller = { platform: 'cli', userId: 'me', conversationId: 'c1' };
+    const noPlatform = await router.handle('every Monday at 9:00 post a weekly digest to #marketing', cli);
+    expect(noPlatform.tone).toBe('error');
+    expect(noPlatform.text).toMatch(/^Which chat should the digest go to\?\nSay "to slack #marketing"/);
+
+    const noTime = await router.handle('schedule digest to #marketing', slack('e1'));
+    expect(noTime.text).toMatch(/^I couldn't find when to post the digest\./);
+
+    const badZone = await router.handle('every Monday at 9:00 Europe/Londn weekly digest to #x', slack('e2'));
+    expect(badZone.text).toMatch(/"Europe\/Londn" is not a time zone I know\.\nUse an IANA name/);
+
+    const badCron = await router.handle('schedule digest 0 9 * * 9 to #x', slack('e3'));
+    expect(badCron.text).toMatch(/"0 9 \* \* 9" is not a schedule I can use/);
+
+    const discord: Caller = { platform: 'discord', userId: '42', conversationId: 'e4' };
+    const byName = await router.handle('every Friday at 16:00 digest to #general', discord);
+    expect(byName.text).toMatch(
+      /I need the Discord channel itself, not the name "#general"\.\nType # and pick/,
+    );
+
+    const unknown = await router.handle('pause digest nope', slack('e5'));
+    expect(unknown.text).toMatch(/^There is no digest called "nope"\.\nNo digests are scheduled yet/);
+
+    const noSegment = await router.handle(
+      'every Monday at 9:00 weekly digest to #x with recommendations for ghosts',
+      slack('e6'),
+    );
+    expect(noSegment.text).toMatch(/^There is no saved segment called "ghosts"/);
+
+    await router.handle('every Monday at 9:00 weekly digest to #dup called twice', slack('e7'));
+    const dup = await router.handle('every Tuesday at 9:00 weekly digest to #dup called TWICE', slack('e7'));
+    expect(dup.text).toMatch(/^There is already a digest called "TWICE"\./);
+  });
+});

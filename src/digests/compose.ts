@@ -1,0 +1,408 @@
+/**
+ * A digest's contents, composed as a neutral `Reply`: headline figures for the period against the one before,
+ * saved segments and how they moved since the last digest, top products, what to push, and a chart.
+ *
+ * Periods: the period ends at the run's scheduled time, clamped to the data's as-of instant (imported data is
+ * often historical, and a "last 7 days" after the data ends would always be empty). It is a rolling window
+ * of 1 day, 7 days or 1 calendar month ending there; the previous period is the window of the same length
+ * just before it. Every figure is computed in SQL from purchase lines of completed imports.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { revenueOverTime } from '../charts/builders.ts';
+import { renderChart } from '../charts/render.ts';
+import { newReferenceId } from '../core/errors.ts';
+import {
+  type Attachment,
+  type Field,
+  formatMoney,
+  formatNumber,
+  plural,
+  type Reply,
+  type Table,
+} from '../core/reply.ts';
+import type { Database } from '../db/client.ts';
+import { DONE_BATCHES } from '../ingest/features.ts';
+import type { Logger } from '../logger.ts';
+import type { SegmentDefinition } from '../segments/definition.ts';
+import { getSegment, listSegments, previewSegment } from '../segments/service.ts';
+import type { Period } from './schedule.ts';
+import { formatInZone } from './schedule.ts';
+import type { Digest, DigestPart } from './service.ts';
+
+/**
+ * Suggests what to push: plugged in by whoever has a recommender (the digest never depends on one). Without
+ * it, the digest suggests the products whose revenue rose most.
+ */
+export interface DigestRecommender {
+  recommend(
+    database: Database,
+    options: { segment: { name: string; definition: SegmentDefinition } | undefined; limit: number },
+  ): Promise<{ title: string; detail: string }[]>;
+}
+
+/** What the next digest compares with. */
+export interface DigestSnapshot {
+  /** Saved segment sizes by lower-cased name. */
+  segments: Record<string, number>;
+}
+
+export interface ComposeOptions {
+  /** The instant the digest is for (its scheduled time, or now for a preview). */
+  at: Date;
+  /** Set when the run is sent well after its slot. */
+  lateFor?: Date | undefined;
+  /** The snapshot kept by the last digest sent. */
+  previous?: unknown;
+  recommender?: DigestRecommender | undefined;
+  log: Logger;
+}
+
+export interface ComposedDigest {
+  reply: Reply;
+  snapshot: DigestSnapshot;
+  /** Nothing to report: no orders in either period and no segment moved. */
+  empty: boolean;
+  /** Parts that could not be built (the rest was still composed). */
+  failed: DigestPart[];
+}
+
+const INTERVAL: Record<Period, string> = { day: '1 day', week: '7 days', month: '1 month' };
+const PERIOD_NAME: Record<Period, { adjective: string; span: string; previous: string }> = {
+  day: { adjective: 'Daily', span: '24 hours', previous: 'the 24 hours before' },
+  week: { adjective: 'Weekly', span: '7 days', previous: 'the 7 days before' },
+  month: { adjective: 'Monthly', span: 'month', previous: 'the month before' },
+};
+const PART_LABEL: Record<DigestPart, string> = {
+  kpis: 'headline figures',
+  segments: 'saved segments',
+  products: 'top products',
+  push: 'what to push',
+  chart: 'chart',
+};
+
+interface Kpis {
+  revenue: number;
+  orders: number;
+  customers: number;
+  newCustomers: number;
+}
+
+/** The data's as-of instant: the one features were computed at, else the latest event. */
+async function dataAsOf(database: Database): Promise<Date | null> {
+  const [row] = await database.rows<{ at: string | Date | null }>(sql`
+    select coalesce(
+      (select (value->>'asOf')::timestamptz from meta where key = 'as_of'),
+      (select max(occurred_at) from events where batch_id in ${DONE_BATCHES})
+    ) as at`);
+  return row?.at ? new Date(row.at) : null;
+}
+
+function bounds(end: Date, period: Period): { e: SQL; m: SQL; s: SQL } {
+  const e = sql`${end.toISOString()}::timestamptz`;
+  const len = sql`${INTERVAL[period]}::interval`;
+  return { e, m: sql`(${e} - ${len})`, s: sql`(${e} - 2 * ${len})` };
+}
+
+async function kpis(
+  database: Database,
+  end: Date,
+  period: Period,
+): Promise<{ current: Kpis; previous: Kpis }> {
+  const { e, m, s } = bounds(end, period);
+  const rows = await database.rows<{ cur: boolean; revenue: string; orders: number; customers: number }>(sql`
+    select occurred_at > ${m} as cur,
+      coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue,
+      count(distinct invoice)::int as orders,
+      count(distinct customer_id)::int as customers
+    from events
+    where kind = 'purchase' and batch_id in ${DONE_BATCHES} and occurred_at > ${s} and occurred_at <= ${e}
+    group by 1`);
+  // A new customer's first purchase ever falls in the period.
+  const [fresh] = await database.rows<{ cur: number; prev: number }>(sql`
+    select count(*) filter (where first_at > ${m})::int as cur,
+      count(*) filter (where first_at <= ${m} and first_at > ${s})::int as prev
+    from (
+      select min(occurred_at) as first_at from events
+      where kind = 'purchase' and customer_id is not null and batch_id in ${DONE_BATCHES} and occurred_at <= ${e}
+      group by customer_id
+    ) firsts`);
+  const pick = (cur: boolean, newCustomers: number): Kpis => {
+    const row = rows.find((r) => Boolean(r.cur) === cur);
+    return {
+      revenue: Number(row?.revenue ?? 0),
+      orders: Number(row?.orders ?? 0),
+      customers: Number(row?.customers ?? 0),
+      newCustomers,
+    };
+  };
+  return { current: pick(true, Number(fresh?.cur ?? 0)), previous: pick(false, Number(fresh?.prev ?? 0)) };
+}
+
+interface ProductRow {
+  productId: string;
+  name: string;
+  revenue: number;
+  units: number;
+  previous: number;
+}
+
+async function products(database: Database, end: Date, period: Period): Promise<ProductRow[]> {
+  const { e, m, s } = bounds(end, period);
+  const rows = await database.rows<{
+    product_id: string;
+    name: string;
+    revenue: string;
+    units: number;
+    previous: string;
+  }>(sql`
+    select events.product_id, coalesce(min(products.name), events.product_id) as name,
+      coalesce(round(sum(quantity * events.unit_price) filter (where occurred_at > ${m}), 2), 0)::text as revenue,
+      coalesce(sum(quantity) filter (where occurred_at > ${m}), 0)::int as units,
+      coalesce(round(sum(quantity * events.unit_price) filter (where occurred_at <= ${m}), 2), 0)::text as previous
+    from events left join products on products.id = events.product_id
+    where kind = 'purchase' and batch_id in ${DONE_BATCHES} and events.product_id is not null
+      and occurred_at > ${s} and occurred_at <= ${e}
+    group by events.product_id`);
+  return rows.map((r) => ({
+    productId: r.product_id,
+    name: r.name,
+    revenue: Number(r.revenue),
+    units: Number(r.units),
+    previous: Number(r.previous),
+  }));
+}
+
+/** "+12%", "−5%", "new" (nothing before), "no change". */
+export function change(current: number, previous: number): string {
+  if (current === previous) return 'no change';
+  if (previous === 0) return 'new';
+  const pct = ((current - previous) / Math.abs(previous)) * 100;
+  const rounded = Math.abs(pct) < 10 ? Math.round(pct * 10) / 10 : Math.round(pct);
+  return `${rounded > 0 ? '+' : '−'}${formatNumber(Math.abs(rounded))}%`;
+}
+
+function signed(n: number): string {
+  return n === 0 ? 'no change' : `${n > 0 ? '+' : '−'}${formatNumber(Math.abs(n))}`;
+}
+
+function readSnapshot(value: unknown): DigestSnapshot | null {
+  const v = typeof value === 'string' ? JSON.parse(value) : value;
+  if (!v || typeof v !== 'object' || typeof (v as DigestSnapshot).segments !== 'object') return null;
+  return v as DigestSnapshot;
+}
+
+const SEGMENT_LIMIT = 10;
+const PRODUCT_LIMIT = 5;
+const PUSH_LIMIT = 3;
+
+/**
+ * Builds a digest. Each part is built on its own: a part that fails is named in a note and the rest is
+ * still sent.
+ *
+ * @example
+ * const { reply } = await composeDigest(database, digest, { at: new Date(), log });
+ */
+export async function composeDigest(
+  database: Database,
+  digest: Pick<Digest, 'name' | 'contents' | 'timezone'>,
+  options: ComposeOptions,
+): Promise<ComposedDigest> {
+  const { period, parts } = digest.contents;
+  const names = PERIOD_NAME[period];
+  const want = new Set(parts);
+  const failed: DigestPart[] = [];
+  const notes: string[] = [];
+  const previousSnapshot = readSnapshot(options.previous);
+  const snapshot: DigestSnapshot = { segments: previousSnapshot?.segments ?? {} };
+
+  async function part<T>(
+    name: DigestPart,
+    build: () => Promise<T>,
+    needed = want.has(name),
+  ): Promise<T | undefined> {
+    if (!needed) return undefined;
+    try {
+      return await build();
+    } catch (error) {
+      const ref = newReferenceId();
+      options.log.error({ err: error, ref, digest: digest.name, part: name }, 'digest part failed');
+      failed.push(name);
+      notes.push(`Couldn't build the ${PART_LABEL[name]} (reference ${ref}); the rest is below.`);
+      return undefined;
+    }
+  }
+
+  const asOf = await dataAsOf(database);
+  const end = asOf && asOf < options.at ? asOf : options.at;
+  const endLabel = end.toISOString().slice(0, 10);
+  const title = `${names.adjective} digest "${digest.name}": ${names.span} to ${endLabel}`;
+  const context: string[] = [];
+  if (options.lateFor) {
+    context.push(
+      `Sent late: it was due ${formatInZone(options.lateFor, digest.timezone)} while Megaphone was not running`,
+    );
+  }
+  if (asOf && asOf < options.at) {
+    context.push(
+      `Data as of ${asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC, so the period ends there`,
+    );
+  }
+
+  if (!asOf) {
+    return {
+      reply: {
+        title,
+        text: 'Nothing to report: there is no data yet. Import orders to get figures here.',
+        context: context.join(' · ') || undefined,
+      },
+      snapshot,
+      empty: true,
+      failed,
+    };
+  }
+
+  const figures = await part('kpis', () => kpis(database, end, period));
+  // Top products and the rising-products fallback of "what to push" share one query.
+  const productRows = await part(
+    'products',
+    () => products(database, end, period),
+    want.has('products') || want.has('push'),
+  );
+  const segmentLines = await part('segments', async () => {
+    const saved = (await listSegments(database)).slice(0, SEGMENT_LIMIT);
+    const lines: string[] = [];
+    const sizes: Record<string, number> = {};
+    let moved = false;
+    for (const s of saved) {
+      const { count } = await previewSegment(database, s.definition, 0);
+      const key = s.name.toLowerCase();
+      sizes[key] = count;
+      const before = previousSnapshot?.segments[key];
+      if (before === undefined) {
+        lines.push(
+          `• ${s.name}: ${plural(count, 'customer')}${previousSnapshot ? ' (new since last digest)' : ''}`,
+        );
+        moved = true;
+      } else {
+        lines.push(`• ${s.name}: ${plural(count, 'customer')} (${signed(count - before)} since last digest)`);
+        if (count !== before) moved = true;
+      }
+    }
+    snapshot.segments = sizes;
+    return { lines, moved, any: saved.length > 0 };
+  });
+
+  const noOrders = figures ? figures.current.orders === 0 && figures.previous.orders === 0 : false;
+  if (noOrders && failed.length === 0 && !segmentLines?.moved) {
+    return {
+      reply: {
+        title,
+        text: `Nothing to report: no orders in the ${names.span} to ${endLabel} or ${names.previous}${segmentLines?.any ? ', and saved segments did not change' : ''}.`,
+        context: context.join(' · ') || undefined,
+      },
+      snapshot,
+      empty: true,
+      failed,
+    };
+  }
+
+  const fields: Field[] = [];
+  const text: string[] = [];
+  if (figures) {
+    const { current: c, previous: p } = figures;
+    const aov = (k: Kpis) => (k.orders ? k.revenue / k.orders : 0);
+    const vs = `vs ${names.previous}`;
+    fields.push(
+      { label: 'Revenue', value: `${formatMoney(c.revenue)} (${change(c.revenue, p.revenue)})` },
+      { label: 'Orders', value: `${formatNumber(c.orders)} (${change(c.orders, p.orders)})` },
+      { label: 'Customers', value: `${formatNumber(c.customers)} (${change(c.customers, p.customers)})` },
+      {
+        label: 'New customers',
+        value: `${formatNumber(c.newCustomers)} (${change(c.newCustomers, p.newCustomers)})`,
+      },
+      { label: 'Average order', value: `${formatMoney(aov(c))} (${change(aov(c), aov(p))})` },
+    );
+    text.push(`Last ${names.span} to ${endLabel}, changes ${vs}.`);
+  }
+  if (segmentLines?.any) text.push(`*Saved segments*\n${segmentLines.lines.join('\n')}`);
+
+  let table: Table | undefined;
+  if (productRows && want.has('products')) {
+    const top = productRows
+      .filter((r) => r.revenue > 0)
+      .sort((a, b) => b.revenue - a.revenue || a.productId.localeCompare(b.productId))
+      .slice(0, PRODUCT_LIMIT);
+    if (top.length) {
+      table = {
+        columns: ['Product', 'Units', 'Revenue', `vs ${names.previous}`],
+        rows: top.map((r) => [
+          r.name,
+          formatNumber(r.units),
+          formatMoney(r.revenue),
+          change(r.revenue, r.previous),
+        ]),
+      };
+    }
+  }
+
+  const push = await part('push', async () => {
+    if (options.recommender) {
+      const chosen = digest.contents.recommendFor
+        ? await getSegment(database, digest.contents.recommendFor)
+        : undefined;
+      const items = await options.recommender.recommend(database, {
+        segment: chosen ? { name: chosen.name, definition: chosen.definition } : undefined,
+        limit: PUSH_LIMIT,
+      });
+      if (!items.length) return null;
+      const heading = chosen ? `*What to push to ${chosen.name}*` : '*What to push*';
+      return `${heading}\n${items.map((i) => `• ${i.title}: ${i.detail}`).join('\n')}`;
+    }
+    const rising = (productRows ?? [])
+      .filter((r) => r.revenue > r.previous)
+      .sort(
+        (a, b) => b.revenue - b.previous - (a.revenue - a.previous) || a.productId.localeCompare(b.productId),
+      )
+      .slice(0, PUSH_LIMIT);
+    if (!rising.length) return null;
+    return (
+      '*What to push: rising products*\n' +
+      rising
+        .map(
+          (r) =>
+            `• ${r.name}: ${formatMoney(r.revenue)}, up from ${formatMoney(r.previous)} ${names.previous}`,
+        )
+        .join('\n')
+    );
+  });
+  if (push) text.push(push);
+
+  const attachments: Attachment[] = [];
+  const chart = await part('chart', async () => {
+    const built = await revenueOverTime(database, { grain: period });
+    const { png } = await renderChart(built.spec);
+    return {
+      filename: 'revenue.png',
+      mimeType: 'image/png',
+      data: png,
+      altText: built.altText,
+    } satisfies Attachment;
+  });
+  if (chart) attachments.push(chart);
+
+  if (notes.length) text.unshift(notes.join('\n'));
+  return {
+    reply: {
+      title,
+      ...(text.length ? { text: text.join('\n\n') } : {}),
+      ...(fields.length ? { fields } : {}),
+      ...(table ? { table } : {}),
+      ...(attachments.length ? { attachments } : {}),
+      ...(context.length ? { context: context.join(' · ') } : {}),
+      tone: failed.length ? 'warning' : 'info',
+    },
+    snapshot,
+    empty: false,
+    failed,
+  };
+}
