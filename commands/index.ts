@@ -14,6 +14,7 @@ import save from './segment-save.ts';
 import showSegment from './segment-show.ts';
 import segments from './segments.ts';
 import discover from './segments-discover.ts';
+import similar from './similar.ts';
 import stats from './stats.ts';
 
 export const commands: readonly AnyCommand[] = [
@@ -29,4 +30,5 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
+  similar,
 ];
