@@ -1,42 +1,14 @@
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../../test/stand-ins/openai.ts';
 import { type PineconeStandIn, startPineconeStandIn } from '../../test/stand-ins/pinecone.ts';
 import { UserError } from '../core/errors.ts';
+import { insertProducts, PRODUCTS } from './fixtures/products.ts';
 import { indexCatalogue, openEmbeddingProvider, openVectorStore, type VectorConfig } from './index.ts';
 import { loadLocalModel } from './local-embeddings.ts';
 import { getSpace } from './registry.ts';
 import { findSimilar, resolveItem } from './similar.ts';
 import { PRODUCTS_NAMESPACE, type VectorStore } from './types.ts';
-
-export const PRODUCTS: [string, string, string, number | null][] = [
-  ['85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', 'Candles & Lights', 2.55],
-  ['85123B', 'RED HANGING HEART T-LIGHT HOLDER', 'Candles & Lights', 2.95],
-  ['21733', 'HANGING HEART ZINC T-LIGHT HOLDER', 'Candles & Lights', 1.25],
-  ['84029E', 'CREAM HEART CARD HOLDER', 'Home', 3.95],
-  ['71053', 'WHITE METAL LANTERN', 'Candles & Lights', 3.39],
-  ['22423', 'REGENCY CAKESTAND 3 TIER', 'Kitchen & Dining', 12.75],
-  ['22699', 'REGENCY CAKE FORK', 'Kitchen & Dining', 0.85],
-  ['22720', 'SET OF 3 CAKE TINS PANTRY DESIGN', 'Kitchen & Dining', 4.95],
-  ['23084', 'CHRISTMAS DECOUPAGE CANDLE', 'Candles & Lights', 1.25],
-  ['23085', '3 WICK CHRISTMAS BRIAR CANDLE', 'Candles & Lights', 3.75],
-  ['84879', 'ASSORTED COLOUR BIRD ORNAMENT', 'Garden & Outdoor', 1.69],
-  ['85099B', 'JUMBO BAG RED RETROSPOT', 'Bags', 2.08],
-  ['85099F', 'JUMBO BAG PINK POLKADOT', 'Bags', 2.08],
-  ['20725', 'LUNCH BAG RED RETROSPOT', 'Bags', 1.65],
-  ['21212', 'PACK OF 72 RETROSPOT CAKE CASES', 'Kitchen & Dining', 0.55],
-  ['22727', 'ALARM CLOCK BAKELIKE RED', 'Home', 3.75],
-  ['22726', 'ALARM CLOCK BAKELIKE GREEN', 'Home', null],
-];
-
-export async function insertProducts(db: TestDatabase, rows = PRODUCTS): Promise<void> {
-  for (const [id, name, category, price] of rows) {
-    await db.rows(
-      sql`insert into products (id, name, category, unit_price) values (${id}, ${name}, ${category}, ${price})`,
-    );
-  }
-}
 
 const local: VectorConfig = {
   openai: undefined,
@@ -174,7 +146,7 @@ for (const driver of drivers) {
       const [fresh] = await (await openEmbeddingProvider({ config: withOpenAi, database: db })).embed([
         'WHITE HANGING HEART T-LIGHT HOLDER Candles & Lights',
       ]);
-      stored.forEach((x, i) => expect(x).toBeCloseTo(fresh![i]!, 5));
+      for (const [i, x] of stored.entries()) expect(x).toBeCloseTo(fresh![i]!, 5);
       const stats = (await store.stats()).namespaces[PRODUCTS_NAMESPACE]!;
       expect(stats.count).toBe(PRODUCTS.length);
       // The SDK asked for base64 and decoded it.
