@@ -21,6 +21,7 @@ export const commands: readonly AnyCommand[] = [
   help,
   stats,
   discover,
+  similar,
   chart,
   segment,
   save,
@@ -30,5 +31,4 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
-  similar,
 ];
