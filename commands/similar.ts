@@ -1,9 +1,5 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
-import { vectorContextFor } from '../src/vectors/context.ts';
-import { openVectorStore } from '../src/vectors/index.ts';
-import { similarReply } from '../src/vectors/reply.ts';
-import { findSimilar } from '../src/vectors/similar.ts';
 
 /** "what is similar to X", "products like X", "10 items similar to X": the text after the cue is X. */
 const CUE = /\b(?:similar\s+(?:to|items\s+to|products\s+to)|(?:items|products|things)\s+like|more\s+like)\b/i;
@@ -71,6 +67,13 @@ export default defineCommand({
   },
   parse: (text) => parseSimilar(text),
   async run(ctx, { query, k }) {
+    // Loaded on first use: embeddings and stores are not needed to start Megaphone or answer other commands.
+    const [{ vectorContextFor }, { openVectorStore }, { similarReply }, { findSimilar }] = await Promise.all([
+      import('../src/vectors/context.ts'),
+      import('../src/vectors/index.ts'),
+      import('../src/vectors/reply.ts'),
+      import('../src/vectors/similar.ts'),
+    ]);
     const vectors = vectorContextFor(ctx.database);
     vectors.store ??= await openVectorStore({ config: vectors.config, database: ctx.database });
     const result = await findSimilar(ctx.database, query, {

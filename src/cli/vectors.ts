@@ -8,12 +8,27 @@ import { type App, bootApp } from '../app.ts';
 import { isInteractive, loadConfig } from '../config.ts';
 import { formatNumber, plural } from '../core/reply.ts';
 import { createLogger } from '../logger.ts';
-import { useVectorConfig } from '../vectors/context.ts';
-import { indexCatalogue, openVectorStore, type ProgressListener } from '../vectors/index.ts';
-import { getSpace } from '../vectors/registry.ts';
-import { similarReply } from '../vectors/reply.ts';
-import { findSimilar } from '../vectors/similar.ts';
-import { PRODUCTS_NAMESPACE } from '../vectors/types.ts';
+import type { ProgressListener } from '../vectors/types.ts';
+
+/** The vector modules, loaded when a vector command runs (not at every start of the CLI). */
+async function vectorModules() {
+  const [context, index, registry, reply, similar, types] = await Promise.all([
+    import('../vectors/context.ts'),
+    import('../vectors/index.ts'),
+    import('../vectors/registry.ts'),
+    import('../vectors/reply.ts'),
+    import('../vectors/similar.ts'),
+    import('../vectors/types.ts'),
+  ]);
+  return {
+    ...context,
+    ...index,
+    ...registry,
+    ...reply,
+    ...similar,
+    PRODUCTS_NAMESPACE: types.PRODUCTS_NAMESPACE,
+  };
+}
 
 function parseK(value: string): number {
   const n = Number(value);
@@ -25,7 +40,7 @@ function parseK(value: string): number {
 async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const app = await bootApp(config, createLogger(config.logLevel ?? 'warn'));
-  useVectorConfig(app.database, config);
+  (await vectorModules()).useVectorConfig(app.database, config);
   try {
     return await work(app);
   } finally {
@@ -66,6 +81,7 @@ export function registerVectorCommands(program: Command): void {
     .option('--json', 'print { query, anchor, items: [{ itemId, name, category, price, score, reason }] }')
     .action(async (query: string, opts: { k: number; json?: boolean }) => {
       await withApp(async (app) => {
+        const { findSimilar, similarReply } = await vectorModules();
         const result = await findSimilar(app.database, query, { config: app.config, k: opts.k });
         if (opts.json) {
           console.log(
@@ -105,6 +121,7 @@ export function registerVectorCommands(program: Command): void {
     .description('Embed every product (refits the local model) and store the vectors')
     .action(async () => {
       await withApp(async (app) => {
+        const { indexCatalogue, openVectorStore } = await vectorModules();
         const store = await openVectorStore({ config: app.config, database: app.database });
         const progress = indexProgress();
         try {
@@ -133,6 +150,7 @@ export function registerVectorCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withApp(async (app) => {
+        const { getSpace, openVectorStore, PRODUCTS_NAMESPACE } = await vectorModules();
         const store = await openVectorStore({ config: app.config, database: app.database });
         const stats = await store.stats();
         const space = await getSpace(app.database, store.backend, PRODUCTS_NAMESPACE);
