@@ -21,6 +21,7 @@ import save from './segment-save.ts';
 import showSegment from './segment-show.ts';
 import segments from './segments.ts';
 import discover from './segments-discover.ts';
+import similar from './similar.ts';
 import stats from './stats.ts';
 
 export const commands: readonly AnyCommand[] = [
@@ -29,6 +30,7 @@ export const commands: readonly AnyCommand[] = [
   discover,
   // Before chart and segment: "every Monday at 9:00 ... digest to #marketing" is a schedule, not an audience.
   createDigest,
+  similar,
   chart,
   segment,
   save,

@@ -26,6 +26,7 @@ import { loadVocabulary } from '../segments/vocabulary.ts';
 import { registerDigestCommands } from './digests.ts';
 import { registerDiscordCommands } from './discord.ts';
 import { HOW_TO_CONNECT, platformsConfigured, startPlatforms, untilSignal } from './serve.ts';
+import { registerVectorCommands } from './vectors.ts';
 
 function parseDate(value: string): Date {
   const d = new Date(value);
@@ -289,6 +290,7 @@ export function buildProgram(): Command {
 
   registerDigestCommands(program);
   registerDiscordCommands(program);
+  registerVectorCommands(program);
   return program;
 }
 
