@@ -4,6 +4,13 @@
  */
 import type { AnyCommand } from '../src/core/command.ts';
 import chart from './chart.ts';
+import copy from './copy.ts';
+import approveDraft from './draft-approve.ts';
+import editDraft from './draft-edit.ts';
+import exportDraft from './draft-export.ts';
+import regenerateDraft from './draft-regenerate.ts';
+import rejectDraft from './draft-reject.ts';
+import drafts from './drafts.ts';
 import help from './help.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
@@ -29,4 +36,11 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
+  copy,
+  approveDraft,
+  rejectDraft,
+  regenerateDraft,
+  editDraft,
+  exportDraft,
+  drafts,
 ];

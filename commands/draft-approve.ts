@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { draftId } from '../src/copy/ids.ts';
+import { approveDraft } from '../src/copy/store.ts';
+import { defineCommand } from '../src/core/command.ts';
+
+export default defineCommand({
+  name: 'approve draft',
+  description: 'Approve a copy draft (it can then be exported)',
+  examples: ['approve draft 12'],
+  aliases: ['approve'],
+  args: z.object({ id: draftId }),
+  parse: (text) => ({ id: text }),
+  async run(ctx, { id }) {
+    const draft = await approveDraft(ctx.database, id, `${ctx.caller.platform}:${ctx.caller.userId}`);
+    return {
+      reply: {
+        tone: 'success',
+        text: `Approved draft #${draft.id} (${draft.channel} for ${draft.segment}).`,
+        buttons: [
+          { action: 'export draft', value: `${draft.id}`, label: 'Export text' },
+          { action: 'export draft', value: `${draft.id} json`, label: 'Export JSON' },
+        ],
+        context: `approved by ${draft.actedBy} at ${draft.actedAt?.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      },
+      remember: ctx.previous?.result ?? null,
+    };
+  },
+});
