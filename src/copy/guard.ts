@@ -169,12 +169,15 @@ export function brandProblems(content: DraftContent, brand: BrandVoice): Problem
   return problems;
 }
 
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function tidy(text: string): string {
   return text
     .replace(/[ \t]{2,}/g, ' ')
     .replace(/ +([.,!?;:])/g, '$1')
     .replace(/^[ \t]+|[ \t]+$/gm, '')
-    .replace(/([.!?])\s*[,;]/g, '$1');
+    .replace(/([.!?])\s*[,;]/g, '$1')
+    .replace(/(^|[.!?]\s+)(\p{Ll})/gu, (_, before: string, c: string) => before + c.toUpperCase());
 }
 
 /** Replaces banned words (or drops them), drops sentences making banned claims, applies the emoji policy. */
@@ -185,13 +188,22 @@ export function repairBrand(content: DraftContent, brand: BrandVoice): DraftCont
   for (const [field, original] of textFields(content)) {
     let value = original;
     for (const w of brand.banned_words) {
-      value = value.replace(bannedPattern(w, 'giu'), replacements.get(w.toLowerCase()) ?? '');
+      const instead = replacements.get(w.toLowerCase()) ?? '';
+      // Keep a capital at the start of a sentence: "Cheap lights" becomes "Affordable lights".
+      value = value.replace(bannedPattern(w, 'giu'), (m) => (/^\p{Lu}/u.test(m) ? cap(instead) : instead));
     }
     for (const c of brand.banned_claims) {
       const re = bannedPattern(c, 'iu');
       if (!re.test(value)) continue;
-      const kept = (value.match(/[^.!?\n]+(?:[.!?]+|\n|$)/g) ?? [value]).filter((s) => !re.test(s));
-      value = kept.join('').trim();
+      value = value
+        .split('\n')
+        .map((line) =>
+          (line.match(/[^.!?]+(?:[.!?]+|$)/g) ?? [line])
+            .filter((sentence) => !re.test(sentence))
+            .join('')
+            .trim(),
+        )
+        .join('\n');
       // A claim inside a short field with no sentence to spare: cut the phrase itself.
       value = value.replace(bannedPattern(c, 'giu'), '');
     }
