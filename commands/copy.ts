@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { loadConfig } from '../src/config.ts';
 import { draftsReply } from '../src/copy/reply.ts';
 import { currentBrand, parseCopyRequest, resolveAudience } from '../src/copy/request.ts';
+import { checkNearDuplicates } from '../src/copy/similar.ts';
 import { createDrafts } from '../src/copy/store.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { describeSegment } from '../src/segments/describe.ts';
@@ -49,6 +51,14 @@ export default defineCommand({
       description: describeSegment(audience.definition),
       request: parsed.audience,
     };
-    return { reply: draftsReply(drafts, { notices: [...audience.notes, ...notices] }), remember: memory };
+    const similar = await checkNearDuplicates(ctx.database, loadConfig(), drafts, ctx.log);
+    return {
+      reply: draftsReply(drafts, {
+        notices: [...audience.notes, ...notices],
+        similar: similar.notes,
+        ...(similar.skipped ? { skippedSimilarity: similar.skipped } : {}),
+      }),
+      remember: memory,
+    };
   },
 });

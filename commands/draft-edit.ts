@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { loadConfig } from '../src/config.ts';
 import { textFields } from '../src/copy/channels.ts';
 import { draftId } from '../src/copy/ids.ts';
 import { draftsReply } from '../src/copy/reply.ts';
 import { currentBrand } from '../src/copy/request.ts';
+import { checkNearDuplicates } from '../src/copy/similar.ts';
 import { editDraft, getDraft } from '../src/copy/store.ts';
 import { defineCommand } from '../src/core/command.ts';
 
@@ -41,8 +43,13 @@ export default defineCommand({
       value,
       who,
     );
+    const similar = await checkNearDuplicates(ctx.database, loadConfig(), [draft], ctx.log);
     return {
-      reply: draftsReply([draft], { title: `Draft #${id} edited` }),
+      reply: draftsReply([draft], {
+        title: `Draft #${id} edited`,
+        similar: similar.notes,
+        ...(similar.skipped ? { skippedSimilarity: similar.skipped } : {}),
+      }),
       remember: ctx.previous?.result ?? null,
     };
   },

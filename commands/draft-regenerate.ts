@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { loadConfig } from '../src/config.ts';
 import { draftId } from '../src/copy/ids.ts';
 import { draftsReply } from '../src/copy/reply.ts';
 import { currentBrand } from '../src/copy/request.ts';
+import { checkNearDuplicates } from '../src/copy/similar.ts';
 import { regenerateDraft } from '../src/copy/store.ts';
 import { defineCommand } from '../src/core/command.ts';
 
@@ -18,8 +20,14 @@ export default defineCommand({
       id,
       `${ctx.caller.platform}:${ctx.caller.userId}`,
     );
+    const similar = await checkNearDuplicates(ctx.database, loadConfig(), drafts, ctx.log);
     return {
-      reply: draftsReply(drafts, { notices, title: `New draft for #${id} (rejected)` }),
+      reply: draftsReply(drafts, {
+        notices,
+        title: `New draft for #${id} (rejected)`,
+        similar: similar.notes,
+        ...(similar.skipped ? { skippedSimilarity: similar.skipped } : {}),
+      }),
       remember: ctx.previous?.result ?? null,
     };
   },

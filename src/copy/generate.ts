@@ -127,9 +127,7 @@ async function fromModel(
           { code: error.code, host: llm.host },
           'language model unavailable for copy; using local templates',
         );
-        notices.push(
-          `The language model could not be used (${error.message.replace(/\.$/, '')}); these drafts come from the local templates.`,
-        );
+        notices.push(`${error.message.replace(/\.?$/, '.')} These drafts come from the local templates.`);
         return { drafts: accepted, notices };
       }
       throw error;

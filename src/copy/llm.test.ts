@@ -134,7 +134,7 @@ describe('copy through the language model (official SDK against the stand-in)', 
     expect(out.drafts.map((d) => d.writer)).toEqual(['local', 'local']);
     expect(out.notices).toHaveLength(1);
     expect(out.notices[0]).toMatch(message);
-    expect(out.notices[0]).toMatch(/these drafts come from the local templates\.$/);
+    expect(out.notices[0]).toMatch(/\. These drafts come from the local templates\.$/);
   });
 
   it('reports a refusal instead of passing it on', async () => {

@@ -53,7 +53,7 @@ export function draftBlock(d: StoredDraft, similar?: SimilarNote): string {
 /** The answer to a copy request: every variant, then what to do with them. */
 export function draftsReply(
   drafts: StoredDraft[],
-  options: { notices?: string[]; similar?: SimilarNote[]; title?: string } = {},
+  options: { notices?: string[]; similar?: SimilarNote[]; skippedSimilarity?: string; title?: string } = {},
 ): Reply {
   const first = drafts[0]!;
   const similar = new Map((options.similar ?? []).map((s) => [s.draftId, s]));
@@ -65,6 +65,9 @@ export function draftsReply(
     context:
       `${first.traits.description} · ${plural(first.traits.count, 'customer')} · products: ${products}` +
       ` · written by ${first.writer === 'local' ? 'local templates' : first.writer}` +
+      (options.skippedSimilarity
+        ? ` · near-duplicate check skipped: ${options.skippedSimilarity.replace(/\.$/, '')}`
+        : '') +
       ` · to change one: "edit draft ${first.id} ${first.channel === 'email' ? 'subject' : first.channel === 'push' ? 'title' : 'text'}: new words"`,
   };
 }
