@@ -133,19 +133,38 @@ export function factProblems(content: DraftContent, productIds: readonly string[
   return problems;
 }
 
+interface BrandPatterns {
+  words: { w: string; test: RegExp; all: RegExp }[];
+  claims: { c: string; test: RegExp; all: RegExp }[];
+}
+
+const patternCache = new WeakMap<BrandVoice, BrandPatterns>();
+
+/** Compiled once per brand: the checks run on every draft. */
+function patterns(brand: BrandVoice): BrandPatterns {
+  let p = patternCache.get(brand);
+  if (!p) {
+    p = {
+      words: brand.banned_words.map((w) => ({ w, test: bannedPattern(w), all: bannedPattern(w, 'giu') })),
+      claims: brand.banned_claims.map((c) => ({ c, test: bannedPattern(c), all: bannedPattern(c, 'giu') })),
+    };
+    patternCache.set(brand, p);
+  }
+  return p;
+}
+
 /** Banned words and claims, and the emoji policy, field by field. */
 export function brandProblems(content: DraftContent, brand: BrandVoice): Problem[] {
   const problems: Problem[] = [];
-  const words = brand.banned_words.map((w) => ({ w, re: bannedPattern(w) }));
-  const claims = brand.banned_claims.map((c) => ({ c, re: bannedPattern(c) }));
+  const { words, claims } = patterns(brand);
   let emoji = 0;
   for (const [field, value] of textFields(content)) {
-    for (const { w, re } of words) {
-      const m = re.exec(value);
+    for (const { w, test } of words) {
+      const m = test.exec(value);
       if (m) problems.push({ kind: 'banned', field, message: `uses the banned word "${m[0]}" (${w})` });
     }
-    for (const { c, re } of claims) {
-      if (re.test(value)) problems.push({ kind: 'claim', field, message: `makes the banned claim "${c}"` });
+    for (const { c, test } of claims) {
+      if (test.test(value)) problems.push({ kind: 'claim', field, message: `makes the banned claim "${c}"` });
     }
     const n = countEmoji(value);
     emoji += n;
@@ -187,13 +206,13 @@ export function repairBrand(content: DraftContent, brand: BrandVoice): DraftCont
   const out: Record<string, string> = {};
   for (const [field, original] of textFields(content)) {
     let value = original;
-    for (const w of brand.banned_words) {
+    const { words, claims } = patterns(brand);
+    for (const { w, all } of words) {
       const instead = replacements.get(w.toLowerCase()) ?? '';
       // Keep a capital at the start of a sentence: "Cheap lights" becomes "Affordable lights".
-      value = value.replace(bannedPattern(w, 'giu'), (m) => (/^\p{Lu}/u.test(m) ? cap(instead) : instead));
+      value = value.replace(all, (m) => (/^\p{Lu}/u.test(m) ? cap(instead) : instead));
     }
-    for (const c of brand.banned_claims) {
-      const re = bannedPattern(c, 'iu');
+    for (const { test: re, all } of claims) {
       if (!re.test(value)) continue;
       value = value
         .split('\n')
@@ -205,7 +224,7 @@ export function repairBrand(content: DraftContent, brand: BrandVoice): DraftCont
         )
         .join('\n');
       // A claim inside a short field with no sentence to spare: cut the phrase itself.
-      value = value.replace(bannedPattern(c, 'giu'), '');
+      value = value.replace(all, '');
     }
     const noEmojiHere = content.channel === 'sms' || (brand.emoji === 'sparing' && field === 'subject');
     if (countEmoji(value) > 0 && (noEmojiHere || emojiLeft <= 0)) value = stripEmoji(value);

@@ -6,7 +6,6 @@
  */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { formatMoney } from '../core/reply.ts';
 import { type BrandVoice, register } from './brand.ts';
 import { type Channel, charLength, type DraftContent, LIMITS } from './channels.ts';
 import type { Facts, ProductFact } from './guard.ts';
@@ -75,6 +74,10 @@ export function anglesFor(brief: CopyBrief): Angle[] {
   if (facts.products.some((p) => p.price !== null)) angles.push('value');
   return angles;
 }
+
+// One formatter for every draft: toLocaleString with options builds a new one per call, which dominated writing.
+const GBP = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP', minimumFractionDigits: 2 });
+const formatMoney = (n: number) => GBP.format(n);
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
 const price = (p: ProductFact) => (p.price === null ? '' : formatMoney(p.price));
