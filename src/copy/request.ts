@@ -74,9 +74,10 @@ export function parseCopyRequest(text: string): ParsedCopyRequest {
       return ' ';
     },
   );
+  rest = rest.replace(/\s+/g, ' ');
   // "for X about Y": X is the audience, Y the topic; either may come first.
   const about =
-    /\s(?:about|featuring|promoting|on|announcing|for our|to promote|to announce)\s+(.+?)(?=\s+for\s+(?!our\b)|$)/i.exec(
+    /\s(?:about|featuring|promoting|announcing|for our|to promote|to announce)\s+(?!for\s)(.+?)(?=\s+for\s+(?!our\b)|$)/i.exec(
       rest,
     );
   const topic = about ? about[1]!.trim() : '';
