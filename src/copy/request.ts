@@ -3,6 +3,7 @@
  * The channel, the number of variants, product ids, the audience (a saved segment, the thread's segment, or a
  * sentence for the segment parser) and the topic. The marketer's words are only ever data.
  */
+import { stat } from 'node:fs/promises';
 import { loadConfig } from '../config.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
@@ -155,14 +156,23 @@ export async function resolveAudience(
   return { definition: parsed.definition, label: describeSegment(parsed.definition), notes: parsed.notes };
 }
 
-let brandCache: { file: string | undefined; brand: Promise<BrandVoice> } | undefined;
+let brandCache: { key: string; brand: Promise<BrandVoice> } | undefined;
 
-/** The configured brand voice (MEGAPHONE_BRAND_FILE, else ./brand.yml when present), read once per file. */
-export function currentBrand(): Promise<BrandVoice> {
+/**
+ * The configured brand voice (MEGAPHONE_BRAND_FILE, else ./brand.yml when present). Read again when the file
+ * changes, so an edited brand.yml applies to the next draft without a restart.
+ */
+export async function currentBrand(): Promise<BrandVoice> {
   const file = loadConfig().brandFile;
-  if (!brandCache || brandCache.file !== file) {
+  const path = file ?? 'brand.yml';
+  const mtime = await stat(path).then(
+    (s) => s.mtimeMs,
+    () => -1,
+  );
+  const key = `${file ?? ''}\0${mtime}`;
+  if (!brandCache || brandCache.key !== key) {
     const brand = loadBrand(file);
-    brandCache = { file, brand };
+    brandCache = { key, brand };
     // A broken file is reported every time it is used, until it is fixed.
     brand.catch(() => {
       if (brandCache?.brand === brand) brandCache = undefined;
