@@ -75,7 +75,8 @@ export function parseCopyRequest(text: string): ParsedCopyRequest {
       return ' ';
     },
   );
-  rest = rest.replace(/\s+/g, ' ');
+  // A topic word left with nothing after it once product ids are taken out ("... about product 22727").
+  rest = rest.replace(/\s+/g, ' ').replace(/\s(?:about|featuring|promoting|announcing)\s*$/i, ' ');
   // "for X about Y": X is the audience, Y the topic; either may come first.
   const about =
     /\s(?:about|featuring|promoting|announcing|for our|to promote|to announce)\s+(?!for\s)(.+?)(?=\s+for\s+(?!our\b)|$)/i.exec(
