@@ -8,7 +8,6 @@ import type { Config } from '../config.ts';
 import { MegaphoneError, UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { openEmbeddingProvider, openVectorStore } from '../vectors/index.ts';
 import type { EmbeddingProvider, VectorStore } from '../vectors/types.ts';
 import { fullText } from './channels.ts';
 import type { SimilarNote } from './reply.ts';
@@ -33,6 +32,8 @@ export async function openSimilarity(
   config: SimilarityConfig,
 ): Promise<SimilarityIndex | { unavailable: string }> {
   try {
+    // Loaded on first use: the vector backends (Pinecone's client among them) cost start-up time otherwise.
+    const { openEmbeddingProvider, openVectorStore } = await import('../vectors/index.ts');
     const store = await openVectorStore({ config, database });
     const provider = await openEmbeddingProvider({ config, database });
     return { store, provider };
