@@ -10,6 +10,7 @@ import { CHANNELS, type Channel, textFields } from '../copy/channels.ts';
 import { MAX_VARIANTS } from '../copy/generate.ts';
 import { draftsReply } from '../copy/reply.ts';
 import { currentBrand, resolveAudience } from '../copy/request.ts';
+import { checkNearDuplicates, indexApproved } from '../copy/similar.ts';
 import { approveDraft, createDrafts, exportDraft, listDrafts } from '../copy/store.ts';
 import { UserError } from '../core/errors.ts';
 import { createLogger } from '../logger.ts';
@@ -100,6 +101,7 @@ export function registerCopyCommands(program: Command): void {
             },
             CLI_USER,
           );
+          const similar = await checkNearDuplicates(app.database, app.config, drafts, app.log);
           if (opts.json) {
             console.log(
               JSON.stringify({
@@ -115,12 +117,18 @@ export function registerCopyCommands(program: Command): void {
                   productIds: d.productIds,
                   writer: d.writer,
                   seed: d.seed,
+                  similarTo: similar.notes.find((n) => n.draftId === d.id) ?? null,
                 })),
+                ...(similar.skipped ? { nearDuplicateCheckSkipped: similar.skipped } : {}),
               }),
             );
           } else {
             for (const n of notices) console.error(`note: ${n}`);
-            console.log(renderReply({ ...draftsReply(drafts), buttons: [] }));
+            const reply = draftsReply(drafts, {
+              similar: similar.notes,
+              ...(similar.skipped ? { skippedSimilarity: similar.skipped } : {}),
+            });
+            console.log(renderReply({ ...reply, buttons: [] }));
             console.log(`\nApprove one with: megaphone draft approve ${drafts[0]?.id ?? 'ID'}`);
           }
         });
@@ -135,7 +143,10 @@ export function registerCopyCommands(program: Command): void {
     .action(async (id: number) => {
       await withApp(async (app) => {
         const d = await approveDraft(app.database, id, CLI_USER);
+        const notIndexed = await indexApproved(app.database, app.config, d);
         console.log(`Approved draft #${d.id} (${d.channel} for ${d.segment}).`);
+        if (notIndexed)
+          console.error(`note: not added to the near-duplicate check (${notIndexed.replace(/\.$/, '')})`);
       });
     });
   draft
