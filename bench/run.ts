@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   charts: () => import('./charts.ts'),
   digests: () => import('./digests.ts'),
   vectors: () => import('./vectors.ts'),
+  copy: () => import('./copy.ts'),
 };
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));

@@ -4,6 +4,7 @@
  */
 import type { AnyCommand } from '../src/core/command.ts';
 import chart from './chart.ts';
+import copy from './copy.ts';
 import createDigest from './digest-create.ts';
 import deleteDigest from './digest-delete.ts';
 import pauseDigest from './digest-pause.ts';
@@ -11,6 +12,12 @@ import previewDigest from './digest-preview.ts';
 import resumeDigest from './digest-resume.ts';
 import runDigest from './digest-run.ts';
 import digests from './digests.ts';
+import approveDraft from './draft-approve.ts';
+import editDraft from './draft-edit.ts';
+import exportDraft from './draft-export.ts';
+import regenerateDraft from './draft-regenerate.ts';
+import rejectDraft from './draft-reject.ts';
+import drafts from './drafts.ts';
 import help from './help.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
@@ -46,4 +53,11 @@ export const commands: readonly AnyCommand[] = [
   deleteDigest,
   runDigest,
   previewDigest,
+  copy,
+  approveDraft,
+  rejectDraft,
+  regenerateDraft,
+  editDraft,
+  exportDraft,
+  drafts,
 ];

@@ -290,3 +290,44 @@ export const digestRuns = pgTable(
     index('digest_runs_pending').on(t.status, t.nextAttemptAt),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Copy drafts (issue 5)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Copy drafts: one row per variant. Variants written for one request share a `batch`. Status is draft,
+ * approved or rejected; `actedBy`/`actedAt` say who changed it last and when.
+ */
+export const copyDrafts = pgTable(
+  'copy_drafts',
+  {
+    id: serial('id').primaryKey(),
+    batch: text('batch').notNull(),
+    /** 1-based position in its batch (A, B, C...). */
+    variant: smallint('variant').notNull(),
+    channel: text('channel').notNull(),
+    status: text('status').notNull().default('draft'),
+    /** The channel's fields: subject/preheader/body/cta, title/body, or text. */
+    content: jsonb('content').notNull(),
+    rationale: text('rationale').notNull(),
+    /** The marketer's request, as written. */
+    request: text('request').notNull(),
+    /** Who the copy is for: the segment's description (and saved name, when it has one). */
+    segment: text('segment').notNull(),
+    segmentDefinition: jsonb('segment_definition').notNull(),
+    /** Products, prices and offers the draft was written from (the facts check's ground truth). */
+    facts: jsonb('facts').notNull(),
+    productIds: jsonb('product_ids').notNull(),
+    /** 'local' or the language model's name. */
+    writer: text('writer').notNull(),
+    seed: integer('seed').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    actedBy: text('acted_by'),
+    actedAt: ts('acted_at'),
+    /** The draft this one replaced (regenerate) or was edited from. */
+    replaces: integer('replaces'),
+  },
+  (t) => [index('copy_drafts_batch').on(t.batch), index('copy_drafts_status').on(t.status, t.createdAt)],
+);

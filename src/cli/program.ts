@@ -23,6 +23,7 @@ import { segmentReply } from '../segments/reply.ts';
 import { resolveSegmentRequest } from '../segments/request.ts';
 import { previewSegment, segmentMemberIds } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
+import { registerCopyCommands } from './copy.ts';
 import { registerDigestCommands } from './digests.ts';
 import { registerDiscordCommands } from './discord.ts';
 import { HOW_TO_CONNECT, platformsConfigured, startPlatforms, untilSignal } from './serve.ts';
@@ -291,6 +292,7 @@ export function buildProgram(): Command {
   registerDigestCommands(program);
   registerDiscordCommands(program);
   registerVectorCommands(program);
+  registerCopyCommands(program);
   return program;
 }
 

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseBrand } from './brand.ts';
+import { CHANNELS, fullText, textFields } from './channels.ts';
+import { TEST_PRODUCTS, testBrief } from './fixtures.ts';
+import { guardDraft } from './guard.ts';
+import { anglesFor, writeLocalDraft, writeLocalDrafts } from './local.ts';
+
+describe('local copywriter', () => {
+  it('is reproducible from its seed, and varies with it', () => {
+    const brief = testBrief('email');
+    expect(writeLocalDrafts(brief, 3, 42)).toEqual(writeLocalDrafts(brief, 3, 42));
+    const texts = new Set(
+      Array.from({ length: 10 }, (_, s) => fullText(writeLocalDraft(brief, 0, s + 1).content)),
+    );
+    expect(texts.size).toBeGreaterThan(1);
+  });
+
+  it('gives each variant its own angle, played to the segment and the request', () => {
+    const brief = testBrief('email', 'email for lapsed Germans about night lights, 15% off');
+    expect(anglesFor(brief)).toEqual(['offer', 'win-back', 'loyalty', 'seasonal', 'spotlight', 'value']);
+    const drafts = writeLocalDrafts(brief, 3, 7);
+    expect(drafts.map((d) => d.angle)).toEqual(['offer', 'win-back', 'loyalty']);
+    expect(drafts[0]!.rationale).toBe('Offer angle: the request offers 15% off.');
+    expect(drafts[1]!.rationale).toBe('Win-back angle: 80% of the segment are lapsed customers.');
+    expect(drafts[2]!.rationale).toBe('Loyalty angle: they average 3.4 orders each.');
+    expect(fullText(drafts[0]!.content)).toContain('15% off');
+  });
+
+  it('names real products with their real prices', () => {
+    const draft = writeLocalDraft(testBrief('email'), 0, 1);
+    const body = textFields(draft.content).find(([f]) => f === 'body')![1];
+    for (const id of draft.productIds) {
+      const p = TEST_PRODUCTS.find((x) => x.id === id)!;
+      expect(body).toContain(`${p.name}, £${p.price!.toFixed(2)}`);
+    }
+  });
+
+  it('passes every guardrail on every channel, register and seed', () => {
+    const brands = [
+      parseBrand('name: Hearth & Co\ntone: [playful]\nemoji: free', 'b'),
+      parseBrand('name: Maison Lumière Décor\ntone: [premium]\nemoji: none\nbanned_words: [favourite]', 'b'),
+      parseBrand(
+        'name: A Very Long Brand Name Limited\ntone: [warm]\nsms_opt_out: Text STOP to 60123 to opt out',
+        'b',
+      ),
+    ];
+    for (const channel of CHANNELS) {
+      for (const brand of brands) {
+        for (let seed = 1; seed <= 25; seed++) {
+          const brief = testBrief(channel, 'about lights, 20% off', brand);
+          for (const draft of writeLocalDrafts(brief, 4, seed)) {
+            const guarded = guardDraft(draft.content, {
+              brand,
+              facts: brief.facts,
+              productIds: draft.productIds,
+            });
+            expect(
+              guarded.problems,
+              `${channel} ${brand.name} seed ${seed}: ${fullText(guarded.content)}`,
+            ).toEqual([]);
+          }
+        }
+      }
+    }
+  });
+});
