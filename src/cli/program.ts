@@ -26,7 +26,13 @@ import { loadVocabulary } from '../segments/vocabulary.ts';
 import { registerCopyCommands } from './copy.ts';
 import { registerDigestCommands } from './digests.ts';
 import { registerDiscordCommands } from './discord.ts';
-import { HOW_TO_CONNECT, platformsConfigured, startPlatforms, untilSignal } from './serve.ts';
+import {
+  HOW_TO_CONNECT,
+  platformsConfigured,
+  startDigestScheduler,
+  startPlatforms,
+  untilSignal,
+} from './serve.ts';
 import { registerVectorCommands } from './vectors.ts';
 
 function parseDate(value: string): Date {
@@ -127,9 +133,11 @@ export function buildProgram(): Command {
         }
         const platforms = await startPlatforms(app);
         for (const p of platforms) console.log(p.status);
+        const scheduler = startDigestScheduler(app, platforms);
         console.log('Megaphone is running. Press Ctrl+C to stop.');
         const signal = await untilSignal();
         console.log(`Stopping (${signal}): finishing answers in progress...`);
+        scheduler.stop();
         await Promise.allSettled(platforms.map((p) => p.stop()));
       });
     });

@@ -8,7 +8,13 @@ import { type App, bootApp } from '../app.ts';
 import { renderChart } from '../charts/render.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { HOW_TO_CONNECT, platformsConfigured, type RunningPlatform, startPlatforms } from './serve.ts';
+import {
+  HOW_TO_CONNECT,
+  platformsConfigured,
+  type RunningPlatform,
+  startDigestScheduler,
+  startPlatforms,
+} from './serve.ts';
 
 // One process serving Slack and Discord at once, as `npm start` does with both configured: each platform
 // starts, and each delivery posts a chart (Slack's undici and vega-lite's Set patch loaded before discord.js).
@@ -71,6 +77,31 @@ describe('npm start with Slack and Discord configured', () => {
     expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
     const posted = discord.messages.find((m) => m.attachments.some((a) => a.filename === 'revenue.png'));
     expect(posted?.files.get('revenue.png')?.length).toBe(chart.png.length);
+  });
+
+  it('runs the digest scheduler with those deliveries: a due Slack digest is posted there once', async () => {
+    const caller = {
+      platform: 'slack' as const,
+      userId: 'U1',
+      conversationId: 'serve-test',
+      channelId: 'C1',
+    };
+    const created = await app.router.handle(
+      'every day at 9:00 UTC post a daily digest to slack <#C0DAILY>',
+      caller,
+    );
+    expect(created.tone).not.toBe('error');
+    const scheduler = startDigestScheduler(app, platforms);
+    try {
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      tomorrow.setUTCHours(9, 0, 30, 0);
+      const outcomes = await scheduler.tick(tomorrow);
+      expect(outcomes.map((o) => o.outcome)).toEqual(['sent']);
+      expect(slack.callsTo('chat.postMessage').some((c) => JSON.stringify(c).includes('C0DAILY'))).toBe(true);
+      expect(await scheduler.tick(tomorrow)).toHaveLength(0);
+    } finally {
+      scheduler.stop();
+    }
   });
 
   it('says how to connect a platform when none is configured', async () => {

@@ -5,6 +5,7 @@
  */
 import type { App } from '../app.ts';
 import type { Delivery } from '../core/delivery.ts';
+import { createDigestScheduler, type Deliveries, type DigestScheduler } from '../digests/scheduler.ts';
 
 export interface RunningPlatform {
   name: 'slack' | 'discord';
@@ -67,6 +68,22 @@ export async function startPlatforms(app: App): Promise<RunningPlatform[]> {
     throw error;
   }
   return running;
+}
+
+/**
+ * Starts the in-process digest scheduler with the running platforms' deliveries: it catches up on a missed
+ * run at once, then checks every minute. Digests for a platform that is not running wait for it.
+ *
+ * @example
+ * const scheduler = startDigestScheduler(app, await startPlatforms(app));
+ * scheduler.stop();
+ */
+export function startDigestScheduler(app: App, platforms: RunningPlatform[]): DigestScheduler {
+  const deliveries: Deliveries = {};
+  for (const p of platforms) deliveries[p.name] = p.delivery;
+  const scheduler = createDigestScheduler({ database: app.database, deliveries, log: app.log });
+  scheduler.start();
+  return scheduler;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
