@@ -5,6 +5,7 @@
 import type { AnyCommand } from '../src/core/command.ts';
 import chart from './chart.ts';
 import help from './help.ts';
+import recommend from './recommend.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
 import deleteSegment from './segment-delete.ts';
@@ -21,6 +22,7 @@ export const commands: readonly AnyCommand[] = [
   stats,
   discover,
   chart,
+  recommend,
   segment,
   save,
   segments,
