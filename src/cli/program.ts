@@ -23,6 +23,7 @@ import { segmentReply } from '../segments/reply.ts';
 import { resolveSegmentRequest } from '../segments/request.ts';
 import { previewSegment, segmentMemberIds } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
+import { registerRecommendCommands } from './recommend.ts';
 
 const HOW_TO_CONNECT =
   'No chat platform is configured, so Megaphone runs in this terminal. Slack and Discord adapters are not part ' +
@@ -275,6 +276,7 @@ export function buildProgram(): Command {
       });
     });
 
+  registerRecommendCommands(program);
   return program;
 }
 

@@ -15,6 +15,8 @@ describe('parseRecommendRequest', () => {
       'to customers in Germany who spent over £1000',
       { segment: 'customers in Germany who spent over £1000' },
     ],
+    ['3 products for customer 12347', { customer: '12347', k: 3 }],
+    ['what should we push to the top 50 customers by spend?', { segment: 'top 50 customers by spend' }],
     ['to this segment', { thisSegment: true }],
     ['recommend for these customers', { thisSegment: true }],
   ])('%s', (text, expected) => {

@@ -20,7 +20,8 @@ export function parseRecommendRequest(text: string): RecommendRequest {
   let rest = text.trim().replace(/[?!.]+$/, '');
   if (/\b(buy|order|purchase)\s+again\b|\brepeat purchases?\b|\breorder\b/i.test(rest)) out.mode = 'again';
   const top = rest.match(
-    /\b(?:top|best)\s+(\d{1,3})\b|\b(\d{1,3})\s+(?:items|products|things|recommendations)\b/i,
+    // "top 5 for customer 1", "5 products for ...", but not "to the top 50 customers by spend" (an audience).
+    /\b(?:top|best)\s+(\d{1,3})\s+(?:(?:items|products|picks|recommendations|suggestions)\s+)?(?=for\b|to\b)|\b(\d{1,3})\s+(?:items|products|picks|recommendations|suggestions)\b/i,
   );
   if (top) {
     out.k = Number(top[1] ?? top[2]);
