@@ -164,7 +164,9 @@ export interface TuneResult {
 /**
  * Chooses hyperparameters on the last slice of the data before `trainEnd` (at most 35 days, at most a fifth
  * of the span): the model is trained before the slice and scored on the items first bought in it. Only
- * interactions before `trainEnd` are read.
+ * interactions before `trainEnd` are read. First the collaborative model (regularisation x purchase
+ * half-life, a grid), then the blend (popularity half-life, popularity and content weights) by coordinate
+ * search, two rounds.
  */
 export function tune(
   all: readonly Interaction[],
@@ -174,13 +176,9 @@ export function tune(
   onProgress?: (done: number, total: number) => void,
 ): TuneResult {
   const data = all.filter((x) => x.at < trainEnd);
+  const none = { recall: 0, ndcg: 0, customers: 0 };
   if (data.length === 0)
-    return {
-      params: base,
-      validation: { recall: 0, ndcg: 0, customers: 0 },
-      window: { from: trainEnd, to: trainEnd },
-      tried: 0,
-    };
+    return { params: base, validation: none, window: { from: trainEnd, to: trainEnd }, tried: 0 };
   let first = Infinity;
   for (const x of data) if (x.at < first) first = x.at;
   const windowMs = Math.min(35 * DAY, (trainEnd - first) / 5);
@@ -190,45 +188,66 @@ export function tune(
   const input = { interactions: split.train, asOf: from, ...catalogue };
   // Tuning fits on a smaller item set: the inverse costs n^3, and the best settings carry over.
   const tuneItems = Math.min(base.maxItems, 1500);
-  const lambdas = [0.25, 1, 4];
-  const halfLives: (number | null)[] = [null, 180, 60];
-  const blends: Pick<Params, 'wPop' | 'popHalfLifeDays' | 'wContent'>[] = [];
-  for (const wPop of [0, 0.05, 0.15, 0.4, 1])
-    for (const popHalfLifeDays of [7, 30, 120])
-      for (const wContent of [0, 0.05, 0.2]) blends.push({ wPop, popHalfLifeDays, wContent });
-  const total = lambdas.length * halfLives.length + blends.length;
+  const lambdas = [1, 4, 16];
+  const halfLives: (number | null)[] = [null, 90, 30];
+  const grid = {
+    popHalfLifeDays: [3, 7, 14, 30, 120],
+    wPop: [0, 0.05, 0.15, 0.4, 1],
+    wContent: [0, 0.05, 0.2, 0.5],
+  } as const;
+  const coordinates = Object.keys(grid) as (keyof typeof grid)[];
+  const rounds = 2;
+  const total =
+    lambdas.length * halfLives.length + rounds * coordinates.reduce((n, c) => n + grid[c].length, 0);
   let done = 0;
-  let best = { params: base, validation: { recall: -1, ndcg: -1, customers: 0 } as Score };
-  let bestCf: Map<string, import('./content.ts').Neighbour[]> | undefined;
-  const cfByHalfLife = new Map<number | null, ReturnType<typeof gram>>();
+  let tried = 0;
+  let best: { params: Params; validation: Score } = {
+    params: { ...base, maxItems: tuneItems },
+    validation: { ...none, ndcg: -1 },
+  };
+  let bestCf: Map<string, Neighbour[]> | undefined;
   for (const cfHalfLifeDays of halfLives) {
     const gr = gram(hist, from, { maxItems: tuneItems, cfHalfLifeDays });
-    cfByHalfLife.set(cfHalfLifeDays, gr);
     for (const lambda of lambdas) {
-      const params = { ...base, maxItems: tuneItems, lambda, cfHalfLifeDays };
+      const params = { ...best.params, lambda, cfHalfLifeDays };
       const cf = easeNeighbours(gr, lambda, params.neighbours);
-      const model = fitModel(input, params, undefined, { cf });
-      const s = score(split, modelRanker(model), hist);
+      const s = score(split, modelRanker(fitModel(input, params, undefined, { cf })), hist);
+      tried++;
       if (s.ndcg > best.validation.ndcg) {
         best = { params, validation: s };
         bestCf = cf;
       }
       onProgress?.(++done, total);
     }
-    cfByHalfLife.delete(cfHalfLifeDays);
   }
-  for (const blend of blends) {
-    const params = { ...best.params, ...blend };
-    const model = fitModel(input, params, undefined, { cf: bestCf! });
-    const s = score(split, modelRanker(model), hist);
-    if (s.ndcg > best.validation.ndcg) best = { params, validation: s };
-    onProgress?.(++done, total);
+  // One model per popularity half-life; the blend weights are read at scoring time, so they are set in place.
+  const models = new Map<number, Model>();
+  const modelFor = (params: Params): Model => {
+    let model = models.get(params.popHalfLifeDays);
+    if (!model) {
+      model = fitModel(input, params, undefined, { cf: bestCf! });
+      models.set(params.popHalfLifeDays, model);
+    }
+    model.params = params;
+    return model;
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const coordinate of coordinates) {
+      for (const value of grid[coordinate]) {
+        onProgress?.(++done, total);
+        if (best.params[coordinate] === value) continue;
+        const params = { ...best.params, [coordinate]: value };
+        const s = score(split, modelRanker(modelFor(params)), hist);
+        tried++;
+        if (s.ndcg > best.validation.ndcg) best = { params, validation: s };
+      }
+    }
   }
   return {
     params: { ...best.params, maxItems: base.maxItems },
     validation: best.validation,
     window: { from, to: trainEnd },
-    tried: total,
+    tried,
   };
 }
 
