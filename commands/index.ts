@@ -15,6 +15,7 @@ import save from './segment-save.ts';
 import showSegment from './segment-show.ts';
 import segments from './segments.ts';
 import discover from './segments-discover.ts';
+import similar from './similar.ts';
 import stats from './stats.ts';
 
 export const commands: readonly AnyCommand[] = [
@@ -31,4 +32,5 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
+  similar,
 ];

@@ -8,6 +8,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -157,6 +158,46 @@ export const segments = pgTable('segments', {
   createdAt: ts('created_at').notNull().defaultNow(),
   lastCount: integer('last_count'),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Vectors (content similarity): the fitted local embedding model, and which vector space fills each namespace.
+// The vector tables themselves (vec_<namespace>) are created at run time: their dimension is only known then.
+// ---------------------------------------------------------------------------------------------------------
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
+/** The local embedding model (TF-IDF over words and character n-grams, then truncated SVD), one per name. */
+export const embeddingModels = pgTable('embedding_models', {
+  name: text('name').primaryKey(),
+  /** Identifies the vector space: changes whenever the model is refitted on a different catalogue. */
+  model: text('model').notNull(),
+  dimension: integer('dimension').notNull(),
+  /** Feature strings (`w:word`, `c:gram`), in column order of `idf` and `projection`. */
+  features: jsonb('features').$type<string[]>().notNull(),
+  /** float32 idf per feature. */
+  idf: bytea('idf').notNull(),
+  /** float32 features x dimension, row-major. */
+  projection: bytea('projection').notNull(),
+  documents: integer('documents').notNull(),
+  fittedAt: ts('fitted_at').notNull().defaultNow(),
+});
+
+/** Which provider, model and dimension fill a namespace of a vector store: one space per namespace. */
+export const vectorNamespaces = pgTable(
+  'vector_namespaces',
+  {
+    backend: text('backend').notNull(),
+    namespace: text('namespace').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    dimension: integer('dimension').notNull(),
+    count: integer('count').notNull().default(0),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.backend, t.namespace] })],
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Recommendations (src/recommend): one row per trained model, and what serving needs per item.
