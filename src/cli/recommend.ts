@@ -23,6 +23,7 @@ import {
   recommendForSegment,
   trainRecommender,
 } from '../recommend/service.ts';
+import { contentFromVectors, type VectorContent } from '../recommend/vectors.ts';
 
 function parseDate(value: string): Date {
   const d = new Date(value);
@@ -62,6 +63,7 @@ function stepBar(): { update: (phase: string, done: number, total: number) => vo
         bar.start(total, 0, { phase });
         started = true;
       }
+      bar.setTotal(total);
       bar.update(done, { phase });
     },
     stop() {
@@ -105,22 +107,31 @@ export function registerRecommendCommands(program: Command): void {
     .description('Train the recommender on the purchases in the database (and tune it first with --tune)')
     .option('--as-of <date>', 'learn from purchases before this instant only', parseDate)
     .option('--tune', 'choose hyperparameters on the last slice of the training period first')
+    .option('--no-vectors', 'do not embed the catalogue into the vector store (content from product names)')
     .option('--json', 'print the training summary as JSON')
-    .action(async (opts: { asOf?: Date; tune?: boolean; json?: boolean }) => {
+    .action(async (opts: { asOf?: Date; tune?: boolean; json?: boolean; vectors?: boolean }) => {
       await withApp(async (app) => {
         const bar = stepBar();
         let summary: Awaited<ReturnType<typeof trainRecommender>>;
+        let vectors: VectorContent = {};
         try {
+          if (opts.vectors !== false) {
+            vectors = await contentFromVectors(app.database, app.config, (phase, done, total) =>
+              bar.update(`vectors: ${phase}`, done, total),
+            );
+          }
           summary = await trainRecommender(app.database, {
             asOf: opts.asOf,
             tune: opts.tune,
             onProgress: bar.update,
+            ...(vectors.content ? { content: vectors.content } : {}),
           });
         } finally {
           bar.stop();
         }
+        if (vectors.note) console.error(`note: ${vectors.note}`);
         if (opts.json) {
-          console.log(JSON.stringify(summary));
+          console.log(JSON.stringify({ ...summary, vectors: vectors.indexed ?? null }));
           return;
         }
         const p = summary.params;
@@ -134,6 +145,12 @@ export function registerRecommendCommands(program: Command): void {
             `popularity half-life ${p.popHalfLifeDays} days, blend popularity ${p.wPop} / content ${p.wContent}, ` +
             `${formatNumber(p.maxItems)} products at most in the collaborative model; content from ${summary.contentSource}.`,
         );
+        if (vectors.indexed) {
+          const v = vectors.indexed;
+          console.log(
+            `Product vectors: ${formatNumber(v.indexed)} in "${v.namespace}" (${v.provider} ${v.model}, ${v.dimension} dimensions).`,
+          );
+        }
         if (summary.tuned) {
           const t = summary.tuned;
           console.log(
