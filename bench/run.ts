@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   import: () => import('./import.ts'),
   segments: () => import('./segments.ts'),
   charts: () => import('./charts.ts'),
+  recommend: () => import('./recommend.ts'),
 };
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
