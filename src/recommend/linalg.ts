@@ -36,21 +36,43 @@ export function cholesky(a: Float64Array, n: number): void {
 export function invertSpd(a: Float64Array, n: number): Float64Array {
   cholesky(a, n);
   // wt holds W^T where W = L^-1: row j of wt is column j of W, solved by forward substitution (contiguous).
+  // Four columns are solved together so each row of L is read once for four dot products; rows of wt are
+  // zero before their diagonal, so the shared range starting at j needs no masking.
   const wt = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    const x0 = j * n;
+    const x1 = x0 + n;
+    const x2 = x1 + n;
+    const x3 = x2 + n;
+    for (let k = j; k < n; k++) {
+      const rk = k * n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let m = j; m < k; m++) {
+        const l = a[rk + m]!;
+        s0 += l * wt[x0 + m]!;
+        s1 += l * wt[x1 + m]!;
+        s2 += l * wt[x2 + m]!;
+        s3 += l * wt[x3 + m]!;
+      }
+      const d = a[rk + k]!;
+      wt[x0 + k] = k === j ? 1 / d : -s0 / d;
+      if (k >= j + 1) wt[x1 + k] = k === j + 1 ? 1 / d : -s1 / d;
+      if (k >= j + 2) wt[x2 + k] = k === j + 2 ? 1 / d : -s2 / d;
+      if (k >= j + 3) wt[x3 + k] = k === j + 3 ? 1 / d : -s3 / d;
+    }
+  }
+  for (; j < n; j++) {
     const x = j * n;
     wt[x + j] = 1 / a[j * n + j]!;
     for (let k = j + 1; k < n; k++) {
       const rk = k * n;
       let s0 = 0;
-      let s1 = 0;
-      let m = j;
-      for (; m + 1 < k; m += 2) {
-        s0 += a[rk + m]! * wt[x + m]!;
-        s1 += a[rk + m + 1]! * wt[x + m + 1]!;
-      }
-      if (m < k) s0 += a[rk + m]! * wt[x + m]!;
-      wt[x + k] = -(s0 + s1) / a[rk + k]!;
+      for (let m = j; m < k; m++) s0 += a[rk + m]! * wt[x + m]!;
+      wt[x + k] = -s0 / a[rk + k]!;
     }
   }
   // A^-1 = W^T W: entry (p, q) is the dot product of rows p and q of wt from max(p, q) on.
