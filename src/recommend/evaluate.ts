@@ -93,7 +93,9 @@ export function randomSplit(interactions: readonly Interaction[], seed = 1, shar
     held.set(customer, new Set(sorted.slice(0, Math.max(1, Math.round(sorted.length * share)))));
   }
   const train = interactions.filter((x) => !held.get(x.customer)?.has(x.item));
-  const asOf = Math.max(...interactions.map((x) => x.at)) + 1;
+  // A loop, not Math.max(...spread): hundreds of thousands of arguments overflow the stack.
+  let asOf = 0;
+  for (const x of interactions) if (x.at >= asOf) asOf = x.at + 1;
   return { train, test: held, asOf };
 }
 

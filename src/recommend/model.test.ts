@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nameNeighbours } from './content.ts';
-import { evaluateSplit, score, temporalSplit, tune } from './evaluate.ts';
+import { evaluateSplit, randomSplit, score, temporalSplit, tune } from './evaluate.ts';
 import { CANDLES, FIXTURE_START, GARDEN, NAMES, NEW_CANDLE, tasteGroups } from './fixture.ts';
 import { invertSpd } from './linalg.ts';
 import { DEFAULT_PARAMS, fitModel, histories, type Interaction, type Params, recommend } from './model.ts';
@@ -117,6 +117,23 @@ describe('evaluation protocol', () => {
     expect([...split.test]).toEqual([['a', new Set(['i2'])]]);
     const perfect = score(split, () => ['i2']);
     expect(perfect).toEqual({ recall: 1, ndcg: 1, customers: 1 });
+  });
+
+  it('random split: 20% of the products of customers with at least 5, seeded, and no overlap with training', () => {
+    const data = [
+      ...['i1', 'i2', 'i3', 'i4', 'i5', 'i6', 'i7', 'i8', 'i9', 'i10'].map((item, n) => x('a', item, n)),
+      ...['i1', 'i2', 'i3'].map((item, n) => x('b', item, n)),
+    ];
+    const split = randomSplit(data, 3);
+    expect([...split.test.keys()]).toEqual(['a']);
+    const held = split.test.get('a')!;
+    expect(held.size).toBe(2);
+    expect(split.train.filter((i) => i.customer === 'a' && held.has(i.item))).toEqual([]);
+    expect(split.train.filter((i) => i.customer === 'b')).toHaveLength(3);
+    expect(randomSplit(data, 3).test).toEqual(split.test);
+    // Hundreds of thousands of lines (Online Retail has 400k) must not overflow the stack.
+    const many = Array.from({ length: 300_000 }, (_, n) => x(`c${n % 3000}`, `i${n % 997}`, n % 300));
+    expect(randomSplit(many, 1).test.size).toBeGreaterThan(0);
   });
 
   it('tuning never reads the test period: changing everything after the training end changes nothing', () => {

@@ -121,7 +121,8 @@ export function popularity(
     for (const e of h.values())
       score.set(e.item, (score.get(e.item) ?? 0) + decay(asOf - e.last, halfLifeDays));
   }
-  const max = Math.max(1e-12, ...score.values());
+  let max = 1e-12;
+  for (const v of score.values()) if (v > max) max = v;
   for (const [k, v] of score) score.set(k, v / max);
   const recent = new Map<string, Set<string>>();
   const before = new Map<string, Set<string>>();

@@ -231,7 +231,13 @@ export async function recommendForSegment(
   options: { k?: number } = {},
 ): Promise<{ members: number; items: SegmentItem[] }> {
   const served = await currentModel(database);
-  const per = await recommendFor(database, memberIds, { k: 20, allowUnknown: true, served });
+  // Histories are read a thousand members at a time: one statement's parameters stay well under the limit.
+  const per: CustomerRecommendations[] = [];
+  for (let i = 0; i < memberIds.length; i += 1000) {
+    per.push(
+      ...(await recommendFor(database, memberIds.slice(i, i + 1000), { k: 20, allowUnknown: true, served })),
+    );
+  }
   const pool = new Map<string, { item: SegmentItem; reasons: Map<string, number> }>();
   for (const c of per) {
     for (const r of c.items) {
