@@ -32,7 +32,12 @@ describe.each(drivers)('recommend conversation on %s', (driver) => {
     expect(reply.title).toBe('Recommendations for customer c0*');
     expect(reply.table?.columns).toEqual(['#', 'Item', 'Product', 'Why']);
     expect(reply.table?.rows).toHaveLength(10);
-    expect(reply.table?.rows.slice(0, 3).map((r) => r[1]).sort()).toEqual(['C4', 'C5', 'C6']);
+    expect(
+      reply.table?.rows
+        .slice(0, 3)
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(['C4', 'C5', 'C6']);
     expect(reply.table?.rows[0]?.[3]).toMatch(/^bought together with /);
     // There was no model yet: one was trained, and the reply says so.
     expect(reply.context).toMatch(/trained just now/);
