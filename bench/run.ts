@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   segments: () => import('./segments.ts'),
   charts: () => import('./charts.ts'),
   recommend: () => import('./recommend.ts'),
+  vectors: () => import('./vectors.ts'),
 };
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));

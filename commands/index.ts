@@ -22,6 +22,7 @@ export const commands: readonly AnyCommand[] = [
   help,
   stats,
   discover,
+  similar,
   chart,
   recommend,
   segment,
@@ -32,5 +33,4 @@ export const commands: readonly AnyCommand[] = [
   compare,
   exportSegment,
   group,
-  similar,
 ];

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
-import { formatMoney, plural, type Reply } from '../src/core/reply.ts';
-import { vectorContextFor } from '../src/vectors/context.ts';
-import { openVectorStore } from '../src/vectors/index.ts';
-import { findSimilar, type SimilarResult } from '../src/vectors/similar.ts';
 
 /** "what is similar to X", "products like X", "10 items similar to X": the text after the cue is X. */
 const CUE = /\b(?:similar\s+(?:to|items\s+to|products\s+to)|(?:items|products|things)\s+like|more\s+like)\b/i;
+
+const PEOPLE = /\b(?:customers?|buyers?|shoppers?|people|users?|clients?|segments?|audiences?)\b/i;
 
 export function parseSimilar(text: string): { query: string; k?: number } {
   let rest = text.trim();
@@ -25,44 +23,12 @@ export function parseSimilar(text: string): { query: string; k?: number } {
     rest = rest.slice(0, flag.index);
   }
   const query = rest
-    .replace(/^\s*(?:the|a|an|our)\s+/i, '')
+    .trim()
+    .replace(/^(?:the|a|an|our)\s+/i, '')
     .replace(/[?!.]+\s*$/, '')
     .replace(/^["'“‘]|["'”’]$/g, '')
     .trim();
   return { query, ...(k !== undefined ? { k } : {}) };
-}
-
-export function similarReply(result: SimilarResult): Reply {
-  const about =
-    result.anchor.kind === 'item'
-      ? `${result.anchor.item.name} (${result.anchor.item.id})`
-      : `"${result.anchor.text}"`;
-  if (result.items.length === 0) {
-    return { tone: 'warning', text: `I found nothing similar to ${about}.` };
-  }
-  const notes = [
-    `${result.provider.name === 'local' ? 'local embeddings' : `OpenAI ${result.provider.model}`} in ${result.backend}`,
-  ];
-  if (result.anchor.kind === 'text')
-    notes.unshift('no product has that name or code, so I compared the description');
-  if (result.reindexed) {
-    notes.push(`product vectors (re)built just now for ${plural(result.reindexed.indexed, 'product')}`);
-  }
-  return {
-    title: `${plural(result.items.length, 'product')} similar to ${about}`,
-    table: {
-      columns: ['Stock code', 'Name', 'Category', 'Price', 'Similarity', 'Why'],
-      rows: result.items.map((i) => [
-        i.id,
-        i.name,
-        i.category,
-        i.price === null ? '-' : formatMoney(i.price),
-        `${Math.round(Math.max(0, i.score) * 100)}%`,
-        i.reason,
-      ]),
-    },
-    context: notes.join('; '),
-  };
 }
 
 export default defineCommand({
@@ -93,9 +59,21 @@ export default defineCommand({
       .max(50, 'ask for at most 50 products')
       .default(10),
   }),
-  claims: (text) => CUE.test(text),
+  // Before the segment command in the registry ("3 products similar to X" is not "distinct products = 3"), so
+  // it leaves alone anything about people ("customers similar to 12347").
+  claims: (text) => {
+    const cue = CUE.exec(text);
+    return cue !== null && !PEOPLE.test(text.slice(0, cue.index));
+  },
   parse: (text) => parseSimilar(text),
   async run(ctx, { query, k }) {
+    // Loaded on first use: embeddings and stores are not needed to start Megaphone or answer other commands.
+    const [{ vectorContextFor }, { openVectorStore }, { similarReply }, { findSimilar }] = await Promise.all([
+      import('../src/vectors/context.ts'),
+      import('../src/vectors/index.ts'),
+      import('../src/vectors/reply.ts'),
+      import('../src/vectors/similar.ts'),
+    ]);
     const vectors = vectorContextFor(ctx.database);
     vectors.store ??= await openVectorStore({ config: vectors.config, database: ctx.database });
     const result = await findSimilar(ctx.database, query, {

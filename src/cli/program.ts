@@ -24,6 +24,7 @@ import { resolveSegmentRequest } from '../segments/request.ts';
 import { previewSegment, segmentMemberIds } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
 import { registerRecommendCommands } from './recommend.ts';
+import { registerVectorCommands } from './vectors.ts';
 
 const HOW_TO_CONNECT =
   'No chat platform is configured, so Megaphone runs in this terminal. Slack and Discord adapters are not part ' +
@@ -277,6 +278,7 @@ export function buildProgram(): Command {
     });
 
   registerRecommendCommands(program);
+  registerVectorCommands(program);
   return program;
 }
 

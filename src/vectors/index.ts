@@ -16,7 +16,6 @@ import {
 } from './local-embeddings.ts';
 import { openAiEmbeddings } from './openai-embeddings.ts';
 import { openPgvectorStore } from './pgvector-store.ts';
-import { openPineconeStore } from './pinecone-store.ts';
 import { getSpace, sameSpace, setSpace } from './registry.ts';
 import {
   type EmbeddingProvider,
@@ -55,7 +54,11 @@ export interface ProviderOptions extends OpenOptions {
  * const matches = await store.query('products', { vector, topK: 10, includeMetadata: true });
  */
 export async function openVectorStore({ config, database }: OpenOptions): Promise<VectorStore> {
-  if (config.pinecone) return openPineconeStore(config.pinecone);
+  if (config.pinecone) {
+    // Loaded on demand: the Pinecone client costs half a second at start and most installations never use it.
+    const { openPineconeStore } = await import('./pinecone-store.ts');
+    return openPineconeStore(config.pinecone);
+  }
   return openPgvectorStore(database);
 }
 

@@ -261,3 +261,26 @@ for (const driver of drivers) {
     });
   });
 }
+
+describe('two pgvector stores on one database (two processes)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('pglite');
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('a store notices a namespace another store rebuilt or dropped', async () => {
+    const first = await openPgvectorStore(db);
+    const second = await openPgvectorStore(db);
+    await first.upsert('shared', [{ id: 'a', values: [1, 0, 0] }]);
+    expect((await first.query('shared', { vector: [1, 0, 0], topK: 1 }))[0]?.id).toBe('a');
+    await second.upsert('shared', [{ id: 'b', values: [0, 1, 0, 0] }]);
+    await expect(first.query('shared', { vector: [1, 0, 0], topK: 1 })).rejects.toThrow(/holds 4/);
+    expect((await first.query('shared', { vector: [0, 1, 0, 0], topK: 1 }))[0]?.id).toBe('b');
+    await second.delete('shared', 'all');
+    expect(await first.query('shared', { vector: [0, 1, 0, 0], topK: 1 })).toEqual([]);
+    expect(await first.fetch('shared', ['b'])).toEqual([]);
+  });
+});

@@ -84,17 +84,25 @@ export async function openPgvectorStore(
     throw new MegaphoneError('hnsw_options', 'HNSW options out of range (m 2-100, ef_construction 4-1000).');
   }
 
+  /** Dimensions of namespace tables seen by this store: saves a catalogue lookup on every query. */
+  const known = new Map<string, number>();
+
   /** The dimension of a namespace's table, or null when it has none yet. */
-  async function tableDimension(table: string): Promise<number | null> {
+  async function tableDimension(table: string, fresh = false): Promise<number | null> {
+    if (!fresh && known.has(table)) return known.get(table)!;
     const rows = await database.rows<{ dim: number }>(sql`
       select a.atttypmod as dim from pg_attribute a
       where a.attrelid = to_regclass(${table}) and a.attname = 'embedding' and not a.attisdropped`);
-    return rows[0]?.dim ?? null;
+    const dim = rows[0]?.dim ?? null;
+    if (dim === null) known.delete(table);
+    else known.set(table, dim);
+    return dim;
   }
 
   async function ensureTable(namespace: string, dimension: number): Promise<string> {
     const table = tableFor(namespace);
-    const existing = await tableDimension(table);
+    // Fresh: another process may have rebuilt the namespace since this store last looked.
+    const existing = await tableDimension(table, true);
     if (existing === dimension) return table;
     // Identifiers cannot be parameters: `table` passed the namespace check, `dimension` is an integer.
     if (existing !== null) await database.rows(sql.raw(`drop table if exists ${table}`));
@@ -112,6 +120,7 @@ export async function openPgvectorStore(
         ),
       );
     }
+    known.set(table, dimension);
     return table;
   }
 
@@ -148,7 +157,8 @@ export async function openPgvectorStore(
 
     async query(namespace, q: VectorQuery): Promise<VectorMatch[]> {
       const table = tableFor(namespace);
-      const dimension = await tableDimension(table);
+      let dimension = await tableDimension(table);
+      if (dimension !== q.vector.length) dimension = await tableDimension(table, true);
       if (dimension === null) return [];
       if (q.vector.length !== dimension) {
         throw new MegaphoneError(
@@ -167,18 +177,34 @@ export async function openPgvectorStore(
       const statement = sql`
         select id, 1 - ${distance} as score${q.includeMetadata ? sql`, metadata` : sql``}
         from ${sql.identifier(table)} where ${where} order by ${order} limit ${topK}`;
-      const rows = await database.db.transaction(async (tx) => {
-        // Per transaction: enough candidates for topK, and with a filter keep scanning the graph until topK
-        // matches are found (pgvector 0.8 iterative scans) instead of returning fewer.
-        await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(efSearch, topK))}, true)`);
-        if (q.filter) await tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true)`);
-        const result = await tx.execute(statement);
-        return ((result as unknown as { rows?: unknown[] }).rows ?? result) as {
-          id: string;
-          score: number | string;
-          metadata?: Metadata;
-        }[];
-      });
+      const run = () =>
+        database.db.transaction(async (tx) => {
+          // Per transaction: enough candidates for topK, and with a filter keep scanning the graph until topK
+          // matches are found (pgvector 0.8 iterative scans) instead of returning fewer.
+          await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(efSearch, topK))}, true),
+          set_config('hnsw.iterative_scan', ${q.filter ? 'strict_order' : 'off'}, true)`);
+          const result = await tx.execute(statement);
+          return ((result as unknown as { rows?: unknown[] }).rows ?? result) as {
+            id: string;
+            score: number | string;
+            metadata?: Metadata;
+          }[];
+        });
+      let rows: Awaited<ReturnType<typeof run>>;
+      try {
+        rows = await run();
+      } catch (error) {
+        // The cached dimension may be stale: another process rebuilt or dropped the namespace.
+        const now = await tableDimension(table, true);
+        if (now === null) return [];
+        if (now !== q.vector.length) {
+          throw new MegaphoneError(
+            'vector_dimension',
+            `The query vector has ${q.vector.length} dimensions but namespace ${namespace} holds ${now}.`,
+          );
+        }
+        throw error;
+      }
       return rows.map((r) => ({
         id: r.id,
         score: Number(r.score),
@@ -188,7 +214,7 @@ export async function openPgvectorStore(
 
     async fetch(namespace, ids): Promise<VectorRecord[]> {
       const table = tableFor(namespace);
-      if (ids.length === 0 || (await tableDimension(table)) === null) return [];
+      if (ids.length === 0 || (await tableDimension(table, true)) === null) return [];
       const rows = await database.rows<{ id: string; embedding: string; metadata: Metadata }>(sql`
         select id, embedding::text as embedding, metadata from ${sql.identifier(table)}
         where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`);
@@ -197,9 +223,10 @@ export async function openPgvectorStore(
 
     async delete(namespace, ids) {
       const table = tableFor(namespace);
-      if ((await tableDimension(table)) === null) return;
+      if ((await tableDimension(table, true)) === null) return;
       if (ids === 'all') {
         await database.rows(sql.raw(`drop table if exists ${table}`));
+        known.delete(table);
         return;
       }
       if (ids.length === 0) return;
