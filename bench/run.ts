@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   segments: () => import('./segments.ts'),
   charts: () => import('./charts.ts'),
   digests: () => import('./digests.ts'),
+  recommend: () => import('./recommend.ts'),
   vectors: () => import('./vectors.ts'),
   copy: () => import('./copy.ts'),
 };

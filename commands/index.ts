@@ -19,6 +19,7 @@ import regenerateDraft from './draft-regenerate.ts';
 import rejectDraft from './draft-reject.ts';
 import drafts from './drafts.ts';
 import help from './help.ts';
+import recommend from './recommend.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
 import deleteSegment from './segment-delete.ts';
@@ -39,6 +40,7 @@ export const commands: readonly AnyCommand[] = [
   createDigest,
   similar,
   chart,
+  recommend,
   segment,
   save,
   segments,

@@ -15,6 +15,7 @@ import {
   numeric,
   pgTable,
   primaryKey,
+  real,
   serial,
   smallint,
   text,
@@ -330,4 +331,39 @@ export const copyDrafts = pgTable(
     replaces: integer('replaces'),
   },
   (t) => [index('copy_drafts_batch').on(t.batch), index('copy_drafts_status').on(t.status, t.createdAt)],
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// Recommendations (src/recommend): one row per trained model, and what serving needs per item.
+// ---------------------------------------------------------------------------------------------------------
+
+/** A trained recommender: when, on what, with which hyperparameters, and how it validated. */
+export const recModels = pgTable('rec_models', {
+  id: serial('id').primaryKey(),
+  trainedAt: ts('trained_at').notNull().defaultNow(),
+  /** Training used purchases strictly before this instant. */
+  asOf: ts('as_of').notNull(),
+  params: jsonb('params').notNull(),
+  /** Validation figures when tuned, training time, counts. */
+  summary: jsonb('summary').notNull(),
+  customers: integer('customers').notNull(),
+  items: integer('items').notNull(),
+});
+
+/** Per model and item: popularity, trend and neighbour lists (collaborative and content) with weights. */
+export const recItems = pgTable(
+  'rec_items',
+  {
+    modelId: integer('model_id')
+      .notNull()
+      .references(() => recModels.id, { onDelete: 'cascade' }),
+    itemId: text('item_id').notNull(),
+    popularity: real('popularity').notNull(),
+    trending: boolean('trending').notNull(),
+    cfIds: text('cf_ids').array().notNull(),
+    cfWeights: real('cf_weights').array().notNull(),
+    contentIds: text('content_ids').array().notNull(),
+    contentWeights: real('content_weights').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.itemId] })],
 );

@@ -26,6 +26,7 @@ import { loadVocabulary } from '../segments/vocabulary.ts';
 import { registerCopyCommands } from './copy.ts';
 import { registerDigestCommands } from './digests.ts';
 import { registerDiscordCommands } from './discord.ts';
+import { registerRecommendCommands } from './recommend.ts';
 import {
   HOW_TO_CONNECT,
   platformsConfigured,
@@ -299,6 +300,7 @@ export function buildProgram(): Command {
 
   registerDigestCommands(program);
   registerDiscordCommands(program);
+  registerRecommendCommands(program);
   registerVectorCommands(program);
   registerCopyCommands(program);
   return program;

@@ -1,0 +1,94 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../src/core/command.ts';
+import { createRouter, type Router } from '../src/core/router.ts';
+import { importFile } from '../src/ingest/import.ts';
+import { GARDEN, tasteGroupsCsv } from '../src/recommend/fixture.ts';
+import { createTestDatabase, drivers, type TestDatabase } from '../test/database.ts';
+import { commands } from './index.ts';
+
+describe.each(drivers)('recommend conversation on %s', (driver) => {
+  let db: TestDatabase;
+  let router: Router;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'megaphone-rec-chat-'));
+    await writeFile(join(dir, 'shop.csv'), tasteGroupsCsv());
+    db = await createTestDatabase(driver);
+    await importFile(db, join(dir, 'shop.csv'));
+    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+  });
+  afterAll(async () => {
+    await db.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const thread = (id: string): Caller => ({ platform: 'slack', userId: 'U1', conversationId: id });
+
+  it('answers "what should we recommend to customer …?" with a table of reasons, the id masked', async () => {
+    const reply = await router.handle('what should we recommend to customer c01?', thread('r1'));
+    expect(reply.title).toBe('Recommendations for customer c0*');
+    expect(reply.table?.columns).toEqual(['#', 'Item', 'Product', 'Why']);
+    expect(reply.table?.rows).toHaveLength(10);
+    expect(
+      reply.table?.rows
+        .slice(0, 3)
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(['C4', 'C5', 'C6']);
+    expect(reply.table?.rows[0]?.[3]).toMatch(/^bought together with /);
+    // There was no model yet: one was trained, and the reply says so.
+    expect(reply.context).toMatch(/trained just now/);
+    // Only the button's payload (never displayed) carries the id, so pressing it can act.
+    const { buttons: _, ...shown } = reply;
+    expect(JSON.stringify(shown)).not.toMatch(/c01\b/);
+    expect(reply.buttons?.map((b) => b.label)).toEqual(['Buy again']);
+
+    const again = await router.press(reply.buttons![0]!, thread('r1'));
+    expect(again.title).toBe('Buy again: customer c0*');
+    expect(again.table?.rows.map((r) => r[1]).sort()).toEqual(['C1', 'C2', 'C3']);
+
+    const five = await router.handle('recommend top 5 for customer c01', thread('r1'));
+    expect(five.table?.rows).toHaveLength(5);
+    expect(five.context).not.toMatch(/trained just now/);
+  });
+
+  it('says clearly when the customer is unknown or no one is named', async () => {
+    const unknown = await router.handle('recommend to customer 99999', thread('r2'));
+    expect(unknown.tone).toBe('error');
+    expect(unknown.text).toMatch(/There is no customer 99999 in the data/);
+    const nobody = await router.handle('recommend', thread('r2'));
+    expect(nobody.tone).toBe('error');
+    expect(nobody.text).toMatch(/say who for/);
+  });
+
+  it('recommends to a saved segment by name and to the segment of the thread', async () => {
+    const t = thread('r3');
+    await router.handle('customers who spent over £20', t);
+    const saved = await router.handle('save as big-spenders', t);
+    expect(saved.text).toMatch(/^Saved "big-spenders"/);
+
+    const reply = await router.handle('what should we push to the big-spenders segment?', thread('r4'));
+    expect(reply.title).toBe('What to push to "big-spenders"');
+    expect(reply.table?.columns).toEqual(['#', 'Item', 'Product', 'Suits', 'Why (most often)']);
+    expect(reply.table?.rows.length).toBeGreaterThan(0);
+    for (const row of reply.table!.rows) expect(String(row[4])).not.toBe('');
+
+    const followUp = await router.handle('recommend to this segment', t);
+    expect(followUp.title).toBe('What to push to spend > £20');
+    expect(followUp.fields).toEqual(reply.fields);
+
+    const missing = await router.handle('what should we push to the unicorn lovers segment?', thread('r5'));
+    expect(missing.tone).toBe('error');
+    expect(missing.text).toMatch(/"unicorn lovers" is neither a saved segment nor an audience I can read/);
+  });
+
+  it('recommends to a segment request, pooling garden customers into garden tools', async () => {
+    const reply = await router.handle('recommend to customers who bought Garden trowel steel', thread('r6'));
+    if (reply.tone === 'error') throw new Error(reply.text);
+    expect(reply.title).toMatch(/^What to push to /);
+    for (const row of reply.table!.rows.slice(0, 3)) expect(GARDEN).toContain(row[1]);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Reads a recommendation request in plain words into the `recommend` command's arguments:
+ * "what should we recommend to customer 12347?", "buy again for customer 12347", "top 5 for customer 12347",
+ * "what should we push to the lapsed Germans segment?", "recommend to this segment".
+ */
+export interface RecommendRequest {
+  customer?: string;
+  segment?: string;
+  thisSegment?: boolean;
+  k?: number;
+  mode?: 'new' | 'again';
+}
+
+const CUSTOMER = /\b(?:customer|client)s?\s*(?:id|number|no\.?|#)?\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9_-]*)/i;
+const THIS_SEGMENT =
+  /^(?:this|that|the same|these|those)(?:\s+(?:segment|audience|group|customers|people))?$/i;
+
+export function parseRecommendRequest(text: string): RecommendRequest {
+  const out: RecommendRequest = {};
+  let rest = text.trim().replace(/[?!.]+$/, '');
+  if (/\b(buy|order|purchase)\s+again\b|\brepeat purchases?\b|\breorder\b/i.test(rest)) out.mode = 'again';
+  const top = rest.match(
+    // "top 5 for customer 1", "5 products for ...", but not "to the top 50 customers by spend" (an audience).
+    /\b(?:top|best)\s+(\d{1,3})\s+(?:(?:items|products|picks|recommendations|suggestions)\s+)?(?=for\b|to\b)|\b(\d{1,3})\s+(?:items|products|picks|recommendations|suggestions)\b/i,
+  );
+  if (top) {
+    out.k = Number(top[1] ?? top[2]);
+    rest = rest.replace(top[0], ' ');
+  }
+  const customer = rest.match(CUSTOMER);
+  if (customer?.[1] && /\d/.test(customer[1])) {
+    out.customer = customer[1];
+    return out;
+  }
+  // What is left names the audience: drop the question around it.
+  const audience = rest
+    .replace(
+      /^(?:what|which)\s+(?:products?|items?)?\s*(?:should|could|can|would)\s+(?:we|i)\s+(?:recommend|push|suggest|offer|promote|send)\b/i,
+      '',
+    )
+    .replace(/^(?:please\s+)?(?:recommend(?:ations?)?|push|suggest|buy again|cross-sell|upsell)\b/i, '')
+    .replace(/\b(?:buy|order|purchase)\s+again\b/i, '')
+    .replace(/^\s*(?:to|for)\b/i, '')
+    .replace(/^\s*the\s+/i, '')
+    .replace(/\s+(?:segment|audience|group)$/i, '')
+    .replace(/^\s*(?:segment|audience|group)\s+/i, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^["'“”]+|["'“”]+$/g, '');
+  if (THIS_SEGMENT.test(audience)) out.thisSegment = true;
+  else if (audience) out.segment = audience;
+  return out;
+}
