@@ -7,6 +7,7 @@ import { cleanInterruptedImports } from './ingest/import.ts';
 import { createOpenAiClient } from './llm/openai.ts';
 import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
+import { useVectorConfig } from './vectors/context.ts';
 
 export interface App {
   config: Config;
@@ -38,6 +39,7 @@ export async function bootApp(config: Config, log: Logger): Promise<App> {
       })
     : undefined;
   if (llm) notices.push(`Language model: ${config.openai?.model} at ${llm.host}.`);
+  useVectorConfig(database, config);
   const router = createRouter({ database, log, commands, llm, access: createAccessPolicy(config.access) });
   return { config, log, database, router, llm, notices, close: () => database.close() };
 }
