@@ -80,7 +80,8 @@ describe('megaphone command line (the real bin, on an embedded database on disk)
       revenue: 306.32,
       asOf: '2011-06-30T12:00:00.000Z',
     });
-  });
+    // Seven runs of the real bin, each opening the embedded database from disk.
+  }, 240_000);
 
   it('fails with the names of bad configuration keys and a clear message for bad input', async () => {
     const config = await megaphone(['stats'], {

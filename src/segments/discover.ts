@@ -20,7 +20,7 @@
  *   exactly the group, and it falls both for members it misses and for outsiders it lets in.
  */
 import { count, type SQL, sql } from 'drizzle-orm';
-import { kmeans } from 'ml-kmeans';
+import type { kmeans as KMeans } from 'ml-kmeans';
 import { customerFeatures } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
@@ -181,6 +181,9 @@ function nearest(point: ArrayLike<number>, centres: number[][]): number {
 }
 
 /** k-means with seeded k-means++ restarts; the centres of the run with the lowest inertia. */
+// ml-kmeans (with ml-matrix) costs about a second to load: only discovery pays for it, not every start.
+let kmeans: typeof KMeans;
+
 function fitCentres(points: number[][], k: number, seed: number): number[][] {
   let best: number[][] = [];
   let bestInertia = Number.POSITIVE_INFINITY;
@@ -440,6 +443,7 @@ function validateK(k: number, what: string): void {
 export async function discoverSegments(database: Database, opts: DiscoverOptions = {}): Promise<Discovery> {
   const seed = opts.seed ?? DEFAULT_SEED;
   if (opts.k !== undefined) validateK(opts.k, 'The number of groups');
+  kmeans ??= (await import('ml-kmeans')).kmeans;
   const [kLow, kHigh] = opts.kRange ?? DEFAULT_K_RANGE;
   if (opts.k === undefined) {
     validateK(kLow, 'The smallest number of groups to try');

@@ -60,7 +60,9 @@ function unwrap(schema: ZodAny): { inner: ZodAny; optional: boolean } {
       optional = true;
       inner = inner._zod.def.innerType;
     } else if (type === 'pipe') {
-      inner = inner._zod.def.in;
+      // z.preprocess(fn, schema) is a pipe from a transform: the option's type is the schema's.
+      const from = inner._zod.def.in;
+      inner = from?._zod?.def?.type === 'transform' ? inner._zod.def.out : from;
     } else {
       return { inner, optional };
     }
