@@ -1,27 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { megaphone } from '../../test/cli.ts';
 import { startSlackStandIn } from '../../test/stand-ins/slack.ts';
 import { SIGNING_SECRET } from '../../test/stand-ins/slack-harness.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/megaphone.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../digests/fixtures/two-weeks.csv', import.meta.url));
-
-function megaphone(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('megaphone digests (the real bin, on an embedded database on disk)', () => {
   let dir: string;

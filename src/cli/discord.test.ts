@@ -1,25 +1,9 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.ts';
+import { megaphone } from '../../test/cli.ts';
 import { type DiscordStandIn, startDiscordStandIn } from '../../test/stand-ins/discord.ts';
 import { buildSlashCommands } from '../adapters/discord/slash.ts';
 import { registerSlashCommands } from './discord.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/megaphone.js', import.meta.url));
-
-function megaphone(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('discord register: slash commands by bulk overwrite', () => {
   let discord: DiscordStandIn;

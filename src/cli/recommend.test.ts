@@ -1,27 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { megaphone } from '../../test/cli.ts';
 import { tasteGroupsCsv } from '../recommend/fixture.ts';
 
 // Each test runs the bin several times (a fresh Node + tsx each): on a busy machine that takes a while.
 const SLOW = 240_000;
-const BIN = fileURLToPath(new URL('../../bin/megaphone.js', import.meta.url));
-
-function megaphone(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('megaphone train / recommend / eval recommend (the real bin, embedded database on disk)', () => {
   let dir: string;

@@ -103,7 +103,7 @@ describe('discord adapter through the real discord.js client', () => {
     expect(edit?.contentType).toMatch(/^multipart\/form-data/);
     // The Vega-Lite spec comes on request (its button), not with every chart.
     expect(edit?.files.map((f) => [f.field, f.filename])).toEqual([['files[0]', 'chart.png']]);
-    expect(JSON.stringify((edit?.body as { components?: unknown }).components)).toContain('Vega-Lite spec');
+    expect(JSON.stringify((edit!.body as { components?: unknown }).components)).toContain('Vega-Lite spec');
     expect([...edit!.files[0]!.bytes.slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
     const body = edit?.body as {
       embeds: { image?: { url: string } }[];
