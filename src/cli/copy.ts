@@ -4,8 +4,6 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { renderReply } from '../adapters/cli/render.ts';
-import { type App, bootApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
 import { CHANNELS, type Channel, textFields } from '../copy/channels.ts';
 import { MAX_VARIANTS } from '../copy/generate.ts';
 import { draftsReply } from '../copy/reply.ts';
@@ -13,17 +11,7 @@ import { currentBrand, resolveAudience } from '../copy/request.ts';
 import { checkNearDuplicates, indexApproved } from '../copy/similar.ts';
 import { approveDraft, createDrafts, exportDraft, listDrafts } from '../copy/store.ts';
 import { UserError } from '../core/errors.ts';
-import { createLogger } from '../logger.ts';
-
-async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const app = await bootApp(config, createLogger(config.logLevel ?? 'warn'));
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
+import { withApp } from './with-app.ts';
 
 function variantsOption(value: string): number {
   const n = Number(value);

@@ -7,15 +7,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { renderReply } from '../adapters/cli/render.ts';
-import { type App, bootApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import type { App } from '../app.ts';
 import type { Delivery } from '../core/delivery.ts';
 import { UserError } from '../core/errors.ts';
 import type { Reply } from '../core/reply.ts';
 import { composeDigest } from '../digests/compose.ts';
 import { createDigestScheduler, type Deliveries, type RunOutcome } from '../digests/scheduler.ts';
 import { getDigest, lastSentSnapshot } from '../digests/service.ts';
-import { createLogger } from '../logger.ts';
+import { withApp } from './with-app.ts';
 
 /**
  * Prints replies as terminal text; attachments are saved to `attachmentsDir` when given.
@@ -54,16 +53,6 @@ function parseInstant(value: string): Date {
     throw new InvalidArgumentError('expected an ISO-8601 date-time, e.g. 2026-03-30T09:00:00Z');
   }
   return d;
-}
-
-async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const app = await bootApp(config, createLogger(config.logLevel ?? 'warn'));
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
 }
 
 function describeOutcome(o: RunOutcome): string {

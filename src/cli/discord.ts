@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { commands as registry } from '../../commands/index.ts';
-import { type Config, loadConfig } from '../config.ts';
+import { type Config, loadConfig, loadDotEnv } from '../config.ts';
 import type { AnyCommand } from '../core/command.ts';
 import { UserError } from '../core/errors.ts';
 
@@ -50,6 +50,7 @@ export function registerDiscordCommands(program: Command): void {
       'Register the slash commands (guild-scoped when DISCORD_GUILD_ID is set, global otherwise); safe to re-run',
     )
     .action(async () => {
+      loadDotEnv();
       const config = loadConfig();
       if (!config.discord) {
         throw new UserError(

@@ -6,8 +6,8 @@ import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCliAdapter } from '../adapters/cli/chat.ts';
 import { renderReply } from '../adapters/cli/render.ts';
-import { type App, bootApp } from '../app.ts';
-import { ConfigError, isInteractive, loadConfig, loadDotEnv } from '../config.ts';
+import type { App } from '../app.ts';
+import { ConfigError, isInteractive } from '../config.ts';
 import { isUserError, newReferenceId, UserError } from '../core/errors.ts';
 import { formatNumber, plural } from '../core/reply.ts';
 import { loadDemo } from '../ingest/demo.ts';
@@ -35,6 +35,7 @@ import {
   untilSignal,
 } from './serve.ts';
 import { registerVectorCommands } from './vectors.ts';
+import { withApp } from './with-app.ts';
 
 function parseDate(value: string): Date {
   const d = new Date(value);
@@ -46,18 +47,6 @@ function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
   return n;
-}
-
-async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  loadDotEnv();
-  const config = loadConfig();
-  const log = createLogger(config.logLevel ?? 'warn');
-  const app = await bootApp(config, log);
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
 }
 
 function progressBar(label: string): { onProgress: (done: number, total: number) => void; stop: () => void } {

@@ -8,11 +8,9 @@ import { createInterface } from 'node:readline';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { renderReply } from '../adapters/cli/render.ts';
-import { type App, bootApp } from '../app.ts';
-import { isInteractive, loadConfig } from '../config.ts';
+import { isInteractive } from '../config.ts';
 import { UserError } from '../core/errors.ts';
 import { formatNumber, plural } from '../core/reply.ts';
-import { createLogger } from '../logger.ts';
 import { resolveAudience } from '../recommend/audience.ts';
 import { evalMarkdown, runEvaluation } from '../recommend/eval-run.ts';
 import { customerReply, segmentRecommendationReply } from '../recommend/reply.ts';
@@ -24,6 +22,7 @@ import {
   trainRecommender,
 } from '../recommend/service.ts';
 import { contentFromVectors, type VectorContent } from '../recommend/vectors.ts';
+import { wholeNumber, withApp } from './with-app.ts';
 
 function parseDate(value: string): Date {
   const d = new Date(value);
@@ -31,22 +30,7 @@ function parseDate(value: string): Date {
   return d;
 }
 
-function parseK(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100)
-    throw new InvalidArgumentError('expected a whole number from 1 to 100');
-  return n;
-}
-
-async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const app = await bootApp(config, createLogger(config.logLevel ?? 'warn'));
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
+const parseK = wholeNumber(1, 100);
 
 /** A bar of training steps on a terminal; plain lines on stderr otherwise (for logs), nothing on stdout. */
 function stepBar(): { update: (phase: string, done: number, total: number) => void; stop: () => void } {

@@ -2,13 +2,12 @@
  * `megaphone similar` and `megaphone vectors index|stats`: content similarity from the command line.
  */
 import { SingleBar } from 'cli-progress';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { renderReply } from '../adapters/cli/render.ts';
-import { type App, bootApp } from '../app.ts';
-import { isInteractive, loadConfig } from '../config.ts';
+import { isInteractive } from '../config.ts';
 import { formatNumber, plural } from '../core/reply.ts';
-import { createLogger } from '../logger.ts';
 import type { ProgressListener } from '../vectors/types.ts';
+import { wholeNumber, withApp } from './with-app.ts';
 
 /** The vector modules, loaded when a vector command runs (not at every start of the CLI). */
 async function vectorModules() {
@@ -30,23 +29,7 @@ async function vectorModules() {
   };
 }
 
-function parseK(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100)
-    throw new InvalidArgumentError('expected a whole number from 1 to 100');
-  return n;
-}
-
-async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const app = await bootApp(config, createLogger(config.logLevel ?? 'warn'));
-  (await vectorModules()).useVectorConfig(app.database, config);
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
+const parseK = wholeNumber(1, 100);
 
 /** A progress bar on stderr for interactive terminals; silent otherwise. */
 function indexProgress(): { onProgress: ProgressListener; stop: () => void } {
