@@ -6,9 +6,12 @@ import type { Comparison, Preview } from './service.ts';
 
 const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
 
+/** Each button's `action value` is a request that works on the thread's segment when pressed. */
 export const SEGMENT_BUTTONS: Button[] = [
   { action: 'save', label: 'Save segment', value: '', style: 'primary' },
   { action: 'export', label: 'Export CSV', value: '' },
+  { action: 'recommend', label: 'Recommend for this segment', value: 'to this segment' },
+  { action: 'draft', label: 'Draft copy for this segment', value: 'copy for this segment' },
 ];
 
 /** The answer to an audience request: figures, a masked sample, what was understood, and what to do next. */
