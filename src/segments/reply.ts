@@ -59,7 +59,12 @@ export function segmentReply(
   };
 }
 
-export function comparisonReply(nameA: string, nameB: string, c: Comparison): Reply {
+export function comparisonReply(
+  nameA: string,
+  nameB: string,
+  c: Comparison,
+  options: { buttons?: Button[] } = {},
+): Reply {
   return {
     title: `${nameA} vs ${nameB}`,
     fields: [
@@ -70,6 +75,7 @@ export function comparisonReply(nameA: string, nameB: string, c: Comparison): Re
       { label: `Only ${nameB}`, value: formatNumber(c.onlyB) },
       { label: 'Overlap', value: `${(c.jaccard * 100).toFixed(1)}% of the union` },
     ],
+    ...(options.buttons?.length ? { buttons: options.buttons } : {}),
   };
 }
 
