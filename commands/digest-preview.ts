@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
 import { composeDigest } from '../src/digests/compose.ts';
+import { modelRecommender } from '../src/digests/recommender.ts';
 import { describeTarget } from '../src/digests/reply.ts';
 import { getDigest, lastSentSnapshot } from '../src/digests/service.ts';
 
@@ -16,6 +17,7 @@ export default defineCommand({
     const { reply } = await composeDigest(ctx.database, digest, {
       at: new Date(),
       previous: await lastSentSnapshot(ctx.database, digest.id),
+      recommender: modelRecommender,
       log: ctx.log,
     });
     const note = `Preview: not posted. On schedule it goes to ${describeTarget(digest)}`;

@@ -1,10 +1,31 @@
 import { z } from 'zod';
+import { parseChartRequest } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
+import type { Button } from '../src/core/reply.ts';
 import { comparisonReply, isSegmentMemory } from '../src/segments/reply.ts';
 import { compareSegments, getSegment } from '../src/segments/service.ts';
 
 const THIS = /^(this|it|this one|this segment|the last one|last)$/i;
+
+/**
+ * The button that charts the same two segments: pressing it sends "chart compare segments A and B". Left out
+ * when the chart request would not read back these two names (e.g. a name with "against" in it, or "the X
+ * segment"), so the button never charts something else.
+ */
+function chartButton(a: string, b: string): Button[] {
+  const value = `compare segments ${a} and ${b}`;
+  const read = parseChartRequest(value);
+  const same =
+    read.ok &&
+    read.request.chart === 'compare_segments' &&
+    read.request.segments.length === 2 &&
+    read.request.segments[0] === a &&
+    read.request.segments[1] === b;
+  // The chart reads "the X segment" as X: a saved name shaped like that would be looked up wrongly.
+  const reshaped = [a, b].some((n) => n !== 'this segment' && /^(?:the|saved|segment)\s|\ssegment$/i.test(n));
+  return same && !reshaped ? [{ action: 'chart', label: 'Chart', value }] : [];
+}
 
 export default defineCommand({
   name: 'compare',
@@ -33,8 +54,13 @@ export default defineCommand({
     const left = await resolve(a);
     const right = await resolve(b);
     const comparison = await compareSegments(ctx.database, left.definition, right.definition);
+    // The chart resolves "this segment" from the thread, which this command leaves as it was.
+    const chartName = (side: string, resolved: { name: string }) =>
+      THIS.test(side) ? 'this segment' : resolved.name;
     return {
-      reply: comparisonReply(left.name, right.name, comparison),
+      reply: comparisonReply(left.name, right.name, comparison, {
+        buttons: chartButton(chartName(a, left), chartName(b, right)),
+      }),
       remember: ctx.previous?.result ?? null,
     };
   },

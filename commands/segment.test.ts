@@ -25,7 +25,12 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(first.context).toBe('spend > £50 · as of 2011-06-30');
     // Personal data is masked in the sample.
     expect(first.table?.rows.map((r) => r[0])).toEqual(['12***', '13***']);
-    expect(first.buttons?.map((b) => b.label)).toEqual(['Save segment', 'Export CSV']);
+    expect(first.buttons?.map((b) => b.label)).toEqual([
+      'Save segment',
+      'Export CSV',
+      'Recommend for this segment',
+      'Draft copy for this segment',
+    ]);
 
     const refined = await router.handle('only those in France', t);
     expect(refined.title).toBe('Segment: 1 customer');

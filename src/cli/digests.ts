@@ -12,6 +12,7 @@ import type { Delivery } from '../core/delivery.ts';
 import { UserError } from '../core/errors.ts';
 import type { Reply } from '../core/reply.ts';
 import { composeDigest } from '../digests/compose.ts';
+import { modelRecommender } from '../digests/recommender.ts';
 import { createDigestScheduler, type Deliveries, type RunOutcome } from '../digests/scheduler.ts';
 import { getDigest, lastSentSnapshot } from '../digests/service.ts';
 import { withApp } from './with-app.ts';
@@ -112,6 +113,7 @@ export function registerDigestCommands(program: Command): void {
           database: app.database,
           deliveries: await commandLineDeliveries(app, write, opts.attachments),
           log: app.log,
+          recommender: modelRecommender,
         });
         const outcomes = await scheduler.tick(opts.now);
         if (outcomes.length === 0) console.log('Nothing due.');
@@ -133,6 +135,7 @@ export function registerDigestCommands(program: Command): void {
         const { reply } = await composeDigest(app.database, digest, {
           at: opts.now ?? new Date(),
           previous: await lastSentSnapshot(app.database, digest.id),
+          recommender: modelRecommender,
           log: app.log,
         });
         await createStdoutDelivery({ write, attachmentsDir: opts.attachments }).post(

@@ -5,6 +5,7 @@
  */
 import type { App } from '../app.ts';
 import type { Delivery } from '../core/delivery.ts';
+import { modelRecommender } from '../digests/recommender.ts';
 import { createDigestScheduler, type Deliveries, type DigestScheduler } from '../digests/scheduler.ts';
 
 export interface RunningPlatform {
@@ -81,7 +82,12 @@ export async function startPlatforms(app: App): Promise<RunningPlatform[]> {
 export function startDigestScheduler(app: App, platforms: RunningPlatform[]): DigestScheduler {
   const deliveries: Deliveries = {};
   for (const p of platforms) deliveries[p.name] = p.delivery;
-  const scheduler = createDigestScheduler({ database: app.database, deliveries, log: app.log });
+  const scheduler = createDigestScheduler({
+    database: app.database,
+    deliveries,
+    log: app.log,
+    recommender: modelRecommender,
+  });
   scheduler.start();
   return scheduler;
 }

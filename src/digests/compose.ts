@@ -34,10 +34,14 @@ import type { Digest, DigestPart } from './service.ts';
  * it, the digest suggests the products whose revenue rose most.
  */
 export interface DigestRecommender {
+  /**
+   * Items to push, or `{ fallback }` to have the digest show its rising products instead, with the note
+   * (when given) saying why.
+   */
   recommend(
     database: Database,
     options: { segment: { name: string; definition: SegmentDefinition } | undefined; limit: number },
-  ): Promise<{ title: string; detail: string }[]>;
+  ): Promise<{ title: string; detail: string }[] | { fallback: string | undefined }>;
 }
 
 /** What the next digest compares with. */
@@ -346,6 +350,7 @@ export async function composeDigest(
   }
 
   const push = await part('push', async () => {
+    let note: string | undefined;
     if (options.recommender) {
       const chosen = digest.contents.recommendFor
         ? await getSegment(database, digest.contents.recommendFor)
@@ -354,9 +359,12 @@ export async function composeDigest(
         segment: chosen ? { name: chosen.name, definition: chosen.definition } : undefined,
         limit: PUSH_LIMIT,
       });
-      if (!items.length) return null;
-      const heading = chosen ? `*What to push to ${chosen.name}*` : '*What to push*';
-      return `${heading}\n${items.map((i) => `• ${i.title}: ${i.detail}`).join('\n')}`;
+      if (Array.isArray(items)) {
+        if (!items.length) return null;
+        const heading = chosen ? `*What to push to ${chosen.name}*` : '*What to push*';
+        return `${heading}\n${items.map((i) => `• ${i.title}: ${i.detail}`).join('\n')}`;
+      }
+      note = items.fallback;
     }
     const rising = (productRows ?? [])
       .filter((r) => r.revenue > r.previous)
@@ -364,9 +372,10 @@ export async function composeDigest(
         (a, b) => b.revenue - b.previous - (a.revenue - a.previous) || a.productId.localeCompare(b.productId),
       )
       .slice(0, PUSH_LIMIT);
-    if (!rising.length) return null;
+    if (!rising.length) return note ? `*What to push*\n${note}` : null;
     return (
       '*What to push: rising products*\n' +
+      (note ? `${note}\n` : '') +
       rising
         .map(
           (r) =>

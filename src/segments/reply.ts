@@ -6,9 +6,12 @@ import type { Comparison, Preview } from './service.ts';
 
 const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
 
+/** Each button's `action value` is a request that works on the thread's segment when pressed. */
 export const SEGMENT_BUTTONS: Button[] = [
   { action: 'save', label: 'Save segment', value: '', style: 'primary' },
   { action: 'export', label: 'Export CSV', value: '' },
+  { action: 'recommend', label: 'Recommend for this segment', value: 'to this segment' },
+  { action: 'draft', label: 'Draft copy for this segment', value: 'copy for this segment' },
 ];
 
 /** The answer to an audience request: figures, a masked sample, what was understood, and what to do next. */
@@ -56,7 +59,12 @@ export function segmentReply(
   };
 }
 
-export function comparisonReply(nameA: string, nameB: string, c: Comparison): Reply {
+export function comparisonReply(
+  nameA: string,
+  nameB: string,
+  c: Comparison,
+  options: { buttons?: Button[] } = {},
+): Reply {
   return {
     title: `${nameA} vs ${nameB}`,
     fields: [
@@ -67,6 +75,7 @@ export function comparisonReply(nameA: string, nameB: string, c: Comparison): Re
       { label: `Only ${nameB}`, value: formatNumber(c.onlyB) },
       { label: 'Overlap', value: `${(c.jaccard * 100).toFixed(1)}% of the union` },
     ],
+    ...(options.buttons?.length ? { buttons: options.buttons } : {}),
   };
 }
 

@@ -12,7 +12,12 @@ export function renderReply(
   options: { attachmentPaths?: Record<string, string> } = {},
 ): string {
   const out: string[] = [];
-  const plain = (s: string) => s.replace(/\*([^*\n]+)\*/g, '$1').replace(/`([^`\n]+)`/g, '$1');
+  // Code spans first: a cron expression like `0 9 * * *` keeps its stars; emphasis is dropped only outside them.
+  const plain = (s: string) =>
+    s
+      .split(/`([^`\n]+)`/)
+      .map((part, i) => (i % 2 === 1 ? part : part.replace(/\*([^*\n]+)\*/g, '$1')))
+      .join('');
   if (reply.title) out.push(plain(reply.title), '-'.repeat(Math.min(plain(reply.title).length, 60)));
   if (reply.text)
     out.push(`${reply.tone === 'error' ? '✖ ' : reply.tone === 'warning' ? '! ' : ''}${plain(reply.text)}`);
