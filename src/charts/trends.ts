@@ -267,15 +267,18 @@ export async function newVsReturning(
       select d.customer_id, d.day
       from daily_customer_sales d
       where d.customer_id is not null and ${inSegment(database, sql`d.customer_id`, options.where)}
-    ), firsts as (
-      select customer_id, min(day) as first_day from days group by 1
     ), g as (
       select ${rollupUnit(options.grain, sql`(select max(day)::date - min(day)::date from days)`)} as unit
+    ), buyers as (
+      -- Each customer once per period; the first period they bought in is the earliest of theirs, since
+      -- truncating to a period keeps the order of days. Plain counts then replace count(distinct).
+      select distinct d.customer_id, date_trunc(g.unit, d.day) as bucket from days d, g
+    ), firsts as (
+      select bucket, min(bucket) over (partition by customer_id) as first_bucket from buyers
     ), p as (
-      select date_trunc(g.unit, d.day) as bucket,
-        count(distinct d.customer_id) filter (where date_trunc(g.unit, f.first_day) = date_trunc(g.unit, d.day))::int as new_customers,
-        count(distinct d.customer_id) filter (where date_trunc(g.unit, f.first_day) < date_trunc(g.unit, d.day))::int as returning
-      from days d join firsts f using (customer_id), g
+      select bucket, count(*) filter (where first_bucket = bucket)::int as new_customers,
+        count(*) filter (where first_bucket < bucket)::int as returning
+      from firsts
       group by 1
     ), series as (
       select generate_series(min(bucket), max(bucket), ('1 ' || (select unit from g))::interval) as bucket from p
