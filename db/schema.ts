@@ -367,3 +367,40 @@ export const recItems = pgTable(
   },
   (t) => [primaryKey({ columns: [t.modelId, t.itemId] })],
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Charts: daily sales rollups (src/ingest/daily-sales.ts), rebuilt with the features after each import.
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Purchase lines per UTC day and customer (one row with a null customer for purchase lines without one):
+ * revenue, distinct invoices and units. Revenue and order charts, new vs returning and cohorts read this
+ * instead of `events`; per-customer rows keep distinct-customer counts exact across days.
+ */
+export const dailyCustomerSales = pgTable(
+  'daily_customer_sales',
+  {
+    // A UTC midnight, without time zone: the same value as `date_trunc('day', occurred_at at time zone 'UTC')`.
+    day: timestamp('day', { mode: 'string' }).notNull(),
+    customerId: text('customer_id'),
+    revenue: numeric('revenue'),
+    orders: integer('orders').notNull(),
+  },
+  (t) => [
+    index('daily_customer_sales_day').on(t.day),
+    index('daily_customer_sales_customer').on(t.customerId),
+  ],
+);
+
+/** Sales per UTC day and product, purchase lines and anonymous sales apart (top products for everyone). */
+export const dailyProductSales = pgTable(
+  'daily_product_sales',
+  {
+    day: timestamp('day', { mode: 'string' }).notNull(),
+    productId: text('product_id').notNull(),
+    anonymous: boolean('anonymous').notNull(),
+    revenue: numeric('revenue'),
+    units: bigint('units', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.productId, t.anonymous] })],
+);

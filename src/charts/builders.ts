@@ -7,7 +7,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import { UserError } from '../core/errors.ts';
 import { formatMoney, formatNumber, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
-import { DONE_BATCHES, LIFECYCLE_STAGES } from '../ingest/features.ts';
+import { DATA_AS_OF, ensureDailySales } from '../ingest/daily-sales.ts';
+import { LIFECYCLE_STAGES } from '../ingest/features.ts';
 import { memberIdsQuery } from '../segments/compile.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { describeSegment } from '../segments/describe.ts';
@@ -46,10 +47,7 @@ export function inSegment(database: Database, column: SQL, def: SegmentDefinitio
 }
 
 /** The instant the data is read at: the saved as-of, else the latest event of a completed import. */
-export const AS_OF = sql`coalesce(
-  (select (value->>'asOf')::timestamptz from meta where key = 'as_of'),
-  (select max(occurred_at) from events where batch_id in ${DONE_BATCHES})
-)`;
+export const AS_OF = DATA_AS_OF;
 
 /**
  * Most points a time chart draws. A finer grain that would need more is rolled up (day → week → month) in
@@ -99,22 +97,18 @@ export async function revenueSeries(
   if (!GRAINS[options.grain])
     throw new UserError('chart_grain', `Unknown period "${options.grain}". Use day, week or month.`);
   // Orders are distinct invoices per day, summed over the days of a bucket: an invoice has one timestamp.
+  await ensureDailySales(database);
   const rows = await database.rows<{
     period: string;
     unit: Grain;
     revenue: string | number;
     orders: number;
   }>(sql`
-    with as_of as (select ${AS_OF} as at),
-    daily as (
-      -- Buckets in UTC, so both drivers and every server time zone agree on which month a sale falls in.
-      select date_trunc('day', events.occurred_at at time zone 'UTC') as day,
-        sum(events.quantity * events.unit_price) as revenue,
-        count(distinct events.invoice)::int as orders
-      from events
-      where events.kind = 'purchase' and events.batch_id in ${DONE_BATCHES}
-        and events.occurred_at <= (select at from as_of)
-        and ${inSegment(database, sql`events.customer_id`, options.where)}
+    with daily as (
+      -- Days are UTC, so both drivers and every server time zone agree on which month a sale falls in.
+      select d.day, sum(d.revenue) as revenue, sum(d.orders)::int as orders
+      from daily_customer_sales d
+      where ${inSegment(database, sql`d.customer_id`, options.where)}
       group by 1
     ), g as (
       select ${rollupUnit(options.grain, sql`(select max(day)::date - min(day)::date from daily)`)} as unit

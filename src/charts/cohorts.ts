@@ -7,9 +7,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import { UserError } from '../core/errors.ts';
 import { plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
-import { DONE_BATCHES } from '../ingest/features.ts';
+import { ensureDailySales } from '../ingest/daily-sales.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
-import { AS_OF, audienceLabel, type ChartBuild, inSegment, periodLabel } from './builders.ts';
+import { audienceLabel, type ChartBuild, inSegment, periodLabel } from './builders.ts';
 
 /** 12 cohorts × up to 12 months: 78 cells at most, readable with its numbers in it. */
 export const MAX_COHORTS = 12;
@@ -35,19 +35,17 @@ export async function cohortRetention(
   options: { where?: SegmentDefinition | undefined; cohorts?: number },
 ): Promise<ChartBuild & { data: CohortCell[] }> {
   const limit = Math.min(Math.max(1, Math.floor(options.cohorts ?? MAX_COHORTS)), 24);
+  await ensureDailySales(database);
   const rows = await database.rows<{
     cohort: string;
     size: number;
     months_since: number;
     customers: number;
   }>(sql`
-    with as_of as (select ${AS_OF} as at),
-    active as (
-      select distinct e.customer_id, date_trunc('month', e.occurred_at at time zone 'UTC') as month
-      from events e
-      where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES} and e.customer_id is not null
-        and e.occurred_at <= (select at from as_of)
-        and ${inSegment(database, sql`e.customer_id`, options.where)}
+    with active as (
+      select distinct d.customer_id, date_trunc('month', d.day) as month
+      from daily_customer_sales d
+      where d.customer_id is not null and ${inSegment(database, sql`d.customer_id`, options.where)}
     ), firsts as (
       select customer_id, min(month) as cohort from active group by 1
     ), recent as (

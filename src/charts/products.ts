@@ -7,6 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { UserError } from '../core/errors.ts';
 import { formatMoney, formatNumber, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
+import { ensureDailySales } from '../ingest/daily-sales.ts';
 import { DONE_BATCHES } from '../ingest/features.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { AS_OF, audienceLabel, type ChartBuild, inSegment, MONTHS } from './builders.ts';
@@ -116,10 +117,35 @@ export async function topProducts(
     with as_of as (select ${AS_OF} at time zone 'UTC' as at)
     select to_char(${start}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start,
       to_char(${stop}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop, to_char(${start}, 'YYYY-MM-DD') as day`);
-  const kinds = options.where ? sql`e.kind = 'purchase'` : sql`e.kind in ('purchase', 'anonymous')`;
   const rankBy = metric === 'revenue' ? sql`revenue desc, units desc` : sql`units desc, revenue desc`;
-  const from =
-    options.period && bounds?.start ? sql`and e.occurred_at >= ${bounds.start}::timestamptz` : sql``;
+  // For everyone over whole days (all time, a week, month, quarter or year) the daily rollup holds the
+  // answer; an audience needs each buyer's lines, and "the last N days" starts mid-day, so both read events.
+  const everyone = !options.where || (options.where.conditions.length === 0 && !options.where.top);
+  const wholeDays = !options.period || !('days' in options.period);
+  let sales: SQL;
+  if (everyone && wholeDays) {
+    await ensureDailySales(database);
+    const from =
+      options.period && bounds?.start
+        ? sql`and d.day >= (${bounds.start}::timestamptz at time zone 'UTC')`
+        : sql``;
+    sales = sql`
+      select d.product_id, sum(d.revenue) as revenue, sum(d.units)::bigint as units
+      from daily_product_sales d
+      where d.day <= (${bounds?.stop ?? null}::timestamptz at time zone 'UTC') ${from}
+      group by 1`;
+  } else {
+    const kinds = options.where ? sql`e.kind = 'purchase'` : sql`e.kind in ('purchase', 'anonymous')`;
+    const from =
+      options.period && bounds?.start ? sql`and e.occurred_at >= ${bounds.start}::timestamptz` : sql``;
+    sales = sql`
+      select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
+      from events e
+      where ${kinds} and e.batch_id in ${DONE_BATCHES} and e.product_id is not null
+        ${from} and e.occurred_at <= ${bounds?.stop ?? null}::timestamptz
+        and ${inSegment(database, sql`e.customer_id`, options.where)}
+      group by 1`;
+  }
   const rows = bounds?.stop
     ? await database.rows<{
         label: string;
@@ -128,13 +154,7 @@ export async function topProducts(
         units: number;
         products: number;
       }>(sql`
-    with sales as (
-      select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
-      from events e
-      where ${kinds} and e.batch_id in ${DONE_BATCHES} and e.product_id is not null
-        ${from} and e.occurred_at <= ${bounds.stop}::timestamptz
-        and ${inSegment(database, sql`e.customer_id`, options.where)}
-      group by 1
+    with sales as (${sales}
     ), ranked as (
       select product_id, revenue, units,
         row_number() over (order by ${rankBy}, product_id) as rank

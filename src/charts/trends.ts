@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { UserError } from '../core/errors.ts';
 import { formatMoney, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
-import { DONE_BATCHES } from '../ingest/features.ts';
+import { ensureDailySales } from '../ingest/daily-sales.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import {
   AS_OF,
@@ -115,6 +115,8 @@ export async function revenueComparison(
     from b`);
   if (!w?.cs)
     throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
+  // Orders per bucket are the days' distinct invoices summed: an invoice has one timestamp and customer.
+  await ensureDailySales(database);
   const rows = await database.rows<{
     series: string;
     start: string;
@@ -133,14 +135,13 @@ export async function revenueComparison(
       from w, generate_series(date_trunc(${g}, w.start), w.stop, ${step}::interval)
         with ordinality as s(bucket, idx)
     ), sales as (
-      select case when e.occurred_at >= ${w.cs}::timestamptz then 'current' else 'comparison' end as series,
-        date_trunc(${g}, e.occurred_at at time zone 'UTC') as bucket,
-        sum(e.quantity * e.unit_price) as revenue, count(distinct e.invoice)::int as orders
-      from events e
-      where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES}
-        and (e.occurred_at between ${w.cs}::timestamptz and ${w.ce}::timestamptz
-          or e.occurred_at between ${w.ps}::timestamptz and ${w.pe}::timestamptz)
-        and ${inSegment(database, sql`e.customer_id`, options.where)}
+      select case when d.day >= (${w.cs}::timestamptz at time zone 'UTC') then 'current' else 'comparison' end
+          as series,
+        date_trunc(${g}, d.day) as bucket, sum(d.revenue) as revenue, sum(d.orders)::int as orders
+      from daily_customer_sales d
+      where (d.day between (${w.cs}::timestamptz at time zone 'UTC') and (${w.ce}::timestamptz at time zone 'UTC')
+          or d.day between (${w.ps}::timestamptz at time zone 'UTC') and (${w.pe}::timestamptz at time zone 'UTC'))
+        and ${inSegment(database, sql`d.customer_id`, options.where)}
       group by 1, 2
     )
     select b.series, to_char(b.start, 'YYYY-MM-DD') as start, b.idx, to_char(b.bucket, 'YYYY-MM-DD') as period,
@@ -254,28 +255,30 @@ export async function newVsReturning(
   database: Database,
   options: { grain: Grain; where?: SegmentDefinition | undefined },
 ): Promise<ChartBuild & { data: NewReturningPoint[]; grain: Grain }> {
+  await ensureDailySales(database);
   const rows = await database.rows<{
     period: string;
     unit: Grain;
     new_customers: number;
     returning: number;
   }>(sql`
-    with as_of as (select ${AS_OF} as at),
-    days as (
-      select distinct e.customer_id, date_trunc('day', e.occurred_at at time zone 'UTC') as day
-      from events e
-      where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES} and e.customer_id is not null
-        and e.occurred_at <= (select at from as_of)
-        and ${inSegment(database, sql`e.customer_id`, options.where)}
-    ), firsts as (
-      select customer_id, min(day) as first_day from days group by 1
+    with days as (
+      -- One row per customer and day bought already: no distinct needed.
+      select d.customer_id, d.day
+      from daily_customer_sales d
+      where d.customer_id is not null and ${inSegment(database, sql`d.customer_id`, options.where)}
     ), g as (
       select ${rollupUnit(options.grain, sql`(select max(day)::date - min(day)::date from days)`)} as unit
+    ), buyers as (
+      -- Each customer once per period; the first period they bought in is the earliest of theirs, since
+      -- truncating to a period keeps the order of days. Plain counts then replace count(distinct).
+      select distinct d.customer_id, date_trunc(g.unit, d.day) as bucket from days d, g
+    ), firsts as (
+      select bucket, min(bucket) over (partition by customer_id) as first_bucket from buyers
     ), p as (
-      select date_trunc(g.unit, d.day) as bucket,
-        count(distinct d.customer_id) filter (where date_trunc(g.unit, f.first_day) = date_trunc(g.unit, d.day))::int as new_customers,
-        count(distinct d.customer_id) filter (where date_trunc(g.unit, f.first_day) < date_trunc(g.unit, d.day))::int as returning
-      from days d join firsts f using (customer_id), g
+      select bucket, count(*) filter (where first_bucket = bucket)::int as new_customers,
+        count(*) filter (where first_bucket < bucket)::int as returning
+      from firsts
       group by 1
     ), series as (
       select generate_series(min(bucket), max(bucket), ('1 ' || (select unit from g))::interval) as bucket from p

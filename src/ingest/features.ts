@@ -13,6 +13,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { forgetVocabulary } from '../segments/vocabulary.ts';
+import { refreshDailySales } from './daily-sales.ts';
 
 export const LIFECYCLE_THRESHOLDS = {
   newWithinDays: 30,
@@ -100,6 +101,7 @@ export async function refreshFeatures(
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
   });
+  await refreshDailySales(database);
   // Fresh planner statistics after a bulk load: without them a segment's EXISTS over events can take a
   // nested-loop plan that is 100x slower (seen on a freshly imported demo shop).
   await database.rows(sql`analyze events, products, customer_features`);

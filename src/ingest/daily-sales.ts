@@ -1,0 +1,82 @@
+/**
+ * Daily sales rollups for charts, rebuilt set-based with the features after each import, as of the same
+ * instant the charts read at:
+ * - `daily_customer_sales`: purchase lines per UTC day and customer (null customer kept as its own row):
+ *   revenue and distinct invoices. Orders over a longer period are the sum of the days' orders because an
+ *   invoice has one timestamp and one customer; distinct customers per period stay exact because each
+ *   (day, customer) is its own row.
+ * - `daily_product_sales`: purchase and anonymous lines per UTC day and product: revenue and units.
+ *
+ * Only purchase lines up to the as-of instant are rolled up, so a chart reading a rollup gives exactly what
+ * the same query over `events` would. A stamp in `meta` (as-of instant and completed imports) lets a reader
+ * rebuild a rollup that is out of date (a database imported before the rollups existed, an import whose
+ * feature refresh failed), so a chart is never drawn from stale sums.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+
+/** As DONE_BATCHES in features.ts (not imported from there: features.ts imports this file). */
+const DONE = sql`(select id from import_batches where status = 'done')`;
+
+/** The instant charts read at: the saved as-of, else the latest event of a completed import. */
+export const DATA_AS_OF = sql`coalesce(
+  (select (value->>'asOf')::timestamptz from meta where key = 'as_of'),
+  (select max(occurred_at) from events where batch_id in ${DONE})
+)`;
+
+/** What the rollups were built from: the as-of instant and the set of completed imports. */
+const STAMP = sql`jsonb_build_object(
+  'asOf', to_char((${DATA_AS_OF}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+  'batches', (select count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(id), 0)
+    from import_batches where status = 'done'))`;
+
+/**
+ * Rebuilds both rollups from the events of completed imports up to the charts' as-of instant (run after the
+ * features, which save that instant). Returns the number of rows written to each.
+ */
+export async function refreshDailySales(
+  database: Database,
+): Promise<{ customerDays: number; productDays: number }> {
+  await database.db.transaction(async (tx) => {
+    // Both rollups group every purchase line; the default 4 MB spills that sort to disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    await tx.execute(sql`delete from daily_customer_sales`);
+    await tx.execute(sql`delete from daily_product_sales`);
+    await tx.execute(sql`
+      insert into daily_customer_sales (day, customer_id, revenue, orders)
+      select date_trunc('day', occurred_at at time zone 'UTC'), customer_id, sum(quantity * unit_price),
+        count(distinct invoice)::int
+      from events
+      where kind = 'purchase' and batch_id in ${DONE} and occurred_at <= ${DATA_AS_OF}
+      group by 1, 2`);
+    await tx.execute(sql`
+      insert into daily_product_sales (day, product_id, anonymous, revenue, units)
+      select date_trunc('day', occurred_at at time zone 'UTC'), product_id, kind = 'anonymous',
+        sum(quantity * unit_price), sum(quantity)
+      from events
+      where kind in ('purchase', 'anonymous') and product_id is not null and batch_id in ${DONE}
+        and occurred_at <= ${DATA_AS_OF}
+      group by 1, 2, 3`);
+    await tx.execute(sql`
+      insert into meta (key, value, updated_at) values ('daily_sales', ${STAMP}, now())
+      on conflict (key) do update set value = excluded.value, updated_at = now()`);
+  });
+  await database.rows(sql`analyze daily_customer_sales, daily_product_sales`);
+  const [counts] = await database.rows<{ customer_days: number; product_days: number }>(sql`
+    select (select count(*) from daily_customer_sales)::int as customer_days,
+      (select count(*) from daily_product_sales)::int as product_days`);
+  return { customerDays: Number(counts?.customer_days ?? 0), productDays: Number(counts?.product_days ?? 0) };
+}
+
+/**
+ * Makes sure the rollups match the current data and as-of instant, rebuilding them when they do not. Cheap
+ * when they do (one lookup), so every chart calls it before reading a rollup.
+ *
+ * @example
+ * await ensureDailySales(database);
+ */
+export async function ensureDailySales(database: Database): Promise<void> {
+  const [row] = await database.rows<{ fresh: boolean }>(sql`
+    select coalesce((select value from meta where key = 'daily_sales') = ${STAMP}, false) as fresh`);
+  if (!row?.fresh) await refreshDailySales(database);
+}
