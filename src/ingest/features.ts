@@ -47,13 +47,11 @@ export async function refreshFeatures(
   // nested-loop plan that is 100x slower (seen on a freshly imported demo shop). On a server the sampling
   // runs on another connection while the features are computed (PGlite runs one statement at a time).
   const analyzed = database.rows(sql`analyze events, products`);
-  analyzed.catch(() => {}); // awaited below, also when the refresh fails
-  try {
-    await database.db.transaction(async (tx) => {
-      // The aggregate sorts every purchase line by customer; with the default 4 MB it spills to disk.
-      await tx.execute(sql`set local work_mem = '64MB'`);
-      await tx.execute(sql`delete from customer_features`);
-      await tx.execute(sql`
+  const computed = database.db.transaction(async (tx) => {
+    // The aggregate sorts every purchase line by customer; with the default 4 MB it spills to disk.
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    await tx.execute(sql`delete from customer_features`);
+    await tx.execute(sql`
       insert into customer_features (customer_id, spend, orders, first_purchase_at, last_purchase_at, recency_days,
         tenure_days, avg_order_value, distinct_products, returns, country, r_score, f_score, m_score, lifecycle, as_of)
       with p as (
@@ -93,8 +91,8 @@ export async function refreshFeatures(
         end,
         ${at}
       from f`);
-      // The words the segment parser resolves against, kept with the features so a request needs no scan.
-      await tx.execute(sql`
+    // The words the segment parser resolves against, kept with the features so a request needs no scan.
+    await tx.execute(sql`
       insert into meta (key, value, updated_at)
       select 'vocabulary', jsonb_build_object(
         'countries', coalesce((select jsonb_agg(country order by country) from
@@ -102,13 +100,11 @@ export async function refreshFeatures(
         'categories', coalesce((select jsonb_agg(category order by category) from
           (select distinct category from products) p), '[]'::jsonb)), now()
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
-      await tx.execute(sql`
+    await tx.execute(sql`
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
-    });
-  } finally {
-    await analyzed;
-  }
+  });
+  await Promise.all([analyzed, computed]);
   await database.rows(sql`analyze customer_features`);
   forgetVocabulary(database);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
