@@ -44,7 +44,11 @@ export async function refreshFeatures(
   }
   const at = sql`${asOf.toISOString()}::timestamptz`;
   const { newWithinDays, activeWithinDays, atRiskWithinDays } = LIFECYCLE_THRESHOLDS;
-  await database.db.transaction(async (tx) => {
+  // Fresh planner statistics after a bulk load: without them a segment's EXISTS over events can take a
+  // nested-loop plan that is 100x slower (seen on a freshly imported demo shop). On a server the sampling
+  // runs on another connection while the features are computed (PGlite runs one statement at a time).
+  const analyzed = database.rows(sql`analyze events, products`);
+  const computed = database.db.transaction(async (tx) => {
     // The aggregate sorts every purchase line by customer; with the default 4 MB it spills to disk.
     await tx.execute(sql`set local work_mem = '64MB'`);
     await tx.execute(sql`delete from customer_features`);
@@ -101,10 +105,10 @@ export async function refreshFeatures(
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
   });
+  await Promise.all([analyzed, computed]);
+  await database.rows(sql`analyze customer_features`);
+  // Chart rollups read the as-of instant written above.
   await refreshDailySales(database);
-  // Fresh planner statistics after a bulk load: without them a segment's EXISTS over events can take a
-  // nested-loop plan that is 100x slower (seen on a freshly imported demo shop).
-  await database.rows(sql`analyze events, products, customer_features`);
   forgetVocabulary(database);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
   return { customers: Number(row?.n ?? 0), asOf };

@@ -72,6 +72,17 @@ const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
  * the original `M/D/YYYY H:MM` forms. Built as a string, not through Date: this runs once per imported line.
  */
 export function parseRetailDate(raw: string): string | null {
+  // Lines of one invoice follow each other and share their time: most lines repeat the previous one's.
+  if (raw === lastRetailDate.raw) return lastRetailDate.parsed;
+  const parsed = parseRetailDateOnce(raw);
+  lastRetailDate.raw = raw;
+  lastRetailDate.parsed = parsed;
+  return parsed;
+}
+
+const lastRetailDate: { raw: string | undefined; parsed: string | null } = { raw: undefined, parsed: null };
+
+function parseRetailDateOnce(raw: string): string | null {
   const v = raw.trim();
   let y: number;
   let mo: number;
@@ -110,10 +121,16 @@ export function parseIsoInstant(raw: string): string | null {
 
 /** UCI Online Retail ids look like `17850.0`; the shop knows the customer as `17850`. */
 function normaliseCustomerId(raw: string): string {
+  if (raw === lastCustomerId.raw) return lastCustomerId.id;
   const v = raw.trim();
   const m = /^(\d+)\.0+$/.exec(v);
-  return m ? m[1]! : v;
+  lastCustomerId.raw = raw;
+  lastCustomerId.id = m ? m[1]! : v;
+  return lastCustomerId.id;
 }
+
+// Consecutive lines usually belong to one invoice, hence one customer.
+const lastCustomerId = { raw: '', id: '' };
 
 export const onlineRetail: Format = {
   name: 'online-retail',

@@ -30,11 +30,13 @@ export const EVENT_COLUMNS = [
   'country',
 ] as const;
 
+const NEEDS_QUOTES = /[",\n\r\\]/;
+
 /** CSV field for COPY: unquoted empty means NULL, so every non-null text is quoted when it needs to be. */
 function field(value: string | number | null): string {
   if (value === null) return '';
   const s = String(value);
-  if (s === '' || /[",\n\r]/.test(s) || s.includes('\\')) return `"${s.replaceAll('"', '""')}"`;
+  if (s === '' || NEEDS_QUOTES.test(s)) return `"${s.replaceAll('"', '""')}"`;
   return s;
 }
 
