@@ -5,6 +5,7 @@ import { adapterContract } from '../../../test/adapter-contract.ts';
 import { createFixtureDatabase, type TestDatabase } from '../../../test/database.ts';
 import { eventCallback, startSlackStandIn } from '../../../test/stand-ins/slack.ts';
 import { createSlackHarness, type SlackHarness, toPosted } from '../../../test/stand-ins/slack-harness.ts';
+import { listDrafts } from '../../copy/store.ts';
 import { createRouter, type Router } from '../../core/router.ts';
 import { createLogger } from '../../logger.ts';
 import { createSlackAdapter } from './adapter.ts';
@@ -276,8 +277,12 @@ describe('slack adapter over HTTP', () => {
     expect(new TextDecoder().decode(csv!.bytes)).toContain('customer_id');
   });
 
-  it('publishes the Home tab with the saved segments', async () => {
-    await slack.ask('save as home-test', { thread: (await slack.ask('customers in Germany'))[0]!.thread });
+  it('publishes the Home tab with saved segments, drafts awaiting approval and scheduled digests', async () => {
+    const thread = (await slack.ask('customers in Germany'))[0]!.thread;
+    await slack.ask('save as home-test', { thread });
+    await slack.ask('draft an sms for this segment about t-light holders', { thread });
+    await slack.ask('every Monday at 9:00 Europe/London post a weekly digest to #marketing');
+    const [draft] = await listDrafts(database, { status: 'draft', limit: 1 });
     const before = slack.api.calls.length;
     expect(
       (
@@ -292,8 +297,14 @@ describe('slack adapter over HTTP', () => {
     expect(publish.args.user_id).toBe('U_JANE');
     const view = publish.args.view as { type: string; blocks: unknown[] };
     expect(view.type).toBe('home');
-    expect(JSON.stringify(view.blocks)).toContain('home-test');
-    expect(JSON.stringify(view.blocks)).toContain('Germany');
+    const page = JSON.stringify(view.blocks);
+    expect(page).toContain('home-test');
+    expect(page).toContain('Germany');
+    expect(page).toContain('Drafts awaiting approval');
+    expect(page).toContain(`Approve #${draft!.id}`);
+    expect(page).toContain('Scheduled digests');
+    expect(page).toContain('#marketing on Slack');
+    expect(page).toMatch(/Europe\/London/);
   });
 
   it('answers a button pressed on the Home tab in a direct message thread', async () => {
