@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../commands/index.ts';
 import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
 import { approveDraft } from './copy/store.ts';
+import { createAccessPolicy } from './core/access.ts';
 import type { Caller } from './core/command.ts';
 import { createRouter } from './core/router.ts';
 import { setPaused } from './digests/service.ts';
@@ -128,6 +129,22 @@ for (const driver of drivers) {
         'Saved segments',
         'Drafts awaiting approval',
         'Scheduled digests',
+      ]);
+    });
+
+    it('shows a polite refusal instead of the page to someone the access rules refuse', async () => {
+      const access = createAccessPolicy({ users: ['slack:U1'], channels: [], personalDataUsers: [] });
+      const outsider: Caller = { platform: 'slack', userId: 'U9', conversationId: 'slack:home:U9' };
+      const refused = await buildHome({ database, caller: outsider, access }, log, HOME_SECTIONS);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatchObject({ tone: 'warning', title: 'Megaphone' });
+      expect(refused[0]!.text).toMatch(/You don't have access to Megaphone/);
+      expect(refused[0]!.text).toMatch(/MEGAPHONE_ALLOWED_USERS/);
+      const allowed = await buildHome({ database, caller, access }, log, HOME_SECTIONS);
+      expect(allowed.map((s) => s.title)).toEqual([
+        expect.stringMatching(/^Saved segments/),
+        expect.stringMatching(/^Drafts awaiting approval/),
+        expect.stringMatching(/^Scheduled digests/),
       ]);
     });
 

@@ -7,6 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import { copyDrafts } from '../db/schema.ts';
 import { renderContent } from './copy/channels.ts';
 import { listDrafts } from './copy/store.ts';
+import type { AccessPolicy } from './core/access.ts';
 import type { Caller } from './core/command.ts';
 import { type Button, formatNumber, type Reply } from './core/reply.ts';
 import type { Database } from './db/client.ts';
@@ -21,6 +22,8 @@ export interface HomeContext {
   caller: Caller;
   /** The instant the page is built for (next digest runs); now when absent. */
   now?: Date;
+  /** Who may use Megaphone (the router's policy); someone refused sees a polite page instead. Open when absent. */
+  access?: AccessPolicy;
 }
 
 /** One section of the home page; `null` leaves it out (nothing to show and nothing to say). */
@@ -144,6 +147,17 @@ export async function buildHome(
   log: Logger,
   sections: readonly HomeSection[] = HOME_SECTIONS,
 ): Promise<Reply[]> {
+  const decision = ctx.access?.check(ctx.caller) ?? { allowed: true };
+  if (!decision.allowed) {
+    log.info({ user: ctx.caller.userId, platform: ctx.caller.platform }, 'home page refused by access rules');
+    return [
+      {
+        title: 'Megaphone',
+        tone: 'warning',
+        text: `You don't have access to Megaphone, so there is nothing to show here. ${decision.reason ?? 'Ask your Megaphone admin if you need it.'}`,
+      },
+    ];
+  }
   const out: Reply[] = [];
   for (const section of sections) {
     try {

@@ -5,9 +5,11 @@ import { commands } from '../../../commands/index.ts';
 import { adapterContract } from '../../../test/adapter-contract.ts';
 import { createFixtureDatabase, createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { type DiscordHarness, startDiscordHarness } from '../../../test/stand-ins/discord-harness.ts';
+import { createAccessPolicy } from '../../core/access.ts';
 import { defineCommand } from '../../core/command.ts';
 import { createRouter } from '../../core/router.ts';
 import { createLogger } from '../../logger.ts';
+import { saveSegment } from '../../segments/service.ts';
 import { TOKEN_LIFE_MS } from './adapter.ts';
 
 /** A reply too long for one Discord message: the rest must arrive as follow-ups. */
@@ -163,6 +165,42 @@ describe('discord adapter through the real discord.js client', () => {
       },
     });
     expect(callbacks(save.token)[0]?.body).toEqual({ type: 8, data: { choices: [] } });
+  });
+
+  it('autocompletes nothing for someone the access rules refuse', async () => {
+    const restricted = createRouter({
+      database,
+      log,
+      commands,
+      access: createAccessPolicy({ users: ['discord:111'], channels: [], personalDataUsers: [] }),
+    });
+    await saveSegment(database, { name: 'regulars-only', definition: { conditions: [] }, createdBy: 'test' });
+    const other = await startDiscordHarness(restricted, database);
+    try {
+      const complete = async (userId: string) => {
+        const { token } = await other.interact({
+          type: 4,
+          userId,
+          data: {
+            id: '900000000000000063',
+            name: 'show-segment',
+            type: 1,
+            options: [{ name: 'name', type: 3, value: 'regulars', focused: true }],
+          },
+        });
+        const sent = other.standIn.requests.filter(
+          (r) => r.method === 'POST' && r.path.includes(`/${token}/callback`),
+        );
+        return sent[0]?.body;
+      };
+      expect(await complete('222')).toEqual({ type: 8, data: { choices: [] } });
+      expect(await complete('111')).toEqual({
+        type: 8,
+        data: { choices: [{ name: 'regulars-only', value: 'regulars-only' }] },
+      });
+    } finally {
+      await other.close();
+    }
   });
 
   it('runs a button press as the presser, in the conversation of the message it sits on', async () => {

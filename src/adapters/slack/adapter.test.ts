@@ -6,6 +6,7 @@ import { createFixtureDatabase, type TestDatabase } from '../../../test/database
 import { eventCallback, startSlackStandIn } from '../../../test/stand-ins/slack.ts';
 import { createSlackHarness, type SlackHarness, toPosted } from '../../../test/stand-ins/slack-harness.ts';
 import { listDrafts } from '../../copy/store.ts';
+import { createAccessPolicy } from '../../core/access.ts';
 import { createRouter, type Router } from '../../core/router.ts';
 import { createLogger } from '../../logger.ts';
 import { createSlackAdapter } from './adapter.ts';
@@ -305,6 +306,35 @@ describe('slack adapter over HTTP', () => {
     expect(page).toContain('Scheduled digests');
     expect(page).toContain('#marketing on Slack');
     expect(page).toMatch(/Europe\/London/);
+  });
+
+  it('publishes a polite refusal as the Home tab of someone the access rules refuse', async () => {
+    const restricted = createRouter({
+      database,
+      log,
+      commands,
+      access: createAccessPolicy({ users: ['slack:U_JANE'], channels: [], personalDataUsers: [] }),
+    });
+    const other = await createSlackHarness(restricted, { database, log });
+    try {
+      const open = async (user: string) => {
+        const before = other.api.calls.length;
+        const event = { type: 'app_home_opened', user, channel: `D_${user}`, tab: 'home', event_ts: '1.0' };
+        expect((await other.platform.event(event, other.eventId())).status).toBe(200);
+        await other.adapter.idle();
+        const publish = other.api.calls.slice(before).find((c) => c.method === 'views.publish')!;
+        expect(publish.args.user_id).toBe(user);
+        return JSON.stringify((publish.args.view as { blocks: unknown[] }).blocks);
+      };
+      const refused = await open('U_EVE');
+      expect(refused).toMatch(/You don't have access to Megaphone/);
+      expect(refused).not.toMatch(/Saved segments|Drafts awaiting approval|Scheduled digests/);
+      const allowed = await open('U_JANE');
+      expect(allowed).toMatch(/Saved segments/);
+      expect(allowed).not.toMatch(/You don't have access/);
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers a button pressed on the Home tab in a direct message thread', async () => {

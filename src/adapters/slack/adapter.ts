@@ -449,10 +449,17 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     try {
+      // The Home tab sits in the person's direct message channel with the app: the same rules as a DM apply.
       const sections = await buildHome(
         {
           database,
-          caller: { platform: 'slack', userId: event.user, conversationId: `slack:home:${event.user}` },
+          access: router.access,
+          caller: {
+            platform: 'slack',
+            userId: event.user,
+            channelId: event.channel,
+            conversationId: `slack:home:${event.user}`,
+          },
         },
         log,
       );
