@@ -390,6 +390,54 @@ describe('slack adapter over HTTP', () => {
     expect([...messages[1]!.files[0]!.bytes]).toEqual([...bytes]);
   });
 
+  it('throws when Slack refuses an unprompted post, and posts no error note into the channel', async () => {
+    slack.api.failNext('chat.postMessage', { error: 'not_in_channel' });
+    await expect(
+      slack.adapter.delivery.post(
+        { channel: 'C_REFUSED' },
+        { title: 'Weekly digest', text: 'Revenue is up.' },
+      ),
+    ).rejects.toThrow(/Slack refused the post to C_REFUSED: not_in_channel\. .*\/invite @Megaphone/);
+    expect(slack.api.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C_REFUSED')).toHaveLength(
+      1,
+    );
+    expect(slack.api.messages().filter((m) => m.channel === 'C_REFUSED')).toEqual([]);
+    // The retry goes through, once.
+    const { messageRef } = await slack.adapter.delivery.post(
+      { channel: 'C_REFUSED' },
+      { title: 'Weekly digest', text: 'Revenue is up.' },
+    );
+    expect(slack.api.messages().filter((m) => m.channel === 'C_REFUSED')).toMatchObject([
+      { ts: messageRef, text: expect.stringContaining('Revenue is up.') },
+    ]);
+  });
+
+  it('takes back an unprompted post whose files Slack refused, so the retry does not repeat it', async () => {
+    slack.api.failNext('files.completeUploadExternal', { error: 'missing_scope' });
+    const reply = {
+      title: 'Weekly digest',
+      text: 'Revenue is up.',
+      attachments: [
+        {
+          filename: 'revenue.png',
+          mimeType: 'image/png',
+          data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]),
+          altText: 'Revenue by week',
+        },
+      ],
+    };
+    await expect(slack.adapter.delivery.post({ channel: 'C_NOFILES' }, reply)).rejects.toThrow(
+      /Slack refused the post to C_NOFILES: missing_scope/,
+    );
+    const deleted = slack.api.callsTo('chat.delete').filter((c) => c.args.channel === 'C_NOFILES');
+    expect(deleted).toHaveLength(1);
+    expect(slack.api.messages().filter((m) => m.channel === 'C_NOFILES')).toEqual([]);
+    await slack.adapter.delivery.post({ channel: 'C_NOFILES' }, reply);
+    const messages = slack.api.messages().filter((m) => m.channel === 'C_NOFILES');
+    expect(messages.filter((m) => !m.threadTs)).toHaveLength(1);
+    expect(messages.flatMap((m) => m.files).map((f) => f.filename)).toEqual(['revenue.png']);
+  });
+
   it('posts a reply of files only without an empty block list', async () => {
     const data = new TextEncoder().encode('a,b\n1,2\n');
     await slack.adapter.delivery.post(
