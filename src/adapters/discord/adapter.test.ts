@@ -103,10 +103,8 @@ describe('discord adapter through the real discord.js client', () => {
     const { token } = await slash('chart', [{ name: 'request', type: 3, value: 'revenue by month' }]);
     const [edit] = edits(token);
     expect(edit?.contentType).toMatch(/^multipart\/form-data/);
-    expect(edit?.files.map((f) => [f.field, f.filename])).toEqual([
-      ['files[0]', 'chart.png'],
-      ['files[1]', 'chart.vl.json'],
-    ]);
+    // The Vega-Lite spec is sent on request (its button, or "spec"), not with every chart.
+    expect(edit?.files.map((f) => [f.field, f.filename])).toEqual([['files[0]', 'chart.png']]);
     expect([...edit!.files[0]!.bytes.slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
     const body = edit?.body as {
       embeds: { image?: { url: string } }[];

@@ -60,7 +60,9 @@ function unwrap(schema: ZodAny): { inner: ZodAny; optional: boolean } {
       optional = true;
       inner = inner._zod.def.innerType;
     } else if (type === 'pipe') {
-      inner = inner._zod.def.in;
+      const input = inner._zod.def.in;
+      // z.preprocess(fn, schema) is a pipe out of a transform: the schema after it says what is typed.
+      inner = input?._zod?.def?.type === 'transform' ? inner._zod.def.out : input;
     } else {
       return { inner, optional };
     }
