@@ -5,6 +5,7 @@ import { createRouter, type Router } from './core/router.ts';
 import { type Database, NO_PGVECTOR_MESSAGE, openDatabase } from './db/client.ts';
 import { cleanInterruptedImports } from './ingest/import.ts';
 import { createOpenAiClient } from './llm/openai.ts';
+import { loadAllPrompts } from './llm/prompts.ts';
 import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
 import { useVectorConfig } from './vectors/context.ts';
@@ -20,8 +21,18 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Opens the database (migrating it), cleans up after crashed imports, and builds the router. */
-export async function bootApp(config: Config, log: Logger): Promise<App> {
+export interface BootOptions {
+  /** Where the prompts are checked (default `prompts/`; tests point it at a temporary directory). */
+  promptsDir?: string;
+}
+
+/**
+ * Checks every prompt, opens the database (migrating it), cleans up after crashed imports, and builds the
+ * router. A broken prompt stops here, before anything opens, with the file and the problem named.
+ */
+export async function bootApp(config: Config, log: Logger, options: BootOptions = {}): Promise<App> {
+  const prompts = await loadAllPrompts(options.promptsDir);
+  log.debug({ prompts: prompts.map((p) => `${p.name}@${p.version}`) }, 'prompts checked');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const notices: string[] = [];
   if (!database.vectorAvailable) notices.push(NO_PGVECTOR_MESSAGE);

@@ -28,6 +28,11 @@ export interface Router {
    */
   press(button: Pick<Button, 'action' | 'value'>, caller: Caller): Promise<Reply>;
   commands: readonly AnyCommand[];
+  /**
+   * The access policy the router applies to every request; adapters apply it to what they show outside
+   * commands too (a home page, autocomplete suggestions).
+   */
+  access: AccessPolicy;
 }
 
 /** Strips what platforms put in front of a request: `@Megaphone`, `<@U123>`, `/megaphone`. */
@@ -153,6 +158,7 @@ export function createRouter(options: RouterOptions): Router {
 
   return {
     commands,
+    access,
     handle(message, caller) {
       return guarded(async (caller) => {
         const text = normaliseMessage(message);

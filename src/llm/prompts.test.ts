@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPrompt, parsePrompt, renderPrompt } from './prompts.ts';
+import { loadAllPrompts, loadPrompt, parsePrompt, REQUIRED_PROMPTS, renderPrompt } from './prompts.ts';
 
 const FILE =
   '---\npurpose: greet someone\nversion: 2\nvariables: [who, place]\n---\nHello {{who}}, welcome to {{ place }}.\n';
@@ -42,5 +45,41 @@ describe('prompts', () => {
     expect(prompt.purpose).toMatch(/never SQL/);
     await expect(loadPrompt('../package')).rejects.toThrow('Invalid prompt name');
     await expect(loadPrompt('no-such-prompt')).rejects.toThrow('Prompt "no-such-prompt" not found');
+  });
+
+  it('loads and checks every shipped prompt, including each one the code uses', async () => {
+    const prompts = await loadAllPrompts();
+    expect(prompts.map((p) => p.name)).toEqual(expect.arrayContaining([...REQUIRED_PROMPTS]));
+    for (const p of prompts) expect(p.body.length).toBeGreaterThan(0);
+  });
+
+  it('names every broken or missing prompt file and what is wrong with it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'megaphone-prompts-'));
+    try {
+      await writeFile(join(dir, 'good.md'), FILE);
+      await writeFile(join(dir, 'no-front-matter.md'), 'Hello {{who}}');
+      await writeFile(join(dir, 'no-version.md'), '---\npurpose: x\nvariables: []\n---\nHi');
+      await writeFile(join(dir, 'notes.txt'), 'not a prompt');
+      const loading = loadAllPrompts(dir, ['good', 'segment-definition']);
+      await expect(loading).rejects.toThrow(/^3 prompts are broken, so Megaphone cannot start:/);
+      const message = await loading.catch((e: Error) => e.message);
+      expect(message).toContain(`${dir}/no-front-matter.md: Prompt "no-front-matter" has no front matter`);
+      expect(message).toContain(`${dir}/no-version.md: Prompt "no-version" front matter lacks "version".`);
+      expect(message).toContain(`${dir}/segment-definition.md: missing (Megaphone uses this prompt).`);
+      expect(message).not.toContain('good.md');
+      expect(message).not.toContain('notes.txt');
+      await rm(join(dir, 'no-front-matter.md'));
+      await rm(join(dir, 'no-version.md'));
+      const names = (await loadAllPrompts(dir, ['good'])).map((p) => p.name);
+      expect(names).toEqual(['good']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says which directory it could not read', async () => {
+    await expect(loadAllPrompts('/nonexistent/megaphone-prompts')).rejects.toThrow(
+      'Cannot read the prompts directory /nonexistent/megaphone-prompts/.',
+    );
   });
 });

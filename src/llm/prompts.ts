@@ -3,7 +3,7 @@
  * and a body with `{{placeholders}}`. Rendering is strict both ways, so a renamed variable fails loudly rather
  * than sending the model a literal `{{countries}}`.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MegaphoneError } from '../core/errors.ts';
 
@@ -43,6 +43,59 @@ export async function loadPrompt(name: string, dir = PROMPTS_DIR): Promise<Promp
     throw new MegaphoneError('prompt_missing', `Prompt "${name}" not found at ${file}.`, { cause: error });
   }
   return parsePrompt(name, text);
+}
+
+/** The prompts Megaphone's code loads by name: each must exist and parse for Megaphone to start. */
+export const REQUIRED_PROMPTS = [
+  'segment-definition',
+  'chart-request',
+  'copy-draft',
+  'copy-request',
+] as const;
+
+/**
+ * Reads and checks every prompt in the directory (each `*.md`), and that every prompt the code loads is there,
+ * so a broken prompt stops Megaphone at start rather than at first use. Fails with one error that names every
+ * broken or missing file and what is wrong with it.
+ *
+ * @example
+ * const prompts = await loadAllPrompts(); // at boot
+ * prompts.map((p) => p.name); // ['chart-request', 'copy-draft', 'copy-request', 'segment-definition']
+ */
+export async function loadAllPrompts(
+  dir = PROMPTS_DIR,
+  required: readonly string[] = REQUIRED_PROMPTS,
+): Promise<Prompt[]> {
+  const base = dir.replace(/\/?$/, '/');
+  let files: string[];
+  try {
+    files = (await readdir(base)).filter((f) => f.endsWith('.md')).sort();
+  } catch (error) {
+    throw new MegaphoneError('prompt_missing', `Cannot read the prompts directory ${base}.`, {
+      cause: error,
+    });
+  }
+  const prompts: Prompt[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    const name = file.slice(0, -'.md'.length);
+    try {
+      prompts.push(await loadPrompt(name, base));
+    } catch (error) {
+      problems.push(`${base}${file}: ${(error as Error).message}`);
+    }
+  }
+  for (const name of required) {
+    if (!files.includes(`${name}.md`))
+      problems.push(`${base}${name}.md: missing (Megaphone uses this prompt).`);
+  }
+  if (problems.length) {
+    throw new MegaphoneError(
+      'prompt_invalid',
+      `${problems.length === 1 ? 'A prompt is' : `${problems.length} prompts are`} broken, so Megaphone cannot start:\n${problems.map((p) => `- ${p}`).join('\n')}\nFix the file${problems.length === 1 ? '' : 's'} (front matter between --- lines with purpose, version and variables; every {{placeholder}} declared) and start again.`,
+    );
+  }
+  return prompts;
 }
 
 /**

@@ -256,6 +256,12 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
         message.edits++;
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
       }
+      case 'chat.delete': {
+        const message = messages.get(String(args.ts));
+        if (!message || message.channel !== args.channel) return { ok: false, error: 'message_not_found' };
+        messages.delete(message.ts);
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
       case 'reactions.add':
       case 'reactions.remove':
         return args.channel && args.timestamp && args.name

@@ -279,7 +279,14 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
   async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
     const binding = bindings.get(interaction.commandName);
-    if (!binding?.segmentOptions.has(focused.name)) {
+    // Saved segment names are Megaphone's data: nobody refused by the access rules is shown them.
+    const who = callerOf(
+      interaction.user,
+      interaction.channel,
+      interaction.channelId,
+      'discord:autocomplete',
+    );
+    if (!binding?.segmentOptions.has(focused.name) || !router.access.check(who).allowed) {
       await interaction.respond([]);
       return;
     }

@@ -38,6 +38,10 @@ describe('slash commands generated from the command registry', () => {
     ]);
     expect(bindings.get('group')?.keys.get('save-as')).toBe('saveAs');
     expect(bindings.get('show-segment')?.command.name).toBe('show segment');
+    // A preprocessed argument (a draft number typed "12" or "#12") is typed by the schema after it.
+    expect(byName.get('approve-draft')?.options?.map((o) => [o.name, o.type, o.required])).toEqual([
+      ['id', 4, true],
+    ]);
   });
 
   it('autocompletes arguments that name a saved segment, not names being created', () => {

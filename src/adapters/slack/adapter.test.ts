@@ -5,6 +5,8 @@ import { adapterContract } from '../../../test/adapter-contract.ts';
 import { createFixtureDatabase, type TestDatabase } from '../../../test/database.ts';
 import { eventCallback, startSlackStandIn } from '../../../test/stand-ins/slack.ts';
 import { createSlackHarness, type SlackHarness, toPosted } from '../../../test/stand-ins/slack-harness.ts';
+import { listDrafts } from '../../copy/store.ts';
+import { createAccessPolicy } from '../../core/access.ts';
 import { createRouter, type Router } from '../../core/router.ts';
 import { createLogger } from '../../logger.ts';
 import { createSlackAdapter } from './adapter.ts';
@@ -276,8 +278,12 @@ describe('slack adapter over HTTP', () => {
     expect(new TextDecoder().decode(csv!.bytes)).toContain('customer_id');
   });
 
-  it('publishes the Home tab with the saved segments', async () => {
-    await slack.ask('save as home-test', { thread: (await slack.ask('customers in Germany'))[0]!.thread });
+  it('publishes the Home tab with saved segments, drafts awaiting approval and scheduled digests', async () => {
+    const thread = (await slack.ask('customers in Germany'))[0]!.thread;
+    await slack.ask('save as home-test', { thread });
+    await slack.ask('draft an sms for this segment about t-light holders', { thread });
+    await slack.ask('every Monday at 9:00 Europe/London post a weekly digest to #marketing');
+    const [draft] = await listDrafts(database, { status: 'draft', limit: 1 });
     const before = slack.api.calls.length;
     expect(
       (
@@ -292,8 +298,43 @@ describe('slack adapter over HTTP', () => {
     expect(publish.args.user_id).toBe('U_JANE');
     const view = publish.args.view as { type: string; blocks: unknown[] };
     expect(view.type).toBe('home');
-    expect(JSON.stringify(view.blocks)).toContain('home-test');
-    expect(JSON.stringify(view.blocks)).toContain('Germany');
+    const page = JSON.stringify(view.blocks);
+    expect(page).toContain('home-test');
+    expect(page).toContain('Germany');
+    expect(page).toContain('Drafts awaiting approval');
+    expect(page).toContain(`Approve #${draft!.id}`);
+    expect(page).toContain('Scheduled digests');
+    expect(page).toContain('#marketing on Slack');
+    expect(page).toMatch(/Europe\/London/);
+  });
+
+  it('publishes a polite refusal as the Home tab of someone the access rules refuse', async () => {
+    const restricted = createRouter({
+      database,
+      log,
+      commands,
+      access: createAccessPolicy({ users: ['slack:U_JANE'], channels: [], personalDataUsers: [] }),
+    });
+    const other = await createSlackHarness(restricted, { database, log });
+    try {
+      const open = async (user: string) => {
+        const before = other.api.calls.length;
+        const event = { type: 'app_home_opened', user, channel: `D_${user}`, tab: 'home', event_ts: '1.0' };
+        expect((await other.platform.event(event, other.eventId())).status).toBe(200);
+        await other.adapter.idle();
+        const publish = other.api.calls.slice(before).find((c) => c.method === 'views.publish')!;
+        expect(publish.args.user_id).toBe(user);
+        return JSON.stringify((publish.args.view as { blocks: unknown[] }).blocks);
+      };
+      const refused = await open('U_EVE');
+      expect(refused).toMatch(/You don't have access to Megaphone/);
+      expect(refused).not.toMatch(/Saved segments|Drafts awaiting approval|Scheduled digests/);
+      const allowed = await open('U_JANE');
+      expect(allowed).toMatch(/Saved segments/);
+      expect(allowed).not.toMatch(/You don't have access/);
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers a button pressed on the Home tab in a direct message thread', async () => {
@@ -347,6 +388,54 @@ describe('slack adapter over HTTP', () => {
       altText: 'Revenue by week, rising',
     });
     expect([...messages[1]!.files[0]!.bytes]).toEqual([...bytes]);
+  });
+
+  it('throws when Slack refuses an unprompted post, and posts no error note into the channel', async () => {
+    slack.api.failNext('chat.postMessage', { error: 'not_in_channel' });
+    await expect(
+      slack.adapter.delivery.post(
+        { channel: 'C_REFUSED' },
+        { title: 'Weekly digest', text: 'Revenue is up.' },
+      ),
+    ).rejects.toThrow(/Slack refused the post to C_REFUSED: not_in_channel\. .*\/invite @Megaphone/);
+    expect(slack.api.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C_REFUSED')).toHaveLength(
+      1,
+    );
+    expect(slack.api.messages().filter((m) => m.channel === 'C_REFUSED')).toEqual([]);
+    // The retry goes through, once.
+    const { messageRef } = await slack.adapter.delivery.post(
+      { channel: 'C_REFUSED' },
+      { title: 'Weekly digest', text: 'Revenue is up.' },
+    );
+    expect(slack.api.messages().filter((m) => m.channel === 'C_REFUSED')).toMatchObject([
+      { ts: messageRef, text: expect.stringContaining('Revenue is up.') },
+    ]);
+  });
+
+  it('takes back an unprompted post whose files Slack refused, so the retry does not repeat it', async () => {
+    slack.api.failNext('files.completeUploadExternal', { error: 'missing_scope' });
+    const reply = {
+      title: 'Weekly digest',
+      text: 'Revenue is up.',
+      attachments: [
+        {
+          filename: 'revenue.png',
+          mimeType: 'image/png',
+          data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]),
+          altText: 'Revenue by week',
+        },
+      ],
+    };
+    await expect(slack.adapter.delivery.post({ channel: 'C_NOFILES' }, reply)).rejects.toThrow(
+      /Slack refused the post to C_NOFILES: missing_scope/,
+    );
+    const deleted = slack.api.callsTo('chat.delete').filter((c) => c.args.channel === 'C_NOFILES');
+    expect(deleted).toHaveLength(1);
+    expect(slack.api.messages().filter((m) => m.channel === 'C_NOFILES')).toEqual([]);
+    await slack.adapter.delivery.post({ channel: 'C_NOFILES' }, reply);
+    const messages = slack.api.messages().filter((m) => m.channel === 'C_NOFILES');
+    expect(messages.filter((m) => !m.threadTs)).toHaveLength(1);
+    expect(messages.flatMap((m) => m.files).map((f) => f.filename)).toEqual(['revenue.png']);
   });
 
   it('posts a reply of files only without an empty block list', async () => {

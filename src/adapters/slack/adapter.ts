@@ -221,41 +221,55 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   }
 
   /**
-   * Posts a reply (and its files) in a thread, or as a new message when no thread is given. Resolves with
-   * the message ts. Slack refusing any part is logged and said in the thread; `rethrow` passes it on.
+   * Posts a reply (and its files) in a thread, or as a new message when no thread is given. Resolves with the
+   * message ts; on failure rejects with Slack's error, after setting `sent.ts` when the message itself was posted.
+   */
+  async function send(
+    client: WebClient,
+    target: DeliveryTarget,
+    reply: Reply,
+    note: string | undefined,
+    sent: { ts?: string | undefined },
+  ): Promise<string | undefined> {
+    const rendered = renderReply(reply, note ? { note } : {});
+    const posted = await client.chat.postMessage({
+      channel: target.channel,
+      ...(target.thread ? { thread_ts: target.thread } : {}),
+      text: rendered.text,
+      // A reply of files only has no blocks: Slack refuses an empty block list.
+      ...(rendered.blocks.length ? { blocks: rendered.blocks as unknown as webApi.KnownBlock[] } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    sent.ts = posted.ts;
+    if (rendered.files.length) {
+      await client.files.uploadV2({
+        channel_id: target.channel,
+        thread_ts: target.thread ?? posted.ts!,
+        file_uploads: rendered.files.map((f) => ({
+          file: Buffer.from(f.data),
+          filename: f.filename,
+          title: f.filename,
+          ...(f.altText ? { alt_text: f.altText } : {}),
+        })),
+      });
+    }
+    return posted.ts;
+  }
+
+  /**
+   * Answers a request in its thread. Slack refusing any part is logged and said in the thread, so the person
+   * who asked knows; resolves with the message ts when the message itself was posted.
    */
   async function postReply(
     client: WebClient,
     target: DeliveryTarget,
     reply: Reply,
-    options: { note?: string; rethrow?: boolean } = {},
+    options: { note?: string } = {},
   ): Promise<string | undefined> {
-    const rendered = renderReply(reply, options.note ? { note: options.note } : {});
-    let ts: string | undefined;
+    const sent: { ts?: string | undefined } = {};
     try {
-      const posted = await client.chat.postMessage({
-        channel: target.channel,
-        ...(target.thread ? { thread_ts: target.thread } : {}),
-        text: rendered.text,
-        // A reply of files only has no blocks: Slack refuses an empty block list.
-        ...(rendered.blocks.length ? { blocks: rendered.blocks as unknown as webApi.KnownBlock[] } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      ts = posted.ts;
-      if (rendered.files.length) {
-        await client.files.uploadV2({
-          channel_id: target.channel,
-          thread_ts: target.thread ?? ts!,
-          file_uploads: rendered.files.map((f) => ({
-            file: Buffer.from(f.data),
-            filename: f.filename,
-            title: f.filename,
-            ...(f.altText ? { alt_text: f.altText } : {}),
-          })),
-        });
-      }
-      return ts;
+      return await send(client, target, reply, options.note, sent);
     } catch (error) {
       const ref = newReferenceId();
       log.error(
@@ -265,14 +279,46 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
       try {
         await client.chat.postMessage({
           channel: target.channel,
-          ...(target.thread || ts ? { thread_ts: target.thread ?? ts } : {}),
+          ...(target.thread || sent.ts ? { thread_ts: target.thread ?? sent.ts } : {}),
           text: `:x: ${explainSlackError(error)} The details are in Megaphone’s log under reference ${ref}.`,
         });
       } catch (second) {
         log.error({ err: second, ref }, 'could not report the failure in Slack either');
       }
-      if (options.rethrow) throw error;
-      return ts;
+      return sent.ts;
+    }
+  }
+
+  /**
+   * Posts unprompted (scheduled digests): all or nothing, and silent in the channel on failure. A refused post
+   * is logged and thrown, so the caller (the digest scheduler) retries and reports it; a message posted without
+   * its files is deleted first, so the retry does not post it twice. Nobody in the channel asked for it, so no
+   * error note goes there.
+   */
+  async function deliver(target: DeliveryTarget, reply: Reply): Promise<string> {
+    const sent: { ts?: string | undefined } = {};
+    try {
+      return posted(await send(app.client, target, reply, undefined, sent));
+    } catch (error) {
+      log.warn(
+        { err: error, channel: target.channel, slackError: slackErrorCode(error), partial: Boolean(sent.ts) },
+        'Slack refused an unprompted post',
+      );
+      if (sent.ts) {
+        try {
+          await app.client.chat.delete({ channel: target.channel, ts: sent.ts });
+        } catch (second) {
+          log.error(
+            { err: second, channel: target.channel, ts: sent.ts },
+            'could not take back a post whose files Slack refused; a retry will repeat it',
+          );
+        }
+      }
+      throw new MegaphoneError(
+        'slack_delivery',
+        `Slack refused the post to ${target.channel}: ${slackErrorCode(error) ?? (error as Error).message}. ${explainSlackError(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -449,10 +495,17 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     try {
+      // The Home tab sits in the person's direct message channel with the app: the same rules as a DM apply.
       const sections = await buildHome(
         {
           database,
-          caller: { platform: 'slack', userId: event.user, conversationId: `slack:home:${event.user}` },
+          access: router.access,
+          caller: {
+            platform: 'slack',
+            userId: event.user,
+            channelId: event.channel,
+            conversationId: `slack:home:${event.user}`,
+          },
         },
         log,
       );
@@ -517,8 +570,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
     delivery: {
       platform: 'slack',
       async post(target, reply) {
-        const ts = await postReply(app.client, target, reply, { rethrow: true });
-        return { messageRef: posted(ts) };
+        return { messageRef: await deliver(target, reply) };
       },
     },
   };
