@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { megaphone } from '../../test/cli.ts';
+import { startDiscordStandIn } from '../../test/stand-ins/discord.ts';
 import { startSlackStandIn } from '../../test/stand-ins/slack.ts';
 import { SIGNING_SECRET } from '../../test/stand-ins/slack-harness.ts';
 
@@ -81,6 +82,35 @@ describe('megaphone digests (the real bin, on an embedded database on disk)', ()
       expect(posted.find((m) => m.threadTs)?.files[0]?.filename).toBe('revenue.png');
     } finally {
       await api.close();
+    }
+  }, 400_000);
+
+  it('tick connects the Discord bot for a Discord digest that is due, posts it once, and disconnects', async () => {
+    const discord = await startDiscordStandIn();
+    try {
+      const env = {
+        MEGAPHONE_DATA_DIR: join(dir, 'discord-data'),
+        DISCORD_TOKEN: 'test-token',
+        DISCORD_APPLICATION_ID: discord.applicationId,
+        DISCORD_API_URL: discord.apiUrl,
+      };
+      expect((await megaphone(['import', FIXTURE], env)).code).toBe(0);
+      const added = await megaphone(
+        ['digests', 'add', `every day at 9:00 UTC weekly digest to discord <#${discord.channelId}>`],
+        env,
+      );
+      expect(added.code).toBe(0);
+      const due = new Date(Date.now() + 2 * 86_400_000);
+      due.setUTCHours(9, 0, 30, 0);
+      const tick = await megaphone(['digests', 'tick', '--now', due.toISOString()], env);
+      expect(tick.stdout).toMatch(/^sent "weekly-digest" \(due .* 09:00 UTC\) as /);
+      expect(tick.code).toBe(0);
+      const posted = discord.messages.filter((m) => m.channel_id === discord.channelId);
+      expect(posted).toHaveLength(1);
+      expect(posted[0]!.attachments.map((a) => a.filename)).toContain('revenue.png');
+      expect(discord.identifies).toHaveLength(1);
+    } finally {
+      await discord.close();
     }
   }, 400_000);
 });

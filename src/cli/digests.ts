@@ -70,24 +70,38 @@ function describeOutcome(o: RunOutcome): string {
 
 /**
  * Deliveries this process can use: the terminal always, Slack when it is configured (posting needs only the
- * Web API, so the adapter is not started). Bolt is imported only then (see integration facts: it replaces the
- * process-wide fetch dispatcher).
+ * Web API, so the adapter is not started), Discord when it is configured (its delivery posts through a
+ * logged-in client, so the bot connects on the first Discord digest due and disconnects in `close`). Adapters
+ * are imported only then (see integration facts: Bolt replaces the process-wide fetch dispatcher).
  */
 export async function commandLineDeliveries(
   app: App,
   write: (text: string) => void,
   attachmentsDir?: string,
-): Promise<Deliveries> {
+): Promise<{ deliveries: Deliveries; close(): Promise<void> }> {
   const deliveries: Deliveries = { stdout: createStdoutDelivery({ write, attachmentsDir }) };
+  const deps = { router: app.router, database: app.database, log: app.log };
   if (app.config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/adapter.ts');
-    const slack = createSlackAdapter(
-      { ...app.config.slack, port: app.config.port },
-      { router: app.router, database: app.database, log: app.log },
-    );
-    deliveries.slack = slack.delivery;
+    deliveries.slack = createSlackAdapter({ ...app.config.slack, port: app.config.port }, deps).delivery;
   }
-  return deliveries;
+  const discordConfig = app.config.discord;
+  let discord: { stop(): Promise<void>; delivery: Delivery } | undefined;
+  if (discordConfig) {
+    deliveries.discord = {
+      platform: 'discord',
+      async post(target, reply) {
+        if (!discord) {
+          const { createDiscordAdapter } = await import('../adapters/discord/adapter.ts');
+          const adapter = createDiscordAdapter(discordConfig, deps);
+          await adapter.start();
+          discord = adapter;
+        }
+        return discord.delivery.post(target, reply);
+      },
+    };
+  }
+  return { deliveries, close: async () => discord?.stop() };
 }
 
 export function registerDigestCommands(program: Command): void {
@@ -109,13 +123,14 @@ export function registerDigestCommands(program: Command): void {
     .option('--attachments <dir>', 'save charts of digests printed to stdout in this directory')
     .action(async (opts: { now?: Date; attachments?: string }) => {
       await withApp(async (app) => {
+        const { deliveries, close } = await commandLineDeliveries(app, write, opts.attachments);
         const scheduler = createDigestScheduler({
           database: app.database,
-          deliveries: await commandLineDeliveries(app, write, opts.attachments),
+          deliveries,
           log: app.log,
           recommender: modelRecommender,
         });
-        const outcomes = await scheduler.tick(opts.now);
+        const outcomes = await scheduler.tick(opts.now).finally(close);
         if (outcomes.length === 0) console.log('Nothing due.');
         for (const o of outcomes) console.log(describeOutcome(o));
         if (outcomes.some((o) => o.outcome !== 'sent')) process.exitCode = 1;
