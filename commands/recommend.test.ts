@@ -1,29 +1,20 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
 import { createRouter, type Router } from '../src/core/router.ts';
-import { importFile } from '../src/ingest/import.ts';
 import { GARDEN, tasteGroupsCsv } from '../src/recommend/fixture.ts';
-import { createTestDatabase, drivers, type TestDatabase } from '../test/database.ts';
+import { createCsvDatabase, drivers, type TestDatabase } from '../test/database.ts';
 import { commands } from './index.ts';
 
 describe.each(drivers)('recommend conversation on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
-  let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'megaphone-rec-chat-'));
-    await writeFile(join(dir, 'shop.csv'), tasteGroupsCsv());
-    db = await createTestDatabase(driver);
-    await importFile(db, join(dir, 'shop.csv'));
+    db = await createCsvDatabase(driver, tasteGroupsCsv());
     router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
   });
   afterAll(async () => {
     await db.dispose();
-    await rm(dir, { recursive: true, force: true });
   });
   const thread = (id: string): Caller => ({ platform: 'slack', userId: 'U1', conversationId: id });
 

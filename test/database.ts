@@ -3,7 +3,9 @@
  * is set (CI), a fresh database on the Postgres server. Database suites run once per driver.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -48,5 +50,26 @@ export const RETAIL_FIXTURE = fileURLToPath(
 export async function createFixtureDatabase(driver: Driver): Promise<TestDatabase> {
   const database = await createTestDatabase(driver);
   await importFile(database, RETAIL_FIXTURE);
+  return database;
+}
+
+/** A test database with a generated CSV (written to a temporary file, removed on dispose) imported. */
+export async function createCsvDatabase(
+  driver: Driver,
+  csv: string,
+  name = 'shop.csv',
+): Promise<TestDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), 'megaphone-csv-'));
+  const path = join(dir, name);
+  await writeFile(path, csv);
+  const database = await createTestDatabase(driver);
+  try {
+    await importFile(database, path);
+  } catch (error) {
+    await database.dispose();
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   return database;
 }
