@@ -12,7 +12,7 @@ import { DONE_BATCHES } from '../ingest/features.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { AS_OF, audienceLabel, type ChartBuild, inSegment, MONTHS } from './builders.ts';
 import { PALETTE } from './render.ts';
-import type { PeriodUnit } from './trends.ts';
+import { type PeriodUnit, UNIT_INTERVAL, UNIT_SQL } from './trends.ts';
 
 /**
  * A stretch of time ending at the as-of date: the current (`offset` 0, to date) or the previous (`offset`
@@ -23,19 +23,6 @@ export type Period = { unit: PeriodUnit; offset: 0 | 1 } | { days: number };
 export const PRODUCT_METRICS = ['revenue', 'units'] as const;
 export type ProductMetric = (typeof PRODUCT_METRICS)[number];
 export const MAX_TOP = 25;
-
-const UNIT_SQL: Record<PeriodUnit, SQL> = {
-  week: sql.raw(`'week'`),
-  month: sql.raw(`'month'`),
-  quarter: sql.raw(`'quarter'`),
-  year: sql.raw(`'year'`),
-};
-const UNIT_INTERVAL: Record<PeriodUnit, string> = {
-  week: '7 days',
-  month: '1 month',
-  quarter: '3 months',
-  year: '1 year',
-};
 
 /** [start, stop] in UTC as SQL expressions over `as_of.at` (a UTC timestamp). */
 function window(period: Period | undefined): { start: SQL; stop: SQL } {

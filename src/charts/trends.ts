@@ -29,13 +29,14 @@ export const SERIES_METRICS = ['revenue', 'orders'] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
 /** Only these words reach SQL as text; every value is a bound parameter. */
-const UNIT_SQL: Record<PeriodUnit, SQL> = {
+export const UNIT_SQL: Record<PeriodUnit, SQL> = {
   week: sql.raw(`'week'`),
   month: sql.raw(`'month'`),
   quarter: sql.raw(`'quarter'`),
   year: sql.raw(`'year'`),
 };
-const UNIT_INTERVAL: Record<PeriodUnit, string> = {
+/** One period's length, as an interval literal (a bound parameter). */
+export const UNIT_INTERVAL: Record<PeriodUnit, string> = {
   week: '7 days',
   month: '1 month',
   quarter: '3 months',
