@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson as sendJsonBody } from './http.ts';
 
 /** An answer: the assistant's content, or the message in more detail. */
 export type ScriptedAnswer =
@@ -104,7 +105,7 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     readBody(req)
-      .then((text) => handle(req, res, text))
+      .then((raw) => handle(req, res, raw.toString('utf8')))
       .catch((error: unknown) => sendError(res, { status: 500, message: String(error) }));
   });
 
@@ -249,30 +250,16 @@ function defaultEmbedding(text: string, dimensions = 8): number[] {
   return v.map((x) => x / norm);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function sendJson(
   res: ServerResponse,
   status: number,
   payload: unknown,
   headers: Record<string, string> = {},
 ): void {
-  if (res.destroyed) return;
-  const text = JSON.stringify(payload);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
+  sendJsonBody(res, status, payload, {
     'x-request-id': `req_standin_${Date.now().toString(36)}`,
     ...headers,
   });
-  res.end(text);
 }
 
 function sendError(res: ServerResponse, e: ScriptedError): void {

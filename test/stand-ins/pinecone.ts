@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { matchesFilter, parseFilter } from '../../src/vectors/filter.ts';
 import type { Metadata } from '../../src/vectors/types.ts';
+import { readBody, sendJson as send } from './http.ts';
 
 export interface StandInIndex {
   name: string;
@@ -100,15 +101,11 @@ export async function startPineconeStandIn(
   });
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      try {
-        handle(req, res, Buffer.concat(chunks).toString('utf8'));
-      } catch (error) {
-        send(res, 500, { code: 13, message: `stand-in failure: ${String(error)}`, details: [] });
-      }
-    });
+    readBody(req)
+      .then((raw) => handle(req, res, raw.toString('utf8')))
+      .catch((error: unknown) =>
+        send(res, 500, { code: 13, message: `stand-in failure: ${String(error)}`, details: [] }),
+      );
   });
 
   function handle(req: IncomingMessage, res: ServerResponse, text: string): void {
@@ -330,20 +327,4 @@ function codeFor(status: number): string {
   if (status === 429) return 'RESOURCE_EXHAUSTED';
   if (status === 503) return 'UNAVAILABLE';
   return status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT';
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  payload: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.destroyed) return;
-  const text = JSON.stringify(payload);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }
