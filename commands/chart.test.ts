@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
 import type { Reply } from '../src/core/reply.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
+import { chatRouter } from '../test/chat.ts';
 import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
-import { commands } from './index.ts';
 
 const png = (reply: Reply) => reply.attachments?.find((a) => a.mimeType === 'image/png');
 
@@ -14,7 +13,7 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
   let router: Router;
   beforeAll(async () => {
     db = await createFixtureDatabase(driver);
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();

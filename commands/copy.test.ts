@@ -10,6 +10,7 @@ import { createRouter, type Router } from '../src/core/router.ts';
 import { storeStats } from '../src/ingest/stats.ts';
 import { createOpenAiClient } from '../src/llm/openai.ts';
 import { openEmbeddingProvider } from '../src/vectors/index.ts';
+import { chatRouter } from '../test/chat.ts';
 import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../test/stand-ins/openai.ts';
 import { commands } from './index.ts';
@@ -41,7 +42,7 @@ describe.each(drivers)('copy drafts in a conversation on %s', (driver) => {
   let router: Router;
   beforeAll(async () => {
     db = await createFixtureDatabase(driver);
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
     if (db.vectorAvailable) {
       // The local embedding model is fitted on the catalogue (megaphone vectors index does this in production).
       await openEmbeddingProvider({

@@ -1,20 +1,19 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
 import { NO_MODEL_NOTE } from '../src/digests/recommender.ts';
 import { tasteGroupsCsv } from '../src/recommend/fixture.ts';
 import { trainRecommender } from '../src/recommend/service.ts';
 import { latestModelId } from '../src/recommend/store.ts';
+import { chatRouter } from '../test/chat.ts';
 import { createCsvDatabase, drivers, type TestDatabase } from '../test/database.ts';
-import { commands } from './index.ts';
 
 describe.each(drivers)('what to push in a digest, from the trained recommender, on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
   beforeAll(async () => {
     db = await createCsvDatabase(driver, tasteGroupsCsv());
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();

@@ -1,18 +1,18 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
 import { createDigestScheduler } from '../src/digests/scheduler.ts';
 import { getDigest, runsOf } from '../src/digests/service.ts';
+import { chatRouter } from '../test/chat.ts';
 import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
-import { commands } from './index.ts';
 
 describe.each(drivers)('digests in the conversation on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
   beforeAll(async () => {
     db = await createFixtureDatabase(driver);
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();

@@ -1,22 +1,20 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../src/core/command.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
 import { GARDEN, tasteGroupsCsv } from '../src/recommend/fixture.ts';
+import { chatRouter, slackThread } from '../test/chat.ts';
 import { createCsvDatabase, drivers, type TestDatabase } from '../test/database.ts';
-import { commands } from './index.ts';
 
 describe.each(drivers)('recommend conversation on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
   beforeAll(async () => {
     db = await createCsvDatabase(driver, tasteGroupsCsv());
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();
   });
-  const thread = (id: string): Caller => ({ platform: 'slack', userId: 'U1', conversationId: id });
+  const thread = slackThread;
 
   it('answers "what should we recommend to customer …?" with a table of reasons, the id masked', async () => {
     const reply = await router.handle('what should we recommend to customer c01?', thread('r1'));

@@ -1,11 +1,9 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listDrafts } from '../src/copy/store.ts';
-import type { Caller } from '../src/core/command.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
 import { tasteGroupsCsv } from '../src/recommend/fixture.ts';
+import { chatRouter, slackThread } from '../test/chat.ts';
 import { createCsvDatabase, drivers, type TestDatabase } from '../test/database.ts';
-import { commands } from './index.ts';
 
 beforeAll(() => {
   // Offline: local templates for copy, no cloud vectors.
@@ -21,12 +19,12 @@ describe.each(drivers)('segment preview buttons on %s', (driver) => {
   let router: Router;
   beforeAll(async () => {
     db = await createCsvDatabase(driver, tasteGroupsCsv());
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();
   });
-  const thread = (id: string): Caller => ({ platform: 'slack', userId: 'U1', conversationId: id });
+  const thread = slackThread;
   const button = (reply: { buttons?: { label: string }[] | undefined }, label: string) => {
     const found = reply.buttons?.find((b) => b.label === label);
     if (!found) throw new Error(`no "${label}" button`);

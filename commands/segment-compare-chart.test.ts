@@ -1,11 +1,10 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
 import type { Reply } from '../src/core/reply.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
 import { getSegment, saveSegment } from '../src/segments/service.ts';
+import { chatRouter, slackThread } from '../test/chat.ts';
 import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
-import { commands } from './index.ts';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -14,7 +13,7 @@ describe.each(drivers)('the Chart button on a segment comparison on %s', (driver
   let router: Router;
   beforeAll(async () => {
     db = await createFixtureDatabase(driver);
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
     const setup: Caller = { platform: 'slack', userId: 'U1', conversationId: 'setup' };
     await router.handle('customers in Germany', setup);
     await router.handle('save as germans', setup);
@@ -24,7 +23,7 @@ describe.each(drivers)('the Chart button on a segment comparison on %s', (driver
   afterAll(async () => {
     await db.dispose();
   });
-  const thread = (id: string): Caller => ({ platform: 'slack', userId: 'U1', conversationId: id });
+  const thread = slackThread;
   const png = (reply: Reply) => reply.attachments?.find((a) => a.mimeType === 'image/png');
 
   it('charts the two saved segments that were compared', async () => {

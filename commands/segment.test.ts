@@ -1,21 +1,20 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
+import { chatRouter, slackThread } from '../test/chat.ts';
 import { createFixtureDatabase, createTestDatabase, drivers, type TestDatabase } from '../test/database.ts';
-import { commands } from './index.ts';
 
 describe.each(drivers)('segment conversation on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
   beforeAll(async () => {
     db = await createFixtureDatabase(driver);
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();
   });
-  const thread = (id: string): Caller => ({ platform: 'slack', userId: 'U1', conversationId: id });
+  const thread = slackThread;
 
   it('previews, refines, saves, lists, exports, compares and deletes in one thread', async () => {
     const t = thread('t1');
@@ -104,7 +103,7 @@ describe('discovered groups in the conversation', () => {
     db = await createTestDatabase('pglite');
     const { loadDemo } = await import('../src/ingest/demo.ts');
     await loadDemo(db, { seed: 7, customers: 300 });
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();
@@ -138,7 +137,7 @@ describe.each(drivers)('charts in the conversation on %s', (driver) => {
   let router: Router;
   beforeAll(async () => {
     db = await createFixtureDatabase(driver);
-    router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    router = chatRouter(db);
   });
   afterAll(async () => {
     await db.dispose();

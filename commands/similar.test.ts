@@ -1,9 +1,9 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
-import { createRouter, type Router } from '../src/core/router.ts';
+import type { Router } from '../src/core/router.ts';
 import { useVectorConfig } from '../src/vectors/context.ts';
 import { insertProducts } from '../src/vectors/fixtures/products.ts';
+import { chatRouter } from '../test/chat.ts';
 import { createTestDatabase, drivers, type TestDatabase } from '../test/database.ts';
 import { type PineconeStandIn, startPineconeStandIn } from '../test/stand-ins/pinecone.ts';
 import { commands } from './index.ts';
@@ -42,7 +42,7 @@ for (const driver of drivers) {
           ? undefined
           : { apiKey: pc.apiKey, index: 'megaphone', host: undefined, controllerUrl: pc.url },
       });
-      router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+      router = chatRouter(db);
     });
     afterAll(async () => {
       await db.dispose();

@@ -1,9 +1,7 @@
 import { PassThrough } from 'node:stream';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commands } from '../../../commands/index.ts';
+import { chatRouter } from '../../../test/chat.ts';
 import { createFixtureDatabase, type TestDatabase } from '../../../test/database.ts';
-import { createRouter } from '../../core/router.ts';
 import { createCliAdapter } from './chat.ts';
 import { renderReply } from './render.ts';
 
@@ -23,7 +21,7 @@ describe('terminal chat', () => {
     output.on('data', (chunk) => {
       transcript += String(chunk);
     });
-    const router = createRouter({ database: db, log: pino({ level: 'silent' }), commands });
+    const router = chatRouter(db);
     const chat = createCliAdapter({ router, input, output, banner: 'Welcome to Megaphone' });
     const done = chat.run();
     input.write('help\n');
