@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { loadConfig } from '../src/config.ts';
 import { draftsReply } from '../src/copy/reply.ts';
 import { currentBrand, parseCopyRequest, resolveAudience } from '../src/copy/request.ts';
 import { checkNearDuplicates } from '../src/copy/similar.ts';
@@ -34,7 +33,7 @@ export default defineCommand({
       log: ctx.log,
     });
     const { drafts, notices } = await createDrafts(
-      { database: ctx.database, brand: await currentBrand(), llm: ctx.llm, log: ctx.log },
+      { database: ctx.database, brand: await currentBrand(ctx.config.brandFile), llm: ctx.llm, log: ctx.log },
       {
         request,
         topic: parsed.topic,
@@ -51,7 +50,7 @@ export default defineCommand({
       description: describeSegment(audience.definition),
       request: parsed.audience,
     };
-    const similar = await checkNearDuplicates(ctx.database, loadConfig(), drafts, ctx.log);
+    const similar = await checkNearDuplicates(ctx.database, ctx.config, drafts, ctx.log);
     return {
       reply: draftsReply(drafts, {
         notices: [...audience.notes, ...notices],

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { loadConfig } from '../src/config.ts';
 import { draftId } from '../src/copy/ids.ts';
 import { indexApproved } from '../src/copy/similar.ts';
 import { approveDraft } from '../src/copy/store.ts';
@@ -15,7 +14,7 @@ export default defineCommand({
   async run(ctx, { id }) {
     const draft = await approveDraft(ctx.database, id, `${ctx.caller.platform}:${ctx.caller.userId}`);
     // Later drafts are compared with approved copy; a store that is not available only costs that check.
-    const notIndexed = await indexApproved(ctx.database, loadConfig(), draft).catch((error: unknown) => {
+    const notIndexed = await indexApproved(ctx.database, ctx.config, draft).catch((error: unknown) => {
       ctx.log.warn({ err: error, draft: draft.id }, 'approved draft not indexed for near-duplicate checks');
       return 'the vector store failed';
     });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { loadConfig } from '../src/config.ts';
 import { textFields } from '../src/copy/channels.ts';
 import { draftId } from '../src/copy/ids.ts';
 import { draftsReply } from '../src/copy/reply.ts';
@@ -37,13 +36,13 @@ export default defineCommand({
       };
     }
     const draft = await editDraft(
-      { database: ctx.database, brand: await currentBrand(), llm: ctx.llm, log: ctx.log },
+      { database: ctx.database, brand: await currentBrand(ctx.config.brandFile), llm: ctx.llm, log: ctx.log },
       id,
       field,
       value,
       who,
     );
-    const similar = await checkNearDuplicates(ctx.database, loadConfig(), [draft], ctx.log);
+    const similar = await checkNearDuplicates(ctx.database, ctx.config, [draft], ctx.log);
     return {
       reply: draftsReply([draft], {
         title: `Draft #${id} edited`,

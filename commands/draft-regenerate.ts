@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { loadConfig } from '../src/config.ts';
 import { draftId } from '../src/copy/ids.ts';
 import { draftsReply } from '../src/copy/reply.ts';
 import { currentBrand } from '../src/copy/request.ts';
@@ -16,11 +15,11 @@ export default defineCommand({
   parse: (text) => ({ id: text }),
   async run(ctx, { id }) {
     const { drafts, notices } = await regenerateDraft(
-      { database: ctx.database, brand: await currentBrand(), llm: ctx.llm, log: ctx.log },
+      { database: ctx.database, brand: await currentBrand(ctx.config.brandFile), llm: ctx.llm, log: ctx.log },
       id,
       `${ctx.caller.platform}:${ctx.caller.userId}`,
     );
-    const similar = await checkNearDuplicates(ctx.database, loadConfig(), drafts, ctx.log);
+    const similar = await checkNearDuplicates(ctx.database, ctx.config, drafts, ctx.log);
     return {
       reply: draftsReply(drafts, {
         notices,

@@ -51,6 +51,13 @@ export async function bootApp(config: Config, log: Logger, options: BootOptions 
     : undefined;
   if (llm) notices.push(`Language model: ${config.openai?.model} at ${llm.host}.`);
   useVectorConfig(database, config);
-  const router = createRouter({ database, log, commands, llm, access: createAccessPolicy(config.access) });
+  const router = createRouter({
+    database,
+    log,
+    commands,
+    llm,
+    config,
+    access: createAccessPolicy(config.access),
+  });
   return { config, log, database, router, llm, notices, close: () => database.close() };
 }

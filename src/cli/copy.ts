@@ -77,7 +77,12 @@ export function registerCopyCommands(program: Command): void {
             .filter(Boolean)
             .join(' ');
           const { drafts, notices } = await createDrafts(
-            { database: app.database, brand: await currentBrand(), llm: app.llm, log: app.log },
+            {
+              database: app.database,
+              brand: await currentBrand(app.config.brandFile),
+              llm: app.llm,
+              log: app.log,
+            },
             {
               request,
               topic: opts.about ?? '',

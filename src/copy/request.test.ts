@@ -1,7 +1,7 @@
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { currentBrand, parseCopyRequest } from './request.ts';
 
 describe('reading a copy request', () => {
@@ -46,21 +46,19 @@ describe('reading a copy request', () => {
 });
 
 describe('the configured brand voice', () => {
-  it('is read from MEGAPHONE_BRAND_FILE again when the file changes, and a broken file is reported', async () => {
+  it('is read from the configured file again when it changes, and a broken file is reported', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'megaphone-brand-'));
     const file = join(dir, 'brand.yml');
     try {
-      vi.stubEnv('MEGAPHONE_BRAND_FILE', file);
       await writeFile(file, 'name: First\n');
-      expect((await currentBrand()).name).toBe('First');
+      expect((await currentBrand(file)).name).toBe('First');
       await writeFile(file, 'name: Second\nemoji: lots\n');
       await utimes(file, new Date(), new Date(Date.now() + 5_000));
-      await expect(currentBrand()).rejects.toThrow(/emoji: expected one of none, sparing, free/);
+      await expect(currentBrand(file)).rejects.toThrow(/emoji: expected one of none, sparing, free/);
       await writeFile(file, 'name: Second\n');
       await utimes(file, new Date(), new Date(Date.now() + 10_000));
-      expect((await currentBrand()).name).toBe('Second');
+      expect((await currentBrand(file)).name).toBe('Second');
     } finally {
-      vi.unstubAllEnvs();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -4,7 +4,6 @@
  * sentence for the segment parser) and the topic. The marketer's words are only ever data.
  */
 import { stat } from 'node:fs/promises';
-import { loadConfig } from '../config.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
 import type { LlmProvider } from '../llm/provider.ts';
@@ -163,8 +162,7 @@ let brandCache: { key: string; brand: Promise<BrandVoice> } | undefined;
  * The configured brand voice (MEGAPHONE_BRAND_FILE, else ./brand.yml when present). Read again when the file
  * changes, so an edited brand.yml applies to the next draft without a restart.
  */
-export async function currentBrand(): Promise<BrandVoice> {
-  const file = loadConfig().brandFile;
+export async function currentBrand(file: string | undefined): Promise<BrandVoice> {
   const path = file ?? 'brand.yml';
   const mtime = await stat(path).then(
     (s) => s.mtimeMs,

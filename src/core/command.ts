@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
@@ -18,6 +19,8 @@ export interface Caller {
 
 export interface CommandContext {
   database: Database;
+  /** The configuration Megaphone booted with (commands never read the environment themselves). */
+  config: Config;
   log: Logger;
   caller: Caller;
   /** What the previous command in this conversation returned, for follow-ups. */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { distance } from 'fastest-levenshtein';
+import { type Config, loadConfig } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
@@ -13,6 +14,8 @@ export interface RouterOptions {
   log: Logger;
   commands: readonly AnyCommand[];
   llm?: LlmProvider | undefined;
+  /** The configuration booted with; read from the environment once, here, when not given. */
+  config?: Config;
   /** Who may use Megaphone and see personal data; everyone when absent. */
   access?: AccessPolicy;
 }
@@ -54,6 +57,7 @@ export function normaliseMessage(message: string): string {
 export function createRouter(options: RouterOptions): Router {
   const { database, log, commands } = options;
   const access = options.access ?? OPEN_ACCESS;
+  const config = options.config ?? loadConfig();
   const byWord = new Map<string, AnyCommand>();
   for (const command of commands) {
     for (const word of [command.name, ...(command.aliases ?? [])]) byWord.set(word.toLowerCase(), command);
@@ -124,6 +128,7 @@ export function createRouter(options: RouterOptions): Router {
     }
     const ctx: CommandContext = {
       database,
+      config,
       log: log.child({ command: command.name, conversation: caller.conversationId }),
       caller,
       previous: await loadPrevious(caller.conversationId),
