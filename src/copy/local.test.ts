@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseBrand } from './brand.ts';
 import { CHANNELS, fullText, textFields } from './channels.ts';
-import { TEST_PRODUCTS, testBrief } from './fixtures.ts';
-import { guardDraft } from './guard.ts';
-import { anglesFor, writeLocalDraft, writeLocalDrafts } from './local.ts';
+import { TEST_BRAND, TEST_PRODUCTS, testBrief } from './fixtures.ts';
+import { factsFrom, guardDraft } from './guard.ts';
+import { anglesFor, repeatsItself, writeLocalDraft, writeLocalDrafts } from './local.ts';
 
 describe('local copywriter', () => {
   it('is reproducible from its seed, and varies with it', () => {
@@ -62,5 +62,43 @@ describe('local copywriter', () => {
         }
       }
     }
+  });
+
+  it('never says the same sentence, price or offer twice in one field (the price-led SMS said it twice)', () => {
+    expect(repeatsItself('Jumbo Bag Red Retrospot, from £1.95. Jumbo Bag Red Retrospot from £1.95.')).toBe(
+      true,
+    );
+    expect(repeatsItself('Shop now. Hello. Shop now!')).toBe(true);
+    expect(repeatsItself('15% off the lamp. For a short while it is 15% off.')).toBe(true);
+    expect(repeatsItself('Jumbo Bag Red Retrospot from £1.95. Shop now!')).toBe(false);
+    const jumbo = [
+      { id: '85099B', name: 'Jumbo Bag Red Retrospot', category: 'Bags', price: 1.95 },
+      ...TEST_PRODUCTS,
+    ];
+    const brands = [
+      TEST_BRAND,
+      parseBrand('name: Hearth & Co\ntone: [playful]\nemoji: free', 'b'),
+      parseBrand('name: Maison Lumière\ntone: [premium]\nemoji: none', 'b'),
+    ];
+    let priceLed = 0;
+    for (const channel of CHANNELS) {
+      for (const brand of brands) {
+        for (const request of ['about bags', 'about bags, 20% off']) {
+          for (let seed = 1; seed <= 25; seed++) {
+            const brief = { ...testBrief(channel, request, brand), facts: factsFrom(jumbo, request) };
+            for (const draft of writeLocalDrafts(brief, 6, seed)) {
+              if (draft.angle === 'value') priceLed++;
+              const fields = textFields(draft.content);
+              // A push is read as one: its body must not repeat its title.
+              const read = channel === 'push' ? [['push', fields.map(([, v]) => v).join('. ')]] : fields;
+              for (const [field, value] of read) {
+                expect(repeatsItself(value!), `${channel} ${field} seed ${seed}: ${value}`).toBe(false);
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(priceLed).toBeGreaterThan(100);
   });
 });

@@ -241,14 +241,48 @@ function pickFitting(rng: Rng, options: string[], max: number): string {
   return [...options].sort((a, b) => charLength(a) - charLength(b))[0]!;
 }
 
-/** Phrases for the full product name when any fits; a shorter form of the name only when none does. */
-function pickWithName(rng: Rng, name: string, phrases: (n: string) => string[], max: number): string {
+/**
+ * Phrases for the full product name when any fits; a shorter form of the name only when none does. `ok`
+ * drops phrases that would not read well where they go (saying the same thing twice).
+ */
+function pickWithName(
+  rng: Rng,
+  name: string,
+  phrases: (n: string) => string[],
+  max: number,
+  ok: (phrase: string) => boolean = () => true,
+): string {
   const forms = nameForms(name);
   for (const form of forms) {
-    const fitting = phrases(form).filter((o) => charLength(o) <= max);
+    const fitting = phrases(form).filter((o) => charLength(o) <= max && ok(o));
     if (fitting.length) return rng.pick(fitting);
   }
-  return pickFitting(rng, phrases(forms.at(-1)!), max);
+  const last = phrases(forms.at(-1)!);
+  return pickFitting(rng, last.filter(ok).length ? last.filter(ok) : last, max);
+}
+
+const AMOUNT = /[£€$]\d[\d,]*(?:\.\d\d)?|\d+(?:\.\d+)?%/g;
+const normalSentence = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}£€$.]+/gu, ' ')
+    .replace(/[.\s]+$/, '')
+    .trim();
+
+/**
+ * Whether a text says the same thing twice: a sentence, or an amount (a product and its price, an offer).
+ *
+ * @example
+ * repeatsItself('Jumbo Bag, from £1.95. Jumbo Bag from £1.95.'); // true
+ */
+export function repeatsItself(text: string): boolean {
+  const sentences = text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map(normalSentence)
+    .filter(Boolean);
+  if (new Set(sentences).size < sentences.length) return true;
+  const prices = text.match(AMOUNT) ?? [];
+  return new Set(prices).size < prices.length;
 }
 
 /** Shorter forms of a product name, for tight fields: all words, then fewer. */
@@ -288,17 +322,19 @@ export function writeLocalDraft(brief: CopyBrief, variant: number, seed: number)
     category: lead.category === 'Other' ? 'finds' : lead.category.toLowerCase(),
     offer: offerText(facts) ?? 'something special on',
   });
-  const headline = (max: number) =>
-    pickWithName(rng, lead.name, (n) => HEADLINES[angle][reg].map((f) => f(slots(n))), max);
+  const headline = (max: number, ok?: (h: string) => boolean) =>
+    pickWithName(rng, lead.name, (n) => HEADLINES[angle][reg].map((f) => f(slots(n))), max, ok);
   const hook = rng.pick(HOOKS[angle][reg])(slots(lead.name));
   const cta = rng.pick(CTAS[reg]);
   const emoji = brand.emoji !== 'none' && reg !== 'formal' ? ` ${EMOJI[angle]}` : '';
-  const priceOf = (p: ProductFact) => (p.price === null ? p.name : `${p.name}, ${price(p)}`);
+  // A list under a sentence that already gave a product's price names it without the price again.
+  const priceOf = (p: ProductFact, said = '') =>
+    p.price === null || said.includes(price(p)) ? p.name : `${p.name}, ${price(p)}`;
 
   let content: DraftContent;
   switch (channel) {
     case 'email': {
-      const lines = featured.map((p) => `- ${priceOf(p)}`);
+      const lines = featured.map((p) => `- ${priceOf(p, hook)}`);
       const body = [`${rng.pick(GREETINGS[reg])}`, `${hook}${emoji}`, lines.join('\n'), brand.sign_off]
         .filter(Boolean)
         .join('\n\n');
@@ -318,8 +354,10 @@ export function writeLocalDraft(brief: CopyBrief, variant: number, seed: number)
         (n) => [
           `${hook} ${cta}.`,
           lead.price === null ? `${n}. ${cta}.` : `${n} from ${price(lead)}. ${cta}.`,
+          `${HOOKS.spotlight[reg][0]!(slots(n))} ${cta}.`,
         ],
         LIMITS.push.body,
+        (b) => !repeatsItself(`${title}. ${b}`),
       );
       content = { channel, title, body };
       break;
@@ -342,13 +380,19 @@ export function writeLocalDraft(brief: CopyBrief, variant: number, seed: number)
               ]
             : [`${title}. ${hook}`, `${title}. ${priced(n)}. ${cta}!`, `${priced(n)}. ${cta}!`],
         room,
+        // The price-led headline already names the product and its price: never say them twice.
+        (core) => !repeatsItself(core),
       );
       content = { channel, text: `${brand.name}: ${core} ${optOut}` };
       break;
     }
     case 'social': {
-      const list = featured.map(priceOf).join(' · ');
-      content = { channel, text: `${headline(80)}${emoji}\n\n${hook}\n\n${list}\n\n${cta}.` };
+      let said = hook;
+      const head = headline(80, (h) => !repeatsItself(`${h}. ${hook}`));
+      // Every price-led headline states the price the hook states: then the hook speaks of the product instead.
+      if (repeatsItself(`${head}. ${said}`)) said = HOOKS.spotlight[reg][0]!(slots(lead.name));
+      const list = featured.map((p) => priceOf(p, `${head} ${said}`)).join(' · ');
+      content = { channel, text: `${head}${emoji}\n\n${said}\n\n${list}\n\n${cta}.` };
       break;
     }
   }
