@@ -13,6 +13,7 @@ import { describeSegment } from '../segments/describe.ts';
 import { previewSegment } from '../segments/service.ts';
 import type { ProductFact } from './guard.ts';
 import type { SegmentTraits } from './local.ts';
+import { buildCatalogue, type Catalogue } from './mentions.ts';
 
 const SMALL = new Set(['a', 'an', 'and', 'of', 'the', 'in', 'on', 'with', 'for', 'to', 'or']);
 
@@ -207,4 +208,30 @@ export async function segmentTraits(database: Database, def: SegmentDefinition):
     lifecycle: stage ? { stage: stage.value, share: stage.share } : null,
     country: country ? { name: country.value, share: country.share } : null,
   };
+}
+
+const catalogues = new WeakMap<Database, { signature: string; catalogue: Catalogue }>();
+
+/**
+ * Every product name in the store, indexed for the product-name check. Built once per database and again
+ * only when the products change (an import): a signature query over the names decides.
+ *
+ * @example
+ * const catalogue = await loadCatalogue(database);
+ * productMentions('Pair it with the Jumbo Bag Red Retrospot', facts.products, { catalogue });
+ */
+export async function loadCatalogue(database: Database): Promise<Catalogue> {
+  const [sig] = await database.db
+    .select({
+      n: sql<number>`count(*)::int`,
+      h: sql<string>`coalesce(sum(hashtext(${products.id} || ':' || ${products.name})::bigint), 0)::text`,
+    })
+    .from(products);
+  const signature = `${sig?.n ?? 0}:${sig?.h ?? 0}`;
+  const cached = catalogues.get(database);
+  if (cached?.signature === signature) return cached.catalogue;
+  const rows = await database.db.select({ id: products.id, name: products.name }).from(products);
+  const catalogue = buildCatalogue(rows);
+  catalogues.set(database, { signature, catalogue });
+  return catalogue;
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import type { BrandVoice } from './brand.ts';
 import type { Channel } from './channels.ts';
-import { productsByIds, productsForTopic, segmentTraits, topSellers } from './facts.ts';
+import { loadCatalogue, productsByIds, productsForTopic, segmentTraits, topSellers } from './facts.ts';
 import { type Facts, factsFrom, guardDraft, type ProductFact } from './guard.ts';
 import { askModel } from './llm.ts';
 import { type CopyBrief, type WrittenDraft, writeLocalDraft } from './local.ts';
@@ -83,7 +83,8 @@ export async function briefFor(
       `The brand's language is ${brand.language}, but the local templates write English; set OPENAI_API_KEY for drafts in ${brand.language}.`,
     );
   }
-  return { brief: { channel: req.channel, brand, facts, segment: traits }, notices };
+  const catalogue = await loadCatalogue(database);
+  return { brief: { channel: req.channel, brand, facts, segment: traits, catalogue }, notices };
 }
 
 function describeProblems(problems: { field: string; message: string }[]): string {
@@ -159,6 +160,7 @@ async function fromModel(
         brand: brief.brand,
         facts: brief.facts,
         productIds: draft.productIds,
+        catalogue: brief.catalogue,
       });
       if (guarded.problems.length) {
         rejected.push(`variant ${i + 1}: ${describeProblems(guarded.problems)}`);
@@ -226,6 +228,7 @@ export async function writeDrafts(
         brand: brief.brand,
         facts: brief.facts,
         productIds: draft.productIds,
+        catalogue: brief.catalogue,
       });
       if (guarded.problems.length === 0) {
         written.drafts.push({

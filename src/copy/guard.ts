@@ -2,7 +2,8 @@
  * The guardrails every draft passes before anyone sees it, whichever provider wrote it: the brand's banned
  * words and claims and emoji policy (repaired), the channel's limits (repaired where possible), and the facts
  * check (never repaired: a draft naming a price, discount, offer or product that is not in the data or the
- * request is rejected, and the caller writes another).
+ * request is rejected, and the caller writes another). Products are checked by the ids a draft declares and
+ * by the names its words use (`mentions.ts`).
  */
 import { type BrandVoice, bannedPattern } from './brand.ts';
 import {
@@ -15,6 +16,7 @@ import {
   stripEmoji,
   textFields,
 } from './channels.ts';
+import { type Catalogue, productMentions } from './mentions.ts';
 
 export interface ProductFact {
   id: string;
@@ -81,13 +83,27 @@ export function factsFrom(products: ProductFact[], request: string): Facts {
 
 const sameAmount = (a: number, b: number) => Math.abs(a - b) < 0.005;
 
+/** What the product-name check needs besides the facts. */
+export interface MentionContext {
+  /** The store's product names; without it only names that look invented are caught. */
+  catalogue?: Catalogue | undefined;
+  /** Words that are not products although they may look like it (the brand's name, sign-off). */
+  extraWords?: readonly string[];
+}
+
 /**
- * Every price, discount, offer and declared product in a draft that is not in the facts.
+ * Every price, discount, offer and product in a draft that is not in the facts: declared product ids, and
+ * products named in the words (catalogue products not given to the writer, names that look invented).
  *
  * @example
- * factProblems('Now 30% off!', [], facts); // [{ kind: 'fact', field: 'text', message: 'names a 30% discount ...' }]
+ * factProblems({ channel: 'sms', text: 'Now 30% off!' }, [], facts); // [{ kind: 'fact', field: 'text', message: 'names a 30% discount ...' }]
  */
-export function factProblems(content: DraftContent, productIds: readonly string[], facts: Facts): Problem[] {
+export function factProblems(
+  content: DraftContent,
+  productIds: readonly string[],
+  facts: Facts,
+  mentions: MentionContext = {},
+): Problem[] {
   const problems: Problem[] = [];
   const prices = facts.products.flatMap((p) => (p.price === null ? [] : [p.price]));
   for (const [field, value] of textFields(content)) {
@@ -118,6 +134,15 @@ export function factProblems(content: DraftContent, productIds: readonly string[
           message: `promises "${offer}", which the request does not offer`,
         });
       }
+    }
+    for (const m of productMentions(value, facts.products, mentions)) {
+      problems.push({
+        kind: 'fact',
+        field,
+        message: m.productIds.length
+          ? `names "${m.text}", a product in the catalogue that is not among this draft's products (${facts.products.map((p) => p.name).join(', ')})`
+          : `names "${m.text}", which is not a product in the data`,
+      });
     }
   }
   const known = new Set(facts.products.map((p) => p.id));
@@ -235,6 +260,19 @@ export function repairBrand(content: DraftContent, brand: BrandVoice): DraftCont
   return draftContent.parse({ ...content, ...out });
 }
 
+export interface GuardContext {
+  brand: BrandVoice;
+  facts: Facts;
+  productIds: readonly string[];
+  /** The store's product names, for catalogue products named in the words (see `mentions.ts`). */
+  catalogue?: Catalogue | undefined;
+}
+
+const mentionContext = (ctx: GuardContext): MentionContext => ({
+  catalogue: ctx.catalogue,
+  extraWords: [ctx.brand.name, ctx.brand.sign_off, ctx.brand.sms_opt_out],
+});
+
 export interface GuardResult {
   content: DraftContent;
   /** What still breaks a rule after repair; empty when the draft may be shown. */
@@ -250,16 +288,13 @@ export interface GuardResult {
  * const { content, problems } = guardDraft(draft, { brand, facts, productIds: ['85123A'] });
  * if (problems.length) regenerate();
  */
-export function guardDraft(
-  content: DraftContent,
-  ctx: { brand: BrandVoice; facts: Facts; productIds: readonly string[] },
-): GuardResult {
+export function guardDraft(content: DraftContent, ctx: GuardContext): GuardResult {
   const opt = { optOut: ctx.brand.sms_opt_out };
   const repairedContent = fitContent(repairBrand(content, ctx.brand), opt);
   const problems = [
     ...brandProblems(repairedContent, ctx.brand),
     ...channelProblems(repairedContent, opt),
-    ...factProblems(repairedContent, ctx.productIds, ctx.facts),
+    ...factProblems(repairedContent, ctx.productIds, ctx.facts, mentionContext(ctx)),
   ];
   return {
     content: repairedContent,
@@ -269,13 +304,10 @@ export function guardDraft(
 }
 
 /** Checks without repairing (a marketer's own edit is checked, not rewritten). */
-export function checkDraft(
-  content: DraftContent,
-  ctx: { brand: BrandVoice; facts: Facts; productIds: readonly string[] },
-): Problem[] {
+export function checkDraft(content: DraftContent, ctx: GuardContext): Problem[] {
   return [
     ...brandProblems(content, ctx.brand),
     ...channelProblems(content, { optOut: ctx.brand.sms_opt_out }),
-    ...factProblems(content, ctx.productIds, ctx.facts),
+    ...factProblems(content, ctx.productIds, ctx.facts, mentionContext(ctx)),
   ];
 }

@@ -9,6 +9,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { type BrandVoice, register } from './brand.ts';
 import { type Channel, charLength, type DraftContent, LIMITS } from './channels.ts';
 import type { Facts, ProductFact } from './guard.ts';
+import type { Catalogue } from './mentions.ts';
 
 /** What the segment looks like, in figures the copy can play to. */
 export interface SegmentTraits {
@@ -27,6 +28,8 @@ export interface CopyBrief {
   brand: BrandVoice;
   facts: Facts;
   segment: SegmentTraits;
+  /** The store's product names, for the check on products named in the words (absent: names only). */
+  catalogue?: Catalogue | undefined;
 }
 
 /** One draft as a writer hands it over, before the guardrails. */

@@ -19,6 +19,7 @@ import {
   textFields,
   withField,
 } from './channels.ts';
+import { loadCatalogue } from './facts.ts';
 import { briefFor, type CopyRequest, newSeed, writeDrafts } from './generate.ts';
 import { checkDraft, type Facts } from './guard.ts';
 import type { SegmentTraits } from './local.ts';
@@ -181,7 +182,13 @@ export async function regenerateDraft(deps: CopyDeps, id: number, who: string): 
       hint: `Ask for new drafts instead, e.g. "draft ${old.channel} for ${old.segment}".`,
     });
   }
-  const brief = { channel: old.channel, brand: deps.brand, facts: old.facts, segment: old.traits };
+  const brief = {
+    channel: old.channel,
+    brand: deps.brand,
+    facts: old.facts,
+    segment: old.traits,
+    catalogue: await loadCatalogue(deps.database),
+  };
   const written = await writeDrafts(brief, {
     n: 1,
     seed: newSeed(),
@@ -258,13 +265,14 @@ export async function editDraft(
     brand: deps.brand,
     facts: draft.facts,
     productIds: draft.productIds,
+    catalogue: await loadCatalogue(deps.database),
   });
   if (problems.length) {
     throw new UserError(
       'draft_edit_refused',
       `That edit breaks a rule, so draft #${id} is unchanged: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`,
       {
-        hint: 'Shorten it, or use only prices and offers from the data or the request.',
+        hint: "Shorten it, or name only the draft's products, and only prices and offers from the data or the request.",
       },
     );
   }
