@@ -33,7 +33,12 @@ export default defineCommand({
       log: ctx.log,
     });
     const { drafts, notices } = await createDrafts(
-      { database: ctx.database, brand: await currentBrand(ctx.config.brandFile), llm: ctx.llm, log: ctx.log },
+      {
+        database: ctx.database,
+        brand: await currentBrand(ctx.config.brandFile, ctx.database),
+        llm: ctx.llm,
+        log: ctx.log,
+      },
       {
         request,
         topic: parsed.topic,

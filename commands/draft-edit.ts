@@ -36,7 +36,12 @@ export default defineCommand({
       };
     }
     const draft = await editDraft(
-      { database: ctx.database, brand: await currentBrand(ctx.config.brandFile), llm: ctx.llm, log: ctx.log },
+      {
+        database: ctx.database,
+        brand: await currentBrand(ctx.config.brandFile, ctx.database),
+        llm: ctx.llm,
+        log: ctx.log,
+      },
       id,
       field,
       value,

@@ -15,7 +15,12 @@ export default defineCommand({
   parse: (text) => ({ id: text }),
   async run(ctx, { id }) {
     const { drafts, notices } = await regenerateDraft(
-      { database: ctx.database, brand: await currentBrand(ctx.config.brandFile), llm: ctx.llm, log: ctx.log },
+      {
+        database: ctx.database,
+        brand: await currentBrand(ctx.config.brandFile, ctx.database),
+        llm: ctx.llm,
+        log: ctx.log,
+      },
       id,
       `${ctx.caller.platform}:${ctx.caller.userId}`,
     );

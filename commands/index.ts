@@ -3,6 +3,7 @@
  * free text goes to the first command that claims it.
  */
 import type { AnyCommand } from '../src/core/command.ts';
+import brand from './brand.ts';
 import chart from './chart.ts';
 import copy from './copy.ts';
 import createDigest from './digest-create.ts';
@@ -62,4 +63,5 @@ export const commands: readonly AnyCommand[] = [
   editDraft,
   exportDraft,
   drafts,
+  brand,
 ];

@@ -79,7 +79,7 @@ export function registerCopyCommands(program: Command): void {
           const { drafts, notices } = await createDrafts(
             {
               database: app.database,
-              brand: await currentBrand(app.config.brandFile),
+              brand: await currentBrand(app.config.brandFile, app.database),
               llm: app.llm,
               log: app.log,
             },

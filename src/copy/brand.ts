@@ -75,23 +75,42 @@ export function parseBrand(text: string, source: string): BrandVoice {
   return brand;
 }
 
+/** A brand file as read: the voice, where it came from (null: no file, the default) and the keys it sets. */
+export interface BrandFile {
+  brand: BrandVoice;
+  path: string | null;
+  keys: string[];
+}
+
 /**
  * The brand voice from `file` (an explicit setting: must exist), or from `brand.yml` in `cwd` when present,
- * or the neutral default.
+ * or the neutral default; with the keys the file sets (the others are defaults).
  */
-export async function loadBrand(file: string | undefined, cwd = process.cwd()): Promise<BrandVoice> {
+export async function readBrandFile(file: string | undefined, cwd = process.cwd()): Promise<BrandFile> {
   const path = file ?? `${cwd.replace(/\/$/, '')}/brand.yml`;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (!file && (error as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_BRAND;
+    if (!file && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { brand: DEFAULT_BRAND, path: null, keys: [] };
+    }
     throw new UserError('brand_missing', `Could not read the brand file ${path} (MEGAPHONE_BRAND_FILE).`, {
       cause: error,
       hint: 'Point MEGAPHONE_BRAND_FILE at a readable YAML file, or unset it to use brand.yml.',
     });
   }
-  return parseBrand(text, path);
+  const brand = parseBrand(text, path);
+  const raw: unknown = parseDocument(text).toJS();
+  return { brand, path, keys: raw && typeof raw === 'object' ? Object.keys(raw) : [] };
+}
+
+/**
+ * The brand voice from `file` (an explicit setting: must exist), or from `brand.yml` in `cwd` when present,
+ * or the neutral default.
+ */
+export async function loadBrand(file: string | undefined, cwd = process.cwd()): Promise<BrandVoice> {
+  return (await readBrandFile(file, cwd)).brand;
 }
 
 /** A banned word and its simple inflections, as a whole word ("cheap" also catches "cheaper", "Cheapest"). */

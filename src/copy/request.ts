@@ -13,7 +13,8 @@ import { describeSegment } from '../segments/describe.ts';
 import { resolveSegmentRequest } from '../segments/request.ts';
 import { listSegments } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
-import { type BrandVoice, loadBrand } from './brand.ts';
+import { type BrandFile, type BrandVoice, readBrandFile } from './brand.ts';
+import { brandInForce } from './brand-store.ts';
 import type { Channel } from './channels.ts';
 import { MAX_VARIANTS } from './generate.ts';
 
@@ -156,13 +157,10 @@ export async function resolveAudience(
   return { definition: parsed.definition, label: describeSegment(parsed.definition), notes: parsed.notes };
 }
 
-let brandCache: { key: string; brand: Promise<BrandVoice> } | undefined;
+let brandCache: { key: string; brand: Promise<BrandFile> } | undefined;
 
-/**
- * The configured brand voice (MEGAPHONE_BRAND_FILE, else ./brand.yml when present). Read again when the file
- * changes, so an edited brand.yml applies to the next draft without a restart.
- */
-export async function currentBrand(file: string | undefined): Promise<BrandVoice> {
+/** The brand file, read again when it changes, so an edited brand.yml applies without a restart. */
+export async function currentBrandFile(file: string | undefined): Promise<BrandFile> {
   const path = file ?? 'brand.yml';
   const mtime = await stat(path).then(
     (s) => s.mtimeMs,
@@ -170,7 +168,7 @@ export async function currentBrand(file: string | undefined): Promise<BrandVoice
   );
   const key = `${file ?? ''}\0${mtime}`;
   if (!brandCache || brandCache.key !== key) {
-    const brand = loadBrand(file);
+    const brand = readBrandFile(file);
     brandCache = { key, brand };
     // A broken file is reported every time it is used, until it is fixed.
     brand.catch(() => {
@@ -178,4 +176,15 @@ export async function currentBrand(file: string | undefined): Promise<BrandVoice
     });
   }
   return brandCache.brand;
+}
+
+/**
+ * The brand voice in force: the file (MEGAPHONE_BRAND_FILE, else ./brand.yml when present, else the
+ * default), with the fields set from the chat (`brand set ...`, stored in the database) over it when a
+ * database is given.
+ */
+export async function currentBrand(file: string | undefined, database?: Database): Promise<BrandVoice> {
+  const fromFile = await currentBrandFile(file);
+  if (!database) return fromFile.brand;
+  return (await brandInForce(database, fromFile)).brand;
 }
