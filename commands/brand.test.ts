@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { fullText } from '../src/copy/channels.ts';
 import { listDrafts } from '../src/copy/store.ts';
+import { createAccessPolicy } from '../src/core/access.ts';
 import type { Caller } from '../src/core/command.ts';
 import { createRouter, type Router } from '../src/core/router.ts';
 import { createOpenAiClient } from '../src/llm/openai.ts';
@@ -133,6 +134,20 @@ describe.each(drivers)('the brand voice from the chat on %s', (driver) => {
       expect(reply.text, request).toContain(why);
     }
     expect((await router.handle('brand', t)).fields).toEqual(before.fields);
+  });
+
+  it('follows the access rules: someone not allowed cannot change the voice', async () => {
+    const guarded = createRouter({
+      database: db,
+      log: createLogger('silent'),
+      commands,
+      config: loadConfig({ MEGAPHONE_BRAND_FILE: file }),
+      access: createAccessPolicy({ users: ['slack:U1'], channels: [], personalDataUsers: [] }),
+    });
+    const refused = await guarded.handle('brand set emoji none', thread('access', 'U3'));
+    expect(refused.text).toMatch(/not on the list of people who can use Megaphone/);
+    const shown = await guarded.handle('brand', thread('access', 'U1'));
+    expect(shown.fields?.find((f) => f.label === 'emoji')?.value).toBe(`free · ${file}`);
   });
 
   it('applies a change to the very next draft: emoji policy (local templates)', async () => {

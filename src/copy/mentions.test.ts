@@ -54,6 +54,7 @@ describe('products named in the words of a draft', () => {
       ['Our new moonbeam pillow is here', 'moonbeam pillow'],
       ['Light up the room with the Velvet Dream lamp', 'Velvet Dream lamp'],
       ['Set the table with our Vintage Floral Tea Set.', 'Vintage Floral Tea Set'],
+      ['Curl up with the “Velvet Dream” lamp tonight', 'Velvet Dream” lamp'],
     ]) {
       expect(named(text!), text).toEqual([[name, []]]);
     }

@@ -94,6 +94,10 @@ function norm(w: string): string {
   return n;
 }
 
+const WORD = /[\p{L}\p{N}]+(?:['’]\p{L}+)?/gu;
+const SENTENCE_END = /[.!?:\n]/;
+const BREAK = /[^\s'’"“”«»&+/-]/;
+
 /**
  * The words of a text with their places; a hyphen splits ("T-Light" is "t", "light").
  *
@@ -102,27 +106,24 @@ function norm(w: string): string {
  */
 export function words(text: string): Word[] {
   const out: Word[] = [];
-  let initial = true;
-  let boundary = true;
-  // Words, sentence ends, and any other mark but a hyphen, an apostrophe, & + or / (parts of names).
-  for (const m of text.matchAll(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|([.!?:\n])|[^\s\p{L}\p{N}'’&+/-]|\s-\s/gu)) {
+  let last = 0;
+  for (const m of text.matchAll(WORD)) {
     const raw = m[0];
-    if (!/^[\p{L}\p{N}]/u.test(raw)) {
-      if (m[1]) initial = true;
-      boundary = true;
-      continue;
-    }
+    // What stands between this word and the last one: a sentence end, other punctuation, or only spaces,
+    // hyphens and the marks that join the parts of a name (& + /).
+    const gap = text.slice(last, m.index);
+    const initial = out.length === 0 || SENTENCE_END.test(gap);
+    const first = raw[0]!;
     out.push({
       norm: norm(raw),
       raw,
       start: m.index,
       end: m.index + raw.length,
-      capital: /^[\p{Lu}\p{N}]/u.test(raw),
+      capital: first !== first.toLowerCase() || (first >= '0' && first <= '9'),
       initial,
-      boundary,
+      boundary: initial || BREAK.test(gap) || / - /.test(gap),
     });
-    initial = false;
-    boundary = false;
+    last = m.index + raw.length;
   }
   return out;
 }
