@@ -76,8 +76,7 @@ function voiceFields(voice: BrandInForce): { label: string; value: string }[] {
 
 export default defineCommand({
   name: 'brand',
-  description:
-    'Show the brand voice for copy and where each part comes from, or change it from the chat (stored in the database)',
+  description: 'Show the brand voice for copy and where each part comes from, or change it from the chat',
   examples: [
     'brand',
     'brand set tone warm, playful',

@@ -44,8 +44,8 @@ const GENERIC = new Set(
   everyday handmade gift treat meet say hello discover shop explore introducing welcome hi hey dear get find love
   more sale offer deal just now here back top must have happy merry cheerful sparkling twinkling glowing golden
   magical dreamy home kitchen garden living room bedroom evening morning night day week weekend collection range
-  piece pick picks favourite one ones great good fresh simple stylish elegant modern vintage retro style tiny
-  mini large small classic original signature`
+  piece pick picks one ones great good fresh simple stylish elegant modern vintage retro style tiny mini large
+  small original signature`
     .split(/\s+/)
     .filter(Boolean),
 );
