@@ -72,6 +72,15 @@ describe.each(drivers)('the brand voice from the chat on %s', (driver) => {
     expect(reply.context).toBe(`Fields set in the chat take precedence over ${file}.`);
   });
 
+  it('leaves a request that merely starts with "brand" to the segment parser', async () => {
+    const reply = await router.handle('brand new customers in Germany', thread('not-brand'));
+    expect(reply.title ?? '').not.toMatch(/^Brand voice/);
+    expect(JSON.stringify(reply)).not.toMatch(/for \*brand\*/);
+    expect(JSON.stringify(reply)).toMatch(/Germany/);
+    const voice = await router.handle('brand tone', thread('not-brand'));
+    expect(JSON.stringify(voice)).toMatch(/tone/);
+  });
+
   it('sets fields from the chat, over the file, and names who set them', async () => {
     const t = thread('set', 'U2');
     const set = await router.handle('brand set tone warm, friendly', t);

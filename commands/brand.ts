@@ -92,6 +92,11 @@ export default defineCommand({
     field: z.enum(FIELD_NAMES, { message: `name one of ${FIELD_NAMES.join(', ')}` }).optional(),
     value: z.string().trim().max(300, 'keep it under 300 characters').optional(),
   }),
+  // "brand new customers in Germany" is a segment request; only a verb or a field name makes it this command.
+  takes: (rest) =>
+    rest === '' ||
+    /^(?:show|voice|set|add|remove|reset|avoid|ban|allow|unban)\b/i.test(rest) ||
+    fieldAt(rest) !== null,
   parse: (text) => {
     const t = text.trim();
     if (t === '' || /^(?:show|voice)$/i.test(t)) return { action: 'show' };

@@ -51,6 +51,11 @@ export interface Command<S extends z.ZodType> {
    * registry order after the command words; the whole message is then handed to `parse`.
    */
   claims?: (text: string, previous: CommandContext['previous']) => boolean;
+  /**
+   * Whether the text after the command word is meant for this command. When it says no, the message is read
+   * as free text instead (so "brand new customers in Germany" stays a segment request, not the brand command).
+   */
+  takes?: (rest: string) => boolean;
   /** Turns the text after the command word into raw arguments for `args` to validate. */
   parse?: (text: string) => unknown;
   /** Hands out personal data (e.g. customer ids in an export): refused to callers not allowed to see it. */

@@ -69,7 +69,10 @@ export function createRouter(options: RouterOptions): Router {
     const words = [...byWord.keys()].sort((a, b) => b.length - a.length);
     for (const word of words) {
       if (lower === word || lower.startsWith(`${word} `)) {
-        return { command: byWord.get(word)!, rest: text.slice(word.length).trim() };
+        const command = byWord.get(word)!;
+        const rest = text.slice(word.length).trim();
+        if (command.takes && !command.takes(rest)) continue;
+        return { command, rest };
       }
     }
     return null;
