@@ -1,9 +1,18 @@
 import { Resvg } from '@resvg/resvg-js';
 import sharp from 'sharp';
+import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.ts';
-import { chooseFonts, FONT_FAMILY, FONT_FILES, renderChart, SUBSET_FONT_FILES } from './render.ts';
+import {
+  chooseFonts,
+  compileSpec,
+  dropHiddenText,
+  FONT_FAMILY,
+  FONT_FILES,
+  renderChart,
+  SUBSET_FONT_FILES,
+} from './render.ts';
 
 const bars = (title?: string): TopLevelSpec => ({
   ...(title ? { title } : {}),
@@ -159,6 +168,29 @@ describe('renderChart', () => {
       fontFiles: SUBSET_FONT_FILES,
       missing: [],
     });
+  });
+
+  it('leaves out labels vega hid for overlapping, and the picture is the same', async () => {
+    const values = Array.from({ length: 60 }, (_, i) => ({ label: `w/c ${i + 1} Jan 2011`, revenue: i + 1 }));
+    const spec: TopLevelSpec = {
+      data: { values },
+      mark: 'bar',
+      width: 400,
+      encoding: {
+        x: { field: 'label', type: 'ordinal', sort: null, axis: { labelOverlap: true, labelAngle: -45 } },
+        y: { field: 'revenue', type: 'quantitative' },
+      },
+    };
+    const view = new vega.View(vega.parse(compileSpec(spec)), { renderer: 'none' });
+    const svg = await view.toSVG();
+    view.finalize();
+    const hidden = svg.match(/<text[^>]*\sopacity="0"/g)?.length ?? 0;
+    expect(hidden).toBeGreaterThan(10);
+    const kept = dropHiddenText(svg);
+    expect(kept.match(/<text/g)?.length).toBe((svg.match(/<text/g)?.length ?? 0) - hidden);
+    expect(kept).not.toMatch(/<text[^>]*\sopacity="0"/);
+    const chart = await renderChart(spec);
+    expect(differing((await decode(chart.png)).pixels, rasterise(svg))).toBe(0);
   });
 
   it('refuses an unknown mark with chart_invalid', async () => {

@@ -146,6 +146,15 @@ export interface RenderedChart {
 }
 
 /**
+ * Removes text vega has hidden (axis labels dropped by `labelOverlap` get `opacity="0"`). resvg lays out and
+ * composites invisible text like any other: on a weekly chart 46 of 72 labels were hidden and cost 30 of
+ * the 55 ms resvg took. Vega writes a text element without nested elements other than tspans.
+ */
+export function dropHiddenText(svg: string): string {
+  return svg.replace(/<text\s[^>]*\sopacity="0"[^>]*>(?:(?!<\/text>)[\s\S])*<\/text>/g, '');
+}
+
+/**
  * PNG encoding of resvg's RGBA pixels. resvg's own encoder (default zlib level, adaptive filters) took
  * 25-45 ms for a 2x chart; sharp at level 4 without adaptive filtering takes ~10 ms and the file is smaller
  * (a 1720x878 weekly chart: 76 KB against 99 KB), since charts are flat colour that deflate packs well.
@@ -249,7 +258,7 @@ export async function renderChart(spec: TopLevelSpec, opts: RenderOptions = {}):
     view?.finalize();
   }
 
-  const fonts = chooseFonts(svg);
+  const fonts = chooseFonts(dropHiddenText(svg));
   const image = new Resvg(fonts.svg, {
     font: { loadSystemFonts: false, fontFiles: fonts.fontFiles, defaultFontFamily: FONT_FAMILY },
     fitTo: { mode: 'zoom', value: scale },
