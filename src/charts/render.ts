@@ -66,10 +66,7 @@ export function chooseFonts(svg: string): { svg: string; fontFiles: string[]; mi
     full = true;
     if (!covers(COVERAGE.full, point)) missing.add(char);
   };
-  for (const char of svg) {
-    const point = char.codePointAt(0)!;
-    if (point > 0x7e) check(point, char);
-  }
+  for (const [char] of svg.matchAll(/[\x7f-\u{10ffff}]/gu)) check(char.codePointAt(0)!, char);
   // Numeric references are not what vega writes, but an SVG from elsewhere may use them.
   let out = svg.replace(
     /&#(?:x([0-9a-fA-F]+)|(\d+));/g,
