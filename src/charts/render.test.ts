@@ -1,8 +1,18 @@
 import { Resvg } from '@resvg/resvg-js';
+import sharp from 'sharp';
+import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.ts';
-import { FONT_FAMILY, FONT_FILES, renderChart } from './render.ts';
+import {
+  chooseFonts,
+  compileSpec,
+  dropHiddenText,
+  FONT_FAMILY,
+  FONT_FILES,
+  renderChart,
+  SUBSET_FONT_FILES,
+} from './render.ts';
 
 const bars = (title?: string): TopLevelSpec => ({
   ...(title ? { title } : {}),
@@ -37,6 +47,33 @@ function inkInRows(pixels: Uint8Array, width: number, from: number, to: number):
   }
   return ink;
 }
+
+/** The RGBA pixels of a PNG, decoded independently of how it was encoded. */
+async function decode(png: Uint8Array): Promise<{ pixels: Uint8Array; width: number }> {
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { pixels: new Uint8Array(data), width: info.width };
+}
+
+/** The same SVG rasterised with the given fonts (the full DejaVu fonts unless told). */
+function rasterise(svg: string, fontFiles = FONT_FILES): Uint8Array {
+  const image = new Resvg(svg, {
+    font: { loadSystemFonts: false, fontFiles, defaultFontFamily: FONT_FAMILY },
+    fitTo: { mode: 'zoom', value: 2 },
+  }).render();
+  return new Uint8Array(image.pixels);
+}
+
+/** Pixels that differ between two RGBA bitmaps of the same size. */
+function differing(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) n++;
+  }
+  return n;
+}
+
+const TITLE_BAND = [24, 24 + 36] as const;
 
 describe('renderChart', () => {
   it('renders a real PNG at twice the SVG size', async () => {
@@ -75,6 +112,85 @@ describe('renderChart', () => {
       fitTo: { mode: 'zoom', value: 2 },
     }).render();
     expect(inkInRows(blank.pixels, blank.width, 0, 20)).toBe(0);
+  });
+
+  it('draws the title in the PNG it returns, pixel for pixel as the full fonts do', async () => {
+    const chart = await renderChart(bars('Revenue by month'));
+    const { pixels, width } = await decode(chart.png);
+    expect(width).toBe(chart.width);
+    expect(inkInRows(pixels, width, ...TITLE_BAND)).toBeGreaterThan(100);
+    expect(differing(pixels, rasterise(chart.svg))).toBe(0);
+    expect(chart.missingCharacters).toEqual([]);
+  });
+
+  it('draws non-ASCII text (£ é Ü – €) with the subset fonts, losing no character', async () => {
+    const title = 'Umsatz für Café Über £1,200 – €5 · ≥ 3 “orders”';
+    const spec = bars(title);
+    const chart = await renderChart(spec);
+    expect(chart.svg).toContain(title);
+    expect(chooseFonts(chart.svg).fontFiles).toEqual(SUBSET_FONT_FILES);
+    const { pixels, width } = await decode(chart.png);
+    expect(inkInRows(pixels, width, ...TITLE_BAND)).toBeGreaterThan(100);
+    // Identical to the full fonts: a glyph missing from a subset would leave a gap here.
+    expect(differing(pixels, rasterise(chart.svg))).toBe(0);
+    expect(chart.missingCharacters).toEqual([]);
+  });
+
+  it('would see a character the subsets lack as a difference (the check above can fail)', async () => {
+    const { svg } = await renderChart(bars('Revenue'));
+    const withCyrillic = svg.replace('>Revenue<', '>Выручка<');
+    expect(withCyrillic).not.toBe(svg);
+    expect(differing(rasterise(withCyrillic, SUBSET_FONT_FILES), rasterise(withCyrillic))).toBeGreaterThan(
+      100,
+    );
+  });
+
+  it('falls back to the full fonts for text outside the subsets (Cyrillic, Greek)', async () => {
+    const chart = await renderChart(bars('Выручка по месяцам · Λ'));
+    expect(chooseFonts(chart.svg).fontFiles).toEqual(FONT_FILES);
+    const { pixels, width } = await decode(chart.png);
+    expect(inkInRows(pixels, width, ...TITLE_BAND)).toBeGreaterThan(100);
+    expect(differing(pixels, rasterise(chart.svg))).toBe(0);
+    expect(chart.missingCharacters).toEqual([]);
+  });
+
+  it('reports characters no bundled font has and draws a replacement mark for them', async () => {
+    const chart = await renderChart(bars('売上'));
+    expect(chart.missingCharacters).toEqual(['売', '上']);
+    expect(chart.svg).toContain('\uFFFD\uFFFD');
+    const { pixels, width } = await decode(chart.png);
+    expect(inkInRows(pixels, width, ...TITLE_BAND)).toBeGreaterThan(100);
+  });
+
+  it('keeps the symbols our titles and labels print in the subsets', () => {
+    const text = 'ABC xyz 0-9 £€–—…•·×≤≥≠−‘’“”%&<> äöüÄÖÜßéèêçñÑÇÉÅøØłŁşŞğıİ';
+    expect(chooseFonts(`<text>${text}</text>`)).toMatchObject({
+      fontFiles: SUBSET_FONT_FILES,
+      missing: [],
+    });
+  });
+
+  it('leaves out labels vega hid for overlapping, and the picture is the same', async () => {
+    const values = Array.from({ length: 60 }, (_, i) => ({ label: `w/c ${i + 1} Jan 2011`, revenue: i + 1 }));
+    const spec: TopLevelSpec = {
+      data: { values },
+      mark: 'bar',
+      width: 400,
+      encoding: {
+        x: { field: 'label', type: 'ordinal', sort: null, axis: { labelOverlap: true, labelAngle: -45 } },
+        y: { field: 'revenue', type: 'quantitative' },
+      },
+    };
+    const view = new vega.View(vega.parse(compileSpec(spec)), { renderer: 'none' });
+    const svg = await view.toSVG();
+    view.finalize();
+    const hidden = svg.match(/<text[^>]*\sopacity="0"/g)?.length ?? 0;
+    expect(hidden).toBeGreaterThan(10);
+    const kept = dropHiddenText(svg);
+    expect(kept.match(/<text/g)?.length).toBe((svg.match(/<text/g)?.length ?? 0) - hidden);
+    expect(kept).not.toMatch(/<text[^>]*\sopacity="0"/);
+    const chart = await renderChart(spec);
+    expect(differing((await decode(chart.png)).pixels, rasterise(svg))).toBe(0);
   });
 
   it('refuses an unknown mark with chart_invalid', async () => {

@@ -171,14 +171,23 @@ async function refCohorts(db: Database, where?: SegmentDefinition) {
   }));
 }
 
-/** Everyone's product sales (purchases and anonymous sales) in [start, stop], ranked as topProducts does. */
-async function refProducts(db: Database, window: { start?: SQL; stop: SQL }, limit: number) {
+/**
+ * Product sales in [start, stop] ranked as topProducts does: everyone's purchases and anonymous sales, or an
+ * audience's purchases.
+ */
+async function refProducts(
+  db: Database,
+  window: { start?: SQL; stop: SQL },
+  limit: number,
+  where?: SegmentDefinition,
+) {
   const rows = await db.rows<{ product_id: string | null; revenue: string; units: number }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at),
     sales as (
       select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
       from events e
-      where e.kind in ('purchase', 'anonymous') and e.batch_id in ${DONE_BATCHES} and e.product_id is not null
+      where e.kind in ${where ? sql`('purchase')` : sql`('purchase', 'anonymous')`} and e.batch_id in ${DONE_BATCHES}
+        and e.product_id is not null and ${inWhere(db, where)}
         and (e.occurred_at at time zone 'UTC') >= ${window.start ?? sql`'-infinity'::timestamp`}
         and (e.occurred_at at time zone 'UTC') <= ${window.stop}
       group by 1
@@ -228,16 +237,22 @@ async function expectRollupsMatchEvents(db: Database) {
         .map(({ cohort, size, monthsSince, customers }) => ({ cohort, size, monthsSince, customers })),
     ).toEqual(await refCohorts(db, where));
   }
-  for (const [period, window] of [
-    [undefined, { stop: asOf }],
-    [{ unit: 'quarter', offset: 1 }, lastQuarter],
-    [{ unit: 'month', offset: 0 }, thisMonth],
-  ] as const) {
-    const chart = await topProducts(db, { limit: 3, period }).catch(() => ({ data: [] }));
-    expect(chart.data.map(({ productId, revenue, units }) => ({ productId, revenue, units }))).toEqual(
-      await refProducts(db, window, 3),
-    );
+  // With an audience the chart reads events, narrowed to the members the customer-day rollup has in the window.
+  let audienceRows = 0;
+  for (const where of AUDIENCES) {
+    for (const [period, window] of [
+      [undefined, { stop: asOf }],
+      [{ unit: 'quarter', offset: 1 }, lastQuarter],
+      [{ unit: 'month', offset: 0 }, thisMonth],
+    ] as const) {
+      const chart = await topProducts(db, { limit: 3, period, where }).catch(() => ({ data: [] }));
+      expect(chart.data.map(({ productId, revenue, units }) => ({ productId, revenue, units }))).toEqual(
+        await refProducts(db, window, 3, where),
+      );
+      if (where) audienceRows += chart.data.length;
+    }
   }
+  expect(audienceRows).toBeGreaterThan(0);
 }
 
 describe.each(drivers)('event charts from the daily rollups on %s', (driver) => {

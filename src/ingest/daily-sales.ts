@@ -61,7 +61,9 @@ export async function refreshDailySales(
       insert into meta (key, value, updated_at) values ('daily_sales', ${STAMP}, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
   });
-  await database.rows(sql`analyze daily_customer_sales, daily_product_sales`);
+  // The delete above leaves every old row dead, and PGlite has no autovacuum: chart scans then step over
+  // all of them (daily_product_sales at 100k events: 42 ms to count, 13 ms after a vacuum).
+  await database.rows(sql`vacuum (analyze) daily_customer_sales, daily_product_sales`);
   const [counts] = await database.rows<{ customer_days: number; product_days: number }>(sql`
     select (select count(*) from daily_customer_sales)::int as customer_days,
       (select count(*) from daily_product_sales)::int as product_days`);
