@@ -94,6 +94,13 @@ describe('local copywriter', () => {
               for (const [field, value] of read) {
                 expect(repeatsItself(value!), `${channel} ${field} seed ${seed}: ${value}`).toBe(false);
               }
+              // 160 characters leave no room to name a product twice ("Meet the Lunch Bag. Lunch Bag from £1.65").
+              if (channel === 'sms') {
+                for (const p of jumbo) {
+                  const times = fields[0]![1]!.toLowerCase().split(p.name.toLowerCase()).length - 1;
+                  expect(times, `sms seed ${seed}: ${fields[0]![1]}`).toBeLessThanOrEqual(1);
+                }
+              }
             }
           }
         }

@@ -159,7 +159,7 @@ const HOOKS: Record<Angle, Lines> = {
     formal: [() => 'Thank you for choosing us. May we suggest a few favourites.'],
   },
   loyalty: {
-    warm: [() => 'You keep coming back, and we love that. Here is something picked for you.'],
+    warm: [() => 'You keep coming back, and we love that. Here is something chosen for you.'],
     playful: [() => 'You clearly have great taste, so here are a few more picks.'],
     formal: [() => 'As one of our regular customers, you may enjoy this selection.'],
   },
@@ -288,6 +288,12 @@ export function repeatsItself(text: string): boolean {
   return new Set(prices).size < prices.length;
 }
 
+/** Whether a text names a product at most once, in any of its forms (every form ends with the shortest). */
+function namedAtMostOnce(text: string, name: string): boolean {
+  const shortest = nameForms(name).at(-1)!.toLowerCase();
+  return text.toLowerCase().split(shortest).length <= 2;
+}
+
 /** Shorter forms of a product name, for tight fields: all words, then fewer. */
 function nameForms(name: string): string[] {
   const words = name.split(' ');
@@ -381,10 +387,18 @@ export function writeLocalDraft(brief: CopyBrief, variant: number, seed: number)
                 `${cap(offer)} the ${n}. ${cta}!`,
                 `${cap(offer)} the ${n}.`,
               ]
-            : [`${title}. ${hook}`, `${title}. ${priced(n)}. ${cta}!`, `${priced(n)}. ${cta}!`],
+            : [
+                `${title}. ${hook}`,
+                // A headline that already names the product gets its price, not the name a second time.
+                title.includes(n)
+                  ? `${title}${lead.price === null ? '' : `, from ${price(lead)}`}. ${cta}!`
+                  : `${title}. ${priced(n)}. ${cta}!`,
+                `${priced(n)}. ${cta}!`,
+              ],
         room,
-        // The price-led headline already names the product and its price: never say them twice.
-        (core) => !repeatsItself(core),
+        // The price-led headline already names the product and its price: never say them twice. In 160
+        // characters the product is named once too ("Just for you: Paper Chain Kit. The Paper Chain Kit is…").
+        (core) => !repeatsItself(core) && namedAtMostOnce(core, lead.name),
       );
       content = { channel, text: `${brand.name}: ${core} ${optOut}` };
       break;
