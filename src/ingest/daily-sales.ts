@@ -64,6 +64,10 @@ export async function refreshDailySales(
   // fallback max(occurred_at) scan every time and misjudged the row counts (a sort plan instead of hashing).
   const at = inputs.asOf ? sql`${inputs.asOf.toISOString()}::timestamptz` : sql`null::timestamptz`;
   const batches = sql`${`{${inputs.batchIds.join(',')}}`}::int[]`;
+  // PGlite inserts rows much faster in the indexes' order than in hash order (rebuilding a full Online Retail
+  // store: 5.3-5.9 s of CPU in key order, 8.7-11.3 s in hash order, 5.7-7.1 s with the old sorted plans); on
+  // the server the extra sort did not pay.
+  const inKeyOrder = (orderBy: SQL) => (database.driver === 'pglite' ? orderBy : sql``);
   await database.db.transaction(async (tx) => {
     // Both rollups hash every purchase line; the default 4 MB spills to disk.
     await tx.execute(sql`set local work_mem = '128MB'`);
@@ -85,7 +89,8 @@ export async function refreshDailySales(
         where kind = 'purchase' and batch_id = any(${batches}) and occurred_at <= ${at}
         group by 1, 2, 3
       ) by_invoice
-      group by 1, 2`);
+      group by 1, 2
+      ${inKeyOrder(sql`order by 1, 2`)}`);
     await tx.execute(sql`
       insert into daily_product_sales (day, product_id, anonymous, revenue, units)
       select (occurred_at at time zone 'UTC')::date::timestamp, product_id, kind = 'anonymous',
@@ -93,7 +98,8 @@ export async function refreshDailySales(
       from events
       where kind in ('purchase', 'anonymous') and product_id is not null and batch_id = any(${batches})
         and occurred_at <= ${at}
-      group by (occurred_at at time zone 'UTC')::date, 2, 3`);
+      group by (occurred_at at time zone 'UTC')::date, 2, 3
+      ${inKeyOrder(sql`order by 1, 2, 3`)}`);
     await tx.execute(sql`
       insert into meta (key, value, updated_at) values ('daily_sales', ${stampAt(at)}, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
