@@ -4,6 +4,7 @@
  * a Postgres server. Target: the whole import within 3x of the raw COPY.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -232,6 +233,9 @@ export async function run(): Promise<Section> {
   // copyCsv takes data rows only (it sets no HEADER option).
   const csv = text.slice(text.indexOf('\n') + 1);
 
+  // The machine is shared: say how busy it was, since other work slows the import (several processes) more
+  // than the single COPY it is compared with.
+  const loadBefore = loadavg()[0]!;
   const config = loadConfig();
   const serverUrl = config.testDatabaseUrl ?? DEFAULT_SERVER_URL;
   const results: EngineResult[] = [];
@@ -264,6 +268,8 @@ export async function run(): Promise<Section> {
       'migrating it is not timed; for PGlite that is an initdb of ~5 s): gzip streaming, content hash, CSV ' +
       'parse, validation and quarantine, COPY of events, catalogue upserts and the feature refresh.',
     `- ${RUNS} runs per measurement, COPY and import alternating; medians shown, individual runs in order.`,
+    `- Machine load (1-minute load average, ${cpus().length} cores): ${loadBefore.toFixed(1)} at the start, ` +
+      `${loadavg()[0]!.toFixed(1)} at the end.`,
     `- Target: the whole import, features included, within ${TARGET_RATIO}x of the raw COPY time.`,
     '',
     table(results, skipped),

@@ -105,10 +105,19 @@ export async function refreshFeatures(
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
   });
-  await Promise.all([analyzed, computed]);
+  // The chart rollups are built at the same instant from the same imports. On a server they are built on a
+  // third connection while the features are computed (each took 1-2 s on the Online Retail file); PGlite
+  // runs one statement at a time, so there they follow.
+  const batchIds = (
+    await database.rows<{ id: number }>(sql`select id from import_batches where status = 'done' order by id`)
+  ).map((r) => Number(r.id));
+  const rolledUp =
+    database.driver === 'postgres' ? refreshDailySales(database, { asOf, batchIds }) : undefined;
+  // Settle all before failing, so no statement is left running on the pool when the error surfaces.
+  await Promise.allSettled([analyzed, computed, rolledUp]);
+  await Promise.all([analyzed, computed, rolledUp]);
   await database.rows(sql`analyze customer_features`);
-  // Chart rollups read the as-of instant written above.
-  await refreshDailySales(database);
+  if (!rolledUp) await refreshDailySales(database, { asOf, batchIds });
   forgetVocabulary(database);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
   return { customers: Number(row?.n ?? 0), asOf };
