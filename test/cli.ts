@@ -13,10 +13,11 @@ export interface BinResult {
 /**
  * @example
  * const { code, stdout } = await megaphone(['stats', '--json'], { MEGAPHONE_DATA_DIR: dir });
+ * await megaphone(['chat'], { MEGAPHONE_DATA_DIR: dir }, 'stats\n'); // answers, then ends with the input
  */
-export function megaphone(args: string[], env: Record<string, string>): Promise<BinResult> {
+export function megaphone(args: string[], env: Record<string, string>, input?: string): Promise<BinResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 120_000 },
@@ -24,5 +25,7 @@ export function megaphone(args: string[], env: Record<string, string>): Promise<
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
     );
+    // Typed at the terminal chat's prompt; the end of input closes the chat like Ctrl+D.
+    child.stdin?.end(input ?? '');
   });
 }

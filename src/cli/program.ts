@@ -34,7 +34,7 @@ import {
   startPlatforms,
   untilSignal,
 } from './serve.ts';
-import { registerVectorCommands } from './vectors.ts';
+import { indexAfterDemo, registerVectorCommands } from './vectors.ts';
 import { withApp } from './with-app.ts';
 
 function parseDate(value: string): Date {
@@ -115,6 +115,7 @@ export function buildProgram(): Command {
           const summary = await loadDemo(app.database, { onProgress: progress.onProgress });
           progress.stop();
           console.log(describeImport(summary));
+          await indexAfterDemo(app);
         }
         if (!platformsConfigured(app)) {
           console.log(HOW_TO_CONNECT);

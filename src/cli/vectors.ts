@@ -4,6 +4,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { renderReply } from '../adapters/cli/render.ts';
+import type { App } from '../app.ts';
 import { isInteractive } from '../config.ts';
 import { formatNumber, plural } from '../core/reply.ts';
 import type { ProgressListener } from '../vectors/types.ts';
@@ -53,6 +54,34 @@ function indexProgress(): { onProgress: ProgressListener; stop: () => void } {
       if (started) bar.stop();
     },
   };
+}
+
+/**
+ * Embeds the catalogue right after the demo shop is loaded, so similar products, content-based
+ * recommendations and the copy near-duplicate check work from the first `npm start`. A failure (no pgvector
+ * on a server, a cloud provider refusing) is a note, not a failed start: `megaphone vectors index` retries.
+ */
+export async function indexAfterDemo(app: App): Promise<void> {
+  const progress = indexProgress();
+  try {
+    const { indexCatalogue, openVectorStore } = await vectorModules();
+    const store = await openVectorStore({ config: app.config, database: app.database });
+    const s = await indexCatalogue(app.database, {
+      store,
+      config: app.config,
+      onProgress: progress.onProgress,
+    });
+    progress.stop();
+    console.log(
+      `Indexed ${plural(s.indexed, 'product')} for similar products (${s.provider} embeddings, ${store.backend}).`,
+    );
+  } catch (error) {
+    progress.stop();
+    console.error(
+      `note: similar products are off until the catalogue is indexed: ${(error as Error).message} ` +
+        'Fix that, then run `megaphone vectors index`.',
+    );
+  }
 }
 
 export function registerVectorCommands(program: Command): void {
