@@ -62,25 +62,33 @@ function indexProgress(): { onProgress: ProgressListener; stop: () => void } {
  * on a server, a cloud provider refusing) is a note, not a failed start: `megaphone vectors index` retries.
  */
 export async function indexAfterDemo(app: App): Promise<void> {
-  const progress = indexProgress();
   try {
-    const { indexCatalogue, openVectorStore } = await vectorModules();
-    const store = await openVectorStore({ config: app.config, database: app.database });
-    const s = await indexCatalogue(app.database, {
-      store,
-      config: app.config,
-      onProgress: progress.onProgress,
-    });
-    progress.stop();
+    const { summary, backend } = await indexWithProgress(app);
     console.log(
-      `Indexed ${plural(s.indexed, 'product')} for similar products (${s.provider} embeddings, ${store.backend}).`,
+      `Indexed ${plural(summary.indexed, 'product')} for similar products (${summary.provider} embeddings, ${backend}).`,
     );
   } catch (error) {
-    progress.stop();
     console.error(
       `note: similar products are off until the catalogue is indexed: ${(error as Error).message} ` +
         'Fix that, then run `megaphone vectors index`.',
     );
+  }
+}
+
+/** Embeds every product into the configured vector store, with a progress bar on a terminal. */
+async function indexWithProgress(app: App) {
+  const { indexCatalogue, openVectorStore } = await vectorModules();
+  const store = await openVectorStore({ config: app.config, database: app.database });
+  const progress = indexProgress();
+  try {
+    const summary = await indexCatalogue(app.database, {
+      store,
+      config: app.config,
+      onProgress: progress.onProgress,
+    });
+    return { summary, backend: store.backend };
+  } finally {
+    progress.stop();
   }
 }
 
@@ -133,26 +141,14 @@ export function registerVectorCommands(program: Command): void {
     .description('Embed every product (refits the local model) and store the vectors')
     .action(async () => {
       await withApp(async (app) => {
-        const { indexCatalogue, openVectorStore } = await vectorModules();
-        const store = await openVectorStore({ config: app.config, database: app.database });
-        const progress = indexProgress();
-        try {
-          const s = await indexCatalogue(app.database, {
-            store,
-            config: app.config,
-            onProgress: progress.onProgress,
-          });
-          progress.stop();
-          console.log(
-            `indexed ${plural(s.indexed, 'product')} in ${store.backend} namespace "${s.namespace}" with ` +
-              `${s.provider} embeddings (${s.model}, ${s.dimension} dimensions) in ${(s.durationMs / 1000).toFixed(1)} s` +
-              (s.replaced
-                ? `; replaced ${formatNumber(s.removed)} vectors of ${s.replaced.provider} ${s.replaced.model} (spaces are never mixed)`
-                : ''),
-          );
-        } finally {
-          progress.stop();
-        }
+        const { summary: s, backend } = await indexWithProgress(app);
+        console.log(
+          `indexed ${plural(s.indexed, 'product')} in ${backend} namespace "${s.namespace}" with ` +
+            `${s.provider} embeddings (${s.model}, ${s.dimension} dimensions) in ${(s.durationMs / 1000).toFixed(1)} s` +
+            (s.replaced
+              ? `; replaced ${formatNumber(s.removed)} vectors of ${s.replaced.provider} ${s.replaced.model} (spaces are never mixed)`
+              : ''),
+        );
       });
     });
 
