@@ -131,6 +131,7 @@ describe.each(drivers)('the brand voice from the chat on %s', (driver) => {
         'field: name one of name, language, tone, avoid, claims, emoji, sign-off, opt-out',
       ],
       ['brand set tone', 'What should the brand tone be?'],
+      ['brand avoid', 'Which words should copy avoid?'],
       [`brand set name ${'x'.repeat(45)}`, 'name: keep the brand name under 40 characters'],
       [
         'brand avoid affordable',

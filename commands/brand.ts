@@ -153,7 +153,13 @@ export default defineCommand({
       });
     }
     if (!value) {
-      throw new UserError('brand_bad_change', `What should the brand ${field} be?`, {
+      const question =
+        field === 'avoid'
+          ? 'Which words should copy avoid?'
+          : field === 'claims'
+            ? 'Which claims should copy avoid?'
+            : `What should the brand ${field} be?`;
+      throw new UserError('brand_bad_change', question, {
         hint: LIST_FIELDS.has(field)
           ? `For example: "brand set ${field} ${field === 'tone' ? 'warm, playful' : 'cheap, bargain'}".`
           : `For example: "brand set ${field} ${field === 'emoji' ? 'none' : field === 'language' ? 'en-GB' : '...'}".`,
