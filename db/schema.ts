@@ -404,3 +404,13 @@ export const dailyProductSales = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.productId, t.anonymous] })],
 );
+
+/**
+ * Sales per product over all time: the sums of its `daily_product_sales` rows, built with them. Top products of
+ * all time rank these few hundred rows instead of aggregating every product-day.
+ */
+export const productSales = pgTable('product_sales', {
+  productId: text('product_id').primaryKey(),
+  revenue: numeric('revenue'),
+  units: bigint('units', { mode: 'number' }).notNull(),
+});
