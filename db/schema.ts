@@ -385,6 +385,11 @@ export const dailyCustomerSales = pgTable(
     customerId: text('customer_id'),
     revenue: numeric('revenue'),
     orders: integer('orders').notNull(),
+    // The customer's first purchase day, and whether this is their first day in its week / month: new vs
+    // returning and cohorts count customers per period from these in one pass, without grouping by customer.
+    firstDay: timestamp('first_day', { mode: 'string' }),
+    weekFirst: boolean('week_first'),
+    monthFirst: boolean('month_first'),
   },
   (t) => [
     index('daily_customer_sales_day').on(t.day),

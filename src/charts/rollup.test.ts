@@ -302,5 +302,15 @@ describe.each(drivers)('event charts from the daily rollups on %s', (driver) => 
     const rebuilt = await revenueOverTime(fixture, { grain: 'month' });
     expect(rebuilt.data).toEqual(before.data);
     await expectRollupsMatchEvents(fixture);
+    // Rollups built before the first-day columns existed (null there, stamp without a layout version).
+    await fixture.rows(
+      sql`update daily_customer_sales set first_day = null, week_first = null, month_first = null`,
+    );
+    await fixture.rows(sql`update meta set value = value - 'v' where key = 'daily_sales'`);
+    await expectRollupsMatchEvents(fixture);
+    const [nulls] = await fixture.rows<{ n: number }>(
+      sql`select count(*)::int as n from daily_customer_sales where first_day is null or month_first is null`,
+    );
+    expect(Number(nulls?.n)).toBe(0);
   });
 });

@@ -4,7 +4,8 @@
  * - `daily_customer_sales`: purchase lines per UTC day and customer (null customer kept as its own row):
  *   revenue and distinct invoices. Orders over a longer period are the sum of the days' orders because an
  *   invoice has one timestamp and one customer; distinct customers per period stay exact because each
- *   (day, customer) is its own row.
+ *   (day, customer) is its own row. Each row also carries the customer's first purchase day and whether it
+ *   is their first day in its week and month, so new vs returning and cohorts count customers in one pass.
  * - `daily_product_sales`: purchase and anonymous lines per UTC day and product: revenue and units.
  * - `product_sales`: the same per product over all time (the sums of its product-days).
  *
@@ -30,7 +31,9 @@ const STAMP = stampAt(DATA_AS_OF);
 
 /** The stamp for rollups built at `asOf` from the completed imports. */
 function stampAt(asOf: SQL): SQL {
+  // 'v' is the rollups' layout: a database built before the last change rebuilds them on its next chart.
   return sql`jsonb_build_object(
+  'v', 2,
   'asOf', to_char((${asOf}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
   'batches', (select count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(id), 0)
     from import_batches where status = 'done'))`;
@@ -81,17 +84,25 @@ export async function refreshDailySales(
     // Distinct invoices counted as groups of a first grouping by invoice: count(distinct) sorts each
     // group's values, the two hash aggregations do not. An invoice's lines share a day and a customer.
     // Days are grouped as dates (cheaper to hash than timestamps) and stored as the timestamp of midnight.
+    // Each customer's days in order give their first day and whether a day is their first in its week and
+    // month (rows are unique per day and customer): one sort of the customer-days, not of the lines.
     await tx.execute(sql`
-      insert into daily_customer_sales (day, customer_id, revenue, orders)
-      select day::timestamp, customer_id, sum(revenue), count(invoice)::int
+      insert into daily_customer_sales (day, customer_id, revenue, orders, first_day, week_first, month_first)
+      select day, customer_id, revenue, orders, first_value(day) over w,
+        date_trunc('week', day) is distinct from date_trunc('week', lag(day) over w),
+        date_trunc('month', day) is distinct from date_trunc('month', lag(day) over w)
       from (
-        select (occurred_at at time zone 'UTC')::date as day, customer_id, invoice,
-          sum(quantity * unit_price) as revenue
-        from events
-        where kind = 'purchase' and batch_id = any(${batches}) and occurred_at <= ${at}
-        group by 1, 2, 3
-      ) by_invoice
-      group by 1, 2
+        select day::timestamp as day, customer_id, sum(revenue) as revenue, count(invoice)::int as orders
+        from (
+          select (occurred_at at time zone 'UTC')::date as day, customer_id, invoice,
+            sum(quantity * unit_price) as revenue
+          from events
+          where kind = 'purchase' and batch_id = any(${batches}) and occurred_at <= ${at}
+          group by 1, 2, 3
+        ) by_invoice
+        group by 1, 2
+      ) by_day
+      window w as (partition by customer_id collate "C" order by day)
       ${inKeyOrder(sql`order by 1, 2`)}`);
     await tx.execute(sql`
       insert into daily_product_sales (day, product_id, anonymous, revenue, units)
