@@ -127,6 +127,10 @@ export async function refreshDailySales(
   // The delete above leaves every old row dead, and PGlite has no autovacuum: chart scans then step over
   // all of them (daily_product_sales at 100k events: 42 ms to count, 13 ms after a vacuum).
   await database.rows(sql`vacuum (analyze) daily_customer_sales, daily_product_sales, product_sales`);
+  // Lines loaded since the last refresh sit in ranges of the events' BRIN index that are not summarised yet,
+  // which every windowed read of events then scans whole; nothing summarises them on its own (PGlite has no
+  // autovacuum). Only the new pages are read: ~50 ms per 100k new lines in PGlite, nothing when none.
+  await database.rows(sql`select brin_summarize_new_values('events_occurred_brin')`);
   const [counts] = await database.rows<{ customer_days: number; product_days: number }>(sql`
     select (select count(*) from daily_customer_sales)::int as customer_days,
       (select count(*) from daily_product_sales)::int as product_days`);
