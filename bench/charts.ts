@@ -154,7 +154,7 @@ export async function run(): Promise<Section> {
     }
   }
   const markdown = [
-    `Each builder end to end (SQL aggregation in PGlite: the event charts read the daily rollups of src/ingest/daily-sales.ts, top products for an audience the events of the members the customer-day rollup has in the window, the segment charts customer_features; spec; render to a 2x PNG), ${ROUNDS} warm runs, against a bare vega-lite compile + vega SVG + resvg PNG of the same spec, interleaved.`,
+    `Each builder end to end (SQL aggregation in PGlite: the event charts read the rollups of src/ingest/daily-sales.ts (top products of all time its per-product totals), top products for an audience the events in the window (through the BRIN index on time) of the members the customer-day rollup has in it, the segment charts customer_features; spec; render to a 2x PNG), ${ROUNDS} warm runs, against a bare vega-lite compile + vega SVG + resvg PNG of the same spec, interleaved.`,
     '',
     'Target: p50 under 100 ms warm for every builder.',
     '',

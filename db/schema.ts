@@ -96,8 +96,13 @@ export const events = pgTable(
     country: text('country'),
   },
   // (batch_id, line_no) identifies a row; it is unique by construction, and every extra index is paid for on
-  // each imported line (bench/RESULTS.md), so only per-customer lookups get one.
-  (t) => [index('events_customer').on(t.customerId)],
+  // each imported line (bench/RESULTS.md), so only per-customer lookups get a btree. Lines arrive roughly in
+  // time order, so a BRIN index (one summary per 128 pages, next to nothing to maintain) lets a chart over a
+  // window read only that window's pages: top products of last quarter for an audience, 72 -> 56 ms at 100k.
+  (t) => [
+    index('events_customer').on(t.customerId),
+    index('events_occurred_brin').using('brin', t.occurredAt),
+  ],
 );
 
 /** Per-customer features, recomputed in SQL after each import (see src/ingest/features.ts). */
@@ -385,6 +390,11 @@ export const dailyCustomerSales = pgTable(
     customerId: text('customer_id'),
     revenue: numeric('revenue'),
     orders: integer('orders').notNull(),
+    // The customer's first purchase day, and whether this is their first day in its week / month: new vs
+    // returning and cohorts count customers per period from these in one pass, without grouping by customer.
+    firstDay: timestamp('first_day', { mode: 'string' }),
+    weekFirst: boolean('week_first'),
+    monthFirst: boolean('month_first'),
   },
   (t) => [
     index('daily_customer_sales_day').on(t.day),
@@ -404,3 +414,13 @@ export const dailyProductSales = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.productId, t.anonymous] })],
 );
+
+/**
+ * Sales per product over all time: the sums of its `daily_product_sales` rows, built with them. Top products of
+ * all time rank these few hundred rows instead of aggregating every product-day.
+ */
+export const productSales = pgTable('product_sales', {
+  productId: text('product_id').primaryKey(),
+  revenue: numeric('revenue'),
+  units: bigint('units', { mode: 'number' }).notNull(),
+});

@@ -42,17 +42,17 @@ export async function cohortRetention(
     months_since: number;
     customers: number;
   }>(sql`
-    with active as (
-      -- Each customer once per month bought in, the month as an integer (year * 12 + month - 1): integers
-      -- group, sort and subtract faster than timestamps (and extract()'s numerics) in the steps below.
-      select d.customer_id, (date_part('year', d.day) * 12 + date_part('month', d.day) - 1)::int as m
-      from daily_customer_sales d
-      where d.customer_id is not null and ${inSegment(database, sql`d.customer_id`, options.where)}
-      group by 1, 2
-    ), cells as (
-      -- A customer's cohort is their first month; one pass counts every (cohort, months since) cell.
+    with cells as (
+      -- A customer's cohort is the month of their first day; each of their months counts once, on its first
+      -- day (month_first). Months are integers (year * 12 + month - 1), cheaper to group and subtract.
       select cohort, m - cohort as since, count(*)::int as customers
-      from (select m, min(m) over (partition by customer_id) as cohort from active) a
+      from (
+        select (date_part('year', d.first_day) * 12 + date_part('month', d.first_day) - 1)::int as cohort,
+          (date_part('year', d.day) * 12 + date_part('month', d.day) - 1)::int as m
+        from daily_customer_sales d
+        where d.customer_id is not null and d.month_first
+          and ${inSegment(database, sql`d.customer_id`, options.where)}
+      ) a
       group by 1, 2
     ), recent as (
       -- Everyone is in their cohort's month 0 exactly once, so that cell is the cohort's size.

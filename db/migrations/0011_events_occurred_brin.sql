@@ -1,0 +1,1 @@
+CREATE INDEX "events_occurred_brin" ON "events" USING brin ("occurred_at");
