@@ -227,6 +227,21 @@ describe.each(drivers)('copy drafts in a conversation on %s', (driver) => {
   });
 });
 
+/** A model answer of push variants, one per body, for the Chat Completions stand-in. */
+const pushAnswer = (...bodies: string[]) =>
+  JSON.stringify({
+    variants: bodies.map((body) => ({
+      subject: null,
+      preheader: null,
+      title: 'Clocks for early birds',
+      body,
+      cta: null,
+      text: null,
+      rationale: 'Spotlight.',
+      productIds: ['22727'],
+    })),
+  });
+
 describe.each(drivers)('copy with a language model (official SDK against the stand-in) on %s', (driver) => {
   let api: OpenAiStandIn;
   let db: TestDatabase;
@@ -247,21 +262,6 @@ describe.each(drivers)('copy with a language model (official SDK against the sta
 
   it('regenerates a draft with a made-up discount and never shows it', async () => {
     const t: Caller = { platform: 'discord', userId: 'D1', conversationId: `${driver}-llm-1` };
-    const push = (body: string) =>
-      JSON.stringify({
-        variants: [
-          {
-            subject: null,
-            preheader: null,
-            title: 'Clocks for early birds',
-            body,
-            cta: null,
-            text: null,
-            rationale: 'Spotlight.',
-            productIds: ['22727'],
-          },
-        ],
-      });
     // The segment request itself goes to the model too: script its definition first.
     api.enqueue(
       JSON.stringify({
@@ -270,8 +270,8 @@ describe.each(drivers)('copy with a language model (official SDK against the sta
         unrecognized: [],
         assumptions: [],
       }),
-      push('Alarm Clock Bakelike Red, now 25% off!'),
-      push('Alarm Clock Bakelike Red, £3.75. Wake up in style.'),
+      pushAnswer('Alarm Clock Bakelike Red, now 25% off!'),
+      pushAnswer('Alarm Clock Bakelike Red, £3.75. Wake up in style.'),
     );
     const reply = await router.handle('draft 1 push variant for customers in France about alarm clocks', t);
     expect(api.pending()).toBe(0);
@@ -306,20 +306,6 @@ describe.each(drivers)('copy with a language model (official SDK against the sta
     unrecognized: [],
     assumptions: [],
   });
-  const pushAnswer = (...bodies: string[]) =>
-    JSON.stringify({
-      variants: bodies.map((body) => ({
-        subject: null,
-        preheader: null,
-        title: 'Clocks for early birds',
-        body,
-        cta: null,
-        text: null,
-        rationale: 'Spotlight.',
-        productIds: ['22727'],
-      })),
-    });
-
   it('rejects drafts naming a catalogue product not asked for, or a made-up one, and says so', async () => {
     const t: Caller = { platform: 'slack', userId: 'U7', conversationId: `${driver}-llm-3` };
     api.enqueue(
