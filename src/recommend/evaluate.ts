@@ -7,6 +7,8 @@
  * Popularity (distinct buyers in the training data) is measured on the same customers in the same run.
  * Tuning holds out the last slice of the *training* period only; the test period is never read by it.
  */
+
+import { seededRandom } from '../random.ts';
 import type { Neighbour } from './content.ts';
 import { ndcgAtK, recallAtK } from './metrics.ts';
 import {
@@ -59,18 +61,6 @@ export function temporalSplit(interactions: readonly Interaction[], cutoff: numb
   return { train, test, asOf: cutoff };
 }
 
-/** mulberry32: a small seeded generator, so the random split is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function randomSplit(interactions: readonly Interaction[], seed = 1, share = 0.2): Split {
   const items = new Map<string, string[]>();
   for (const x of interactions) {
@@ -81,7 +71,7 @@ export function randomSplit(interactions: readonly Interaction[], seed = 1, shar
     }
     if (!list.includes(x.item)) list.push(x.item);
   }
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const held = new Map<string, Set<string>>();
   for (const [customer, list] of [...items].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (list.length < 5) continue;

@@ -2,6 +2,8 @@
  * A small shop with known structure, for tests: two taste groups (candles and garden tools) whose customers
  * buy within their group, plus one new candle nobody has bought yet and one customer with no purchases.
  */
+
+import { seededRandom } from '../random.ts';
 import type { Interaction } from './model.ts';
 
 const DAY = 86_400_000;
@@ -28,23 +30,12 @@ export const NAMES: Record<string, string> = {
   G6: 'Garden kneeler pad',
 };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * 30 candle customers (c01..c30) and 30 garden customers (g01..g30), each buying 3 to 5 of their group's
  * items on different days over 150 days. Candle customer c01 buys exactly C1, C2, C3.
  */
 export function tasteGroups(seed = 7): Interaction[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const out: Interaction[] = [];
   for (const [prefix, items] of [
     ['c', CANDLES],
