@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
-import { describeRun, describeSchedule, describeTarget, nextRunText } from '../src/digests/reply.ts';
-import { latestRuns, listDigests } from '../src/digests/service.ts';
+import { digestsOverview } from '../src/digests/reply.ts';
 
 export default defineCommand({
   name: 'digests',
@@ -10,30 +9,7 @@ export default defineCommand({
   aliases: ['list digests', 'show digests', 'scheduled digests'],
   args: z.object({}),
   async run(ctx) {
-    const all = await listDigests(ctx.database);
-    if (all.length === 0) {
-      return {
-        text: 'No digests are scheduled yet. Say e.g. "every Monday at 9:00 Europe/London post a weekly digest to #marketing".',
-      };
-    }
-    const runs = await latestRuns(ctx.database);
-    const now = new Date();
-    const failed = all.filter((d) => runs.get(d.id)?.status === 'failed').length;
-    return {
-      title: `${all.length} scheduled digest${all.length === 1 ? '' : 's'}`,
-      table: {
-        columns: ['Name', 'Schedule', 'Posts to', 'Next', 'Last'],
-        rows: all.map((d) => [
-          d.name,
-          describeSchedule(d),
-          describeTarget(d),
-          nextRunText(d, now),
-          describeRun(runs.get(d.id), d.timezone),
-        ]),
-      },
-      ...(failed ? { tone: 'warning' as const } : {}),
-      context:
-        'Say "preview digest NAME", "run digest NAME", "pause digest NAME", "resume digest NAME" or "delete digest NAME".',
-    };
+    const { count, reply } = await digestsOverview(ctx.database);
+    return count ? { title: `${count} scheduled digest${count === 1 ? '' : 's'}`, ...reply } : reply;
   },
 });

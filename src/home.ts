@@ -11,8 +11,7 @@ import type { AccessPolicy } from './core/access.ts';
 import type { Caller } from './core/command.ts';
 import { type Button, formatNumber, type Reply } from './core/reply.ts';
 import type { Database } from './db/client.ts';
-import { describeRun, describeSchedule, describeTarget, nextRunText } from './digests/reply.ts';
-import { latestRuns, listDigests } from './digests/service.ts';
+import { digestsOverview } from './digests/reply.ts';
 import type { Logger } from './logger.ts';
 import { listSegments } from './segments/service.ts';
 
@@ -101,31 +100,8 @@ export const draftsAwaitingApprovalSection: HomeSection = async ({ database }) =
 
 /** Scheduled digests: when, where, the next run (or paused) and how the last one went. */
 export const scheduledDigestsSection: HomeSection = async ({ database, now = new Date() }) => {
-  const all = await listDigests(database);
-  if (all.length === 0) {
-    return {
-      title: 'Scheduled digests',
-      text: 'No digests are scheduled yet. Say e.g. "every Monday at 9:00 Europe/London post a weekly digest to #marketing".',
-    };
-  }
-  const runs = await latestRuns(database);
-  const failed = all.filter((d) => runs.get(d.id)?.status === 'failed').length;
-  return {
-    title: `Scheduled digests (${formatNumber(all.length)})`,
-    table: {
-      columns: ['Name', 'Schedule', 'Posts to', 'Next', 'Last'],
-      rows: all.map((d) => [
-        d.paused ? `${d.name} (paused)` : d.name,
-        describeSchedule(d),
-        describeTarget(d),
-        nextRunText(d, now),
-        describeRun(runs.get(d.id), d.timezone),
-      ]),
-    },
-    ...(failed ? { tone: 'warning' as const } : {}),
-    context:
-      'Say "preview digest NAME", "run digest NAME", "pause digest NAME", "resume digest NAME" or "delete digest NAME".',
-  };
+  const { count, reply } = await digestsOverview(database, now);
+  return { title: count ? `Scheduled digests (${formatNumber(count)})` : 'Scheduled digests', ...reply };
 };
 
 /** Sections in page order. Add yours here (one line each). */

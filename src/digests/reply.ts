@@ -1,9 +1,10 @@
 /**
  * How digests read in chat: their target, schedule and last outcome.
  */
-import type { Field } from '../core/reply.ts';
+import type { Field, Reply } from '../core/reply.ts';
+import type { Database } from '../db/client.ts';
 import { formatInZone, nextSlots } from './schedule.ts';
-import type { Digest, DigestRun } from './service.ts';
+import { type Digest, type DigestRun, latestRuns, listDigests } from './service.ts';
 
 const PLATFORM: Record<string, string> = { slack: 'Slack', discord: 'Discord', stdout: 'the terminal' };
 
@@ -58,4 +59,48 @@ export function digestFields(digest: Digest, now: Date): Field[] {
         ', revenue chart',
     },
   ];
+}
+
+/**
+ * Every scheduled digest as a table (when, where, the next run or "paused", how the last one went), for the
+ * `digests` command and the Slack Home tab; each gives it its own title. `count` is 0 when there are none,
+ * and the reply then says how to schedule one.
+ *
+ * @example
+ * const { count, reply } = await digestsOverview(database);
+ * return { title: `${count} scheduled digests`, ...reply };
+ */
+export async function digestsOverview(
+  database: Database,
+  now = new Date(),
+): Promise<{ count: number; reply: Reply }> {
+  const all = await listDigests(database);
+  if (all.length === 0) {
+    return {
+      count: 0,
+      reply: {
+        text: 'No digests are scheduled yet. Say e.g. "every Monday at 9:00 Europe/London post a weekly digest to #marketing".',
+      },
+    };
+  }
+  const runs = await latestRuns(database);
+  const failed = all.some((d) => runs.get(d.id)?.status === 'failed');
+  return {
+    count: all.length,
+    reply: {
+      table: {
+        columns: ['Name', 'Schedule', 'Posts to', 'Next', 'Last'],
+        rows: all.map((d) => [
+          d.paused ? `${d.name} (paused)` : d.name,
+          describeSchedule(d),
+          describeTarget(d),
+          nextRunText(d, now),
+          describeRun(runs.get(d.id), d.timezone),
+        ]),
+      },
+      ...(failed ? { tone: 'warning' as const } : {}),
+      context:
+        'Say "preview digest NAME", "run digest NAME", "pause digest NAME", "resume digest NAME" or "delete digest NAME".',
+    },
+  };
 }
