@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { MegaphoneError } from '../core/errors.ts';
-import { loadPrompt, type Prompt, renderPrompt } from '../llm/prompts.ts';
+import { tryModel } from '../llm/fallback.ts';
+import { promptOnce, renderPrompt } from '../llm/prompts.ts';
 import type { LlmMessage, LlmProvider, StructuredResult } from '../llm/provider.ts';
 import { formatIssues } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
@@ -107,14 +108,7 @@ export function requestFromWire(w: WireChartRequest): unknown {
   }
 }
 
-let promptCache: Promise<Prompt> | undefined;
-function chartPrompt(): Promise<Prompt> {
-  promptCache ??= loadPrompt('chart-request').catch((error: unknown) => {
-    promptCache = undefined;
-    throw error;
-  });
-  return promptCache;
-}
+const chartPrompt = promptOnce('chart-request');
 
 const MAX_ATTEMPTS = 2;
 
@@ -193,25 +187,12 @@ export async function resolveChartRequest(
   ctx: { llm?: LlmProvider | undefined; today?: Date | undefined; log?: Logger | undefined },
 ): Promise<ResolvedChartRequest> {
   if (!ctx.llm || text.length > 500) return { ...parseChartRequest(text), source: 'local', notes: [] };
-  let reason: string;
-  try {
-    const answer = await llmChartRequest(text, ctx.llm, { today: ctx.today, log: ctx.log });
-    if (answer.ok) return { ok: true, request: answer.request, source: 'llm', notes: [] };
-    reason = answer.reason.replace(/\.$/, '');
-    ctx.log?.warn(
-      {
-        code: answer.error?.code,
-        attempts: answer.attempts,
-        host: ctx.llm.host,
-        model: ctx.llm.model,
-        reason,
-      },
-      'language model chart answer not used; falling back to the local parser',
-    );
-  } catch (error) {
-    reason = 'an unexpected error';
-    ctx.log?.error({ err: error }, 'language model chart path failed; falling back to the local parser');
-  }
+  const llm = ctx.llm;
+  const tried = await tryModel('chart', llm, ctx.log, () =>
+    llmChartRequest(text, llm, { today: ctx.today, log: ctx.log }),
+  );
+  if ('answer' in tried) return { ok: true, request: tried.answer.request, source: 'llm', notes: [] };
+  const { reason } = tried;
   const local = parseChartRequest(text);
   if (local.ok) {
     return {

@@ -172,3 +172,20 @@ function placeholders(body: string): string[] {
 function unquote(value: string): string {
   return /^(['"]).*\1$/.test(value) ? value.slice(1, -1) : value;
 }
+
+/**
+ * A loader that reads one prompt file once per process, and reads it again after a failure (a file fixed
+ * while Megaphone runs is picked up on the next request).
+ *
+ * @example
+ * const chartPrompt = promptOnce('chart-request');
+ * const prompt = await chartPrompt();
+ */
+export function promptOnce(name: string): () => Promise<Prompt> {
+  let cached: Promise<Prompt> | undefined;
+  return () =>
+    (cached ??= loadPrompt(name).catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    }));
+}

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { MegaphoneError } from '../core/errors.ts';
 import { LIFECYCLE_STAGES, LIFECYCLE_THRESHOLDS } from '../ingest/features.ts';
 import type { Prompt } from '../llm/prompts.ts';
-import { loadPrompt, renderPrompt } from '../llm/prompts.ts';
+import { promptOnce, renderPrompt } from '../llm/prompts.ts';
 import { formatIssues, type LlmMessage, type LlmProvider, type StructuredResult } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import { suggestCountries } from './countries.ts';
@@ -273,15 +273,7 @@ export function segmentSystemPrompt(prompt: Prompt, vocab: Vocabulary, today: Da
   });
 }
 
-let promptCache: Promise<Prompt> | undefined;
-
-function segmentPrompt(): Promise<Prompt> {
-  promptCache ??= loadPrompt('segment-definition').catch((error: unknown) => {
-    promptCache = undefined;
-    throw error;
-  });
-  return promptCache;
-}
+const segmentPrompt = promptOnce('segment-definition');
 
 export type LlmParseResult =
   | { ok: true; definition: SegmentDefinition; notes: string[]; attempts: number }

@@ -3,6 +3,7 @@
  * model when one is configured, the local parser otherwise, and the local parser again whenever the model's
  * answer cannot be used. Either way the result is a validated definition, never anything to execute.
  */
+import { tryModel } from '../llm/fallback.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import type { SegmentDefinition } from './definition.ts';
@@ -54,39 +55,21 @@ export async function resolveSegmentRequest(
   // Overlong text is refused by the local parser with its own message; it is not worth a model call.
   if (!ctx.llm || text.length > MAX_LENGTH) return { ...runLocal(), source: 'local' };
 
-  let reason: string;
-  try {
-    const answer = await llmParseSegment(text, ctx.vocab, ctx.llm, {
-      previous,
-      today: ctx.asOf,
-      log: ctx.log,
-    });
-    if (answer.ok) {
-      ctx.log?.debug(
-        { attempts: answer.attempts, model: ctx.llm.model },
-        'segment read by the language model',
-      );
-      return { ok: true, definition: answer.definition, notes: answer.notes, source: 'llm' };
-    }
-    reason = answer.reason;
-    ctx.log?.warn(
-      {
-        code: answer.error?.code,
-        attempts: answer.attempts,
-        host: ctx.llm.host,
-        model: ctx.llm.model,
-        reason,
-      },
-      'language model answer not used; falling back to the local parser',
+  const llm = ctx.llm;
+  const tried = await tryModel('segment', llm, ctx.log, () =>
+    llmParseSegment(text, ctx.vocab, llm, { previous, today: ctx.asOf, log: ctx.log }),
+  );
+  if ('answer' in tried) {
+    ctx.log?.debug(
+      { attempts: tried.answer.attempts, model: llm.model },
+      'segment read by the language model',
     );
-  } catch (error) {
-    // A bug on the model path must not cost the marketer their answer.
-    reason = 'an unexpected error';
-    ctx.log?.error({ err: error }, 'language model path failed; falling back to the local parser');
+    const { definition, notes } = tried.answer;
+    return { ok: true, definition, notes, source: 'llm' };
   }
+  const { reason } = tried;
 
   const fallback = runLocal();
-  reason = reason.replace(/\.$/, '');
   if (fallback.ok) {
     const notice = `The language model's answer could not be used (${reason}); this is the local parser's reading.`;
     return { ...fallback, notes: [notice, ...fallback.notes], source: 'local' };
