@@ -51,20 +51,7 @@ const DEFAULT_MAX_RETRIES = 2;
 export function createOpenAiClient(config: OpenAiConfig, opts: OpenAiOptions = {}): LlmProvider {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRetries = opts.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const client = new OpenAI({
-    apiKey: config.apiKey,
-    // Explicit nulls (null base URL = api.openai.com): configuration comes from config.ts, so the SDK must not
-    // pick up OPENAI_BASE_URL, OPENAI_ORG_ID or OPENAI_PROJECT_ID from the environment by itself.
-    baseURL: config.baseUrl ?? null,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    // Failures are reported as MegaphoneErrors; SDK console output would mix into the CLI's stdout.
-    logLevel: 'off',
-    maxRetries,
-    timeout: timeoutMs,
-  });
-  const host = hostOf(client.baseURL);
+  const { client, host } = openAiSdk(config, { maxRetries, timeoutMs });
   const context: ErrorContext = { host, model: config.model, apiKey: config.apiKey, timeoutMs, maxRetries };
 
   return {
@@ -140,6 +127,33 @@ function readAnswer<T>(
 function stripFence(text: string): string {
   const m = /^\s*```(?:json)?\s*\n([\s\S]*?)\n?```\s*$/i.exec(text);
   return m ? m[1]! : text;
+}
+
+/**
+ * The official SDK client, configured only from Megaphone's configuration, and the host it talks to (for
+ * messages; never the key). Shared by chat completions and embeddings.
+ *
+ * @example
+ * const { client, host } = openAiSdk({ apiKey, baseUrl }, { maxRetries: 2, timeoutMs: 30_000 });
+ */
+export function openAiSdk(
+  config: { apiKey: string; baseUrl?: string | undefined },
+  opts: { maxRetries: number; timeoutMs: number },
+): { client: OpenAI; host: string } {
+  const client = new OpenAI({
+    apiKey: config.apiKey,
+    // Explicit nulls (null base URL = api.openai.com): configuration comes from config.ts, so the SDK must not
+    // pick up OPENAI_BASE_URL, OPENAI_ORG_ID or OPENAI_PROJECT_ID from the environment by itself.
+    baseURL: config.baseUrl ?? null,
+    organization: null,
+    project: null,
+    webhookSecret: null,
+    // Failures are reported as MegaphoneErrors; SDK console output would mix into the CLI's stdout.
+    logLevel: 'off',
+    maxRetries: opts.maxRetries,
+    timeout: opts.timeoutMs,
+  });
+  return { client, host: hostOf(client.baseURL) };
 }
 
 function hostOf(baseUrl: string): string {

@@ -3,7 +3,7 @@
  * default and decodes it to floats; vectors are re-normalised since compatible servers do not all return unit
  * vectors. Failures become UserErrors naming the host and what to do, never the key.
  */
-import OpenAI, {
+import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
@@ -13,6 +13,7 @@ import OpenAI, {
   RateLimitError,
 } from 'openai';
 import { UserError } from '../core/errors.ts';
+import { openAiSdk } from '../llm/openai.ts';
 import type { EmbeddingProvider } from './types.ts';
 
 export interface OpenAiEmbeddingConfig {
@@ -95,22 +96,10 @@ export async function openAiEmbeddings(
   config: OpenAiEmbeddingConfig,
   options: OpenAiEmbeddingOptions = {},
 ): Promise<EmbeddingProvider> {
-  const client = new OpenAI({
-    apiKey: config.apiKey,
-    baseURL: config.baseUrl ?? null,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    logLevel: 'off',
+  const { client, host } = openAiSdk(config, {
     maxRetries: options.maxRetries ?? 2,
-    timeout: options.timeoutMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? 30_000,
   });
-  let host: string;
-  try {
-    host = new URL(client.baseURL).host;
-  } catch {
-    host = client.baseURL;
-  }
   const batchSize = options.batchSize ?? 256;
 
   async function request(texts: string[]): Promise<Float32Array[]> {
