@@ -74,3 +74,25 @@ export function formatMoney(n: number, currency = 'GBP'): string {
 export function textReply(text: string, tone: Reply['tone'] = 'info'): Reply {
   return { text, tone };
 }
+
+/**
+ * Splits text into pieces of at most `max` characters, at line breaks where possible, else at spaces, for
+ * platforms that cap a message or a block (Slack sections, Discord embeds).
+ *
+ * @example
+ * splitText('a\nb', 1); // ['a', 'b']
+ */
+export function splitText(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf('\n', max);
+    if (cut < max / 2) cut = rest.lastIndexOf(' ', max);
+    if (cut < max / 2) cut = max;
+    pieces.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).replace(/^\n/, '');
+  }
+  // A tail of only whitespace would be an empty block or embed, which both platforms refuse.
+  if (rest.trim() !== '') pieces.push(rest);
+  return pieces;
+}

@@ -11,7 +11,7 @@ import {
   ComponentType,
 } from 'discord-api-types/v10';
 import Papa from 'papaparse';
-import type { Button, Reply, Table } from '../../core/reply.ts';
+import { type Button, type Reply, splitText, type Table } from '../../core/reply.ts';
 import { truncate } from './slash.ts';
 
 /** Discord's documented limits for one message. */
@@ -132,21 +132,6 @@ function embedSize(e: APIEmbed): number {
     (e.author?.name.length ?? 0) +
     (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
   );
-}
-
-/** Splits text into pieces of at most `max` characters, at line breaks where possible. */
-export function splitText(text: string, max: number): string[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf('\n', max);
-    if (cut < max / 2) cut = rest.lastIndexOf(' ', max);
-    if (cut < max / 2) cut = max;
-    pieces.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).replace(/^\n/, '');
-  }
-  if (rest) pieces.push(rest);
-  return pieces;
 }
 
 /** Buttons as action rows; those that cannot be buttons (too many, value too long) are returned to be typed. */

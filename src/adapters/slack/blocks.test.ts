@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../core/reply.ts';
-import {
-  type Block,
-  fromSlackText,
-  LIMITS,
-  parseButtonValue,
-  renderHome,
-  renderReply,
-  splitText,
-} from './blocks.ts';
+import { type Block, fromSlackText, LIMITS, parseButtonValue, renderHome, renderReply } from './blocks.ts';
 
 type Text = { type: string; text: string };
 
@@ -149,15 +141,6 @@ describe('renderReply', () => {
       attachments: [{ filename: 'a.png', mimeType: 'image/png', data, altText: 'A chart' }],
     });
     expect(files).toEqual([{ filename: 'a.png', mimeType: 'image/png', data, altText: 'A chart' }]);
-  });
-});
-
-describe('splitText', () => {
-  it('cuts at line breaks and never loses text', () => {
-    const text = Array.from({ length: 500 }, (_, i) => `row ${i}`).join('\n');
-    const pieces = splitText(text, 100);
-    for (const p of pieces) expect(p.length).toBeLessThanOrEqual(100);
-    expect(pieces.join('\n')).toBe(text);
   });
 });
 

@@ -4,7 +4,7 @@
  * text 75 and value 2000. A table too long for a message becomes a CSV file with every row.
  */
 import Papa from 'papaparse';
-import type { Attachment, Button, Reply, Table } from '../../core/reply.ts';
+import { type Attachment, type Button, type Reply, splitText, type Table } from '../../core/reply.ts';
 
 /** A Block Kit block; kept loose so this module needs no Slack types. */
 export type Block = Record<string, unknown>;
@@ -92,26 +92,6 @@ const plain = (s: string) => s.replace(/\*([^*\n]+)\*/g, '$1').replace(/`([^`\n]
 
 function cell(value: string | number | null): string {
   return value === null ? '' : String(value);
-}
-
-/**
- * Splits text into pieces of at most `max` characters, preferring line breaks.
- *
- * @example
- * splitText('a\nb', 1); // ['a', 'b']
- */
-export function splitText(text: string, max: number = LIMITS.sectionText): string[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf('\n', max);
-    if (cut < max / 2) cut = rest.lastIndexOf(' ', max);
-    if (cut < max / 2) cut = max;
-    pieces.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^\n/, '');
-  }
-  if (rest.trim() !== '') pieces.push(rest);
-  return pieces;
 }
 
 function section(text: string): Block {
@@ -279,7 +259,7 @@ export function renderReply(reply: Reply, options: RenderOptions = {}): Rendered
     });
   }
   const textBlocks = reply.text
-    ? splitText(tonePrefix(reply.tone) + escapeText(reply.text)).map((t) => section(t))
+    ? splitText(tonePrefix(reply.tone) + escapeText(reply.text), LIMITS.sectionText).map((t) => section(t))
     : [];
   const body: Block[] = [];
   const fields = reply.fields ?? [];
