@@ -402,22 +402,9 @@ export const dailyCustomerSales = pgTable(
   ],
 );
 
-/** Sales per UTC day and product, purchase lines and anonymous sales apart (top products for everyone). */
-export const dailyProductSales = pgTable(
-  'daily_product_sales',
-  {
-    day: timestamp('day', { mode: 'string' }).notNull(),
-    productId: text('product_id').notNull(),
-    anonymous: boolean('anonymous').notNull(),
-    revenue: numeric('revenue'),
-    units: bigint('units', { mode: 'number' }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.day, t.productId, t.anonymous] })],
-);
-
 /**
- * Sales per product over all time: the sums of its `daily_product_sales` rows, built with them. Top products of
- * all time rank these few hundred rows instead of aggregating every product-day.
+ * Sales per product over all time (purchase and anonymous lines), built with the daily rollups. Top products of
+ * all time rank these few thousand rows instead of aggregating every line.
  */
 export const productSales = pgTable('product_sales', {
   productId: text('product_id').primaryKey(),

@@ -301,7 +301,6 @@ describe.each(drivers)('event charts from the daily rollups on %s', (driver) => 
     await expectRollupsMatchEvents(fixture);
     // Rollups emptied and their stamp gone (a database from before the rollups): charts rebuild them.
     await fixture.rows(sql`delete from daily_customer_sales`);
-    await fixture.rows(sql`delete from daily_product_sales`);
     await fixture.rows(sql`delete from product_sales`);
     await fixture.rows(sql`delete from meta where key = 'daily_sales'`);
     await fixture.rows(sql`delete from meta where key = 'as_of'`);

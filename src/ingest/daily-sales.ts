@@ -6,8 +6,9 @@
  *   invoice has one timestamp and one customer; distinct customers per period stay exact because each
  *   (day, customer) is its own row. Each row also carries the customer's first purchase day and whether it
  *   is their first day in its week and month, so new vs returning and cohorts count customers in one pass.
- * - `daily_product_sales`: purchase and anonymous lines per UTC day and product: revenue and units.
- * - `product_sales`: the same per product over all time (the sums of its product-days).
+ * - `product_sales`: purchase and anonymous lines per product over all time: revenue and units. Top products of
+ *   a window read events instead (a BRIN range): a per-day product rollup had nearly as many rows as the
+ *   purchase lines it summed (323k for 406k on Online Retail) and cost more to build than it saved.
  *
  * Only purchase lines up to the as-of instant are rolled up, so a chart reading a rollup gives exactly what
  * the same query over `events` would. A stamp in `meta` (as-of instant and completed imports) lets a reader
@@ -33,7 +34,7 @@ const STAMP = stampAt(DATA_AS_OF);
 function stampAt(asOf: SQL): SQL {
   // 'v' is the rollups' layout: a database built before the last change rebuilds them on its next chart.
   return sql`jsonb_build_object(
-  'v', 2,
+  'v', 3,
   'asOf', to_char((${asOf}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
   'batches', (select count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(id), 0)
     from import_batches where status = 'done'))`;
@@ -62,7 +63,7 @@ export async function rollupInputs(database: Database): Promise<RollupInputs> {
 export async function refreshDailySales(
   database: Database,
   given?: RollupInputs,
-): Promise<{ customerDays: number; productDays: number }> {
+): Promise<{ customerDays: number; products: number }> {
   const inputs = given ?? (await rollupInputs(database));
   // The as-of instant and the batch ids go in as values: as subqueries, the planner both evaluated the
   // fallback max(occurred_at) scan every time and misjudged the row counts (a sort plan instead of hashing).
@@ -80,9 +81,8 @@ export async function refreshDailySales(
     // guesses a handful of rows and sorts: about twice as slow as hashing on the Online Retail file.
     await tx.execute(sql`set local enable_sort = off`);
     const result = await tx.execute(sql`
-      with a as (delete from daily_customer_sales returning 1), b as (delete from daily_product_sales returning 1),
-        c as (delete from product_sales returning 1)
-      select ((select count(*) from a) + (select count(*) from b) + (select count(*) from c))::int as n`);
+      with a as (delete from daily_customer_sales returning 1), b as (delete from product_sales returning 1)
+      select ((select count(*) from a) + (select count(*) from b))::int as n`);
     // PGlite hands back { rows }, postgres.js the rows themselves.
     const removed = ((result as unknown as { rows?: { n: number }[] }).rows ?? result) as { n: number }[];
     deadRows = Number(removed[0]?.n ?? 0);
@@ -110,19 +110,11 @@ export async function refreshDailySales(
       window w as (partition by customer_id collate "C" order by day)
       ${inKeyOrder(sql`order by 1, 2`)}`);
     await tx.execute(sql`
-      insert into daily_product_sales (day, product_id, anonymous, revenue, units)
-      select (occurred_at at time zone 'UTC')::date::timestamp, product_id, kind = 'anonymous',
-        sum(quantity * unit_price), sum(quantity)
+      insert into product_sales (product_id, revenue, units)
+      select product_id, sum(quantity * unit_price), sum(quantity)
       from events
       where kind in ('purchase', 'anonymous') and product_id is not null and batch_id = any(${batches})
         and occurred_at <= ${at}
-      group by (occurred_at at time zone 'UTC')::date, 2, 3
-      ${inKeyOrder(sql`order by 1, 2, 3`)}`);
-    // All-time totals per product, summed from the product-days just written (much fewer rows than events).
-    await tx.execute(sql`
-      insert into product_sales (product_id, revenue, units)
-      select product_id, sum(revenue), sum(units)
-      from daily_product_sales
       group by 1
       ${inKeyOrder(sql`order by 1`)}`);
     await tx.execute(sql`
@@ -130,21 +122,21 @@ export async function refreshDailySales(
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
   });
   // The delete above leaves every old row dead, and PGlite has no autovacuum: chart scans then step over
-  // all of them (daily_product_sales at 100k events: 42 ms to count, 13 ms after a vacuum).
+  // all of them (a product-day rollup at 100k events: 42 ms to count, 13 ms after a vacuum).
   // A first build (every import into an empty store) leaves nothing dead: statistics are all it needs.
   await database.rows(
     deadRows > 0
-      ? sql`vacuum (analyze) daily_customer_sales, daily_product_sales, product_sales`
-      : sql`analyze daily_customer_sales, daily_product_sales, product_sales`,
+      ? sql`vacuum (analyze) daily_customer_sales, product_sales`
+      : sql`analyze daily_customer_sales, product_sales`,
   );
   // Lines loaded since the last refresh sit in ranges of the events' BRIN index that are not summarised yet,
   // which every windowed read of events then scans whole; nothing summarises them on its own (PGlite has no
   // autovacuum). Only the new pages are read: ~50 ms per 100k new lines in PGlite, nothing when none.
   await database.rows(sql`select brin_summarize_new_values('events_occurred_brin')`);
-  const [counts] = await database.rows<{ customer_days: number; product_days: number }>(sql`
+  const [counts] = await database.rows<{ customer_days: number; products: number }>(sql`
     select (select count(*) from daily_customer_sales)::int as customer_days,
-      (select count(*) from daily_product_sales)::int as product_days`);
-  return { customerDays: Number(counts?.customer_days ?? 0), productDays: Number(counts?.product_days ?? 0) };
+      (select count(*) from product_sales)::int as products`);
+  return { customerDays: Number(counts?.customer_days ?? 0), products: Number(counts?.products ?? 0) };
 }
 
 /**

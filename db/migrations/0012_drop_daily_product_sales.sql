@@ -1,0 +1,1 @@
+DROP TABLE "daily_product_sales" CASCADE;
