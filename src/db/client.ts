@@ -2,8 +2,10 @@
  * One database API over two drivers: embedded PGlite (default, with pgvector) and a Postgres server through
  * postgres.js (when DATABASE_URL is set). Everything above this file is driver-agnostic.
  */
+
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -33,11 +35,27 @@ export interface Database {
   rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Bulk-loads CSV text (no header) into `table(columns)` with COPY. Names come from code, never from input. */
   copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /**
+   * A bulk load of CSV text that arrives in pieces. On a server it is one COPY for all of them: rows become
+   * visible together at `end()`, and `abort()` leaves none. PGlite takes each piece as its own COPY
+   * (its COPY reads a whole blob), so the caller still removes what an aborted load left.
+   */
+  openCopy(table: string, columns: readonly string[]): Promise<CsvCopy>;
   /** Whether the pgvector extension is installed in this database. */
   vectorAvailable: boolean;
   /** Where the data lives, safe to show (passwords removed). */
   location: string;
   close(): Promise<void>;
+}
+
+/** An open bulk load (see `Database.openCopy`). */
+export interface CsvCopy {
+  /** Sends CSV rows (no header); resolves when the database can take more. */
+  write(csv: string): Promise<void>;
+  /** Finishes the load; rejects with the database's error if a row was refused. */
+  end(): Promise<void>;
+  /** Gives up the load. */
+  abort(reason: Error): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -107,6 +125,16 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     async copyCsv(table, columns, csv) {
       await client.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
     },
+    async openCopy(table, columns) {
+      const statement = copyStatement(table, columns, "'/dev/blob'");
+      return {
+        write: async (csv) => {
+          await client.query(statement, [], { blob: new Blob([csv]) });
+        },
+        end: async () => {},
+        abort: async () => {},
+      };
+    },
     async close() {
       await client.close();
     },
@@ -138,6 +166,27 @@ async function openPostgres(url: string): Promise<Database> {
     async copyCsv(table, columns, csv) {
       const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
       await pipeline(Readable.from([csv]), writable);
+    },
+    async openCopy(table, columns) {
+      const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
+      const source = new PassThrough();
+      const done = pipeline(source, writable);
+      // Surfaced by write() or end(); until then nobody awaits it.
+      done.catch(() => {});
+      return {
+        async write(csv) {
+          if (!source.write(csv)) await Promise.race([once(source, 'drain'), done]);
+        },
+        async end() {
+          source.end();
+          await done;
+        },
+        async abort(reason) {
+          // Destroying the stream sends CopyFail: the server discards every row of this COPY.
+          source.destroy(reason);
+          await done.catch(() => {});
+        },
+      };
     },
     async close() {
       await client.end({ timeout: 5 });

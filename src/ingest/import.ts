@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { and, eq, sql } from 'drizzle-orm';
 import { events, importBatches, rejectedRows as rejectedRowsTable } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
-import type { Database } from '../db/client.ts';
+import type { CsvCopy, Database } from '../db/client.ts';
 import { categorize } from './categorize.ts';
 import { refreshFeatures } from './features.ts';
 import { detectFormat, type EventKind, FORMATS, type Format, type FormatName } from './formats.ts';
@@ -48,6 +48,8 @@ export interface ImportSummary {
   customersWithFeatures?: number;
   asOf?: Date;
   durationMs: number;
+  /** Where the time went, in ms: parse and load, catalogue, feature and rollup refresh, index build. */
+  phases?: { loadMs: number; catalogueMs: number; featuresMs: number; indexMs: number };
 }
 
 function headerProblem(path: string, header: string[], format: Format): string | null {
@@ -157,6 +159,14 @@ export async function importFile(
   const indexAfterLoad = await dropEventIndexesIfEmpty(database);
   let indexBuild: Promise<void> | undefined;
   const buildIndexes = () => (indexBuild ??= createEventIndexes(database));
+  const mark = { at: performance.now() };
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - mark.at;
+    mark.at = now;
+    return Math.round(ms);
+  };
+  const phases = { loadMs: 0, catalogueMs: 0, featuresMs: 0, indexMs: 0 };
   try {
     try {
       const catalogue = await loadFile(database, { path, format: format.name, header, batchId }, summary, {
@@ -165,6 +175,7 @@ export async function importFile(
       });
       // Neither the catalogue nor the feature refresh reads events through the index: on a server it is
       // built on another connection meanwhile (~1 s of the Online Retail import). Awaited below.
+      phases.loadMs = lap();
       if (indexAfterLoad) buildIndexes().catch(() => {});
       await upsertCatalogue(database, catalogue);
       await database.db
@@ -177,6 +188,7 @@ export async function importFile(
           finishedAt: new Date(),
         })
         .where(eq(importBatches.id, batchId));
+      phases.catalogueMs = lap();
     } catch (error) {
       await discardBatch(database, batchId, String((error as Error).message ?? error));
       if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') {
@@ -194,10 +206,13 @@ export async function importFile(
       const refreshed = await refreshFeatures(database, options.asOf);
       summary.customersWithFeatures = refreshed.customers;
       summary.asOf = refreshed.asOf;
+      phases.featuresMs = lap();
     }
   } finally {
     if (indexAfterLoad) await buildIndexes();
   }
+  phases.indexMs = lap();
+  summary.phases = phases;
   summary.durationMs = performance.now() - started;
   return summary;
 }
@@ -205,25 +220,42 @@ export async function importFile(
 const REJECTED_COLUMNS = ['batch_id', 'line_no', 'raw', 'reason'] as const;
 
 /** Parses the file and loads its events and rejections, adding up the accounting in `summary`. */
-function loadFile(
+async function loadFile(
   database: Database,
   job: Omit<ParseJob, 'copyRows'>,
   summary: ImportSummary,
   progress: { size: number; onProgress: ImportOptions['onProgress'] },
 ): Promise<CatalogueRows> {
   const copyRows = database.driver === 'pglite' ? 100_000 : 25_000;
-  return runParser({ ...job, copyRows }, async (chunk) => {
-    if (chunk.events) await database.copyCsv('events', EVENT_COLUMNS, chunk.events);
-    if (chunk.rejected) await database.copyCsv('rejected_rows', REJECTED_COLUMNS, chunk.rejected);
-    summary.read += chunk.read;
-    summary.imported += chunk.imported;
-    summary.rejected += chunk.rejectedCount;
-    for (const [kind, n] of Object.entries(chunk.byKind) as [EventKind, number][]) {
-      summary.byKind[kind] = (summary.byKind[kind] ?? 0) + n;
-    }
-    for (const r of chunk.rejections) if (summary.rejections.length < 20) summary.rejections.push(r);
-    progress.onProgress?.(chunk.bytesRead, progress.size);
-  });
+  // One COPY for all the events on a server: 22 COPYs of 25k rows took ~1.8 s against ~1.3 s for one
+  // (each waits for the previous to finish). Rejections, if any, go through a second one alongside.
+  const eventsCopy = await database.openCopy('events', EVENT_COLUMNS);
+  let rejectedCopy: Promise<CsvCopy> | undefined;
+  try {
+    const catalogue = await runParser({ ...job, copyRows }, async (chunk) => {
+      if (chunk.events) await eventsCopy.write(chunk.events);
+      if (chunk.rejected) {
+        rejectedCopy ??= database.openCopy('rejected_rows', REJECTED_COLUMNS);
+        await (await rejectedCopy).write(chunk.rejected);
+      }
+      summary.read += chunk.read;
+      summary.imported += chunk.imported;
+      summary.rejected += chunk.rejectedCount;
+      for (const [kind, n] of Object.entries(chunk.byKind) as [EventKind, number][]) {
+        summary.byKind[kind] = (summary.byKind[kind] ?? 0) + n;
+      }
+      for (const r of chunk.rejections) if (summary.rejections.length < 20) summary.rejections.push(r);
+      progress.onProgress?.(chunk.bytesRead, progress.size);
+    });
+    await eventsCopy.end();
+    if (rejectedCopy) await (await rejectedCopy).end();
+    return catalogue;
+  } catch (error) {
+    const reason = error instanceof Error ? error : new Error(String(error));
+    await eventsCopy.abort(reason);
+    if (rejectedCopy) await (await rejectedCopy.catch(() => undefined))?.abort(reason);
+    throw error;
+  }
 }
 const WORKER = new URL('./parse-worker-boot.mjs', import.meta.url);
 
