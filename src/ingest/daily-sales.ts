@@ -55,8 +55,50 @@ export async function rollupInputs(database: Database): Promise<RollupInputs> {
   return { asOf: row?.at ? new Date(row.at) : null, batchIds: ids.map((r) => Number(r.id)) };
 }
 
+/** The rows of a `tx.execute` result: PGlite hands back `{ rows }`, postgres.js the rows themselves. */
+export function resultRows<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? result) as T[];
+}
+
+/** Grouped rows the rollups are written from (see `writeRollups`). */
+export interface RollupSources {
+  /** Purchase lines per (day as a date, customer_id, invoice): `revenue`. */
+  invoices: SQL;
+  /** Purchase and anonymous lines per product_id: `revenue`, `units`. */
+  products: SQL;
+}
+
+/** The rollups' sources read straight from events: what a rebuild outside an import uses. */
+export function eventSources(inputs: RollupInputs): RollupSources {
+  const { at, batches } = bounds(inputs);
+  return {
+    invoices: sql`
+      select (occurred_at at time zone 'UTC')::date as day, customer_id, invoice, sum(quantity * unit_price) as revenue
+      from events
+      where kind = 'purchase' and batch_id = any(${batches}) and occurred_at <= ${at}
+      group by 1, 2, 3`,
+    products: sql`
+      select product_id, sum(quantity * unit_price) as revenue, sum(quantity) as units
+      from events
+      where kind in ('purchase', 'anonymous') and product_id is not null and batch_id = any(${batches})
+        and occurred_at <= ${at}
+      group by 1`,
+  };
+}
+
 /**
- * Rebuilds both rollups from the events of completed imports up to the charts' as-of instant (run after the
+ * The as-of instant and the batch ids as values: as subqueries, the planner both evaluated the fallback
+ * max(occurred_at) scan every time and misjudged the row counts (a sort plan instead of hashing).
+ */
+export function bounds(inputs: RollupInputs): { at: SQL; batches: SQL } {
+  return {
+    at: inputs.asOf ? sql`${inputs.asOf.toISOString()}::timestamptz` : sql`null::timestamptz`,
+    batches: sql`${`{${inputs.batchIds.join(',')}}`}::int[]`,
+  };
+}
+
+/**
+ * Rebuilds the rollups from the events of completed imports up to the charts' as-of instant (run after the
  * features, which save that instant, or with `inputs` given: the as-of instant the features are being saved
  * with). Returns the number of rows written to each.
  */
@@ -65,14 +107,6 @@ export async function refreshDailySales(
   given?: RollupInputs,
 ): Promise<{ customerDays: number; products: number }> {
   const inputs = given ?? (await rollupInputs(database));
-  // The as-of instant and the batch ids go in as values: as subqueries, the planner both evaluated the
-  // fallback max(occurred_at) scan every time and misjudged the row counts (a sort plan instead of hashing).
-  const at = inputs.asOf ? sql`${inputs.asOf.toISOString()}::timestamptz` : sql`null::timestamptz`;
-  const batches = sql`${`{${inputs.batchIds.join(',')}}`}::int[]`;
-  // PGlite inserts rows much faster in the indexes' order than in hash order (rebuilding a full Online Retail
-  // store: 5.3-5.9 s of CPU in key order, 8.7-11.3 s in hash order, 5.7-7.1 s with the old sorted plans); on
-  // the server the extra sort did not pay.
-  const inKeyOrder = (orderBy: SQL) => (database.driver === 'pglite' ? orderBy : sql``);
   let deadRows = 0;
   await database.db.transaction(async (tx) => {
     // Both rollups hash every purchase line; the default 4 MB spills to disk.
@@ -80,47 +114,65 @@ export async function refreshDailySales(
     // Right after a bulk load (on a server, while events are being analysed) the planner has no statistics,
     // guesses a handful of rows and sorts: about twice as slow as hashing on the Online Retail file.
     await tx.execute(sql`set local enable_sort = off`);
-    const result = await tx.execute(sql`
-      with a as (delete from daily_customer_sales returning 1), b as (delete from product_sales returning 1)
-      select ((select count(*) from a) + (select count(*) from b))::int as n`);
-    // PGlite hands back { rows }, postgres.js the rows themselves.
-    const removed = ((result as unknown as { rows?: { n: number }[] }).rows ?? result) as { n: number }[];
-    deadRows = Number(removed[0]?.n ?? 0);
-    // Distinct invoices counted as groups of a first grouping by invoice: count(distinct) sorts each
-    // group's values, the two hash aggregations do not. An invoice's lines share a day and a customer.
-    // Days are grouped as dates (cheaper to hash than timestamps) and stored as the timestamp of midnight.
-    // Each customer's days in order give their first day and whether a day is their first in its week and
-    // month (rows are unique per day and customer): one sort of the customer-days, not of the lines.
-    await tx.execute(sql`
-      insert into daily_customer_sales (day, customer_id, revenue, orders, first_day, week_first, month_first)
-      select day, customer_id, revenue, orders, first_value(day) over w,
-        date_trunc('week', day) is distinct from date_trunc('week', lag(day) over w),
-        date_trunc('month', day) is distinct from date_trunc('month', lag(day) over w)
-      from (
-        select day::timestamp as day, customer_id, sum(revenue) as revenue, count(invoice)::int as orders
-        from (
-          select (occurred_at at time zone 'UTC')::date as day, customer_id, invoice,
-            sum(quantity * unit_price) as revenue
-          from events
-          where kind = 'purchase' and batch_id = any(${batches}) and occurred_at <= ${at}
-          group by 1, 2, 3
-        ) by_invoice
-        group by 1, 2
-      ) by_day
-      window w as (partition by customer_id collate "C" order by day)
-      ${inKeyOrder(sql`order by 1, 2`)}`);
-    await tx.execute(sql`
-      insert into product_sales (product_id, revenue, units)
-      select product_id, sum(quantity * unit_price), sum(quantity)
-      from events
-      where kind in ('purchase', 'anonymous') and product_id is not null and batch_id = any(${batches})
-        and occurred_at <= ${at}
-      group by 1
-      ${inKeyOrder(sql`order by 1`)}`);
-    await tx.execute(sql`
-      insert into meta (key, value, updated_at) values ('daily_sales', ${stampAt(at)}, now())
-      on conflict (key) do update set value = excluded.value, updated_at = now()`);
+    // The cost of a disabled sort would put these statements over the JIT threshold: compiling them took
+    // longer than running them.
+    await tx.execute(sql`set local jit = off`);
+    deadRows = await writeRollups(tx, database.driver, inputs, eventSources(inputs));
   });
+  return finishRollups(database, deadRows);
+}
+
+/**
+ * Replaces the rollups' rows with those of `sources`, inside the caller's transaction, and stamps them.
+ * Returns how many old rows it deleted (see `finishRollups`).
+ */
+export async function writeRollups(
+  tx: Pick<Database['db'], 'execute'>,
+  driver: Database['driver'],
+  inputs: RollupInputs,
+  sources: RollupSources,
+): Promise<number> {
+  const { at } = bounds(inputs);
+  // PGlite inserts rows much faster in the indexes' order than in hash order (rebuilding a full Online Retail
+  // store: 5.3-5.9 s of CPU in key order, 8.7-11.3 s in hash order, 5.7-7.1 s with the old sorted plans); on
+  // the server the extra sort did not pay.
+  const inKeyOrder = (orderBy: SQL) => (driver === 'pglite' ? orderBy : sql``);
+  const result = await tx.execute(sql`
+    with a as (delete from daily_customer_sales returning 1), b as (delete from product_sales returning 1)
+    select ((select count(*) from a) + (select count(*) from b))::int as n`);
+  const removed = resultRows<{ n: number }>(result);
+  // Distinct invoices are counted as groups of the grouping by invoice: count(distinct) sorts each group's
+  // values. An invoice's lines share a day and a customer. Days are grouped as dates (cheaper to hash than
+  // timestamps) and stored as the timestamp of midnight. Each customer's days in order give their first
+  // day and whether a day is their first in its week and month (rows are unique per day and customer): one
+  // sort of the customer-days, not of the lines.
+  await tx.execute(sql`
+    insert into daily_customer_sales (day, customer_id, revenue, orders, first_day, week_first, month_first)
+    select day, customer_id, revenue, orders, first_value(day) over w,
+      date_trunc('week', day) is distinct from date_trunc('week', lag(day) over w),
+      date_trunc('month', day) is distinct from date_trunc('month', lag(day) over w)
+    from (
+      select day::timestamp as day, customer_id, sum(revenue) as revenue, count(invoice)::int as orders
+      from (${sources.invoices}) by_invoice
+      group by 1, 2
+    ) by_day
+    window w as (partition by customer_id collate "C" order by day)
+    ${inKeyOrder(sql`order by 1, 2`)}`);
+  await tx.execute(sql`
+    insert into product_sales (product_id, revenue, units)
+    select product_id, revenue, units from (${sources.products}) s
+    ${inKeyOrder(sql`order by 1`)}`);
+  await tx.execute(sql`
+    insert into meta (key, value, updated_at) values ('daily_sales', ${stampAt(at)}, now())
+    on conflict (key) do update set value = excluded.value, updated_at = now()`);
+  return Number(removed[0]?.n ?? 0);
+}
+
+/** After `writeRollups` has committed: table upkeep, and the row counts. */
+export async function finishRollups(
+  database: Database,
+  deadRows: number,
+): Promise<{ customerDays: number; products: number }> {
   // The delete above leaves every old row dead, and PGlite has no autovacuum: chart scans then step over
   // all of them (a product-day rollup at 100k events: 42 ms to count, 13 ms after a vacuum).
   // A first build (every import into an empty store) leaves nothing dead: statistics are all it needs.

@@ -13,7 +13,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { forgetVocabulary } from '../segments/vocabulary.ts';
-import { refreshDailySales } from './daily-sales.ts';
+import { bounds, eventSources, finishRollups, resultRows, writeRollups } from './daily-sales.ts';
 
 export const LIFECYCLE_THRESHOLDS = {
   newWithinDays: 30,
@@ -42,41 +42,103 @@ export async function refreshFeatures(
     await database.rows(sql`delete from customer_features`);
     return { customers: 0, asOf: undefined };
   }
-  const at = sql`${asOf.toISOString()}::timestamptz`;
+  const batchIds = (
+    await database.rows<{ id: number }>(sql`select id from import_batches where status = 'done' order by id`)
+  ).map((r) => Number(r.id));
+  const inputs = { asOf, batchIds };
+  const { at, batches } = bounds(inputs);
+  const lines = sql`batch_id = any(${batches}) and occurred_at <= ${at}`;
   const { newWithinDays, activeWithinDays, atRiskWithinDays } = LIFECYCLE_THRESHOLDS;
   // Fresh planner statistics after a bulk load: without them a segment's EXISTS over events can take a
   // nested-loop plan that is 100x slower (seen on a freshly imported demo shop). On a server the sampling
   // runs on another connection while the features are computed (PGlite runs one statement at a time).
   const analyzed = database.rows(sql`analyze events, products`);
+  let deadRows = 0;
   const computed = database.db.transaction(async (tx) => {
-    // The aggregate sorts every purchase line by customer; with the default 4 MB it spills to disk.
-    await tx.execute(sql`set local work_mem = '64MB'`);
+    // The groupings below hash every purchase line; with the default 4 MB they spill to disk. Right after a
+    // bulk load the planner has no statistics yet, guesses a handful of rows and would sort instead.
+    await tx.execute(sql`set local work_mem = '128MB'`);
+    await tx.execute(sql`set local enable_sort = off`);
+    // The cost of a disabled sort pushed these statements over the JIT threshold: compiling them took
+    // longer (0.3-0.6 s each) than running them.
+    await tx.execute(sql`set local jit = off`);
+    // Two hash groupings of the lines feed the features, and the first also the customer-day rollup. One
+    // grouping per customer with count(distinct) and an ordered array_agg sorted every customer's lines three
+    // times: 1.1-1.7 s on the Online Retail file on a server.
+    // Per (customer, invoice, kind, country, day): order counts, spend, first and last purchase, returns.
+    await tx.execute(sql`
+      create temp table feature_invoices on commit drop as
+      select customer_id collate "C" as customer_id, invoice collate "C" as invoice, kind, country,
+        (occurred_at at time zone 'UTC')::date as day, sum(quantity * unit_price) as revenue,
+        count(*)::int as lines, min(occurred_at) as first_at, max(occurred_at) as last_at
+      from events
+      where kind in ('purchase', 'return') and customer_id is not null and ${lines}
+      group by 1, 2, 3, 4, 5`);
+    // Distinct products per customer. (Summing revenue per customer and product here too, for the product
+    // totals, cost more than a separate grouping per product: 270k numeric sums against 4k.)
+    await tx.execute(sql`
+      create temp table feature_products on commit drop as
+      select customer_id, count(*)::int as distinct_products
+      from (
+        select customer_id collate "C" as customer_id, product_id collate "C"
+        from events
+        where kind = 'purchase' and customer_id is not null and product_id is not null and ${lines}
+        group by 1, 2
+      ) pairs
+      group by 1`);
+    // Without statistics the planner guesses a few rows for each and joins them in nested loops (1.1 s).
+    await tx.execute(sql`analyze feature_invoices, feature_products`);
+    // From here on the inputs are small and known. A disabled sort adds a huge constant to every plan that
+    // sorts, and plans within 1% of each other count as equal: a nested loop then passed for a hash join.
+    await tx.execute(sql`set local enable_sort = on`);
+    // The country of each customer's latest purchase line. The groups holding their latest instant agree on
+    // it unless lines of different countries share that instant; only those customers go back to their
+    // lines, where the latest import and line number decide (none on the Online Retail file).
+    await tx.execute(sql`
+      create temp table feature_countries on commit drop as
+      select l.customer_id, l.last_at, min(i.country) as country,
+        (min(i.country) is distinct from max(i.country)
+          or (bool_or(i.country is null) and bool_or(i.country is not null))) as tied
+      from (select customer_id, max(last_at) as last_at from feature_invoices where kind = 'purchase' group by 1) l
+      join feature_invoices i on i.customer_id = l.customer_id and i.last_at = l.last_at and i.kind = 'purchase'
+      group by 1, 2`);
+    await tx.execute(sql`analyze feature_countries`);
+    const [ties] = resultRows<{ any: boolean }>(
+      await tx.execute(sql`select exists (select 1 from feature_countries where tied) as any`),
+    );
+    if (ties?.any) {
+      await tx.execute(sql`
+        update feature_countries c set country = latest.country
+        from (
+          select distinct on (e.customer_id collate "C") e.customer_id collate "C" as customer_id, e.country
+          from events e
+          join feature_countries t on t.tied and t.customer_id = e.customer_id collate "C" and t.last_at = e.occurred_at
+          where e.kind = 'purchase' and e.batch_id = any(${batches}) and e.occurred_at <= ${at}
+          order by e.customer_id collate "C", e.batch_id desc, e.line_no desc
+        ) latest
+        where c.customer_id = latest.customer_id`);
+    }
     await tx.execute(sql`delete from customer_features`);
     await tx.execute(sql`
       insert into customer_features (customer_id, spend, orders, first_purchase_at, last_purchase_at, recency_days,
         tenure_days, avg_order_value, distinct_products, returns, country, r_score, f_score, m_score, lifecycle, as_of)
       with p as (
-        -- One pass over the customer's purchase and return lines computes every aggregate. Keys are
-        -- grouped and counted in the "C" collation: equality is the same bytewise comparison, and sorting
-        -- 400k ids that way is ~15% faster than through the database's locale.
-        select customer_id collate "C" as customer_id,
-          sum(quantity * unit_price) filter (where kind = 'purchase') as spend,
-          count(distinct invoice collate "C") filter (where kind = 'purchase')::int as orders,
-          min(occurred_at) filter (where kind = 'purchase') as first_at,
-          max(occurred_at) filter (where kind = 'purchase') as last_at,
-          count(distinct product_id collate "C") filter (where kind = 'purchase')::int as distinct_products,
-          count(*) filter (where kind = 'return')::int as returns,
-          (array_agg(country order by occurred_at desc, batch_id desc, line_no desc)
-            filter (where kind = 'purchase'))[1] as country
-        from events
-        where kind in ('purchase', 'return') and customer_id is not null and occurred_at <= ${at}
-          and batch_id in ${DONE_BATCHES}
-        group by customer_id collate "C"
+        -- An invoice is counted once even if its lines span days or countries.
+        select customer_id,
+          sum(revenue) filter (where kind = 'purchase') as spend,
+          count(distinct invoice) filter (where kind = 'purchase')::int as orders,
+          min(first_at) filter (where kind = 'purchase') as first_at,
+          max(last_at) filter (where kind = 'purchase') as last_at,
+          coalesce(sum(lines) filter (where kind = 'return'), 0)::int as returns
+        from feature_invoices
+        group by 1
       ), f as (
-        select p.*,
+        select p.*, coalesce(d.distinct_products, 0) as distinct_products, c.country,
           floor(extract(epoch from (${at} - p.last_at)) / 86400)::int as recency_days,
           floor(extract(epoch from (${at} - p.first_at)) / 86400)::int as tenure_days
         from p
+        left join feature_products d on d.customer_id = p.customer_id
+        left join feature_countries c on c.customer_id = p.customer_id
         where p.orders > 0
       )
       select customer_id, round(spend, 2), orders, first_at, last_at, recency_days, tenure_days,
@@ -104,20 +166,23 @@ export async function refreshFeatures(
     await tx.execute(sql`
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
+    // The chart rollups, at the same instant from the same groupings. The product totals group the events
+    // again, maybe before their statistics are in: hashing must not look dearer than sorting.
+    await tx.execute(sql`set local enable_sort = off`);
+    deadRows = await writeRollups(tx, database.driver, inputs, {
+      invoices: sql`
+        select day, customer_id, invoice, sum(revenue) as revenue
+        from feature_invoices
+        where kind = 'purchase'
+        group by 1, 2, 3`,
+      products: eventSources(inputs).products,
+    });
   });
-  // The chart rollups are built at the same instant from the same imports. On a server they are built on a
-  // third connection while the features are computed (each took 1-2 s on the Online Retail file); PGlite
-  // runs one statement at a time, so there they follow.
-  const batchIds = (
-    await database.rows<{ id: number }>(sql`select id from import_batches where status = 'done' order by id`)
-  ).map((r) => Number(r.id));
-  const rolledUp =
-    database.driver === 'postgres' ? refreshDailySales(database, { asOf, batchIds }) : undefined;
-  // Settle all before failing, so no statement is left running on the pool when the error surfaces.
-  await Promise.allSettled([analyzed, computed, rolledUp]);
-  await Promise.all([analyzed, computed, rolledUp]);
+  // Settle both before failing, so no statement is left running on the pool when the error surfaces.
+  await Promise.allSettled([analyzed, computed]);
+  await Promise.all([analyzed, computed]);
   await database.rows(sql`analyze customer_features`);
-  if (!rolledUp) await refreshDailySales(database, { asOf, batchIds });
+  await finishRollups(database, deadRows);
   forgetVocabulary(database);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
   return { customers: Number(row?.n ?? 0), asOf };
