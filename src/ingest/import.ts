@@ -48,8 +48,8 @@ export interface ImportSummary {
   customersWithFeatures?: number;
   asOf?: Date;
   durationMs: number;
-  /** Where the time went, in ms: parse and load, catalogue, feature and rollup refresh, index build. */
-  phases?: { loadMs: number; catalogueMs: number; featuresMs: number; indexMs: number };
+  /** Where the time went, in ms: parse, load and catalogue; features and rollups; the events index after. */
+  phases?: { loadMs: number; featuresMs: number; indexMs: number };
 }
 
 function headerProblem(path: string, header: string[], format: Format): string | null {
@@ -166,18 +166,16 @@ export async function importFile(
     mark.at = now;
     return Math.round(ms);
   };
-  const phases = { loadMs: 0, catalogueMs: 0, featuresMs: 0, indexMs: 0 };
+  const phases = { loadMs: 0, featuresMs: 0, indexMs: 0 };
   try {
     try {
-      const catalogue = await loadFile(database, { path, format: format.name, header, batchId }, summary, {
+      await loadFile(database, { path, format: format.name, header, batchId }, summary, {
         size,
         onProgress: options.onProgress,
       });
-      // Neither the catalogue nor the feature refresh reads events through the index: on a server it is
-      // built on another connection meanwhile (~1 s of the Online Retail import). Awaited below.
-      phases.loadMs = lap();
+      // The feature refresh does not read events through the index: on a server it is built on another
+      // connection meanwhile. Awaited below.
       if (indexAfterLoad) buildIndexes().catch(() => {});
-      await upsertCatalogue(database, catalogue);
       await database.db
         .update(importBatches)
         .set({
@@ -188,7 +186,7 @@ export async function importFile(
           finishedAt: new Date(),
         })
         .where(eq(importBatches.id, batchId));
-      phases.catalogueMs = lap();
+      phases.loadMs = lap();
     } catch (error) {
       await discardBatch(database, batchId, String((error as Error).message ?? error));
       if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') {
@@ -219,13 +217,16 @@ export async function importFile(
 
 const REJECTED_COLUMNS = ['batch_id', 'line_no', 'raw', 'reason'] as const;
 
-/** Parses the file and loads its events and rejections, adding up the accounting in `summary`. */
+/**
+ * Parses the file and loads its events, rejections and catalogue, adding up the accounting in `summary`.
+ * Nothing of it is kept unless all of it loads (on PGlite the caller removes events of a failed load).
+ */
 async function loadFile(
   database: Database,
   job: Omit<ParseJob, 'copyRows'>,
   summary: ImportSummary,
   progress: { size: number; onProgress: ImportOptions['onProgress'] },
-): Promise<CatalogueRows> {
+): Promise<void> {
   const copyRows = database.driver === 'pglite' ? 100_000 : 25_000;
   // One COPY for all the events on a server: 22 COPYs of 25k rows took ~1.8 s against ~1.3 s for one
   // (each waits for the previous to finish). Rejections, if any, go through a second one alongside.
@@ -247,9 +248,17 @@ async function loadFile(
       for (const r of chunk.rejections) if (summary.rejections.length < 20) summary.rejections.push(r);
       progress.onProgress?.(chunk.bytesRead, progress.size);
     });
-    await eventsCopy.end();
-    if (rejectedCopy) await (await rejectedCopy).end();
-    return catalogue;
+    const loaded = (async () => {
+      await eventsCopy.end();
+      if (rejectedCopy) await (await rejectedCopy).end();
+    })();
+    loaded.catch(() => {});
+    // The catalogue goes in while a server is still taking the last rows, in a transaction that commits
+    // only once they are all in.
+    await database.db.transaction(async (tx) => {
+      await upsertCatalogue(tx, catalogue);
+      await loaded;
+    });
   } catch (error) {
     const reason = error instanceof Error ? error : new Error(String(error));
     await eventsCopy.abort(reason);
@@ -304,7 +313,7 @@ function runParser(job: ParseJob, load: (chunk: ParsedChunk) => Promise<void>): 
  * One statement per table: the whole catalogue travels as one JSON parameter and is unpacked with
  * jsonb_to_recordset (thousands of multi-row inserts' worth of round trips and bind parameters otherwise).
  */
-async function upsertCatalogue(database: Database, collected: CatalogueRows): Promise<void> {
+async function upsertCatalogue(tx: Pick<Database['db'], 'execute'>, collected: CatalogueRows): Promise<void> {
   if (collected.products.length > 0) {
     const rows = collected.products.map(([id, p]) => ({
       id,
@@ -314,7 +323,7 @@ async function upsertCatalogue(database: Database, collected: CatalogueRows): Pr
       first_seen_at: p.firstAt,
     }));
     // A later file usually carries the current name and price; keep the old ones when it has none.
-    await database.rows(sql`
+    await tx.execute(sql`
       insert into products (id, name, category, unit_price, first_seen_at)
       select id, name, category, unit_price, first_seen_at
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
@@ -327,7 +336,7 @@ async function upsertCatalogue(database: Database, collected: CatalogueRows): Pr
   }
   if (collected.customers.length > 0) {
     const rows = collected.customers.map(([id, c]) => ({ id, country: c.country, first_seen_at: c.firstAt }));
-    await database.rows(sql`
+    await tx.execute(sql`
       insert into customers (id, country, first_seen_at)
       select id, country, first_seen_at
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, country text, first_seen_at timestamptz)
