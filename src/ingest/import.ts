@@ -159,6 +159,7 @@ export async function importFile(
   const indexAfterLoad = await dropEventIndexesIfEmpty(database);
   let indexBuild: Promise<void> | undefined;
   const buildIndexes = () => (indexBuild ??= createEventIndexes(database));
+  const background: Promise<unknown>[] = [];
   const mark = { at: performance.now() };
   const lap = () => {
     const now = performance.now();
@@ -176,6 +177,10 @@ export async function importFile(
       // The feature refresh does not read events through the index: on a server it is built on another
       // connection meanwhile. Awaited below.
       if (indexAfterLoad) buildIndexes().catch(() => {});
+      // So are the new pages' BRIN summaries (which the rollup refresh would otherwise make at its end).
+      const summarised = database.rows(sql`select brin_summarize_new_values('events_occurred_brin')`);
+      summarised.catch(() => {});
+      background.push(summarised);
       await database.db
         .update(importBatches)
         .set({
@@ -207,6 +212,7 @@ export async function importFile(
       phases.featuresMs = lap();
     }
   } finally {
+    await Promise.allSettled(background);
     if (indexAfterLoad) await buildIndexes();
   }
   phases.indexMs = lap();
