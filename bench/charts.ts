@@ -43,6 +43,10 @@ const BUILDERS: { name: string; build: (db: Database) => Promise<{ spec: object 
   },
   { name: 'top 10 products', build: (db) => topProducts(db, { limit: 10 }) },
   {
+    name: 'top 10 products last quarter',
+    build: (db) => topProducts(db, { limit: 10, period: { unit: 'quarter', offset: 1 } }),
+  },
+  {
     name: 'top 10 products last quarter, big spenders',
     build: (db) => topProducts(db, { limit: 10, period: { unit: 'quarter', offset: 1 }, where: BIG }),
   },
