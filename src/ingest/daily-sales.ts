@@ -60,7 +60,7 @@ export function resultRows<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? result) as T[];
 }
 
-/** Grouped rows the rollups are written from (see `writeRollups`). */
+/** Grouped rows the rollups are written from. */
 export interface RollupSources {
   /** Purchase lines per (day as a date, customer_id, invoice): `revenue`. */
   invoices: SQL;
@@ -107,40 +107,50 @@ export async function refreshDailySales(
   given?: RollupInputs,
 ): Promise<{ customerDays: number; products: number }> {
   const inputs = given ?? (await rollupInputs(database));
+  const sources = eventSources(inputs);
   let deadRows = 0;
   await database.db.transaction(async (tx) => {
-    // Both rollups hash every purchase line; the default 4 MB spills to disk.
-    await tx.execute(sql`set local work_mem = '128MB'`);
-    // Right after a bulk load (on a server, while events are being analysed) the planner has no statistics,
-    // guesses a handful of rows and sorts: about twice as slow as hashing on the Online Retail file.
-    await tx.execute(sql`set local enable_sort = off`);
-    // The cost of a disabled sort would put these statements over the JIT threshold: compiling them took
-    // longer than running them.
-    await tx.execute(sql`set local jit = off`);
-    deadRows = await writeRollups(tx, database.driver, inputs, eventSources(inputs));
+    await rollupSettings(tx);
+    deadRows += await writeCustomerDays(tx, database.driver, sources.invoices);
+    deadRows += await writeProductTotals(tx, database.driver, sources.products);
+    await stampRollups(tx, inputs);
   });
   return finishRollups(database, deadRows);
 }
 
+type Tx = Pick<Database['db'], 'execute'>;
+
+/** Settings for a transaction that groups every purchase line. */
+export async function rollupSettings(tx: Tx): Promise<void> {
+  // Grouping every purchase line in 4 MB (the default) spills to disk.
+  await tx.execute(sql`set local work_mem = '128MB'`);
+  // Right after a bulk load (on a server, while events are being analysed) the planner has no statistics,
+  // guesses a handful of rows and sorts: about twice as slow as hashing on the Online Retail file.
+  await tx.execute(sql`set local enable_sort = off`);
+  // The cost of a disabled sort put these statements over the JIT threshold: compiling them took longer
+  // (0.3-0.6 s each on the Online Retail file) than running them.
+  await tx.execute(sql`set local jit = off`);
+}
+
 /**
- * Replaces the rollups' rows with those of `sources`, inside the caller's transaction, and stamps them.
- * Returns how many old rows it deleted (see `finishRollups`).
+ * PGlite inserts rows much faster in the indexes' order than in hash order (rebuilding a full Online Retail
+ * store: 5.3-5.9 s of CPU in key order, 8.7-11.3 s in hash order, 5.7-7.1 s with the old sorted plans); on the
+ * server the extra sort did not pay.
  */
-export async function writeRollups(
-  tx: Pick<Database['db'], 'execute'>,
-  driver: Database['driver'],
-  inputs: RollupInputs,
-  sources: RollupSources,
-): Promise<number> {
-  const { at } = bounds(inputs);
-  // PGlite inserts rows much faster in the indexes' order than in hash order (rebuilding a full Online Retail
-  // store: 5.3-5.9 s of CPU in key order, 8.7-11.3 s in hash order, 5.7-7.1 s with the old sorted plans); on
-  // the server the extra sort did not pay.
-  const inKeyOrder = (orderBy: SQL) => (driver === 'pglite' ? orderBy : sql``);
-  const result = await tx.execute(sql`
-    with a as (delete from daily_customer_sales returning 1), b as (delete from product_sales returning 1)
-    select ((select count(*) from a) + (select count(*) from b))::int as n`);
-  const removed = resultRows<{ n: number }>(result);
+function inKeyOrder(driver: Database['driver'], orderBy: SQL): SQL {
+  return driver === 'pglite' ? orderBy : sql``;
+}
+
+/**
+ * Replaces the customer-day rollup with rows summed from `invoices` (see RollupSources), inside the caller's
+ * transaction. Returns how many old rows it deleted (see `finishRollups`).
+ */
+export async function writeCustomerDays(tx: Tx, driver: Database['driver'], invoices: SQL): Promise<number> {
+  const removed = resultRows<{ n: number }>(
+    await tx.execute(
+      sql`with d as (delete from daily_customer_sales returning 1) select count(*)::int as n from d`,
+    ),
+  );
   // Distinct invoices are counted as groups of the grouping by invoice: count(distinct) sorts each group's
   // values. An invoice's lines share a day and a customer. Days are grouped as dates (cheaper to hash than
   // timestamps) and stored as the timestamp of midnight. Each customer's days in order give their first
@@ -153,22 +163,34 @@ export async function writeRollups(
       date_trunc('month', day) is distinct from date_trunc('month', lag(day) over w)
     from (
       select day::timestamp as day, customer_id, sum(revenue) as revenue, count(invoice)::int as orders
-      from (${sources.invoices}) by_invoice
+      from (${invoices}) by_invoice
       group by 1, 2
     ) by_day
     window w as (partition by customer_id collate "C" order by day)
-    ${inKeyOrder(sql`order by 1, 2`)}`);
-  await tx.execute(sql`
-    insert into product_sales (product_id, revenue, units)
-    select product_id, revenue, units from (${sources.products}) s
-    ${inKeyOrder(sql`order by 1`)}`);
-  await tx.execute(sql`
-    insert into meta (key, value, updated_at) values ('daily_sales', ${stampAt(at)}, now())
-    on conflict (key) do update set value = excluded.value, updated_at = now()`);
+    ${inKeyOrder(driver, sql`order by 1, 2`)}`);
   return Number(removed[0]?.n ?? 0);
 }
 
-/** After `writeRollups` has committed: table upkeep, and the row counts. */
+/** Replaces the per-product totals with the rows of `products`; returns how many old rows it deleted. */
+export async function writeProductTotals(tx: Tx, driver: Database['driver'], products: SQL): Promise<number> {
+  const removed = resultRows<{ n: number }>(
+    await tx.execute(sql`with d as (delete from product_sales returning 1) select count(*)::int as n from d`),
+  );
+  await tx.execute(sql`
+    insert into product_sales (product_id, revenue, units)
+    select product_id, revenue, units from (${products}) s
+    ${inKeyOrder(driver, sql`order by 1`)}`);
+  return Number(removed[0]?.n ?? 0);
+}
+
+/** Records what the rollups were built from; written last, once both rollups are in. */
+export async function stampRollups(tx: Tx, inputs: RollupInputs): Promise<void> {
+  await tx.execute(sql`
+    insert into meta (key, value, updated_at) values ('daily_sales', ${stampAt(bounds(inputs).at)}, now())
+    on conflict (key) do update set value = excluded.value, updated_at = now()`);
+}
+
+/** After the rollups are committed: table upkeep, and the row counts. */
 export async function finishRollups(
   database: Database,
   deadRows: number,

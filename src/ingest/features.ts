@@ -13,7 +13,16 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { forgetVocabulary } from '../segments/vocabulary.ts';
-import { bounds, eventSources, finishRollups, resultRows, writeRollups } from './daily-sales.ts';
+import {
+  bounds,
+  eventSources,
+  finishRollups,
+  resultRows,
+  rollupSettings,
+  stampRollups,
+  writeCustomerDays,
+  writeProductTotals,
+} from './daily-sales.ts';
 
 export const LIFECYCLE_THRESHOLDS = {
   newWithinDays: 30,
@@ -53,15 +62,20 @@ export async function refreshFeatures(
   // nested-loop plan that is 100x slower (seen on a freshly imported demo shop). On a server the sampling
   // runs on another connection while the features are computed (PGlite runs one statement at a time).
   const analyzed = database.rows(sql`analyze events, products`);
+  const products = eventSources(inputs).products;
+  // The per-product totals group the events on their own. On a server they are built on another connection
+  // meanwhile; PGlite runs one transaction at a time, so there they are built in this one.
+  const totals =
+    database.driver === 'postgres'
+      ? database.db.transaction(async (tx) => {
+          await rollupSettings(tx);
+          return writeProductTotals(tx, database.driver, products);
+        })
+      : undefined;
+  totals?.catch(() => {});
   let deadRows = 0;
   const computed = database.db.transaction(async (tx) => {
-    // The groupings below hash every purchase line; with the default 4 MB they spill to disk. Right after a
-    // bulk load the planner has no statistics yet, guesses a handful of rows and would sort instead.
-    await tx.execute(sql`set local work_mem = '128MB'`);
-    await tx.execute(sql`set local enable_sort = off`);
-    // The cost of a disabled sort pushed these statements over the JIT threshold: compiling them took
-    // longer (0.3-0.6 s each) than running them.
-    await tx.execute(sql`set local jit = off`);
+    await rollupSettings(tx);
     // Two hash groupings of the lines feed the features, and the first also the customer-day rollup. One
     // grouping per customer with count(distinct) and an ordered array_agg sorted every customer's lines three
     // times: 1.1-1.7 s on the Online Retail file on a server.
@@ -166,21 +180,20 @@ export async function refreshFeatures(
     await tx.execute(sql`
       insert into meta (key, value, updated_at) values ('as_of', ${JSON.stringify({ asOf: asOf.toISOString(), explicit: Boolean(asOfOption) })}::jsonb, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`);
-    // The chart rollups, at the same instant from the same groupings. The product totals group the events
-    // again, maybe before their statistics are in: hashing must not look dearer than sorting.
+    // The customer-day rollup from the same groups, and the stamp once the product totals are in too.
     await tx.execute(sql`set local enable_sort = off`);
-    deadRows = await writeRollups(tx, database.driver, inputs, {
-      invoices: sql`
-        select day, customer_id, invoice, sum(revenue) as revenue
-        from feature_invoices
-        where kind = 'purchase'
-        group by 1, 2, 3`,
-      products: eventSources(inputs).products,
-    });
+    deadRows += await writeCustomerDays(
+      tx,
+      database.driver,
+      sql`select day, customer_id, invoice, sum(revenue) as revenue
+        from feature_invoices where kind = 'purchase' group by 1, 2, 3`,
+    );
+    deadRows += totals ? await totals : await writeProductTotals(tx, database.driver, products);
+    await stampRollups(tx, inputs);
   });
-  // Settle both before failing, so no statement is left running on the pool when the error surfaces.
-  await Promise.allSettled([analyzed, computed]);
-  await Promise.all([analyzed, computed]);
+  // Settle all before failing, so no statement is left running on the pool when the error surfaces.
+  await Promise.allSettled([analyzed, computed, totals]);
+  await Promise.all([analyzed, computed, totals]);
   await database.rows(sql`analyze customer_features`);
   await finishRollups(database, deadRows);
   forgetVocabulary(database);
