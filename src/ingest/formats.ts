@@ -139,7 +139,7 @@ export function parseIsoInstant(raw: string): string | null {
 }
 
 /** UCI Online Retail ids look like `17850.0`; the shop knows the customer as `17850`. */
-function normaliseCustomerId(raw: string): string {
+export function normaliseCustomerId(raw: string): string {
   if (raw === lastCustomerId.raw) return lastCustomerId.id;
   const v = raw.trim();
   const m = /^(\d+)\.0+$/.exec(v);

@@ -10,7 +10,11 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import Papa from 'papaparse';
-import { blankEvent, type EventKind, FORMATS, type FormatName, type ParsedEvent } from './formats.ts';
+import { blankEvent, type EventKind, FORMATS, type FormatName, onlineRetail } from './formats.ts';
+import { KIND_FIELD, RetailFastPath, RowWriter } from './retail-fast-path.ts';
+import { Catalogue, type CatalogueRows } from './seen-catalogue.ts';
+
+export type { CatalogueRows, CustomerSeen, ProductSeen } from './seen-catalogue.ts';
 
 const CHUNK_RECORDS = 1_000;
 /** Rows per COPY when the job does not say (see ParseJob.copyRows). */
@@ -46,10 +50,10 @@ function plain(value: string | null): string {
   return value === '' ? '""' : value;
 }
 
-function isBlank(text: string): boolean {
-  const c = text.charCodeAt(0);
-  // Printable ASCII first: no need to trim (and copy) nearly every line.
-  return !(c > 32 && c < 127) && text.trim() === '';
+function isBlank(text: string, start: number, end: number): boolean {
+  const c = text.charCodeAt(start);
+  // Printable ASCII first: no need to cut out and trim nearly every line.
+  return !(start < end && c > 32 && c < 127) && text.slice(start, end).trim() === '';
 }
 
 // Postgres text cannot hold NUL; the quarantine keeps the rest of the line readable.
@@ -106,28 +110,41 @@ const QUOTED = 2;
 /** A line of a quoted field that is never closed (`from` holds the line where that quote opened). */
 const BROKEN = 3;
 
-/** A batch of records as parallel arrays: no object per line, this holds every line of a large file. */
+/**
+ * A batch of records as parallel arrays: no object per line, this holds every line of a large file. A PLAIN
+ * record is a span of the decoded text (cut out only when the general path needs it); any other record is
+ * its own text.
+ */
 class Batch {
   readonly lineNo: number[] = [];
-  readonly text: string[] = [];
+  readonly source: string[] = [];
+  readonly start: number[] = [];
+  readonly end: number[] = [];
   readonly kind: number[] = [];
   readonly from: number[] = [];
 
   get length(): number {
-    return this.text.length;
+    return this.kind.length;
   }
 
-  push(lineNo: number, text: string, kind: number, from: number): void {
+  push(lineNo: number, source: string, start: number, end: number, kind: number, from: number): void {
     this.lineNo.push(lineNo);
-    this.text.push(text);
+    this.source.push(source);
+    this.start.push(start);
+    this.end.push(end);
     this.kind.push(kind);
     this.from.push(from);
   }
 
+  text(i: number): string {
+    return this.source[i]!.slice(this.start[i]!, this.end[i]!);
+  }
+
   records(): RawRecord[] {
-    return this.text.map((text, i) => {
+    return this.kind.map((kind, i) => {
       const lineNo = this.lineNo[i]!;
-      return this.kind[i] === BROKEN ? { lineNo, text, brokenFrom: this.from[i]! } : { lineNo, text };
+      const text = this.text(i);
+      return kind === BROKEN ? { lineNo, text, brokenFrom: this.from[i]! } : { lineNo, text };
     });
   }
 }
@@ -146,13 +163,26 @@ class RecordSplitter {
   private quotes = 0;
 
   write(buf: Buffer): void {
-    this.lines(this.carry + this.decoder.write(buf));
+    const text = this.decoder.write(buf);
+    if (this.carry === '') {
+      this.lines(text, 0);
+      return;
+    }
+    const nl = text.indexOf('\n');
+    if (nl === -1) {
+      this.carry += text;
+      return;
+    }
+    // The line split between reads is read on its own, the rest in the decoder's flat string: PLAIN records
+    // are spans of it, and reading a flat string is faster than reading a concatenation.
+    this.lines(this.carry + text.slice(0, nl + 1), 0);
+    this.lines(text, nl + 1);
   }
 
   end(): void {
     const rest = this.carry + this.decoder.end();
     // The carry never holds a line break: the last line is ended here and read as any other.
-    if (rest !== '') this.lines(`${rest}\n`);
+    if (rest !== '') this.lines(`${rest}\n`, 0);
     this.carry = '';
     if (this.pendingText.length > 0) this.flushBroken();
   }
@@ -163,7 +193,7 @@ class RecordSplitter {
     return batch;
   }
 
-  private lines(text: string): void {
+  private lines(text: string, begin: number): void {
     const next = (ch: string, from: number) => {
       const i = text.indexOf(ch, from);
       return i === -1 ? text.length : i;
@@ -173,8 +203,8 @@ class RecordSplitter {
     let quote = -1;
     let slash = -1;
     let cr = -1;
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    let start = begin;
+    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
       const lineNo = ++this.lineNo;
       let from = start;
       let end = nl;
@@ -185,7 +215,7 @@ class RecordSplitter {
       if (quote >= end && this.pendingText.length === 0) {
         if (slash < from) slash = next('\\', from);
         if (cr < from) cr = next('\r', from);
-        this.batch.push(lineNo, text.slice(from, end), slash < end || cr < end ? PLAIN_CHECKED : PLAIN, 0);
+        this.batch.push(lineNo, text, from, end, slash < end || cr < end ? PLAIN_CHECKED : PLAIN, 0);
       } else this.quotedLine(lineNo, text.slice(from, end));
     }
     this.carry = text.slice(start);
@@ -194,7 +224,7 @@ class RecordSplitter {
   private quotedLine(lineNo: number, line: string): void {
     const count = countQuotes(line);
     if (this.pendingText.length === 0) {
-      if (count % 2 === 0) this.batch.push(lineNo, line, QUOTED, 0);
+      if (count % 2 === 0) this.batch.push(lineNo, line, 0, line.length, QUOTED, 0);
       else {
         this.pendingText.push(line);
         this.pendingLineNo.push(lineNo);
@@ -206,7 +236,8 @@ class RecordSplitter {
     this.pendingLineNo.push(lineNo);
     this.quotes += count;
     if (this.quotes % 2 === 0) {
-      this.batch.push(this.pendingLineNo[0]!, this.pendingText.join('\n'), QUOTED, 0);
+      const record = this.pendingText.join('\n');
+      this.batch.push(this.pendingLineNo[0]!, record, 0, record.length, QUOTED, 0);
       this.pendingText = [];
       this.pendingLineNo = [];
     } else if (this.pendingText.length >= MAX_RECORD_LINES) this.flushBroken();
@@ -215,7 +246,7 @@ class RecordSplitter {
   private flushBroken(): void {
     const from = this.pendingLineNo[0]!;
     this.pendingText.forEach((text, i) => {
-      this.batch.push(this.pendingLineNo[i]!, text, BROKEN, from);
+      this.batch.push(this.pendingLineNo[i]!, text, 0, text.length, BROKEN, from);
     });
     this.pendingText = [];
     this.pendingLineNo = [];
@@ -291,138 +322,6 @@ export function parseChunkWithPapa(chunk: RawRecord[]): (string[] | Error)[] {
   return parseEach(chunk.map((r) => r.text));
 }
 
-export interface ProductSeen {
-  name: string | null;
-  at: string;
-  price: string | null;
-  firstAt: string;
-}
-
-export interface CustomerSeen {
-  country: string | null;
-  at: string;
-  firstAt: string;
-}
-
-interface ProductEntry extends ProductSeen {
-  /** Holds strings not yet copied by `own` (see Catalogue.own). */
-  dirty: boolean;
-}
-
-interface CustomerEntry extends CustomerSeen {
-  dirty: boolean;
-}
-
-/**
- * A copy of a string that does not point into the parsed chunk: a substring kept in the catalogue maps would
- * otherwise keep its whole chunk of the file alive (V8 sliced strings), and the heap would grow with the file.
- */
-function own(s: string): string;
-function own(s: string | null): string | null;
-function own(s: string | null): string | null {
-  return s === null ? null : (JSON.parse(JSON.stringify(s)) as string);
-}
-
-/** Products and customers seen in the file: the latest name, price and country, and first and last times. */
-class Catalogue {
-  readonly products = new Map<string, ProductEntry>();
-  readonly customers = new Map<string, CustomerEntry>();
-  // Names, prices and countries are kept by reference while a batch is read and copied once per batch (a
-  // product's price changes very often), see `own`.
-  private changedProducts: ProductEntry[] = [];
-  private changedCustomers: CustomerEntry[] = [];
-  // Consecutive lines usually belong to one invoice, hence one customer.
-  private lastCustomerId: string | null = null;
-  private lastCustomer: CustomerEntry | undefined;
-
-  add(e: ParsedEvent): void {
-    const at = e.occurredAt;
-    const name = e.productName;
-    const sale = (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && e.price > 0;
-    const p = this.products.get(e.productId);
-    if (!p) {
-      const entry = { name, at, price: sale ? e.unitPrice : null, firstAt: at, dirty: true };
-      this.products.set(own(e.productId), entry);
-      this.changedProducts.push(entry);
-    } else {
-      if (at >= p.at && name) {
-        if (p.name !== name) {
-          p.name = name;
-          this.changed(p);
-        }
-        p.at = at;
-      } else if (!p.name && name) {
-        p.name = name;
-        this.changed(p);
-      }
-      if (sale && (at >= p.at || p.price === null) && p.price !== e.unitPrice) {
-        p.price = e.unitPrice;
-        this.changed(p);
-      }
-      if (at < p.firstAt) p.firstAt = at;
-    }
-    const id = e.customerId;
-    if (!id) return;
-    const c = id === this.lastCustomerId ? this.lastCustomer : this.customers.get(id);
-    const country = e.country;
-    if (!c) {
-      const entry = { country, at, firstAt: at, dirty: true };
-      this.customers.set(own(id), entry);
-      this.changedCustomers.push(entry);
-      this.lastCustomer = entry;
-    } else {
-      if (at >= c.at && country) {
-        if (c.country !== country) {
-          c.country = country;
-          if (!c.dirty) {
-            c.dirty = true;
-            this.changedCustomers.push(c);
-          }
-        }
-        c.at = at;
-      }
-      if (at < c.firstAt) c.firstAt = at;
-      this.lastCustomer = c;
-    }
-    this.lastCustomerId = id;
-  }
-
-  private changed(p: ProductEntry): void {
-    if (p.dirty) return;
-    p.dirty = true;
-    this.changedProducts.push(p);
-  }
-
-  /** Copies the strings kept since the last call, so that the maps hold no part of a chunk of the file. */
-  own(): void {
-    for (const p of this.changedProducts) {
-      p.name = own(p.name);
-      p.price = own(p.price);
-      p.dirty = false;
-    }
-    for (const c of this.changedCustomers) {
-      c.country = own(c.country);
-      c.dirty = false;
-    }
-    this.changedProducts = [];
-    this.changedCustomers = [];
-  }
-
-  rows(): CatalogueRows {
-    this.own();
-    return {
-      products: Array.from(this.products, ([id, p]) => [
-        id,
-        { name: p.name, at: p.at, price: p.price, firstAt: p.firstAt },
-      ]),
-      customers: Array.from(this.customers, ([id, c]) => [
-        id,
-        { country: c.country, at: c.at, firstAt: c.firstAt },
-      ]),
-    };
-  }
-}
-
 export interface ParseJob {
   path: string;
   format: FormatName;
@@ -433,6 +332,8 @@ export interface ParseJob {
    * fixed cost (22 COPYs of 25k rows took 1.6x one COPY of 541k rows), so larger chunks win there.
    */
   copyRows?: number;
+  /** Every line through the general path, without the Online Retail fast path (tests compare the two). */
+  generalPathOnly?: boolean;
 }
 
 /** One slice of the file, ready for COPY, with its share of the accounting. */
@@ -447,11 +348,6 @@ export interface ParsedChunk {
   rejectedCount: number;
   byKind: Partial<Record<EventKind, number>>;
   rejections: { lineNo: number; reason: string }[];
-}
-
-export interface CatalogueRows {
-  products: [string, ProductSeen][];
-  customers: [string, CustomerSeen][];
 }
 
 /** The header: the first non-blank record, read on its own before the batch is created. */
@@ -505,37 +401,38 @@ export async function parseFile(
   const at = positions.map((p) => p ?? width);
   const { batchId } = job;
   const catalogue = new Catalogue();
+  const rowStart = `${batchId},`;
   const e = blankEvent();
   let bytes = 0;
   const input = await openText(job.path, (n) => {
     bytes += n;
   });
   let chunk = newChunk();
-  // Rows of the current batch; after each batch they are joined into one flat string (parts), so a chunk
-  // keeps a few dozen strings alive instead of 100k row strings: most of the parse time went to the
-  // garbage collector copying those between generations.
-  let eventRows: string[] = [];
+  const eventRows = new RowWriter();
+  const fast =
+    format === onlineRetail && !padded && !job.generalPathOnly
+      ? new RetailFastPath(at, width, rowStart, eventRows, catalogue)
+      : null;
+  // Rejected rows of the current batch; after each batch they are joined into one flat string (parts), so a
+  // chunk keeps a few dozen strings alive instead of 100k row strings: most of the parse time went to the
+  // garbage collector copying those between generations. Event rows go to a byte buffer (RowWriter).
   let rejectedRows: string[] = [];
-  let eventParts: string[] = [];
   let rejectedParts: string[] = [];
   let pendingRows = 0;
   const settle = () => {
-    if (eventRows.length) eventParts.push(`${eventRows.join('\n')}\n`);
+    pendingRows += rejectedRows.length;
     if (rejectedRows.length) rejectedParts.push(`${rejectedRows.join('\n')}\n`);
-    pendingRows += eventRows.length + rejectedRows.length;
-    eventRows = [];
     rejectedRows = [];
-    catalogue.own();
   };
 
   const flush = async () => {
     settle();
-    chunk.events = eventParts.join('');
+    catalogue.own();
+    chunk.events = eventRows.take();
     chunk.rejected = rejectedParts.join('');
     chunk.bytesRead = bytes;
     const out = chunk;
     chunk = newChunk();
-    eventParts = [];
     rejectedParts = [];
     pendingRows = 0;
     await emit(out);
@@ -549,31 +446,39 @@ export async function parseFile(
 
   let seenHeader = false;
   for await (const batch of batches(input, CHUNK_RECORDS)) {
-    const { lineNo, text, kind } = batch;
+    const { lineNo, kind, source, start, end } = batch;
     const good: number[] = [];
     const quoted: string[] = [];
     for (let i = 0; i < batch.length; i++) {
-      const t = text[i]!;
       if (kind[i] === BROKEN) {
         if (!seenHeader) throw new Error('the header has an unbalanced quote');
         quarantine(
           lineNo[i]!,
-          t,
+          batch.text(i),
           `unbalanced quote: the quoted field opened on line ${batch.from[i]} is never closed`,
         );
-      } else if (isBlank(t)) {
+      } else if (isBlank(source[i]!, start[i]!, end[i]!)) {
         // blank lines carry no data
       } else if (!seenHeader) seenHeader = true;
       else {
         good.push(i);
-        if (kind[i] === QUOTED) quoted.push(t);
+        if (kind[i] === QUOTED) quoted.push(source[i]!);
       }
     }
     const parsed = parseTogether(quoted);
     let q = 0;
     for (const i of good) {
-      const t = text[i]!;
       const k = kind[i]!;
+      if (k === PLAIN && fast) {
+        const fastKind = fast.line(source[i]!, start[i]!, end[i]!, lineNo[i]!);
+        if (fastKind !== null) {
+          chunk.read++;
+          chunk.imported++;
+          chunk.byKind[fastKind] = (chunk.byKind[fastKind] ?? 0) + 1;
+          continue;
+        }
+      }
+      const t = batch.text(i);
       const fields = k === QUOTED ? parsed[q++]! : t.split(',');
       if (fields instanceof Error) {
         quarantine(lineNo[i]!, t, `CSV syntax error: ${fields.message.replace(/ at line \d+/, '')}`);
@@ -593,16 +498,14 @@ export async function parseFile(
       chunk.imported++;
       chunk.byKind[e.kind] = (chunk.byKind[e.kind] ?? 0) + 1;
       catalogue.add(e);
-      eventRows.push(
-        k === PLAIN
-          ? `${batchId},${lineNo[i]},${e.kind},${plain(e.invoice)},${plain(e.customerId)},${plain(e.productId)},` +
-              `${e.quantity},${plain(e.unitPrice)},${e.occurredAt},${plain(e.country)}`
-          : `${batchId},${lineNo[i]},${e.kind},${field(e.invoice)},${field(e.customerId)},${field(e.productId)},` +
-              `${e.quantity},${field(e.unitPrice)},${e.occurredAt},${field(e.country)}`,
+      const f = k === PLAIN ? plain : field;
+      eventRows.row(
+        `${rowStart}${lineNo[i]}${KIND_FIELD[e.kind]}${f(e.invoice)},${f(e.customerId)},${f(e.productId)},` +
+          `${e.quantity},${f(e.unitPrice)},${e.occurredAt},${f(e.country)}`,
       );
     }
     settle();
-    if (pendingRows >= (job.copyRows ?? COPY_ROWS)) await flush();
+    if (pendingRows + eventRows.rows >= (job.copyRows ?? COPY_ROWS)) await flush();
   }
   await flush();
   return catalogue.rows();
