@@ -5,7 +5,7 @@
  * defines the behaviour: this path must give the same result for every line it takes (see the tests).
  */
 import { type EventKind, normaliseCustomerId, parseRetailDate } from './formats.ts';
-import type { Catalogue } from './seen-catalogue.ts';
+import { type Catalogue, same } from './seen-catalogue.ts';
 
 export const KIND_FIELD: Record<EventKind, string> = {
   purchase: ',purchase,',
@@ -111,13 +111,6 @@ function solid(text: string, start: number, end: number): boolean {
 
 function isAsciiSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
-}
-
-/** Whether `value` is text[start, end), without cutting that out of the text. */
-function same(value: string, text: string, start: number, end: number): boolean {
-  if (value.length !== end - start) return false;
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
-  return true;
 }
 
 export class RetailFastPath {
@@ -285,7 +278,7 @@ export class RetailFastPath {
     w.rows++;
 
     const sale = kind === 'purchase' || kind === 'anonymous';
-    this.catalogue.addSpans(t.slice(idS, idE), sale, occurredAt, t, nS, nE, t, pS, pE);
+    this.catalogue.addSpans(t, idS, idE, sale, occurredAt, t, nS, nE, t, pS, pE);
     this.catalogue.addCustomer(customerId, occurredAt, t, coS, coE);
     return kind;
   }
