@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
 import { blankEvent, type EventKind, FORMATS, type FormatName, onlineRetail } from './formats.ts';
 import { KIND_FIELD, RetailFastPath, RowWriter } from './retail-fast-path.ts';
@@ -76,12 +76,9 @@ export async function openText(path: string, onBytes?: (n: number) => void): Pro
   const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
   if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
   if (!gzip) return raw;
-  // Default 16 KB output chunks each cost a thread-pool round trip (thousands for a large file) and the parser
-  // sat idle waiting for them; bigger chunks and a deeper buffer let gunzip run ahead of the parser.
-  const gunzip = createGunzip({
-    chunkSize: GUNZIP_CHUNK,
-    readableHighWaterMark: 4 * GUNZIP_CHUNK,
-  } as ZlibOptions);
+  // Default 16 KB output chunks each cost a thread-pool round trip (thousands for a large file), and the parser
+  // sat idle waiting for them; with bigger ones, gunzip inflates the next while the parser reads this one.
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
 }
