@@ -108,6 +108,13 @@ const RETAIL_LINES = [
   'A536394,POST,POSTAGE,1,2010-12-03 09:00:00,18.00,12345.0,Germany',
   '536395,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.60,17850.0,EIRE',
   '536396,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,EIRE',
+  // One customer's country changed by a line on the general path between two lines of the fast path.
+  '536397,22633,HAND WARMER,1,2010-12-04 08:31:00,1.20,12345,Germany',
+  '536398,22633,"HAND, WARMER",1,2010-12-04 08:32:00,1.20,12345,France',
+  '536399,22633,HAND WARMER,1,2010-12-04 08:33:00,1.20,12345,Germany',
+  // A customer without a country, twice: a line without one does not move the customer's time.
+  '536400,22633,HAND WARMER,1,2010-12-05 08:31:00,1.20,12399,',
+  '536401,22633,HAND WARMER,1,2010-12-06 08:31:00,1.20,12399,',
 ];
 
 describe('parseFile', () => {

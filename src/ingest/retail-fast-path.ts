@@ -121,6 +121,12 @@ export class RetailFastPath {
   private lastDate: string | null = null;
   private lastCustomerRaw = '';
   private lastCustomerId: string | null = null;
+  // Customer and country side by side (as in the file's own layout): the text of both in the line last
+  // given to the catalogue, and the catalogue's call count after it (see Catalogue.repeatCustomer).
+  private readonly tailAdjacent: boolean;
+  private lastTail = '';
+  private lastTailCustomerId: string | null = null;
+  private tailCalls = -1;
 
   /** `at[i]` is the position of onlineRetail.columns[i] among the `width` fields of a line. */
   constructor(
@@ -130,6 +136,7 @@ export class RetailFastPath {
     private readonly writer: RowWriter,
     private readonly catalogue: Catalogue,
   ) {
+    this.tailAdjacent = at[7] === at[6]! + 1;
     this.starts = new Int32Array(width);
     this.ends = new Int32Array(width);
   }
@@ -230,8 +237,14 @@ export class RetailFastPath {
 
     const cS = starts[at[6]!]!;
     const cE = ends[at[6]!]!;
+    const tailE = ends[at[7]!]!;
+    const repeat =
+      this.tailAdjacent &&
+      this.tailCalls === this.catalogue.customerCalls &&
+      same(this.lastTail, t, cS, tailE);
     let customerId: string | null;
-    if (same(this.lastCustomerRaw, t, cS, cE)) customerId = this.lastCustomerId;
+    if (repeat) customerId = this.lastTailCustomerId;
+    else if (same(this.lastCustomerRaw, t, cS, cE)) customerId = this.lastCustomerId;
     else {
       const raw = t.slice(cS, cE);
       customerId = raw.trim() ? normaliseCustomerId(raw) : null;
@@ -279,7 +292,15 @@ export class RetailFastPath {
 
     const sale = kind === 'purchase' || kind === 'anonymous';
     this.catalogue.addSpans(t, idS, idE, sale, occurredAt, t, nS, nE, t, pS, pE);
-    this.catalogue.addCustomer(customerId, occurredAt, t, coS, coE);
+    if (!(repeat && this.catalogue.repeatCustomer(occurredAt)))
+      this.catalogue.addCustomer(customerId, occurredAt, t, coS, coE);
+    if (this.tailAdjacent) {
+      if (!repeat) {
+        this.lastTail = t.slice(cS, tailE);
+        this.lastTailCustomerId = customerId;
+      }
+      this.tailCalls = this.catalogue.customerCalls;
+    }
     return kind;
   }
 }

@@ -104,6 +104,10 @@ export class Catalogue {
   // Consecutive lines usually belong to one invoice, hence one customer.
   private lastCustomerId: string | null = null;
   private lastCustomer: CustomerEntry | undefined;
+  /** Calls of addCustomer and repeatCustomer (see repeatCustomer). */
+  customerCalls = 0;
+  // The latest call left its customer's country equal to that call's country.
+  private countryHeld = false;
 
   add(e: ParsedEvent): void {
     const sale = (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && e.price > 0;
@@ -185,6 +189,8 @@ export class Catalogue {
     countryStart: number,
     countryEnd: number,
   ): void {
+    this.customerCalls++;
+    this.countryHeld = false;
     if (!id) return;
     const hasCountry = countryText !== null && countryEnd > countryStart;
     const c = id === this.lastCustomerId ? this.lastCustomer : this.customers.get(id);
@@ -198,8 +204,10 @@ export class Catalogue {
       this.customers.set(own(id), entry);
       this.changedCustomers.push(entry);
       this.lastCustomer = entry;
+      this.countryHeld = hasCountry;
     } else {
       if (at >= c.at && hasCountry) {
+        this.countryHeld = true;
         if (!same(c.country, countryText, countryStart, countryEnd)) {
           c.country = countryText.slice(countryStart, countryEnd);
           if (!c.dirty) {
@@ -213,6 +221,20 @@ export class Catalogue {
       this.lastCustomer = c;
     }
     this.lastCustomerId = id;
+  }
+
+  /**
+   * addCustomer for a line with the same customer and country text as the latest call (the caller makes sure
+   * no call came between): when that call left the country in place, there is nothing to compare. Returns
+   * false, having changed nothing, when addCustomer must be called.
+   */
+  repeatCustomer(at: string): boolean {
+    if (!this.countryHeld) return false;
+    const c = this.lastCustomer!;
+    this.customerCalls++;
+    if (at >= c.at) c.at = at;
+    if (at < c.firstAt) c.firstAt = at;
+    return true;
   }
 
   private changed(p: ProductEntry): void {
