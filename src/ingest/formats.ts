@@ -13,19 +13,38 @@ export interface ParsedEvent {
   productName: string | null;
   quantity: number;
   unitPrice: string | null;
+  /** `unitPrice` as a number (NaN when there is none). */
+  price: number;
   /** ISO-8601 UTC. */
   occurredAt: string;
   country: string | null;
 }
 
-export type LineResult = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
+export function blankEvent(): ParsedEvent {
+  return {
+    kind: 'purchase',
+    invoice: null,
+    customerId: null,
+    productId: '',
+    productName: null,
+    quantity: 0,
+    unitPrice: null,
+    price: Number.NaN,
+    occurredAt: '',
+    country: null,
+  };
+}
 
 export interface Format {
   name: FormatName;
   columns: readonly string[];
   /** Columns that may be left out of the header. */
   optional: readonly string[];
-  interpret(fields: Record<string, string>): LineResult;
+  /**
+   * Reads one line: `fields[at[i]]` holds `columns[i]`. Fills `out` (one object reused for every line of a
+   * large file) and returns null, or returns the reason the line is rejected (`out` is then partly filled).
+   */
+  read(fields: readonly string[], at: readonly number[], out: ParsedEvent): string | null;
 }
 
 export const FORMAT_NAMES = ['online-retail', 'events'] as const;
@@ -35,10 +54,6 @@ const INT = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const MAX_INT = 2_147_483_647;
 
-function reject(reason: string): LineResult {
-  return { ok: false, reason };
-}
-
 function parseQuantity(raw: string, column: string): number | string {
   const v = raw.trim();
   if (!INT.test(v)) return `${column} ${JSON.stringify(raw)} is not a whole number`;
@@ -47,11 +62,15 @@ function parseQuantity(raw: string, column: string): number | string {
   return n;
 }
 
-function parsePrice(raw: string, column: string): string | { error: string } {
+/** Sets `out.unitPrice` and `out.price`, or returns why the price is rejected. */
+function readPrice(raw: string, column: string, out: ParsedEvent): string | null {
   const v = raw.trim();
-  if (!DECIMAL.test(v)) return { error: `${column} ${JSON.stringify(raw)} is not a number` };
-  if (Math.abs(Number(v)) >= 1e10) return { error: `${column} ${v} is out of range` };
-  return v;
+  if (!DECIMAL.test(v)) return `${column} ${JSON.stringify(raw)} is not a number`;
+  const n = Number(v);
+  if (Math.abs(n) >= 1e10) return `${column} ${v} is out of range`;
+  out.unitPrice = v;
+  out.price = n;
+  return null;
 }
 
 const RETAIL_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -120,7 +139,7 @@ export function parseIsoInstant(raw: string): string | null {
 }
 
 /** UCI Online Retail ids look like `17850.0`; the shop knows the customer as `17850`. */
-function normaliseCustomerId(raw: string): string {
+export function normaliseCustomerId(raw: string): string {
   if (raw === lastCustomerId.raw) return lastCustomerId.id;
   const v = raw.trim();
   const m = /^(\d+)\.0+$/.exec(v);
@@ -145,41 +164,35 @@ export const onlineRetail: Format = {
     'Country',
   ],
   optional: [],
-  interpret(f) {
-    const invoice = f.InvoiceNo!.trim();
-    if (!invoice) return reject('InvoiceNo is empty');
-    const productId = f.StockCode!.trim();
-    if (!productId) return reject('StockCode is empty');
-    const quantity = parseQuantity(f.Quantity!, 'Quantity');
-    if (typeof quantity === 'string') return reject(quantity);
-    const price = parsePrice(f.UnitPrice!, 'UnitPrice');
-    if (typeof price !== 'string') return reject(price.error);
-    const occurredAt = parseRetailDate(f.InvoiceDate!);
+  read(f, at, out) {
+    const invoice = f[at[0]!]!.trim();
+    if (!invoice) return 'InvoiceNo is empty';
+    const productId = f[at[1]!]!.trim();
+    if (!productId) return 'StockCode is empty';
+    const quantity = parseQuantity(f[at[3]!]!, 'Quantity');
+    if (typeof quantity === 'string') return quantity;
+    const priceError = readPrice(f[at[5]!]!, 'UnitPrice', out);
+    if (priceError !== null) return priceError;
+    const rawDate = f[at[4]!]!;
+    const occurredAt = parseRetailDate(rawDate);
     if (!occurredAt)
-      return reject(
-        `InvoiceDate ${JSON.stringify(f.InvoiceDate)} is not a valid date (expected YYYY-MM-DD HH:MM:SS)`,
-      );
-    const customerId = f.CustomerID!.trim() ? normaliseCustomerId(f.CustomerID!) : null;
-    const priceValue = Number(price);
-    let kind: EventKind;
-    if (invoice.toUpperCase().startsWith('C')) kind = 'return';
-    else if (quantity > 0 && priceValue > 0) kind = customerId ? 'purchase' : 'anonymous';
-    else kind = 'adjustment';
-    const name = f.Description!.trim();
-    return {
-      ok: true,
-      event: {
-        kind,
-        invoice,
-        customerId,
-        productId,
-        productName: name || null,
-        quantity,
-        unitPrice: price,
-        occurredAt,
-        country: f.Country!.trim() || null,
-      },
-    };
+      return `InvoiceDate ${JSON.stringify(rawDate)} is not a valid date (expected YYYY-MM-DD HH:MM:SS)`;
+    const rawCustomer = f[at[6]!]!;
+    const customerId = rawCustomer.trim() ? normaliseCustomerId(rawCustomer) : null;
+    // Same as invoice.toUpperCase().startsWith('C'), without a new string per line: no other character
+    // upper-cases to a leading C.
+    const first = invoice.charCodeAt(0);
+    if (first === 67 || first === 99) out.kind = 'return';
+    else if (quantity > 0 && out.price > 0) out.kind = customerId ? 'purchase' : 'anonymous';
+    else out.kind = 'adjustment';
+    out.invoice = invoice;
+    out.customerId = customerId;
+    out.productId = productId;
+    out.productName = f[at[2]!]!.trim() || null;
+    out.quantity = quantity;
+    out.occurredAt = occurredAt;
+    out.country = f[at[7]!]!.trim() || null;
+    return null;
   },
 };
 
@@ -189,50 +202,48 @@ export const eventsFormat: Format = {
   name: 'events',
   columns: ['customer_id', 'item_id', 'event_type', 'occurred_at', 'quantity', 'unit_price', 'item_name'],
   optional: ['quantity', 'unit_price', 'item_name'],
-  interpret(f) {
-    const customerId = f.customer_id!.trim() || null;
-    const productId = f.item_id!.trim();
-    if (!productId) return reject('item_id is empty');
-    const type = f.event_type!.trim().toLowerCase();
+  read(f, at, out) {
+    const customerId = f[at[0]!]!.trim() || null;
+    const productId = f[at[1]!]!.trim();
+    if (!productId) return 'item_id is empty';
+    const rawType = f[at[2]!]!;
+    const type = rawType.trim().toLowerCase();
     if (!(EVENT_TYPES as readonly string[]).includes(type)) {
-      return reject(`event_type ${JSON.stringify(f.event_type)} is not one of ${EVENT_TYPES.join(', ')}`);
+      return `event_type ${JSON.stringify(rawType)} is not one of ${EVENT_TYPES.join(', ')}`;
     }
-    const occurredAt = parseIsoInstant(f.occurred_at!);
-    if (!occurredAt)
-      return reject(`occurred_at ${JSON.stringify(f.occurred_at)} is not an ISO-8601 date-time`);
+    const rawAt = f[at[3]!]!;
+    const occurredAt = parseIsoInstant(rawAt);
+    if (!occurredAt) return `occurred_at ${JSON.stringify(rawAt)} is not an ISO-8601 date-time`;
     let quantity = 1;
-    if (f.quantity?.trim()) {
-      const q = parseQuantity(f.quantity, 'quantity');
-      if (typeof q === 'string') return reject(q);
-      if (q <= 0) return reject(`quantity ${q} must be positive (record returns with event_type return)`);
+    const rawQuantity = f[at[4]!]!;
+    if (rawQuantity.trim()) {
+      const q = parseQuantity(rawQuantity, 'quantity');
+      if (typeof q === 'string') return q;
+      if (q <= 0) return `quantity ${q} must be positive (record returns with event_type return)`;
       quantity = q;
     }
-    let unitPrice: string | null = null;
-    if (f.unit_price?.trim()) {
-      const p = parsePrice(f.unit_price, 'unit_price');
-      if (typeof p !== 'string') return reject(p.error);
-      if (Number(p) < 0) return reject(`unit_price ${p} must not be negative`);
-      unitPrice = p;
+    out.unitPrice = null;
+    out.price = Number.NaN;
+    const rawPrice = f[at[5]!]!;
+    if (rawPrice.trim()) {
+      const priceError = readPrice(rawPrice, 'unit_price', out);
+      if (priceError !== null) return priceError;
+      if (out.price < 0) return `unit_price ${out.unitPrice} must not be negative`;
     }
     let kind: EventKind = type as EventKind;
     if (type === 'purchase' && !customerId) kind = 'anonymous';
     if (type !== 'purchase' && !customerId && type !== 'return')
-      return reject(`customer_id is empty for a ${type} event`);
-    return {
-      ok: true,
-      event: {
-        kind,
-        // Events carry no order number: one customer's purchases at the same instant form one order.
-        invoice: type === 'purchase' || type === 'return' ? `${customerId ?? 'guest'}@${occurredAt}` : null,
-        customerId,
-        productId,
-        productName: f.item_name?.trim() || null,
-        quantity,
-        unitPrice,
-        occurredAt,
-        country: null,
-      },
-    };
+      return `customer_id is empty for a ${type} event`;
+    out.kind = kind;
+    // Events carry no order number: one customer's purchases at the same instant form one order.
+    out.invoice = type === 'purchase' || type === 'return' ? `${customerId ?? 'guest'}@${occurredAt}` : null;
+    out.customerId = customerId;
+    out.productId = productId;
+    out.productName = f[at[6]!]!.trim() || null;
+    out.quantity = quantity;
+    out.occurredAt = occurredAt;
+    out.country = null;
+    return null;
   },
 };
 

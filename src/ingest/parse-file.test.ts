@@ -1,6 +1,29 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
-import { describe, expect, it } from 'vitest';
-import { parseChunk, parseChunkWithPapa, type RawRecord } from './parse-file.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ParsedChunk,
+  parseChunk,
+  parseChunkWithPapa,
+  parseFile,
+  type RawRecord,
+  recordBatches,
+} from './parse-file.ts';
+
+const HEADER = [
+  'InvoiceNo',
+  'StockCode',
+  'Description',
+  'Quantity',
+  'InvoiceDate',
+  'UnitPrice',
+  'CustomerID',
+  'Country',
+];
 
 // Every kind of line the importer meets: good, ragged, empty fields, quoted commas and quotes, broken quotes,
 // stray carriage returns and tabs, spaces around fields, non-ASCII text.
@@ -42,5 +65,130 @@ describe('parseChunk', () => {
     expect(fast[5]).toBeInstanceOf(Error);
     expect(fast[6]).toBeInstanceOf(Error);
     expect((fast[7] as string[])[2]).toBe('TWO\rLINES\tTAB');
+  });
+});
+
+// Lines the Online Retail fast path must read exactly as the general path does, or leave to it: spaces and
+// tabs around values, non-ASCII text at either end and inside, numbers outside the simple forms, invalid
+// values, lower-case returns, quotes, backslashes and stray carriage returns, and a catalogue whose names,
+// prices and countries change over time (also out of time order).
+const RETAIL_LINES = [
+  '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom',
+  '536365,71053,  WHITE METAL LANTERN \t,6,2010-12-01 08:26:00,3.39,17850.0,United Kingdom',
+  '536366,71053,WHITE METAL LANTERN,+3,2010-12-01 08:28:00,3.40,17850.00, United Kingdom ',
+  'c536367,71053,,-2,2010-12-01 08:28:00,3.40,13047.0,France',
+  'C536368,71053,RENAMED LANTERN,007,12/1/2010 8:30,.5,13047.0,France',
+  '536369,22633,HAND WARMER,-0,2010-12-01 08:30:00,3.,,United Kingdom',
+  '536370,22633,\u00a0HAND WARMER\u00a0,1,2010-12-01 08:31:00,+1.25, 12345 ,Österreich',
+  '536371,gift_0001_40,Dotcomgiftshop Gift Voucher £40.00,1,2010-12-20 10:14:00,34.04,,United Kingdom',
+  '536372,22633,HAND WARMER,1,2010-11-30 08:31:00,1.10,12345,Germany',
+  '5363é3,22633,HAND WARMER,1,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536374,22633,HAND WARMER,1234567890,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536375,22633,HAND WARMER,123456789,2010-12-02 08:31:00,-0.0,12345,Germany',
+  '536376,22633,HAND WARMER,2,2010-12-02 08:31:00,1e3,12345,Germany',
+  '536377,22633,HAND WARMER,2,2010-12-02 08:31:00,12345678901.5,12345,Germany',
+  '536378,22633,HAND WARMER,2,2010-12-02 08:31:00,9999999999.99,12345,Germany',
+  '536379,22633,HAND WARMER,2,2010-12-02 08:31:00,0.1234567890123456789,12345,Germany',
+  '536380,22633,HAND WARMER,2,2011-02-29 08:31:00,1.20,12345,Germany',
+  '536381,22633,HAND WARMER,2,2010-12-02 08:31:00,1.20,12345,Germany,extra',
+  '536382,22633,HAND WARMER,2,2010-12-02 08:31:00,1.20,12345',
+  ' ,22633,HAND WARMER,2,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536384, ,HAND WARMER,2,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536385,22633,HAND WARMER,x,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536386,22633,HAND WARMER,2,2010-12-02 08:31:00,.,12345,Germany',
+  '536387,22633,HAND WARMER,2,2010-12-02 08:31:00,1.2.3,12345,Germany',
+  '536388,22633,BACK\\SLASH,2,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536389,22633,STRAY\rRETURN,2,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536390,22633,"QUOTED, NAME",2,2010-12-02 08:31:00,1.20,12345,Germany',
+  '536391, 22633 ,HAND WARMER,2, 2010-12-02 08:31:00 , 1.20 ,ABC,Germany',
+  '536392,22633,HAND WARMER,2,2010-12-02 08:31:00,0.00,12345,',
+  '536393,22633,HAND WARMER,-5,2010-12-03 08:31:00,1.50,,',
+  '',
+  '   ',
+  'A536394,POST,POSTAGE,1,2010-12-03 09:00:00,18.00,12345.0,Germany',
+  '536395,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.60,17850.0,EIRE',
+  '536396,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,EIRE',
+  // One customer's country changed by a line on the general path between two lines of the fast path.
+  '536397,22633,HAND WARMER,1,2010-12-04 08:31:00,1.20,12345,Germany',
+  '536398,22633,"HAND, WARMER",1,2010-12-04 08:32:00,1.20,12345,France',
+  '536399,22633,HAND WARMER,1,2010-12-04 08:33:00,1.20,12345,Germany',
+  // A customer without a country, twice: a line without one does not move the customer's time.
+  '536400,22633,HAND WARMER,1,2010-12-05 08:31:00,1.20,12399,',
+  '536401,22633,HAND WARMER,1,2010-12-06 08:31:00,1.20,12399,',
+];
+
+describe('parseFile', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'megaphone-parse-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function parsed(path: string, copyRows: number, generalPathOnly: boolean) {
+    const chunks: ParsedChunk[] = [];
+    const catalogue = await parseFile(
+      { path, format: 'online-retail', header: HEADER, batchId: 7, copyRows, generalPathOnly },
+      async (chunk) => {
+        chunks.push(chunk);
+      },
+    );
+    return {
+      events: chunks.map((c) => c.events).join(''),
+      rejected: chunks.map((c) => c.rejected).join(''),
+      counts: chunks.map((c) => [c.read, c.imported, c.rejectedCount, c.byKind, c.rejections]),
+      catalogue,
+    };
+  }
+
+  it.each([
+    ['plain', (text: string) => text],
+    ['gzip, CRLF and BOM', (text: string) => gzipSync(`\uFEFF${text.replaceAll('\n', '\r\n')}`)],
+  ])(
+    'reads Online Retail lines on the fast path exactly as on the general path (%s)',
+    async (name, encode) => {
+      // Repeated, so that catalogue values change across chunks (each chunk copies what it kept).
+      const lines = [HEADER.join(','), ...RETAIL_LINES, ...RETAIL_LINES.slice().reverse(), ...RETAIL_LINES];
+      const path = join(dir, `${name}.csv`);
+      await writeFile(path, encode(`${lines.join('\n')}\n`));
+      for (const copyRows of [5, 25_000]) {
+        const fast = await parsed(path, copyRows, false);
+        const general = await parsed(path, copyRows, true);
+        expect(fast).toEqual(general);
+        expect(fast.events).toContain(
+          '7,2,purchase,536365,17850,85123A,6,2.55,2010-12-01T08:26:00.000Z,United Kingdom\n',
+        );
+        expect(fast.events).toContain(',Österreich\n');
+      }
+    },
+  );
+});
+
+describe('recordBatches', () => {
+  it('reads the same records whatever the reads are cut at, inside a line or a character', async () => {
+    const text = '\uFEFFa,b\r\nc,"d\r\ne",f\n\n£1,"x""y"\n"open\nrest,€,😀\r\nlast';
+    const bytes = Buffer.from(text);
+    const read = async (pieces: Buffer[]) => {
+      const out: RawRecord[] = [];
+      for await (const batch of recordBatches(Readable.from(pieces), 2)) out.push(...batch);
+      return out;
+    };
+    const whole = await read([bytes]);
+    expect(whole.map((r) => r.text)).toEqual([
+      'a,b',
+      'c,"d\ne",f',
+      '',
+      '£1,"x""y"',
+      '"open',
+      'rest,€,😀',
+      'last',
+    ]);
+    expect(whole.map((r) => r.brokenFrom)).toEqual([undefined, undefined, undefined, undefined, 6, 6, 6]);
+    for (let size = 1; size <= 7; size++) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
+      expect(await read(pieces)).toEqual(whole);
+    }
   });
 });

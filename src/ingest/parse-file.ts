@@ -10,12 +10,17 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
-import { type EventKind, FORMATS, type FormatName, type ParsedEvent } from './formats.ts';
+import { blankEvent, type EventKind, FORMATS, type FormatName, onlineRetail } from './formats.ts';
+import { KIND_FIELD, RetailFastPath, RowWriter } from './retail-fast-path.ts';
+import { Catalogue, type CatalogueRows } from './seen-catalogue.ts';
+
+export type { CatalogueRows, CustomerSeen, ProductSeen } from './seen-catalogue.ts';
 
 const CHUNK_RECORDS = 1_000;
 /** Rows per COPY when the job does not say (see ParseJob.copyRows). */
 const COPY_ROWS = 25_000;
 const MAX_RECORD_LINES = 50;
+const GUNZIP_CHUNK = 256 * 1024;
 
 export const EVENT_COLUMNS = [
   'batch_id',
@@ -33,11 +38,22 @@ export const EVENT_COLUMNS = [
 const NEEDS_QUOTES = /[",\n\r\\]/;
 
 /** CSV field for COPY: unquoted empty means NULL, so every non-null text is quoted when it needs to be. */
-function field(value: string | number | null): string {
+function field(value: string | null): string {
   if (value === null) return '';
-  const s = String(value);
-  if (s === '' || NEEDS_QUOTES.test(s)) return `"${s.replaceAll('"', '""')}"`;
-  return s;
+  if (value === '' || NEEDS_QUOTES.test(value)) return `"${value.replaceAll('"', '""')}"`;
+  return value;
+}
+
+/** `field` for text from a PLAIN line, which holds none of the characters that need quotes. */
+function plain(value: string | null): string {
+  if (value === null) return '';
+  return value === '' ? '""' : value;
+}
+
+function isBlank(text: string, start: number, end: number): boolean {
+  const c = text.charCodeAt(start);
+  // Printable ASCII first: no need to cut out and trim nearly every line.
+  return !(start < end && c > 32 && c < 127) && text.slice(start, end).trim() === '';
 }
 
 // Postgres text cannot hold NUL; the quarantine keeps the rest of the line readable.
@@ -60,7 +76,9 @@ export async function openText(path: string, onBytes?: (n: number) => void): Pro
   const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
   if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
   if (!gzip) return raw;
-  const gunzip = createGunzip();
+  // Default 16 KB output chunks each cost a thread-pool round trip (thousands for a large file), and the parser
+  // sat idle waiting for them; with bigger ones, gunzip inflates the next while the parser reads this one.
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
 }
@@ -80,60 +98,172 @@ export interface RawRecord {
   brokenFrom?: number;
 }
 
+/** No quote, backslash or stray carriage return: split on commas, and no field can need quoting. */
+const PLAIN = 0;
+/** No quote, but a backslash or a carriage return inside the line: fields are quoted as needed. */
+const PLAIN_CHECKED = 1;
+/** Has quotes: for PapaParse. */
+const QUOTED = 2;
+/** A line of a quoted field that is never closed (`from` holds the line where that quote opened). */
+const BROKEN = 3;
+
 /**
- * Splits the text into CSV records, in batches (one promise per batch, not per line: this runs for every
- * line of a large file). A record continues over line breaks while it has an odd number of quotes, so a
- * stray quote damages only its own lines (marked `brokenFrom`) instead of swallowing the rest of the file.
+ * A batch of records as parallel arrays: no object per line, this holds every line of a large file. A PLAIN
+ * record is a span of the decoded text (cut out only when the general path needs it); any other record is
+ * its own text.
  */
-export async function* recordBatches(input: Readable, size = CHUNK_RECORDS): AsyncGenerator<RawRecord[]> {
-  const decoder = new StringDecoder('utf8');
-  let batch: RawRecord[] = [];
-  let pending: RawRecord[] = [];
-  let quotes = 0;
-  let lineNo = 0;
-  let carry = '';
-  const takeLine = (raw: string) => {
-    lineNo++;
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+class Batch {
+  readonly lineNo: number[] = [];
+  readonly source: string[] = [];
+  readonly start: number[] = [];
+  readonly end: number[] = [];
+  readonly kind: number[] = [];
+  readonly from: number[] = [];
+
+  get length(): number {
+    return this.kind.length;
+  }
+
+  push(lineNo: number, source: string, start: number, end: number, kind: number, from: number): void {
+    this.lineNo.push(lineNo);
+    this.source.push(source);
+    this.start.push(start);
+    this.end.push(end);
+    this.kind.push(kind);
+    this.from.push(from);
+  }
+
+  text(i: number): string {
+    return this.source[i]!.slice(this.start[i]!, this.end[i]!);
+  }
+
+  records(): RawRecord[] {
+    return this.kind.map((kind, i) => {
+      const lineNo = this.lineNo[i]!;
+      const text = this.text(i);
+      return kind === BROKEN ? { lineNo, text, brokenFrom: this.from[i]! } : { lineNo, text };
+    });
+  }
+}
+
+/**
+ * Splits decoded text into CSV records. A record continues over line breaks while it has an odd number of
+ * quotes, so a stray quote damages only its own lines (BROKEN) instead of swallowing the rest of the file.
+ */
+class RecordSplitter {
+  batch = new Batch();
+  private readonly decoder = new StringDecoder('utf8');
+  private carry = '';
+  private lineNo = 0;
+  private pendingText: string[] = [];
+  private pendingLineNo: number[] = [];
+  private quotes = 0;
+
+  write(buf: Buffer): void {
+    const text = this.decoder.write(buf);
+    if (this.carry === '') {
+      this.lines(text, 0);
+      return;
+    }
+    const nl = text.indexOf('\n');
+    if (nl === -1) {
+      this.carry += text;
+      return;
+    }
+    // The line split between reads is read on its own, the rest in the decoder's flat string: PLAIN records
+    // are spans of it, and reading a flat string is faster than reading a concatenation.
+    this.lines(this.carry + text.slice(0, nl + 1), 0);
+    this.lines(text, nl + 1);
+  }
+
+  end(): void {
+    const rest = this.carry + this.decoder.end();
+    // The carry never holds a line break: the last line is ended here and read as any other.
+    if (rest !== '') this.lines(`${rest}\n`, 0);
+    this.carry = '';
+    if (this.pendingText.length > 0) this.flushBroken();
+  }
+
+  take(): Batch {
+    const batch = this.batch;
+    this.batch = new Batch();
+    return batch;
+  }
+
+  private lines(text: string, begin: number): void {
+    const next = (ch: string, from: number) => {
+      const i = text.indexOf(ch, from);
+      return i === -1 ? text.length : i;
+    };
+    // Next quote, backslash and carriage return at or after the current line: one scan of the text for
+    // each, instead of a look at every line for each.
+    let quote = -1;
+    let slash = -1;
+    let cr = -1;
+    let start = begin;
+    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+      const lineNo = ++this.lineNo;
+      let from = start;
+      let end = nl;
+      if (end > from && text.charCodeAt(end - 1) === 13) end--;
+      if (lineNo === 1 && text.charCodeAt(from) === 0xfeff) from++;
+      start = nl + 1;
+      if (quote < from) quote = next('"', from);
+      if (quote >= end && this.pendingText.length === 0) {
+        if (slash < from) slash = next('\\', from);
+        if (cr < from) cr = next('\r', from);
+        this.batch.push(lineNo, text, from, end, slash < end || cr < end ? PLAIN_CHECKED : PLAIN, 0);
+      } else this.quotedLine(lineNo, text.slice(from, end));
+    }
+    this.carry = text.slice(start);
+  }
+
+  private quotedLine(lineNo: number, line: string): void {
     const count = countQuotes(line);
-    if (pending.length === 0) {
-      if (count % 2 === 0) batch.push({ lineNo, text: line });
+    if (this.pendingText.length === 0) {
+      if (count % 2 === 0) this.batch.push(lineNo, line, 0, line.length, QUOTED, 0);
       else {
-        pending = [{ lineNo, text: line }];
-        quotes = count;
+        this.pendingText.push(line);
+        this.pendingLineNo.push(lineNo);
+        this.quotes = count;
       }
       return;
     }
-    pending.push({ lineNo, text: line });
-    quotes += count;
-    if (quotes % 2 === 0) {
-      batch.push({ lineNo: pending[0]!.lineNo, text: pending.map((p) => p.text).join('\n') });
-      pending = [];
-    } else if (pending.length >= MAX_RECORD_LINES) flushBroken();
-  };
-  const flushBroken = () => {
-    const from = pending[0]!.lineNo;
-    for (const p of pending) batch.push({ ...p, brokenFrom: from });
-    pending = [];
-  };
-  for await (const buf of input) {
-    const text = carry + decoder.write(buf as Buffer);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      takeLine(text.slice(start, nl));
-      start = nl + 1;
-    }
-    carry = text.slice(start);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
+    this.pendingText.push(line);
+    this.pendingLineNo.push(lineNo);
+    this.quotes += count;
+    if (this.quotes % 2 === 0) {
+      const record = this.pendingText.join('\n');
+      this.batch.push(this.pendingLineNo[0]!, record, 0, record.length, QUOTED, 0);
+      this.pendingText = [];
+      this.pendingLineNo = [];
+    } else if (this.pendingText.length >= MAX_RECORD_LINES) this.flushBroken();
   }
-  carry += decoder.end();
-  if (carry !== '') takeLine(carry);
-  if (pending.length > 0) flushBroken();
-  if (batch.length > 0) yield batch;
+
+  private flushBroken(): void {
+    const from = this.pendingLineNo[0]!;
+    this.pendingText.forEach((text, i) => {
+      this.batch.push(this.pendingLineNo[i]!, text, 0, text.length, BROKEN, from);
+    });
+    this.pendingText = [];
+    this.pendingLineNo = [];
+  }
+}
+
+/** Batches of records, one promise per batch, not per line: this runs for every line of a large file. */
+async function* batches(input: Readable, size: number): AsyncGenerator<Batch> {
+  const splitter = new RecordSplitter();
+  for await (const buf of input) {
+    splitter.write(buf as Buffer);
+    if (splitter.batch.length >= size) yield splitter.take();
+  }
+  splitter.end();
+  if (splitter.batch.length > 0) yield splitter.take();
+}
+
+/** Splits the text into CSV records, in batches (see RecordSplitter). */
+export async function* recordBatches(input: Readable, size = CHUNK_RECORDS): AsyncGenerator<RawRecord[]> {
+  for await (const batch of batches(input, size)) yield batch.records();
 }
 
 function countQuotes(line: string): number {
@@ -144,9 +274,9 @@ function countQuotes(line: string): number {
 
 const PAPA = { delimiter: ',', newline: '\n' } as const;
 
-function parseEach(records: RawRecord[]): (string[] | Error)[] {
-  return records.map((r) => {
-    const one = Papa.parse<string[]>(r.text, PAPA);
+function parseEach(texts: string[]): (string[] | Error)[] {
+  return texts.map((text) => {
+    const one = Papa.parse<string[]>(text, PAPA);
     const error = one.errors[0];
     if (error) return new Error(error.message);
     if (one.data.length !== 1) return new Error('a record must be one line (or quoted line breaks)');
@@ -154,12 +284,12 @@ function parseEach(records: RawRecord[]): (string[] | Error)[] {
   });
 }
 
-function parseTogether(records: RawRecord[]): (string[] | Error)[] {
-  if (records.length === 0) return [];
-  const whole = Papa.parse<string[]>(records.map((r) => r.text).join('\n'), PAPA);
-  if (whole.errors.length === 0 && whole.data.length === records.length) return whole.data;
+function parseTogether(texts: string[]): (string[] | Error)[] {
+  if (texts.length === 0) return [];
+  const whole = Papa.parse<string[]>(texts.join('\n'), PAPA);
+  if (whole.errors.length === 0 && whole.data.length === texts.length) return whole.data;
   // Find the bad records one by one; the good ones around them still import.
-  return parseEach(records);
+  return parseEach(texts);
 }
 
 /**
@@ -176,7 +306,7 @@ export function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
     else out[i] = text.split(',');
   }
   if (quoted.length > 0) {
-    const parsed = parseTogether(quoted.map((i) => chunk[i]!));
+    const parsed = parseTogether(quoted.map((i) => chunk[i]!.text));
     quoted.forEach((i, k) => {
       out[i] = parsed[k]!;
     });
@@ -186,73 +316,7 @@ export function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
 
 /** Every record through PapaParse: the reference the direct split must agree with (see the tests). */
 export function parseChunkWithPapa(chunk: RawRecord[]): (string[] | Error)[] {
-  return parseEach(chunk);
-}
-
-export interface ProductSeen {
-  name: string | null;
-  at: string;
-  price: string | null;
-  firstAt: string;
-}
-
-export interface CustomerSeen {
-  country: string | null;
-  at: string;
-  firstAt: string;
-}
-
-export interface Collected {
-  products: Map<string, ProductSeen>;
-  customers: Map<string, CustomerSeen>;
-}
-
-/**
- * A copy of a string that does not point into the parsed chunk: a substring kept in the catalogue maps would
- * otherwise keep its whole chunk of the file alive (V8 sliced strings), and the heap would grow with the file.
- */
-function own(s: string): string;
-function own(s: string | null): string | null;
-function own(s: string | null): string | null {
-  return s === null ? null : (JSON.parse(JSON.stringify(s)) as string);
-}
-
-function collect(into: Collected, e: ParsedEvent): void {
-  const p = into.products.get(e.productId);
-  const sale =
-    (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && Number(e.unitPrice) > 0;
-  if (!p) {
-    into.products.set(own(e.productId), {
-      name: own(e.productName),
-      at: e.occurredAt,
-      price: sale ? own(e.unitPrice) : null,
-      firstAt: e.occurredAt,
-    });
-  } else {
-    if (e.occurredAt >= p.at && e.productName) {
-      if (p.name !== e.productName) p.name = own(e.productName);
-      p.at = e.occurredAt;
-    } else if (!p.name && e.productName) p.name = own(e.productName);
-    if (sale && (e.occurredAt >= p.at || p.price === null) && p.price !== e.unitPrice)
-      p.price = own(e.unitPrice);
-    if (e.occurredAt < p.firstAt) p.firstAt = e.occurredAt;
-  }
-  if (e.customerId) {
-    const c = into.customers.get(e.customerId);
-    if (!c)
-      into.customers.set(own(e.customerId), {
-        country: own(e.country),
-        at: e.occurredAt,
-        firstAt: e.occurredAt,
-      });
-    else {
-      if (e.occurredAt >= c.at && e.country) {
-        if (c.country !== e.country) c.country = own(e.country);
-        c.at = e.occurredAt;
-      }
-      if (e.occurredAt < c.firstAt) c.firstAt = e.occurredAt;
-    }
-  }
+  return parseEach(chunk.map((r) => r.text));
 }
 
 export interface ParseJob {
@@ -265,6 +329,8 @@ export interface ParseJob {
    * fixed cost (22 COPYs of 25k rows took 1.6x one COPY of 541k rows), so larger chunks win there.
    */
   copyRows?: number;
+  /** Every line through the general path, without the Online Retail fast path (tests compare the two). */
+  generalPathOnly?: boolean;
 }
 
 /** One slice of the file, ready for COPY, with its share of the accounting. */
@@ -279,11 +345,6 @@ export interface ParsedChunk {
   rejectedCount: number;
   byKind: Partial<Record<EventKind, number>>;
   rejections: { lineNo: number; reason: string }[];
-}
-
-export interface CatalogueRows {
-  products: [string, ProductSeen][];
-  customers: [string, CustomerSeen][];
 }
 
 /** The header: the first non-blank record, read on its own before the batch is created. */
@@ -332,36 +393,43 @@ export async function parseFile(
   const index = new Map(job.header.map((h, i) => [h.toLowerCase(), i] as const));
   const positions = format.columns.map((c) => index.get(c.toLowerCase()));
   const width = job.header.length;
-  const collected: Collected = { products: new Map(), customers: new Map() };
+  // A column left out of the header reads as '': an extra empty field is added to each line for it.
+  const padded = positions.includes(undefined);
+  const at = positions.map((p) => p ?? width);
+  const { batchId } = job;
+  const catalogue = new Catalogue();
+  const rowStart = `${batchId},`;
+  const e = blankEvent();
   let bytes = 0;
   const input = await openText(job.path, (n) => {
     bytes += n;
   });
   let chunk = newChunk();
-  // Rows of the current batch; after each batch they are joined into one flat string (parts), so a chunk
-  // keeps a few dozen strings alive instead of 100k row strings: most of the parse time went to the
-  // garbage collector copying those between generations.
-  let eventRows: string[] = [];
+  const eventRows = new RowWriter();
+  const fast =
+    format === onlineRetail && !padded && !job.generalPathOnly
+      ? new RetailFastPath(at, width, rowStart, eventRows, catalogue)
+      : null;
+  // Rejected rows of the current batch; after each batch they are joined into one flat string (parts), so a
+  // chunk keeps a few dozen strings alive instead of 100k row strings: most of the parse time went to the
+  // garbage collector copying those between generations. Event rows go to a byte buffer (RowWriter).
   let rejectedRows: string[] = [];
-  let eventParts: string[] = [];
   let rejectedParts: string[] = [];
   let pendingRows = 0;
   const settle = () => {
-    if (eventRows.length) eventParts.push(`${eventRows.join('\n')}\n`);
+    pendingRows += rejectedRows.length;
     if (rejectedRows.length) rejectedParts.push(`${rejectedRows.join('\n')}\n`);
-    pendingRows += eventRows.length + rejectedRows.length;
-    eventRows = [];
     rejectedRows = [];
   };
 
   const flush = async () => {
     settle();
-    chunk.events = eventParts.join('');
+    catalogue.own();
+    chunk.events = eventRows.take();
     chunk.rejected = rejectedParts.join('');
     chunk.bytesRead = bytes;
     const out = chunk;
     chunk = newChunk();
-    eventParts = [];
     rejectedParts = [];
     pendingRows = 0;
     await emit(out);
@@ -370,63 +438,72 @@ export async function parseFile(
     chunk.read++;
     chunk.rejectedCount++;
     if (chunk.rejections.length < 20) chunk.rejections.push({ lineNo, reason });
-    rejectedRows.push(`${job.batchId},${lineNo},${field(sanitiseRaw(raw))},${field(reason)}`);
-  };
-  const named: Record<string, string> = {};
-  const processRecords = (recs: RawRecord[]) => {
-    const parsed = parseChunk(recs);
-    for (let i = 0; i < recs.length; i++) {
-      const rec = recs[i]!;
-      const fields = parsed[i]!;
-      if (fields instanceof Error) {
-        quarantine(rec.lineNo, rec.text, `CSV syntax error: ${fields.message.replace(/ at line \d+/, '')}`);
-        continue;
-      }
-      if (fields.length !== width) {
-        quarantine(rec.lineNo, rec.text, `expected ${width} fields, found ${fields.length}`);
-        continue;
-      }
-      for (let j = 0; j < format.columns.length; j++) {
-        const pos = positions[j];
-        named[format.columns[j]!] = pos === undefined ? '' : fields[pos]!;
-      }
-      const result = format.interpret(named);
-      if (!result.ok) {
-        quarantine(rec.lineNo, rec.text, result.reason);
-        continue;
-      }
-      const e = result.event;
-      chunk.read++;
-      chunk.imported++;
-      chunk.byKind[e.kind] = (chunk.byKind[e.kind] ?? 0) + 1;
-      collect(collected, e);
-      eventRows.push(
-        `${job.batchId},${rec.lineNo},${e.kind},${field(e.invoice)},${field(e.customerId)},${field(e.productId)},` +
-          `${e.quantity},${field(e.unitPrice)},${e.occurredAt},${field(e.country)}`,
-      );
-    }
+    rejectedRows.push(`${batchId},${lineNo},${field(sanitiseRaw(raw))},${field(reason)}`);
   };
 
   let seenHeader = false;
-  for await (const batch of recordBatches(input)) {
-    const good: RawRecord[] = [];
-    for (const rec of batch) {
-      if (rec.brokenFrom !== undefined) {
+  for await (const batch of batches(input, CHUNK_RECORDS)) {
+    const { lineNo, kind, source, start, end } = batch;
+    const good: number[] = [];
+    const quoted: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      if (kind[i] === BROKEN) {
         if (!seenHeader) throw new Error('the header has an unbalanced quote');
         quarantine(
-          rec.lineNo,
-          rec.text,
-          `unbalanced quote: the quoted field opened on line ${rec.brokenFrom} is never closed`,
+          lineNo[i]!,
+          batch.text(i),
+          `unbalanced quote: the quoted field opened on line ${batch.from[i]} is never closed`,
         );
-      } else if (rec.text.trim() === '') {
+      } else if (isBlank(source[i]!, start[i]!, end[i]!)) {
         // blank lines carry no data
       } else if (!seenHeader) seenHeader = true;
-      else good.push(rec);
+      else {
+        good.push(i);
+        if (kind[i] === QUOTED) quoted.push(source[i]!);
+      }
     }
-    if (good.length) processRecords(good);
+    const parsed = parseTogether(quoted);
+    let q = 0;
+    for (const i of good) {
+      const k = kind[i]!;
+      if (k === PLAIN && fast) {
+        const fastKind = fast.line(source[i]!, start[i]!, end[i]!, lineNo[i]!);
+        if (fastKind !== null) {
+          chunk.read++;
+          chunk.imported++;
+          chunk.byKind[fastKind] = (chunk.byKind[fastKind] ?? 0) + 1;
+          continue;
+        }
+      }
+      const t = batch.text(i);
+      const fields = k === QUOTED ? parsed[q++]! : t.split(',');
+      if (fields instanceof Error) {
+        quarantine(lineNo[i]!, t, `CSV syntax error: ${fields.message.replace(/ at line \d+/, '')}`);
+        continue;
+      }
+      if (fields.length !== width) {
+        quarantine(lineNo[i]!, t, `expected ${width} fields, found ${fields.length}`);
+        continue;
+      }
+      if (padded) fields.push('');
+      const reason = format.read(fields, at, e);
+      if (reason !== null) {
+        quarantine(lineNo[i]!, t, reason);
+        continue;
+      }
+      chunk.read++;
+      chunk.imported++;
+      chunk.byKind[e.kind] = (chunk.byKind[e.kind] ?? 0) + 1;
+      catalogue.add(e);
+      const f = k === PLAIN ? plain : field;
+      eventRows.row(
+        `${rowStart}${lineNo[i]}${KIND_FIELD[e.kind]}${f(e.invoice)},${f(e.customerId)},${f(e.productId)},` +
+          `${e.quantity},${f(e.unitPrice)},${e.occurredAt},${f(e.country)}`,
+      );
+    }
     settle();
-    if (pendingRows >= (job.copyRows ?? COPY_ROWS)) await flush();
+    if (pendingRows + eventRows.rows >= (job.copyRows ?? COPY_ROWS)) await flush();
   }
   await flush();
-  return { products: [...collected.products], customers: [...collected.customers] };
+  return catalogue.rows();
 }

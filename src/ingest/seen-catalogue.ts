@@ -1,0 +1,278 @@
+/**
+ * The catalogue an import sees: per product the latest name and sale price and the first and last times, per
+ * customer the latest country and the first and last times.
+ */
+import type { ParsedEvent } from './formats.ts';
+
+export interface ProductSeen {
+  name: string | null;
+  at: string;
+  price: string | null;
+  firstAt: string;
+}
+
+export interface CustomerSeen {
+  country: string | null;
+  at: string;
+  firstAt: string;
+}
+
+interface ProductEntry extends ProductSeen {
+  /** Holds a name (or country) not yet copied by `own` (see Catalogue.own). */
+  dirty: boolean;
+}
+
+interface CustomerEntry extends CustomerSeen {
+  dirty: boolean;
+}
+
+/**
+ * A copy of a string that does not point into the parsed chunk: a substring kept in the catalogue maps would
+ * otherwise keep its whole chunk of the file alive (V8 sliced strings), and the heap would grow with the file.
+ * V8 copies substrings shorter than 13 characters (SlicedString::kMinLength) instead: those are kept as they
+ * are (prices, ids, which change very often).
+ */
+function own(s: string): string;
+function own(s: string | null): string | null;
+function own(s: string | null): string | null {
+  return s === null || s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** Whether `value` is text[start, end). */
+export function same(value: string | null, text: string, start: number, end: number): boolean {
+  // A slice compared with === is faster than comparing character by character (V8 compares flat contents).
+  return value !== null && value.length === end - start && text.slice(start, end) === value;
+}
+
+/**
+ * Products by id, found from a span of a line: no string cut out for the id of every line, and no hashing
+ * of it by the engine (a Map lookup was one of the largest costs of the parse). Open addressing, FNV-1a.
+ */
+class ProductIndex {
+  readonly ids: string[] = [];
+  readonly entries: ProductEntry[] = [];
+  private slots = new Int32Array(1 << 12);
+
+  /** The entry for text[start, end), or undefined. */
+  find(text: string, start: number, end: number): ProductEntry | undefined {
+    const mask = this.slots.length - 1;
+    for (let slot = hash(text, start, end) & mask; ; slot = (slot + 1) & mask) {
+      const n = this.slots[slot]!;
+      if (n === 0) return undefined;
+      const id = this.ids[n - 1]!;
+      if (id.length === end - start && spanEquals(id, text, start)) return this.entries[n - 1];
+    }
+  }
+
+  /** Adds a product not in the index. */
+  add(id: string, entry: ProductEntry): void {
+    this.ids.push(id);
+    this.entries.push(entry);
+    if (this.ids.length * 2 > this.slots.length) {
+      this.slots = new Int32Array(this.slots.length * 2);
+      for (let n = 1; n <= this.ids.length; n++) this.place(n);
+    } else this.place(this.ids.length);
+  }
+
+  private place(n: number): void {
+    const id = this.ids[n - 1]!;
+    const mask = this.slots.length - 1;
+    let slot = hash(id, 0, id.length) & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = n;
+  }
+}
+
+function hash(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function spanEquals(id: string, text: string, start: number): boolean {
+  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
+/** Products and customers seen in the file: the latest name, price and country, and first and last times. */
+export class Catalogue {
+  private readonly products = new ProductIndex();
+  readonly customers = new Map<string, CustomerEntry>();
+  // Names and countries are kept by reference while a chunk is read and copied once per chunk, see `own`.
+  private changedProducts: ProductEntry[] = [];
+  private changedCustomers: CustomerEntry[] = [];
+  // Consecutive lines usually belong to one invoice, hence one customer.
+  private lastCustomerId: string | null = null;
+  private lastCustomer: CustomerEntry | undefined;
+  /** Calls of addCustomer and repeatCustomer (see repeatCustomer). */
+  customerCalls = 0;
+  // The latest call left its customer's country equal to that call's country.
+  private countryHeld = false;
+
+  add(e: ParsedEvent): void {
+    const sale = (e.kind === 'purchase' || e.kind === 'anonymous') && e.unitPrice !== null && e.price > 0;
+    const { productName: name, unitPrice: price, country } = e;
+    const id = e.productId;
+    this.addSpans(
+      id,
+      0,
+      id.length,
+      sale,
+      e.occurredAt,
+      name,
+      0,
+      name?.length ?? 0,
+      price,
+      0,
+      price?.length ?? 0,
+    );
+    this.addCustomer(e.customerId, e.occurredAt, country, 0, country?.length ?? 0);
+  }
+
+  /**
+   * `add` with the id, name and price given as spans of a text (null: none), so that the fast path makes a
+   * string only for a new product or when a value changes. A price is only read for a sale.
+   */
+  addSpans(
+    idText: string,
+    idStart: number,
+    idEnd: number,
+    sale: boolean,
+    at: string,
+    nameText: string | null,
+    nameStart: number,
+    nameEnd: number,
+    priceText: string | null,
+    priceStart: number,
+    priceEnd: number,
+  ): void {
+    const hasName = nameText !== null && nameEnd > nameStart;
+    const p = this.products.find(idText, idStart, idEnd);
+    if (!p) {
+      const entry = {
+        name: hasName ? nameText.slice(nameStart, nameEnd) : null,
+        at,
+        price: sale && priceText !== null ? own(priceText.slice(priceStart, priceEnd)) : null,
+        firstAt: at,
+        dirty: true,
+      };
+      this.products.add(own(idText.slice(idStart, idEnd)), entry);
+      this.changedProducts.push(entry);
+      return;
+    }
+    if (at >= p.at && hasName) {
+      if (!same(p.name, nameText, nameStart, nameEnd)) {
+        p.name = nameText.slice(nameStart, nameEnd);
+        this.changed(p);
+      }
+      p.at = at;
+    } else if (!p.name && hasName) {
+      p.name = nameText.slice(nameStart, nameEnd);
+      this.changed(p);
+    }
+    if (
+      sale &&
+      priceText !== null &&
+      (at >= p.at || p.price === null) &&
+      !same(p.price, priceText, priceStart, priceEnd)
+    ) {
+      p.price = own(priceText.slice(priceStart, priceEnd));
+    }
+    if (at < p.firstAt) p.firstAt = at;
+  }
+
+  /** The customer's part of `add`, the country given as a span (see addSpans). */
+  addCustomer(
+    id: string | null,
+    at: string,
+    countryText: string | null,
+    countryStart: number,
+    countryEnd: number,
+  ): void {
+    this.customerCalls++;
+    this.countryHeld = false;
+    if (!id) return;
+    const hasCountry = countryText !== null && countryEnd > countryStart;
+    const c = id === this.lastCustomerId ? this.lastCustomer : this.customers.get(id);
+    if (!c) {
+      const entry = {
+        country: hasCountry ? countryText.slice(countryStart, countryEnd) : null,
+        at,
+        firstAt: at,
+        dirty: true,
+      };
+      this.customers.set(own(id), entry);
+      this.changedCustomers.push(entry);
+      this.lastCustomer = entry;
+      this.countryHeld = hasCountry;
+    } else {
+      if (at >= c.at && hasCountry) {
+        this.countryHeld = true;
+        if (!same(c.country, countryText, countryStart, countryEnd)) {
+          c.country = countryText.slice(countryStart, countryEnd);
+          if (!c.dirty) {
+            c.dirty = true;
+            this.changedCustomers.push(c);
+          }
+        }
+        c.at = at;
+      }
+      if (at < c.firstAt) c.firstAt = at;
+      this.lastCustomer = c;
+    }
+    this.lastCustomerId = id;
+  }
+
+  /**
+   * addCustomer for a line with the same customer and country text as the latest call (the caller makes sure
+   * no call came between): when that call left the country in place, there is nothing to compare. Returns
+   * false, having changed nothing, when addCustomer must be called.
+   */
+  repeatCustomer(at: string): boolean {
+    if (!this.countryHeld) return false;
+    const c = this.lastCustomer!;
+    this.customerCalls++;
+    if (at >= c.at) c.at = at;
+    if (at < c.firstAt) c.firstAt = at;
+    return true;
+  }
+
+  private changed(p: ProductEntry): void {
+    if (p.dirty) return;
+    p.dirty = true;
+    this.changedProducts.push(p);
+  }
+
+  /** Copies the strings kept since the last call, so that the maps hold no part of a chunk of the file. */
+  own(): void {
+    for (const p of this.changedProducts) {
+      p.name = own(p.name);
+      p.dirty = false;
+    }
+    for (const c of this.changedCustomers) {
+      c.country = own(c.country);
+      c.dirty = false;
+    }
+    this.changedProducts = [];
+    this.changedCustomers = [];
+  }
+
+  rows(): CatalogueRows {
+    this.own();
+    return {
+      products: this.products.entries.map((p, n) => [
+        this.products.ids[n]!,
+        { name: p.name, at: p.at, price: p.price, firstAt: p.firstAt },
+      ]),
+      customers: Array.from(this.customers, ([id, c]) => [
+        id,
+        { country: c.country, at: c.at, firstAt: c.firstAt },
+      ]),
+    };
+  }
+}
+
+export interface CatalogueRows {
+  products: [string, ProductSeen][];
+  customers: [string, CustomerSeen][];
+}
