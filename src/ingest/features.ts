@@ -45,8 +45,10 @@ export async function latestEventAt(database: Database): Promise<Date | null> {
 export async function refreshFeatures(
   database: Database,
   asOfOption?: Date,
+  /** The latest event of completed imports, when the caller knows it (else it is read). */
+  known: { latestEventAt?: Date | undefined } = {},
 ): Promise<{ customers: number; asOf: Date | undefined }> {
-  const asOf = asOfOption ?? (await latestEventAt(database)) ?? undefined;
+  const asOf = asOfOption ?? known.latestEventAt ?? (await latestEventAt(database)) ?? undefined;
   if (!asOf) {
     await database.rows(sql`delete from customer_features`);
     return { customers: 0, asOf: undefined };

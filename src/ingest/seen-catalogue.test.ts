@@ -38,7 +38,11 @@ function reference(events: ParsedEvent[]) {
       }
     }
   }
-  return { products: [...products], customers: [...customers] };
+  const latestAt = events.reduce<string | null>(
+    (m, e) => (m === null || e.occurredAt > m ? e.occurredAt : m),
+    null,
+  );
+  return { products: [...products], customers: [...customers], latestAt };
 }
 
 describe('Catalogue', () => {

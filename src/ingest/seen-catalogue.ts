@@ -104,6 +104,8 @@ export class Catalogue {
   // Consecutive lines usually belong to one invoice, hence one customer.
   private lastCustomerId: string | null = null;
   private lastCustomer: CustomerEntry | undefined;
+  /** The latest instant seen (see CatalogueRows.latestAt). */
+  latestAt: string | null = null;
   /** Calls of addCustomer and repeatCustomer (see repeatCustomer). */
   customerCalls = 0;
   // The latest call left its customer's country equal to that call's country.
@@ -146,6 +148,8 @@ export class Catalogue {
     priceStart: number,
     priceEnd: number,
   ): void {
+    // Every imported line passes here. ISO-8601 UTC instants of one form order as strings do.
+    if (this.latestAt === null || at > this.latestAt) this.latestAt = at;
     const hasName = nameText !== null && nameEnd > nameStart;
     const p = this.products.find(idText, idStart, idEnd);
     if (!p) {
@@ -268,6 +272,7 @@ export class Catalogue {
         id,
         { country: c.country, at: c.at, firstAt: c.firstAt },
       ]),
+      latestAt: this.latestAt,
     };
   }
 }
@@ -275,4 +280,6 @@ export class Catalogue {
 export interface CatalogueRows {
   products: [string, ProductSeen][];
   customers: [string, CustomerSeen][];
+  /** The latest instant of any imported line (ISO-8601 UTC), or null when none was imported. */
+  latestAt: string | null;
 }
