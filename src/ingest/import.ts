@@ -21,7 +21,7 @@ import {
   type ParseJob,
   readHeader,
 } from './parse-file.ts';
-import type { WorkerMessage } from './parse-worker.ts';
+import type { ImporterMessage, WorkerMessage } from './parse-worker.ts';
 
 export interface ImportOptions {
   format?: FormatName | undefined;
@@ -80,6 +80,21 @@ export async function importFile(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const started = performance.now();
+  const parser = startParser();
+  try {
+    return await importWith(database, path, options, parser, started);
+  } finally {
+    parser.stop();
+  }
+}
+
+async function importWith(
+  database: Database,
+  path: string,
+  options: ImportOptions,
+  parser: Parser,
+  started: number,
+): Promise<ImportSummary> {
   let size: number;
   try {
     const info = await stat(path);
@@ -171,7 +186,7 @@ export async function importFile(
   let latestAt: string | null = null;
   try {
     try {
-      latestAt = await loadFile(database, { path, format: format.name, header, batchId }, summary, {
+      latestAt = await loadFile(database, parser, { path, format: format.name, header, batchId }, summary, {
         size,
         onProgress: options.onProgress,
       });
@@ -233,6 +248,7 @@ const REJECTED_COLUMNS = ['batch_id', 'line_no', 'raw', 'reason'] as const;
  */
 async function loadFile(
   database: Database,
+  parser: Parser,
   job: Omit<ParseJob, 'copyRows'>,
   summary: ImportSummary,
   progress: { size: number; onProgress: ImportOptions['onProgress'] },
@@ -243,7 +259,7 @@ async function loadFile(
   const eventsCopy = await database.openCopy('events', EVENT_COLUMNS);
   let rejectedCopy: Promise<CsvCopy> | undefined;
   try {
-    const catalogue = await runParser({ ...job, copyRows }, async (chunk) => {
+    const catalogue = await parser.run({ ...job, copyRows }, async (chunk) => {
       if (chunk.events) await eventsCopy.write(chunk.events);
       if (chunk.rejected) {
         rejectedCopy ??= database.openCopy('rejected_rows', REJECTED_COLUMNS);
@@ -279,45 +295,67 @@ async function loadFile(
 }
 const WORKER = new URL('./parse-worker-boot.mjs', import.meta.url);
 
+/** A parser worker, started before its job is known (see startParser). */
+interface Parser {
+  /** Parses the file of `job` in the worker, handing each chunk to `load`; resolves with the catalogue. */
+  run(job: ParseJob, load: (chunk: ParsedChunk) => Promise<void>): Promise<CatalogueRows>;
+  /** Stops the worker, whether it ran or not. */
+  stop(): void;
+}
+
 /**
- * Runs the parser in a worker thread and loads each chunk as it arrives: parsing the next chunk overlaps
- * with the database loading this one (PGlite runs on this thread; a server in its own process).
+ * Starts the parser's worker thread. Loading its code takes a few hundred ms, which overlaps the checks
+ * before the load (content hash, header, batch). Chunks are loaded as they arrive: parsing the next chunk
+ * overlaps with the database loading this one (PGlite runs on this thread; a server in its own process).
  */
-function runParser(job: ParseJob, load: (chunk: ParsedChunk) => Promise<void>): Promise<CatalogueRows> {
-  return new Promise((resolve, reject) => {
-    // A larger young generation: with the default, parsing a big file spent more time in scavenges than in
-    // parsing (rows of a chunk live until their COPY and were copied from space to space).
-    const worker = new Worker(WORKER, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
-    let queue = Promise.resolve();
-    let failed = false;
-    const fail = (error: unknown) => {
-      if (failed) return;
-      failed = true;
-      void worker.terminate();
-      reject(error);
-    };
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'chunk') {
-        queue = queue.then(async () => {
+function startParser(): Parser {
+  // A larger young generation: with the default, parsing a big file spent more time in scavenges than in
+  // parsing (rows of a chunk live until their COPY and were copied from space to space).
+  const worker = new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+  // Until run() listens, a failure to start is kept for it.
+  let early: unknown;
+  const keep = (error: unknown) => {
+    early ??= error;
+  };
+  worker.on('error', keep);
+  return {
+    stop: () => void worker.terminate(),
+    run: (job, load) =>
+      new Promise((resolve, reject) => {
+        let queue = Promise.resolve();
+        let failed = false;
+        const fail = (error: unknown) => {
           if (failed) return;
-          await load(message.chunk);
-          worker.postMessage({ type: 'credit' });
-        });
-        queue.catch(fail);
-      } else if (message.type === 'done') {
-        queue.then(() => {
+          failed = true;
           void worker.terminate();
-          resolve(message.catalogue);
-        }, fail);
-      } else {
-        fail(Object.assign(new Error(message.message), { code: message.code }));
-      }
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (code !== 0) fail(new Error(`the import worker stopped with exit code ${code}`));
-    });
-  });
+          reject(error);
+        };
+        if (early) return fail(early);
+        worker.off('error', keep);
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.type === 'chunk') {
+            queue = queue.then(async () => {
+              if (failed) return;
+              await load(message.chunk);
+              worker.postMessage({ type: 'credit' } satisfies ImporterMessage);
+            });
+            queue.catch(fail);
+          } else if (message.type === 'done') {
+            queue.then(() => {
+              void worker.terminate();
+              resolve(message.catalogue);
+            }, fail);
+          } else {
+            fail(Object.assign(new Error(message.message), { code: message.code }));
+          }
+        });
+        worker.on('error', fail);
+        worker.on('exit', (code) => {
+          if (code !== 0) fail(new Error(`the import worker stopped with exit code ${code}`));
+        });
+        worker.postMessage({ type: 'job', job } satisfies ImporterMessage);
+      }),
+  };
 }
 
 /**

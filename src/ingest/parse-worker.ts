@@ -1,8 +1,9 @@
 /**
  * Worker thread entry: parses one file (parse-file.ts) and posts COPY-ready chunks to the importer, never more
- * than a few ahead of what the database has loaded.
+ * than a few ahead of what the database has loaded. The importer starts it before it knows the job (loading
+ * this code takes a few hundred ms) and sends the job when it does.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { type ParseJob, parseFile } from './parse-file.ts';
 
 export type WorkerMessage =
@@ -14,8 +15,13 @@ const AHEAD = 3;
 const port = parentPort!;
 let inFlight = 0;
 let wake: (() => void) | null = null;
-port.on('message', (message: { type: 'credit' }) => {
-  if (message.type === 'credit') {
+export type ImporterMessage = { type: 'job'; job: ParseJob } | { type: 'credit' };
+
+let giveJob: (job: ParseJob) => void;
+const job = new Promise<ParseJob>((resolve) => (giveJob = resolve));
+port.on('message', (message: ImporterMessage) => {
+  if (message.type === 'job') giveJob(message.job);
+  else if (message.type === 'credit') {
     inFlight--;
     wake?.();
     wake = null;
@@ -23,7 +29,7 @@ port.on('message', (message: { type: 'credit' }) => {
 });
 
 try {
-  const catalogue = await parseFile(workerData as ParseJob, async (chunk) => {
+  const catalogue = await parseFile(await job, async (chunk) => {
     inFlight++;
     port.postMessage({ type: 'chunk', chunk } satisfies WorkerMessage);
     while (inFlight >= AHEAD) await new Promise<void>((resolve) => (wake = resolve));
