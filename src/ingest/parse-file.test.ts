@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onlineRetail } from './formats.ts';
 import {
   type ParsedChunk,
   parseChunk,
@@ -14,16 +15,7 @@ import {
   recordBatches,
 } from './parse-file.ts';
 
-const HEADER = [
-  'InvoiceNo',
-  'StockCode',
-  'Description',
-  'Quantity',
-  'InvoiceDate',
-  'UnitPrice',
-  'CustomerID',
-  'Country',
-];
+const HEADER = [...onlineRetail.columns];
 
 // Every kind of line the importer meets: good, ragged, empty fields, quoted commas and quotes, broken quotes,
 // stray carriage returns and tabs, spaces around fields, non-ASCII text.
