@@ -170,7 +170,7 @@ export async function run(): Promise<Section> {
     '',
     'Rollup rebuild (run after every import with the features), p50 of 3:',
     '',
-    '| Event rows | Customer-day rows | Product-day rows | Rebuild p50 |',
+    '| Event rows | Customer-day rows | Products (all-time totals) | Rebuild p50 |',
     '| --- | --- | --- | --- |',
     ...refreshes,
     ...failures.map((f) => `- FAIL: ${f}`),
