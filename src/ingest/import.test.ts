@@ -44,6 +44,8 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(summary).toMatchObject({ read: 20, imported: 11, rejected: 9 });
     expect(summary.read).toBe(summary.imported + summary.rejected);
     expect(summary.byKind).toEqual({ purchase: 7, return: 1, anonymous: 1, adjustment: 2 });
+    // The summary lists them in file order (the unbalanced quote on line 22 is found first).
+    expect(summary.rejections.map((r) => r.lineNo)).toEqual([13, 14, 15, 16, 17, 18, 19, 21, 22]);
 
     const quarantine = await db.db
       .select({ lineNo: rejectedRows.lineNo, raw: rejectedRows.raw, reason: rejectedRows.reason })

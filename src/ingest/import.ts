@@ -236,6 +236,8 @@ async function importWith(
   }
   phases.indexMs = lap();
   summary.phases = phases;
+  // Lines with an unbalanced quote are set aside before the rest of their batch: show them in file order.
+  summary.rejections.sort((a, b) => a.lineNo - b.lineNo);
   summary.durationMs = performance.now() - started;
   return summary;
 }
