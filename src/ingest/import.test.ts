@@ -153,6 +153,27 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(c2).toMatchObject({ returns: 1, orders: 1 });
   });
 
+  it('accounts for every line of a file loaded in several chunks, rejections alongside', async () => {
+    // 210k lines making over 100k records (lines with an unbalanced quote join the next ones): more than one
+    // COPY chunk on either driver, with tens of thousands of rejected lines among them.
+    const big = await variant('big.csv', (t) => t.repeat(10_000));
+    const summary = await importFile(db, big);
+    expect(summary.read).toBeGreaterThan(100_000);
+    expect(summary.rejected).toBeGreaterThan(40_000);
+    expect(summary.read).toBe(summary.imported + summary.rejected);
+    const [n] = await db.rows<{ events: number; rejected: number; lines: number }>(sql`
+      select (select count(*) from events)::int as events, (select count(*) from rejected_rows)::int as rejected,
+        (select count(distinct line_no) from rejected_rows)::int as lines`);
+    expect(n).toEqual({ events: summary.imported, rejected: summary.rejected, lines: summary.rejected });
+    const [batch] = await db.db.select().from(importBatches);
+    expect(batch).toMatchObject({
+      status: 'done',
+      rowsRead: summary.read,
+      rowsImported: summary.imported,
+      rowsRejected: summary.rejected,
+    });
+  });
+
   it('builds the events index after loading into an empty store, also when the load fails', async () => {
     const indexes = async () =>
       (
