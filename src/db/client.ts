@@ -33,8 +33,11 @@ export interface Database {
   driver: Driver;
   /** Runs a parameterised query (built with drizzle's `sql` tag) and returns its rows. */
   rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
-  /** Bulk-loads CSV text (no header) into `table(columns)` with COPY. Names come from code, never from input. */
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /**
+   * Bulk-loads CSV (no header; text, or its UTF-8 bytes) into `table(columns)` with COPY. Names come from code,
+   * never from input.
+   */
+  copyCsv(table: string, columns: readonly string[], csv: string | Uint8Array): Promise<void>;
   /**
    * A bulk load of CSV text that arrives in pieces. On a server it is one COPY for all of them: rows become
    * visible together at `end()`, and `abort()` leaves none. PGlite takes each piece as its own COPY
@@ -50,8 +53,8 @@ export interface Database {
 
 /** An open bulk load (see `Database.openCopy`). */
 export interface CsvCopy {
-  /** Sends CSV rows (no header); resolves when the database can take more. */
-  write(csv: string): Promise<void>;
+  /** Sends CSV rows (no header; text, or its UTF-8 bytes); resolves when the database can take more. */
+  write(csv: string | Uint8Array): Promise<void>;
   /** Finishes the load; rejects with the database's error if a row was refused. */
   end(): Promise<void>;
   /** Gives up the load. */
@@ -165,7 +168,7 @@ async function openPostgres(url: string): Promise<Database> {
     },
     async copyCsv(table, columns, csv) {
       const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
-      await pipeline(Readable.from([csv]), writable);
+      await pipeline(Readable.from([asBuffer(csv)]), writable);
     },
     async openCopy(table, columns) {
       const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
@@ -175,7 +178,7 @@ async function openPostgres(url: string): Promise<Database> {
       done.catch(() => {});
       return {
         async write(csv) {
-          if (!source.write(csv)) await Promise.race([once(source, 'drain'), done]);
+          if (!source.write(asBuffer(csv))) await Promise.race([once(source, 'drain'), done]);
         },
         async end() {
           source.end();
@@ -192,6 +195,12 @@ async function openPostgres(url: string): Promise<Database> {
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/** Bytes as a Buffer over the same memory (a Uint8Array from another thread arrives without Buffer's prototype). */
+function asBuffer(csv: string | Uint8Array): Buffer {
+  if (typeof csv === 'string') return Buffer.from(csv, 'utf8');
+  return Buffer.isBuffer(csv) ? csv : Buffer.from(csv.buffer, csv.byteOffset, csv.byteLength);
 }
 
 async function applyMigrations(database: Database): Promise<void> {

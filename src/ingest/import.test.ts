@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { customerFeatures, importBatches, products, rejectedRows } from '../../db/schema.ts';
+import { customerFeatures, events, importBatches, products, rejectedRows } from '../../db/schema.ts';
 import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
 import { UserError } from '../core/errors.ts';
 import { importFile } from './import.ts';
@@ -127,6 +127,32 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(again.duplicateOf?.batchId).toBe(first.batchId);
     expect(again.imported).toBe(0);
     expect(await storeStats(db)).toEqual(before);
+  });
+
+  it('loads text outside ASCII exactly as the file has it', async () => {
+    const path = join(dir, 'unicode.csv');
+    await writeFile(
+      path,
+      [
+        'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+        '536365,85123A,HEART,6,2011-01-10 08:26:00,2.55,17850.0,United Kingdom',
+        '536366,22633,CRÈME,6,2011-01-10 08:27:00,1.85,17850.0,Österreich',
+        '536367,2263€,"HAND, WARMER",6,2011-01-10 08:28:00,1.85,13047.0,"Česko, 😀"',
+        '536368,84879,BIRD,32,2011-01-10 08:34:00,1.69,13047.0,Germany',
+        '',
+      ].join('\n'),
+    );
+    expect(await importFile(db, path)).toMatchObject({ read: 4, imported: 4, rejected: 0 });
+    const rows = await db.db
+      .select({ productId: events.productId, country: events.country })
+      .from(events)
+      .orderBy(asc(events.lineNo));
+    expect(rows).toEqual([
+      { productId: '85123A', country: 'United Kingdom' },
+      { productId: '22633', country: 'Österreich' },
+      { productId: '2263€', country: 'Česko, 😀' },
+      { productId: '84879', country: 'Germany' },
+    ]);
   });
 
   it('computes features as of an earlier instant, ignoring later lines', async () => {

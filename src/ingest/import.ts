@@ -262,7 +262,7 @@ async function loadFile(
   let rejectedCopy: Promise<CsvCopy> | undefined;
   try {
     const catalogue = await parser.run({ ...job, copyRows }, async (chunk) => {
-      if (chunk.events) await eventsCopy.write(chunk.events);
+      if (chunk.events.byteLength > 0) await eventsCopy.write(chunk.events);
       if (chunk.rejected) {
         rejectedCopy ??= database.openCopy('rejected_rows', REJECTED_COLUMNS);
         await (await rejectedCopy).write(chunk.rejected);

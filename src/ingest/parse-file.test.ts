@@ -118,6 +118,7 @@ describe('parseFile', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
   async function parsed(path: string, copyRows: number, generalPathOnly: boolean) {
     const chunks: ParsedChunk[] = [];
     const catalogue = await parseFile(
@@ -127,7 +128,7 @@ describe('parseFile', () => {
       },
     );
     return {
-      events: chunks.map((c) => c.events).join(''),
+      events: chunks.map((c) => utf8.decode(c.events)).join(''),
       rejected: chunks.map((c) => c.rejected).join(''),
       counts: chunks.map((c) => [c.read, c.imported, c.rejectedCount, c.byKind, c.rejections]),
       catalogue,

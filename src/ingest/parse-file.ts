@@ -335,8 +335,11 @@ export interface ParseJob {
 
 /** One slice of the file, ready for COPY, with its share of the accounting. */
 export interface ParsedChunk {
-  /** CSV rows for `events` (EVENT_COLUMNS), or ''. */
-  events: string;
+  /**
+   * CSV rows for `events` (EVENT_COLUMNS) as UTF-8, possibly empty. Bytes, not a string: the worker transfers
+   * them to the importer without a copy, and the database takes bytes.
+   */
+  events: Uint8Array;
   /** CSV rows for `rejected_rows` (batch_id, line_no, raw, reason), or ''. */
   rejected: string;
   bytesRead: number;
@@ -370,7 +373,7 @@ export async function readHeader(
 
 function newChunk(): ParsedChunk {
   return {
-    events: '',
+    events: new Uint8Array(0),
     rejected: '',
     bytesRead: 0,
     read: 0,

@@ -31,7 +31,9 @@ port.on('message', (message: ImporterMessage) => {
 try {
   const catalogue = await parseFile(await job, async (chunk) => {
     inFlight++;
-    port.postMessage({ type: 'chunk', chunk } satisfies WorkerMessage);
+    // The events' bytes move to the importer instead of being copied (RowWriter has let go of them).
+    const transfer = chunk.events.byteLength > 0 ? [chunk.events.buffer as ArrayBuffer] : [];
+    port.postMessage({ type: 'chunk', chunk } satisfies WorkerMessage, transfer);
     while (inFlight >= AHEAD) await new Promise<void>((resolve) => (wake = resolve));
   });
   port.postMessage({ type: 'done', catalogue } satisfies WorkerMessage);

@@ -20,14 +20,13 @@ export const KIND_FIELD: Record<EventKind, string> = {
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 /**
- * Event rows of a chunk, written as bytes into one reused buffer and read back as one string: no string per
- * row, nor per batch. Only ASCII is written as bytes; a row with other text is kept as its string.
+ * Event rows of a chunk, written as UTF-8 bytes into one buffer: no string per row, nor per batch, nor per
+ * chunk. ASCII is written byte by byte; a row with other text is encoded by Buffer.write.
  */
 export class RowWriter {
   rows = 0;
   pos = 0;
   private buf = Buffer.allocUnsafe(1 << 20);
-  private parts: string[] = [];
 
   reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -74,30 +73,29 @@ export class RowWriter {
   /** A row from the general path (without its line break). */
   row(text: string): void {
     this.rows++;
-    this.reserve(text.length + 1);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
+    this.reserve(text.length * 3 + 1);
     const start = this.pos;
-    if (this.ascii(text, 0, text.length)) {
-      this.byte(10);
-      return;
+    if (!this.ascii(text, 0, text.length)) {
+      // As Buffer.from(text) would encode it (a lone surrogate becomes U+FFFD), which is what the database
+      // received when chunks were strings.
+      this.pos = start + this.buf.write(text, start, 'utf8');
     }
-    this.pos = start;
-    this.cut();
-    this.parts.push(text, '\n');
+    this.byte(10);
   }
 
-  /** The rows written since the last call, as one string. */
-  take(): string {
-    this.cut();
-    const out = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
-    this.parts = [];
+  /**
+   * The rows written since the last call, as bytes. The writer lets go of them (it continues in a new buffer
+   * of the same size), so their ArrayBuffer can be transferred to another thread.
+   */
+  take(): Uint8Array {
+    const pos = this.pos;
     this.rows = 0;
-    return out;
-  }
-
-  private cut(): void {
-    if (this.pos === 0) return;
-    this.parts.push(this.buf.toString('latin1', 0, this.pos));
+    if (pos === 0) return new Uint8Array(0);
+    const out = this.buf.subarray(0, pos);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
     this.pos = 0;
+    return out;
   }
 }
 
