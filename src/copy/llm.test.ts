@@ -52,6 +52,9 @@ describe('copy through the language model (official SDK against the stand-in)', 
       { apiKey: api.apiKey, baseUrl: api.url, model: 'gpt-test' },
       { maxRetries: 0, timeoutMs },
     );
+  /** One email draft for the request most cases here use, through the model. */
+  const oneNightLightsEmail = () =>
+    writeDrafts(testBrief('email'), { n: 1, seed: 1, request: 'email about night lights', llm: llm() });
   beforeAll(async () => {
     api = await startOpenAiStandIn();
   });
@@ -85,12 +88,7 @@ describe('copy through the language model (official SDK against the stand-in)', 
       answer(variant({ subject: 'Now 30% off night lights' })),
       answer(variant({ subject: 'Night lights, from £2.08' })),
     );
-    const out = await writeDrafts(testBrief('email'), {
-      n: 1,
-      seed: 1,
-      request: 'email about night lights',
-      llm: llm(),
-    });
+    const out = await oneNightLightsEmail();
     expect(out.notices).toEqual([]);
     expect(out.drafts).toHaveLength(1);
     expect(out.drafts[0]!.content).toMatchObject({ subject: 'Night lights, from £2.08' });
@@ -106,12 +104,7 @@ describe('copy through the language model (official SDK against the stand-in)', 
       answer(variant({ subject: 'Now 30% off night lights' })),
       answer(variant({ body: 'Rabbit Night Light, only £1.49! Free delivery too.' })),
     );
-    const out = await writeDrafts(testBrief('email'), {
-      n: 1,
-      seed: 1,
-      request: 'email about night lights',
-      llm: llm(),
-    });
+    const out = await oneNightLightsEmail();
     expect(out.drafts[0]!.writer).toBe('local');
     expect(fullText(out.drafts[0]!.content)).not.toMatch(/30%|£1\.49|free delivery/i);
     expect(out.notices[0]).toMatch(
@@ -187,12 +180,7 @@ describe('copy through the language model (official SDK against the stand-in)', 
       ),
       answer(variant()),
     );
-    const out = await writeDrafts(testBrief('email'), {
-      n: 1,
-      seed: 1,
-      request: 'email about night lights',
-      llm: llm(),
-    });
+    const out = await oneNightLightsEmail();
     expect(out.notices).toEqual([]);
     expect(out.drafts[0]).toMatchObject({ writer: 'gpt-test' });
     expect(fullText(out.drafts[0]!.content)).not.toMatch(/retrospot/i);
@@ -206,12 +194,7 @@ describe('copy through the language model (official SDK against the stand-in)', 
       answer(variant({ subject: 'Meet our Velvet Dream Lamp' })),
       answer(variant({ preheader: 'Introducing the velvet dream lamp, from £2.08.' })),
     );
-    const out = await writeDrafts(testBrief('email'), {
-      n: 1,
-      seed: 1,
-      request: 'email about night lights',
-      llm: llm(),
-    });
+    const out = await oneNightLightsEmail();
     expect(out.drafts.map((d) => d.writer)).toEqual(['local']);
     expect(fullText(out.drafts[0]!.content)).not.toMatch(/velvet|dream/i);
     expect(out.notices).toEqual([
