@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { meta } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
-import { type BrandFile, type BrandVoice, bannedPattern, brandSchema } from './brand.ts';
+import { type BrandFile, type BrandVoice, brandSchema, replacementBanned } from './brand.ts';
 
 export const BRAND_KEY = 'brand_voice';
 
@@ -75,9 +75,7 @@ function validate(voice: Record<string, unknown>): BrandVoice {
     });
   }
   const brand = parsed.data;
-  const clash = Object.entries(brand.replacements).find(([, to]) =>
-    brand.banned_words.some((w) => bannedPattern(w).test(to)),
-  );
+  const clash = replacementBanned(brand);
   if (clash) {
     throw new UserError(
       'brand_invalid',

@@ -63,9 +63,7 @@ export function parseBrand(text: string, source: string): BrandVoice {
     });
   }
   const brand = parsed.data;
-  const bannedReplacement = Object.entries(brand.replacements).find(([, to]) =>
-    brand.banned_words.some((w) => bannedPattern(w).test(to)),
-  );
+  const bannedReplacement = replacementBanned(brand);
   if (bannedReplacement) {
     throw new UserError(
       'brand_invalid',
@@ -111,6 +109,16 @@ export async function readBrandFile(file: string | undefined, cwd = process.cwd(
  */
 export async function loadBrand(file: string | undefined, cwd = process.cwd()): Promise<BrandVoice> {
   return (await readBrandFile(file, cwd)).brand;
+}
+
+/**
+ * A replacement whose text is itself banned ([word, replacement]), or undefined: such a voice could never
+ * be followed, so it is refused wherever it is set.
+ */
+export function replacementBanned(brand: BrandVoice): [string, string] | undefined {
+  return Object.entries(brand.replacements).find(([, to]) =>
+    brand.banned_words.some((w) => bannedPattern(w).test(to)),
+  );
 }
 
 /** A banned word and its simple inflections, as a whole word ("cheap" also catches "cheaper", "Cheapest"). */
