@@ -75,6 +75,21 @@ function differing(a: Uint8Array, b: Uint8Array): number {
 
 const TITLE_BAND = [24, 24 + 36] as const;
 
+/**
+ * The chart was drawn with `fonts`, its title has ink, and every pixel is what the full fonts give: a glyph
+ * missing from a font would leave a gap.
+ */
+async function expectTitleDrawnWith(
+  chart: Awaited<ReturnType<typeof renderChart>>,
+  fonts: readonly string[],
+): Promise<void> {
+  expect(chooseFonts(chart.svg).fontFiles).toEqual(fonts);
+  const { pixels, width } = await decode(chart.png);
+  expect(inkInRows(pixels, width, ...TITLE_BAND)).toBeGreaterThan(100);
+  expect(differing(pixels, rasterise(chart.svg))).toBe(0);
+  expect(chart.missingCharacters).toEqual([]);
+}
+
 describe('renderChart', () => {
   it('renders a real PNG at twice the SVG size', async () => {
     const chart = await renderChart(bars('Revenue by month'));
@@ -128,12 +143,7 @@ describe('renderChart', () => {
     const spec = bars(title);
     const chart = await renderChart(spec);
     expect(chart.svg).toContain(title);
-    expect(chooseFonts(chart.svg).fontFiles).toEqual(SUBSET_FONT_FILES);
-    const { pixels, width } = await decode(chart.png);
-    expect(inkInRows(pixels, width, ...TITLE_BAND)).toBeGreaterThan(100);
-    // Identical to the full fonts: a glyph missing from a subset would leave a gap here.
-    expect(differing(pixels, rasterise(chart.svg))).toBe(0);
-    expect(chart.missingCharacters).toEqual([]);
+    await expectTitleDrawnWith(chart, SUBSET_FONT_FILES);
   });
 
   it('would see a character the subsets lack as a difference (the check above can fail)', async () => {
@@ -147,11 +157,7 @@ describe('renderChart', () => {
 
   it('falls back to the full fonts for text outside the subsets (Cyrillic, Greek)', async () => {
     const chart = await renderChart(bars('Выручка по месяцам · Λ'));
-    expect(chooseFonts(chart.svg).fontFiles).toEqual(FONT_FILES);
-    const { pixels, width } = await decode(chart.png);
-    expect(inkInRows(pixels, width, ...TITLE_BAND)).toBeGreaterThan(100);
-    expect(differing(pixels, rasterise(chart.svg))).toBe(0);
-    expect(chart.missingCharacters).toEqual([]);
+    await expectTitleDrawnWith(chart, FONT_FILES);
   });
 
   it('reports characters no bundled font has and draws a replacement mark for them', async () => {
