@@ -51,6 +51,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * The rows of a `tx.execute` result inside a transaction, whichever the driver: PGlite hands back `{ rows }`,
+ * postgres.js the rows themselves (outside a transaction, `Database.rows` does this).
+ *
+ * @example
+ * const [row] = resultRows<{ n: number }>(await tx.execute(sql`select 1 as n`));
+ */
+export function resultRows<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? result) as T[];
+}
+
 /** An open bulk load (see `Database.openCopy`). */
 export interface CsvCopy {
   /** Sends CSV rows (no header; text, or its UTF-8 bytes); resolves when the database can take more. */

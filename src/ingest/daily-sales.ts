@@ -16,7 +16,7 @@
  * feature refresh failed), so a chart is never drawn from stale sums.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import { type Database, resultRows } from '../db/client.ts';
 
 /** As DONE_BATCHES in features.ts (not imported from there: features.ts imports this file). */
 const DONE = sql`(select id from import_batches where status = 'done')`;
@@ -53,11 +53,6 @@ export async function rollupInputs(database: Database): Promise<RollupInputs> {
     sql`select id from import_batches where status = 'done' order by id`,
   );
   return { asOf: row?.at ? new Date(row.at) : null, batchIds: ids.map((r) => Number(r.id)) };
-}
-
-/** The rows of a `tx.execute` result: PGlite hands back `{ rows }`, postgres.js the rows themselves. */
-export function resultRows<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? result) as T[];
 }
 
 /** Grouped rows the rollups are written from. */

@@ -11,13 +11,12 @@
  *   `at_risk` (91 to 180 days), `lapsed` (more than 180 days)
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import { type Database, resultRows } from '../db/client.ts';
 import { forgetVocabulary } from '../segments/vocabulary.ts';
 import {
   bounds,
   eventSources,
   finishRollups,
-  resultRows,
   rollupSettings,
   stampRollups,
   writeCustomerDays,

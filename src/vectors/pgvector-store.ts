@@ -6,7 +6,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { MegaphoneError, UserError } from '../core/errors.ts';
-import { type Database, NO_PGVECTOR_MESSAGE } from '../db/client.ts';
+import { type Database, NO_PGVECTOR_MESSAGE, resultRows } from '../db/client.ts';
 import { filterToSql, parseFilter } from './filter.ts';
 import type {
   Metadata,
@@ -184,11 +184,7 @@ export async function openPgvectorStore(
           await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(efSearch, topK))}, true),
           set_config('hnsw.iterative_scan', ${q.filter ? 'strict_order' : 'off'}, true)`);
           const result = await tx.execute(statement);
-          return ((result as unknown as { rows?: unknown[] }).rows ?? result) as {
-            id: string;
-            score: number | string;
-            metadata?: Metadata;
-          }[];
+          return resultRows<{ id: string; score: number | string; metadata?: Metadata }>(result);
         });
       let rows: Awaited<ReturnType<typeof run>>;
       try {
