@@ -1,8 +1,11 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chatRouter } from '../../../test/chat.ts';
 import { createFixtureDatabase, type TestDatabase } from '../../../test/database.ts';
-import { createCliAdapter } from './chat.ts';
+import { createCliAdapter, saveAttachments } from './chat.ts';
 import { renderReply } from './render.ts';
 
 describe('terminal chat', () => {
@@ -68,5 +71,25 @@ describe('renderReply', () => {
       ]),
     );
     expect(text).toMatch(/│ 1234\* +│ 10\.5 +│/);
+  });
+});
+
+describe('saveAttachments', () => {
+  it('keeps every attachment saved within the same second, each under its own name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'megaphone-exports-'));
+    try {
+      const reply = (byte: number) => ({
+        attachments: [{ filename: 'chart.png', mimeType: 'image/png', data: new Uint8Array([byte]) }],
+      });
+      const saved = [];
+      for (let i = 1; i <= 3; i++) saved.push((await saveAttachments(reply(i), dir))['chart.png']!);
+      expect(new Set(saved).size).toBe(3);
+      // The first keeps the plain name; a name taken within the same second gets -2, -3 (seconds may tick).
+      expect(saved[0]).toMatch(/-chart\.png$/);
+      for (const [i, path] of saved.entries()) expect([...(await readFile(path))]).toEqual([i + 1]);
+      expect((await readdir(dir)).length).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

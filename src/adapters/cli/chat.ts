@@ -62,9 +62,25 @@ export async function saveAttachments(reply: Reply, dir: string): Promise<Record
   await mkdir(dir, { recursive: true });
   for (const a of reply.attachments) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-    const path = join(dir, `${stamp}-${a.filename}`);
-    await writeFile(path, a.data);
-    paths[a.filename] = path;
+    paths[a.filename] = await writeNew(dir, `${stamp}-${a.filename}`, a.data);
   }
   return paths;
+}
+
+/**
+ * Writes a file that does not exist yet: `name`, else `name` with -2, -3... before its extension. Two charts
+ * asked for within one second used to share a name, and the second overwrote the first.
+ */
+async function writeNew(dir: string, name: string, data: Uint8Array): Promise<string> {
+  const dot = name.lastIndexOf('.');
+  const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let n = 1; ; n++) {
+    const path = join(dir, n === 1 ? name : `${base}-${n}${ext}`);
+    try {
+      await writeFile(path, data, { flag: 'wx' });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
