@@ -1061,6 +1061,12 @@ describe('asking back', () => {
     expect(atlantis.unknown).toEqual(['Atlantis']);
     expect(refused('customers in Germny').message).toContain('Did you mean Germany');
     expect(refused('Frnech customers').message).toContain('France');
+    // A store whose customers have no country (the events layout carries none): nothing to suggest.
+    const none = refused('customers in Atlantis', { countries: [], categories: [] });
+    expect(none.message).toMatch(
+      /^I don't know "Atlantis" as a country, and no customer has a country on record to choose from\./,
+    );
+    expect(none.message).not.toContain('Did you mean');
   });
 
   it('refuses real countries with no customers, listing nearby ones', () => {

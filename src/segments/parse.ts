@@ -493,7 +493,11 @@ function parseInternal(input: string, vocab: Vocabulary, refinement: boolean): I
     for (const r of places) {
       const said = r.tokens.map((t) => t.text).join(' ');
       const suggestions = suggestCountries(said, vocab);
-      parts.push(`I don't know "${said}" as a country. Did you mean ${orList(suggestions)}?`);
+      parts.push(
+        suggestions.length > 0
+          ? `I don't know "${said}" as a country. Did you mean ${orList(suggestions)}?`
+          : `I don't know "${said}" as a country, and no customer has a country on record to choose from.`,
+      );
     }
     const numeric = unknownRuns.filter(
       (r) => !calendar.includes(r) && !places.includes(r) && r.tokens.some((t) => /\d/.test(t.text)),
