@@ -41,6 +41,20 @@ describe('parseChartRequest', () => {
       'best sellers in the last 30 days',
       { chart: 'top_products', metric: 'revenue', limit: 10, period: { days: 30 } },
     ],
+    [
+      'top products last quarter in Germany',
+      {
+        chart: 'top_products',
+        metric: 'revenue',
+        limit: 10,
+        period: { unit: 'quarter', offset: 1 },
+        audience: 'Germany',
+      },
+    ],
+    [
+      'top 5 products in units last month',
+      { chart: 'top_products', metric: 'units', limit: 5, period: { unit: 'month', offset: 1 } },
+    ],
     ['cohort retention', { chart: 'cohorts' }],
     ['cohort retention for customers in Germany', { chart: 'cohorts', audience: 'customers in Germany' }],
     ['new vs returning customers by week', { chart: 'new_vs_returning', grain: 'week' }],
@@ -101,5 +115,15 @@ describe('parseChartRequest', () => {
     expect(takePeriod('over the past 2 weeks').period).toEqual({ days: 14 });
     expect(takePeriod('year to date').period).toEqual({ unit: 'year', offset: 0 });
     expect(takePeriod('all of it').period).toBeUndefined();
+  });
+
+  it('refuses a period of no days or of more than ten years instead of quietly changing it', () => {
+    for (const text of ['top products for the last 0 days', 'best sellers over the past 200 months']) {
+      const parsed = parseChartRequest(text);
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok)
+        expect(parsed.message).toMatch(/is not a period I can chart: ask for the last 1 to 3,660 days/);
+    }
+    expect(takePeriod('the last 0 days').problem).toContain('"the last 0 days"');
   });
 });

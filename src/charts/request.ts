@@ -69,8 +69,8 @@ function grainOf(text: string, fallback: 'day' | 'week' | 'month'): 'day' | 'wee
 const PERIOD_WORDS =
   /\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(this|last|previous|past)\s+(week|month|quarter|year)\b|\b(?:in\s+|over\s+|for\s+)?(?:the\s+)?(?:last|past|previous)\s+(\d{1,4})\s+(days?|weeks?|months?)\b|\b(year|month|quarter)[- ]to[- ]date\b|\b(ytd|mtd|qtd)\b/i;
 
-/** A period and the text with it taken out. */
-export function takePeriod(text: string): { period: Period | undefined; rest: string } {
+/** A period and the text with it taken out, or why the period said cannot be charted. */
+export function takePeriod(text: string): { period: Period | undefined; rest: string; problem?: string } {
   const m = PERIOD_WORDS.exec(text);
   if (!m) return { period: undefined, rest: text };
   const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
@@ -81,7 +81,15 @@ export function takePeriod(text: string): { period: Period | undefined; rest: st
   if (m[3] && m[4]) {
     const n = Number(m[3]);
     const per = m[4].toLowerCase().startsWith('week') ? 7 : m[4].toLowerCase().startsWith('month') ? 30 : 1;
-    return { period: { days: Math.min(3660, Math.max(1, n * per)) }, rest };
+    const days = n * per;
+    if (days < 1 || days > 3660) {
+      return {
+        period: undefined,
+        rest,
+        problem: `"${m[0].trim()}" is not a period I can chart: ask for the last 1 to 3,660 days (about ten years), e.g. "the last 90 days".`,
+      };
+    }
+    return { period: { days }, rest };
   }
   const todate = (m[5] ?? m[6] ?? '').toLowerCase();
   const unit = todate.startsWith('y') ? 'year' : todate.startsWith('q') ? 'quarter' : 'month';
@@ -176,7 +184,8 @@ export function parseChartRequest(raw: string): ChartParse {
       body,
     ) ?? /\b(best[- ]?sellers)\b/i.exec(body);
   if (top) {
-    const { period: p, rest } = takePeriod(body);
+    const { period: p, rest, problem } = takePeriod(body);
+    if (problem) return { ok: false, message: problem };
     const limit = top[1] && /^\d+$/.test(top[1]) ? Number(top[1]) : 10;
     if (limit < 1 || limit > MAX_TOP) {
       return {
@@ -188,9 +197,11 @@ export function parseChartRequest(raw: string): ChartParse {
       ? 'units'
       : 'revenue';
     const after = rest.slice(rest.search(/\b(products|items|sellers|best[- ]?sellers|skus)\b/i));
+    // The period is out already, so "in" can only bring the audience ("in Germany"): left out, it was dropped
+    // without a word and the chart showed everyone.
     const who = audienceAfter(
-      after.replace(/\bby\s+(?:revenue|units|quantity|volume|sales)\b/gi, ' '),
-      /\b(?:for|among|by|to|from)\s+(.+)$/i,
+      after.replace(/\b(?:by|in)\s+(?:revenue|units|quantity|volume|sales)\b/gi, ' '),
+      /\b(?:for|among|by|to|from|in)\s+(.+)$/i,
     );
     return checked({
       chart: 'top_products',
