@@ -88,6 +88,7 @@ export const events = pgTable(
     lineNo: integer('line_no').notNull(),
     kind: text('kind').notNull(),
     invoice: text('invoice'),
+    // Collation "C" (migration 0013; drizzle's schema cannot say so): ids compare bytewise.
     customerId: text('customer_id'),
     productId: text('product_id'),
     quantity: integer('quantity').notNull(),

@@ -236,6 +236,21 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(await indexes()).toEqual(before);
   });
 
+  it('keeps customer ids bytewise in events, and joins them with the features', async () => {
+    // Migration 0013: the index build and the groupings by customer sort without the locale.
+    const [column] = await db.rows<{ collation: string }>(sql`
+      select collation_name as collation from information_schema.columns
+      where table_name = 'events' and column_name = 'customer_id'`);
+    expect(column?.collation).toBe('C');
+    await importFile(db, RETAIL);
+    const [joined] = await db.rows<{ n: number; all: number }>(sql`
+      select (select count(*) from customer_features f
+        where exists (select 1 from events e where e.customer_id = f.customer_id))::int as n,
+        (select count(*) from customer_features)::int as all`);
+    expect(joined!.n).toBeGreaterThan(0);
+    expect(joined!.n).toBe(joined!.all);
+  });
+
   it('refuses a file that is not the layout, naming what is missing, and imports nothing', async () => {
     const wrong = await variant('wrong.csv', () => 'order,sku,amount\n1,2,3\n');
     await expect(importFile(db, wrong)).rejects.toThrow(/unknown layout \(header: order, sku, amount\)/);
