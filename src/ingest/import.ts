@@ -22,6 +22,7 @@ import {
   readHeader,
 } from './parse-file.ts';
 import type { ImporterMessage, WorkerMessage } from './parse-worker.ts';
+import { parserWorkerUrl } from './parser-bundle.ts';
 
 export interface ImportOptions {
   format?: FormatName | undefined;
@@ -295,8 +296,6 @@ async function loadFile(
     throw error;
   }
 }
-const WORKER = new URL('./parse-worker-boot.mjs', import.meta.url);
-
 /** A parser worker, started before its job is known (see startParser). */
 interface Parser {
   /** Parses the file of `job` in the worker, handing each chunk to `load`; resolves with the catalogue. */
@@ -306,24 +305,35 @@ interface Parser {
 }
 
 /**
- * Starts the parser's worker thread. Loading its code takes a few hundred ms, which overlaps the checks
- * before the load (content hash, header, batch). Chunks are loaded as they arrive: parsing the next chunk
- * overlaps with the database loading this one (PGlite runs on this thread; a server in its own process).
+ * Starts the parser's worker thread. Starting it takes ~100 ms (plus ~30 ms to bundle its code, the first time
+ * in a process), which overlaps the checks before the load (content hash, header, batch). Chunks are loaded
+ * as they arrive: parsing the next chunk overlaps with the database loading this one (PGlite runs on this
+ * thread; a server in its own process).
  */
 function startParser(): Parser {
-  // A larger young generation: with the default, parsing a big file spent more time in scavenges than in
-  // parsing (rows of a chunk live until their COPY and were copied from space to space).
-  const worker = new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
-  // Until run() listens, a failure to start is kept for it.
+  let stopped = false;
+  const started = parserWorkerUrl().then((url) => {
+    // A larger young generation: with the default, parsing a big file spent more time in scavenges than in
+    // parsing (rows of a chunk live until their COPY and were copied from space to space).
+    const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    if (stopped) void worker.terminate();
+    // Until run() listens, a failure to start is kept for it.
+    worker.on('error', keep);
+    return worker;
+  });
   let early: unknown;
   const keep = (error: unknown) => {
     early ??= error;
   };
-  worker.on('error', keep);
+  started.catch(() => {});
   return {
-    stop: () => void worker.terminate(),
-    run: (job, load) =>
-      new Promise((resolve, reject) => {
+    stop: () => {
+      stopped = true;
+      started.then((worker) => worker.terminate()).catch(() => {});
+    },
+    run: async (job, load) => {
+      const worker = await started;
+      return new Promise((resolve, reject) => {
         let queue = Promise.resolve();
         let failed = false;
         const fail = (error: unknown) => {
@@ -356,7 +366,8 @@ function startParser(): Parser {
           if (code !== 0) fail(new Error(`the import worker stopped with exit code ${code}`));
         });
         worker.postMessage({ type: 'job', job } satisfies ImporterMessage);
-      }),
+      });
+    },
   };
 }
 
