@@ -43,7 +43,7 @@ export interface Database {
    * visible together at `end()`, and `abort()` leaves none. PGlite takes each piece as its own COPY
    * (its COPY reads a whole blob), so the caller still removes what an aborted load left.
    */
-  openCopy(table: string, columns: readonly string[]): Promise<CsvCopy>;
+  openCopy(table: string, columns: readonly string[], options?: CopyOptions): Promise<CsvCopy>;
   /** Whether the pgvector extension is installed in this database. */
   vectorAvailable: boolean;
   /** Where the data lives, safe to show (passwords removed). */
@@ -62,8 +62,21 @@ export function resultRows<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? result) as T[];
 }
 
+export interface CopyOptions {
+  /**
+   * On a server, when the table is empty (checked under an exclusive lock held until `end()`): load the rows
+   * already frozen (COPY FREEZE, in the transaction that truncates the empty table). Every later scan then
+   * skips the per-row visibility checks and writes no hint bits: the feature refresh after a first import of
+   * the Online Retail file took ~20-30% less time. Concurrent readers of the table wait until the load ends.
+   * Ignored by PGlite, and when the table is not empty or cannot be truncated (a plain COPY then).
+   */
+  freezeIfEmpty?: boolean;
+}
+
 /** An open bulk load (see `Database.openCopy`). */
 export interface CsvCopy {
+  /** Whether the rows are loaded frozen (see CopyOptions.freezeIfEmpty). */
+  frozen: boolean;
   /** Sends CSV rows (no header; text, or its UTF-8 bytes); resolves when the database can take more. */
   write(csv: string | Uint8Array): Promise<void>;
   /** Finishes the load; rejects with the database's error if a row was refused. */
@@ -85,11 +98,14 @@ export interface OpenOptions {
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
-function copyStatement(table: string, columns: readonly string[], source: string): string {
-  for (const name of [table, ...columns]) {
-    if (!IDENT.test(name)) throw new MegaphoneError('db_identifier', `Refusing unsafe identifier ${name}`);
-  }
-  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+function safeIdentifier(name: string): string {
+  if (!IDENT.test(name)) throw new MegaphoneError('db_identifier', `Refusing unsafe identifier ${name}`);
+  return name;
+}
+
+function copyStatement(table: string, columns: readonly string[], source: string, freeze = false): string {
+  for (const name of [table, ...columns]) safeIdentifier(name);
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv${freeze ? ', FREEZE' : ''})`;
 }
 
 /**
@@ -142,6 +158,7 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     async openCopy(table, columns) {
       const statement = copyStatement(table, columns, "'/dev/blob'");
       return {
+        frozen: false,
         write: async (csv) => {
           await client.query(statement, [], { blob: new Blob([csv]) });
         },
@@ -181,31 +198,101 @@ async function openPostgres(url: string): Promise<Database> {
       const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
       await pipeline(Readable.from([asBuffer(csv)]), writable);
     },
-    async openCopy(table, columns) {
+    async openCopy(table, columns, options = {}) {
+      if (options.freezeIfEmpty) {
+        const frozen = await openFrozenCopy(client, table, columns);
+        if (frozen) return frozen;
+      }
       const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
-      const source = new PassThrough();
-      const done = pipeline(source, writable);
-      // Surfaced by write() or end(); until then nobody awaits it.
-      done.catch(() => {});
-      return {
-        async write(csv) {
-          if (!source.write(asBuffer(csv))) await Promise.race([once(source, 'drain'), done]);
-        },
-        async end() {
-          source.end();
-          await done;
-        },
-        async abort(reason) {
-          // Destroying the stream sends CopyFail: the server discards every row of this COPY.
-          source.destroy(reason);
-          await done.catch(() => {});
-        },
-      };
+      return streamCopy(
+        writable,
+        false,
+        async () => {},
+        async () => {},
+      );
     },
     async close() {
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/** A COPY FROM STDIN fed piece by piece; `finish` and `cancel` run after the COPY ends or is given up. */
+function streamCopy(
+  writable: NodeJS.WritableStream,
+  frozen: boolean,
+  finish: () => Promise<void>,
+  cancel: () => Promise<void>,
+): CsvCopy {
+  const source = new PassThrough();
+  const done = pipeline(source, writable);
+  // Surfaced by write() or end(); until then nobody awaits it.
+  done.catch(() => {});
+  return {
+    frozen,
+    async write(csv) {
+      if (!source.write(asBuffer(csv))) await Promise.race([once(source, 'drain'), done]);
+    },
+    async end() {
+      source.end();
+      try {
+        await done;
+      } catch (error) {
+        await cancel();
+        throw error;
+      }
+      await finish();
+    },
+    async abort(reason) {
+      // Destroying the stream sends CopyFail: the server discards every row of this COPY.
+      source.destroy(reason);
+      await done.catch(() => {});
+      await cancel();
+    },
+  };
+}
+
+/**
+ * COPY FREEZE into `table` if it is empty (see CopyOptions.freezeIfEmpty), on a connection of its own in a
+ * transaction that commits at `end()`; null, having changed nothing, when the table is not empty or the
+ * transaction cannot be set up (no TRUNCATE privilege, say).
+ */
+async function openFrozenCopy(
+  client: postgres.Sql,
+  table: string,
+  columns: readonly string[],
+): Promise<CsvCopy | null> {
+  const statement = copyStatement(table, columns, 'STDIN', true);
+  const connection = await client.reserve();
+  const close = async (end: 'commit' | 'rollback') => {
+    try {
+      await connection.unsafe(end);
+    } finally {
+      connection.release();
+    }
+  };
+  let writable: NodeJS.WritableStream;
+  try {
+    await connection.unsafe('begin');
+    // The lock first: a load committed between the check and the truncate would be lost.
+    await connection.unsafe(`lock table ${safeIdentifier(table)} in access exclusive mode`);
+    const [row] = await connection.unsafe(`select not exists (select 1 from ${table}) as empty`);
+    if (!row?.empty) {
+      await close('rollback');
+      return null;
+    }
+    await connection.unsafe(`truncate ${table}`);
+    writable = await connection.unsafe(statement).writable();
+  } catch {
+    await close('rollback').catch(() => {});
+    return null;
+  }
+  return streamCopy(
+    writable,
+    true,
+    () => close('commit'),
+    () => close('rollback').catch(() => {}),
+  );
 }
 
 /** Bytes as a Buffer over the same memory (a Uint8Array from another thread arrives without Buffer's prototype). */

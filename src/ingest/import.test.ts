@@ -236,6 +236,30 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(await indexes()).toEqual(before);
   });
 
+  it('loads a first import frozen on a server, and later ones as ordinary rows next to it', async () => {
+    // The import analyses events, which counts the pages the visibility map marks all-visible.
+    const pages = async () => {
+      const [row] = await db.rows<{ pages: number; visible: number }>(sql`
+        select relpages as pages, relallvisible as visible from pg_class where relname = 'events'`);
+      return row!;
+    };
+    await importFile(db, RETAIL);
+    const first = await pages();
+    expect(first.pages).toBeGreaterThan(0);
+    // COPY FREEZE marks every page it fills all-visible; PGlite loads ordinary rows.
+    expect(first.visible).toBe(driver === 'postgres' ? first.pages : 0);
+    const [before] = await db.rows<{ n: number }>(sql`select count(*)::int as n from events`);
+    await importFile(db, EVENTS);
+    const [after] = await db.rows<{ n: number; first: number }>(sql`
+      select count(*)::int as n, count(*) filter (where batch_id = (select min(id) from import_batches))::int as first
+      from events`);
+    // Nothing of the first import was truncated away; the second added its own rows.
+    expect(after!.first).toBe(before!.n);
+    expect(after!.n).toBeGreaterThan(before!.n);
+    const second = await pages();
+    expect(second.visible).toBeLessThan(second.pages);
+  });
+
   it('keeps customer ids bytewise in events, and joins them with the features', async () => {
     // Migration 0013: the index build and the groupings by customer sort without the locale.
     const [column] = await db.rows<{ collation: string }>(sql`

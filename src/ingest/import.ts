@@ -190,6 +190,7 @@ async function importWith(
       latestAt = await loadFile(database, parser, { path, format: format.name, header, batchId }, summary, {
         size,
         onProgress: options.onProgress,
+        intoEmpty: indexAfterLoad,
       });
       // The feature refresh does not read events through the index: on a server it is built on another
       // connection meanwhile. Awaited below.
@@ -254,12 +255,14 @@ async function loadFile(
   parser: Parser,
   job: Omit<ParseJob, 'copyRows'>,
   summary: ImportSummary,
-  progress: { size: number; onProgress: ImportOptions['onProgress'] },
+  progress: { size: number; onProgress: ImportOptions['onProgress']; intoEmpty: boolean },
 ): Promise<string | null> {
   const copyRows = database.driver === 'pglite' ? 100_000 : 25_000;
   // One COPY for all the events on a server: 22 COPYs of 25k rows took ~1.8 s against ~1.3 s for one
   // (each waits for the previous to finish). Rejections, if any, go through a second one alongside.
-  const eventsCopy = await database.openCopy('events', EVENT_COLUMNS);
+  // Into an empty store on a server the events are loaded frozen: the feature refresh and the index build
+  // then read them without visibility checks (see CopyOptions.freezeIfEmpty).
+  const eventsCopy = await database.openCopy('events', EVENT_COLUMNS, { freezeIfEmpty: progress.intoEmpty });
   let rejectedCopy: Promise<CsvCopy> | undefined;
   try {
     const catalogue = await parser.run({ ...job, copyRows }, async (chunk) => {
