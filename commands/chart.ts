@@ -77,7 +77,7 @@ export default defineCommand({
         );
       }
       // Compiled again before it is handed out: a spec that does not compile is never posted.
-      compileSpec(chart.spec);
+      await compileSpec(chart.spec);
       return {
         reply: {
           title: `Vega-Lite spec of "${chart.title}"`,

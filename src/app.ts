@@ -4,7 +4,6 @@ import { createAccessPolicy } from './core/access.ts';
 import { createRouter, type Router } from './core/router.ts';
 import { type Database, NO_PGVECTOR_MESSAGE, openDatabase } from './db/client.ts';
 import { cleanInterruptedImports } from './ingest/import.ts';
-import { createOpenAiClient } from './llm/openai.ts';
 import { loadAllPrompts } from './llm/prompts.ts';
 import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
@@ -42,8 +41,9 @@ export async function bootApp(config: Config, log: Logger, options: BootOptions 
     { driver: database.driver, location: database.location, vector: database.vectorAvailable },
     'database ready',
   );
+  // The SDK is loaded only when a model is configured: it is not needed offline.
   const llm = config.openai
-    ? createOpenAiClient({
+    ? (await import('./llm/openai.ts')).createOpenAiClient({
         apiKey: config.openai.apiKey,
         baseUrl: config.openai.baseUrl,
         model: config.openai.model,

@@ -187,7 +187,7 @@ describe('renderChart', () => {
         y: { field: 'revenue', type: 'quantitative' },
       },
     };
-    const view = new vega.View(vega.parse(compileSpec(spec)), { renderer: 'none' });
+    const view = new vega.View(vega.parse(await compileSpec(spec)), { renderer: 'none' });
     const svg = await view.toSVG();
     view.finalize();
     const hidden = svg.match(/<text[^>]*\sopacity="0"/g)?.length ?? 0;

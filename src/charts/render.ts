@@ -5,15 +5,47 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
-import sharp from 'sharp';
-import * as vega from 'vega';
-import { type Config, compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { Config, TopLevelSpec } from 'vega-lite';
 import { UserError } from '../core/errors.ts';
 
 const require = createRequire(import.meta.url);
-// libvips' operation cache would keep the last charts' pixel buffers alive; every render is new input.
-sharp.cache(false);
+
+/** The rendering libraries. */
+interface Renderer {
+  vega: typeof import('vega');
+  compile: typeof import('vega-lite').compile;
+  Resvg: typeof import('@resvg/resvg-js').Resvg;
+  sharp: typeof import('sharp').default;
+}
+
+let loading: Promise<Renderer> | undefined;
+
+/**
+ * Loaded on the first chart, not with the module: every command of the CLI (and the chat) loads this file, and
+ * loading these took ~0.4 s of each start-up, charts or not.
+ */
+function renderer(): Promise<Renderer> {
+  if (loading) return loading;
+  const loaded = (async (): Promise<Renderer> => {
+    const [vega, vegaLite, resvg, sharpModule] = await Promise.all([
+      import('vega'),
+      import('vega-lite'),
+      import('@resvg/resvg-js'),
+      import('sharp'),
+    ]);
+    const sharp = sharpModule.default;
+    // libvips' operation cache would keep the last charts' pixel buffers alive; every render is new input.
+    sharp.cache(false);
+    return { vega, compile: vegaLite.compile, Resvg: resvg.Resvg, sharp };
+  })();
+  loading = loaded;
+  // A failed load is tried again on the next chart.
+  loaded.catch(() => {
+    if (loading === loaded) loading = undefined;
+  });
+  return loaded;
+}
 
 /** resvg silently drops every glyph when it has no font file, so the fonts are bundled, never looked up. */
 export const FONT_FILES = [
@@ -214,10 +246,11 @@ function checkMarks(spec: unknown): void {
  * what is wrong. Used before rendering and before handing a spec out.
  *
  * @example
- * compileSpec({ data: { values: [] }, mark: 'bar' }); // a vega.Spec
+ * await compileSpec({ data: { values: [] }, mark: 'bar' }); // a vega.Spec
  */
-export function compileSpec(spec: TopLevelSpec): vega.Spec {
+export async function compileSpec(spec: TopLevelSpec): Promise<Vega.Spec> {
   checkMarks(spec);
+  const { compile, vega } = await renderer();
   try {
     // Warnings (e.g. a dropped channel) are not failures; silence them rather than write to stdout.
     return compile(spec, { config: THEME, logger: vega.logger(vega.None) as never }).spec;
@@ -242,10 +275,11 @@ export async function renderChart(spec: TopLevelSpec, opts: RenderOptions = {}):
   if (!(scale > 0 && scale <= 8)) {
     throw new UserError('chart_invalid', `Chart scale must be between 0 and 8, not ${scale}.`);
   }
-  const compiled = compileSpec(spec);
+  const compiled = await compileSpec(spec);
+  const { vega, Resvg, sharp } = await renderer();
 
   let svg: string;
-  let view: vega.View | undefined;
+  let view: Vega.View | undefined;
   try {
     view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
     svg = await view.toSVG();

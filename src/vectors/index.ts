@@ -14,7 +14,6 @@ import {
   notFittedError,
   saveLocalModel,
 } from './local-embeddings.ts';
-import { openAiEmbeddings } from './openai-embeddings.ts';
 import { openPgvectorStore } from './pgvector-store.ts';
 import { getSpace, sameSpace, setSpace } from './registry.ts';
 import {
@@ -76,6 +75,8 @@ const localCache = new WeakMap<Database, LocalModelData>();
 export async function openEmbeddingProvider(options: ProviderOptions): Promise<EmbeddingProvider> {
   const { config, database } = options;
   if (config.openai) {
+    // The SDK is loaded only when OpenAI is configured: it is not needed offline.
+    const { openAiEmbeddings } = await import('./openai-embeddings.ts');
     return openAiEmbeddings({
       apiKey: config.openai.apiKey,
       baseUrl: config.openai.baseUrl,
