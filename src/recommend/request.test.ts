@@ -6,6 +6,14 @@ describe('parseRecommendRequest', () => {
     ['what should we recommend to customer 12347?', { customer: '12347' }],
     ['for customer 12347', { customer: '12347' }],
     ['customer #12347', { customer: '12347' }],
+    // Ids of a shop's own system (events layout): an email address, or any id in quotes.
+    ['what should we recommend to customer jane.doe@example.com?', { customer: 'jane.doe@example.com' }],
+    ['buy again for customer "alice"', { customer: 'alice', mode: 'again' }],
+    ['recommend to customer ‘C-ALPHA’', { customer: 'C-ALPHA' }],
+    // "no" starts the id here; it is not "customer no. 12347".
+    ['recommend to customer nobody@example.com', { customer: 'nobody@example.com' }],
+    ['recommend to customer no. 12347', { customer: '12347' }],
+    ['recommend to customer number 12347', { customer: '12347' }],
     ['buy again for customer 12347', { customer: '12347', mode: 'again' }],
     ['top 5 for customer 12347', { customer: '12347', k: 5 }],
     ['what should we push to the lapsed Germans segment?', { segment: 'lapsed Germans' }],

@@ -11,7 +11,10 @@ export interface RecommendRequest {
   mode?: 'new' | 'again';
 }
 
-const CUSTOMER = /\b(?:customer|client)s?\s*(?:id|number|no\.?|#)?\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9_-]*)/i;
+// A customer id: quoted (any id), an email address, or a code with a digit in it. A bare word without a digit
+// is not taken as an id: "customers in Germany" is an audience, not customer "in".
+const CUSTOMER =
+  /\b(?:customer|client)s?\s*(?:(?:id|number|no)\b\.?|#)?\s*[:#]?\s*(?:["'“‘]([^"'“”‘’]{1,64})["'”’]|([A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)|([A-Za-z0-9][A-Za-z0-9_-]*))/i;
 const THIS_SEGMENT =
   /^(?:this|that|the same|these|those)(?:\s+(?:segment|audience|group|customers|people))?$/i;
 
@@ -28,8 +31,10 @@ export function parseRecommendRequest(text: string): RecommendRequest {
     rest = rest.replace(top[0], ' ');
   }
   const customer = rest.match(CUSTOMER);
-  if (customer?.[1] && /\d/.test(customer[1])) {
-    out.customer = customer[1];
+  const id =
+    customer?.[1]?.trim() || customer?.[2] || (customer?.[3] && /\d/.test(customer[3]) ? customer[3] : '');
+  if (id) {
+    out.customer = id;
     return out;
   }
   // What is left names the audience: drop the question around it.
