@@ -77,6 +77,14 @@ describe('megaphone command line (the real bin, on an embedded database on disk)
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(/DATABASE_URL: expected a postgres:\/\//);
 
+    // A server that cannot be reached is the setup's problem: said plainly, with what to do, no stack.
+    const down = await megaphone(['stats'], { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/x' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(
+      /^error: Could not connect to the Postgres server at postgres:\/\/nobody:\*+@127\.0\.0\.1:1\/x: .*Check DATABASE_URL/m,
+    );
+    expect(down.stderr).not.toMatch(/secret|reference|at .*\.ts:\d+/);
+
     const missing = await megaphone(['import', join(dir, 'missing.csv')], {
       MEGAPHONE_DATA_DIR: join(dir, 'data'),
     });

@@ -18,7 +18,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../../db/schema.ts';
-import { MegaphoneError } from '../core/errors.ts';
+import { MegaphoneError, UserError } from '../core/errors.ts';
 import { redactUrl } from '../logger.ts';
 
 export type Schema = typeof schema;
@@ -135,10 +135,11 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     });
     await client.waitReady;
   } catch (cause) {
-    throw new MegaphoneError(
+    // The user's setup, not a fault of Megaphone's: said plainly, without a reference id and a stack.
+    throw new UserError(
       'db_open',
-      `Could not open the embedded database in ${options.dataDir}. Is another Megaphone process using it? ` +
-        'Stop it, or point MEGAPHONE_DATA_DIR elsewhere.',
+      `Could not open the embedded database in ${options.dataDir} (${(cause as Error).message}). ` +
+        'Is another Megaphone process using it? Stop it, or point MEGAPHONE_DATA_DIR elsewhere.',
       { cause },
     );
   }
@@ -178,7 +179,7 @@ async function openPostgres(url: string): Promise<Database> {
     await client`select 1`;
   } catch (cause) {
     await client.end({ timeout: 1 }).catch(() => {});
-    throw new MegaphoneError(
+    throw new UserError(
       'db_connect',
       `Could not connect to the Postgres server at ${redactUrl(url)}: ${(cause as Error).message}. ` +
         'Check DATABASE_URL, or unset it to use the embedded database.',
