@@ -102,7 +102,26 @@ async function rebuild() {
   return join(CACHE, name, 'cli.mjs');
 }
 
-const entry = freshBuild() ?? (await rebuild());
-// Stack traces name the TypeScript sources.
-process.setSourceMapsEnabled(true);
-await import(pathToFileURL(entry).href);
+/** The bundle to run, or null when none can be written here (a read-only install, say). */
+async function bundled() {
+  const fresh = freshBuild();
+  if (fresh) return fresh;
+  try {
+    return await rebuild();
+  } catch (error) {
+    if (['EACCES', 'EPERM', 'EROFS'].includes(error?.code)) return null;
+    throw error;
+  }
+}
+
+const entry = await bundled();
+if (entry) {
+  // Stack traces name the TypeScript sources.
+  process.setSourceMapsEnabled(true);
+  await import(pathToFileURL(entry).href);
+} else {
+  // Slower to start, but needs nothing written.
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}
