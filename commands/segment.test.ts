@@ -79,6 +79,23 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     );
   });
 
+  it('keeps the thread’s segment through stats, lists and help, and an unknown saved name', async () => {
+    const t = thread('t6');
+    await router.handle('customers in Germany', t);
+    await router.handle('save as germans', t);
+    for (const aside of ['stats', 'segments', 'help', 'show segment nobody-by-that-name']) {
+      await router.handle(aside, t);
+    }
+    const exported = await router.handle('export', t);
+    expect(exported.tone).not.toBe('error');
+    expect(exported.attachments?.[0]?.filename).toMatch(/germans/);
+    expect(new TextDecoder().decode(exported.attachments?.[0]?.data)).toMatch(
+      /^customer_id.*\r\n13047,Germany/,
+    );
+    const recommended = await router.handle('recommend for this segment', t);
+    expect(recommended.tone).not.toBe('error');
+  });
+
   it('treats SQL and prompt injection as words and leaves the database unchanged', async () => {
     const before = await (await import('../src/ingest/stats.ts')).storeStats(db);
     for (const hostile of [

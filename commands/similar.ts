@@ -81,9 +81,7 @@ export default defineCommand({
       store: vectors.store,
       k,
     });
-    return {
-      reply: similarReply(result),
-      remember: { query, k, itemIds: result.items.map((i) => i.id) },
-    };
+    // Nothing follows up on a list of similar products: the thread keeps what it remembered (its segment).
+    return similarReply(result);
   },
 });

@@ -32,7 +32,6 @@ export default defineCommand({
           `As of ${s.asOf?.slice(0, 16).replace('T', ' ')} UTC · ${formatNumber(s.importBatches)} import(s)` +
           (s.rejectedRows ? ` · ${formatNumber(s.rejectedRows)} rejected line(s) in quarantine` : ''),
       },
-      remember: s,
     };
   },
 });

@@ -23,7 +23,10 @@ export interface CommandContext {
   config: Config;
   log: Logger;
   caller: Caller;
-  /** What the previous command in this conversation returned, for follow-ups. */
+  /**
+   * The conversation's previous command, and what the conversation remembers for follow-ups: the latest result
+   * a command chose to remember (see CommandResult.remember), possibly from an earlier command.
+   */
   previous: { command: string; args: unknown; result: unknown } | null;
   /** The language model when one is configured; commands fall back to local heuristics without it. */
   llm: LlmProvider | undefined;
@@ -34,6 +37,11 @@ export interface CommandContext {
 /** What a command hands back: the reply, and optionally state to remember for follow-ups. */
 export interface CommandResult {
   reply: Reply;
+  /**
+   * What follow-ups in this conversation refer to. Left out, the conversation keeps what it had: listing saved
+   * segments or asking for help between "customers in France" and "export" does not forget the segment.
+   * `null` forgets it.
+   */
   remember?: unknown;
 }
 

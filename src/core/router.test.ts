@@ -33,6 +33,25 @@ const echo = defineCommand({
     return { reply: { text: `n=${n} previous=${before ?? 'none'}` }, remember: { n } };
   },
 });
+// Answers without touching what the thread remembers (as listing saved segments or asking for help does).
+const peek = defineCommand({
+  name: 'peek',
+  description: 'Says what the thread remembers',
+  examples: ['peek'],
+  args: z.object({}),
+  async run(ctx) {
+    return { text: `remembered=${(ctx.previous?.result as { n?: number } | null)?.n ?? 'none'}` };
+  },
+});
+const forget = defineCommand({
+  name: 'forget',
+  description: 'Forgets what the thread remembers',
+  examples: ['forget'],
+  args: z.object({}),
+  async run() {
+    return { reply: { text: 'forgotten' }, remember: null };
+  },
+});
 const refuse = defineCommand({
   name: 'refuse',
   description: 'Always a user error',
@@ -69,7 +88,11 @@ describe.each(drivers)('router on %s', (driver) => {
     await db.dispose();
   });
   const make = (log = capturingLogger().log) =>
-    createRouter({ database: db, log, commands: [...commands, echo, refuse, crash] as AnyCommand[] });
+    createRouter({
+      database: db,
+      log,
+      commands: [...commands, echo, peek, forget, refuse, crash] as AnyCommand[],
+    });
 
   it('answers help with every command, and help for one command', async () => {
     const router = make();
@@ -77,6 +100,8 @@ describe.each(drivers)('router on %s', (driver) => {
     expect(reply.table?.rows.map((r) => r[0])).toEqual([
       ...commands.map((c) => c.name),
       'echo',
+      'peek',
+      'forget',
       'refuse',
       'crash',
     ]);
@@ -121,6 +146,17 @@ describe.each(drivers)('router on %s', (driver) => {
     expect((await router.handle('echo 5', caller('t:b'))).text).toBe('n=5 previous=none');
     // State lives in the database, so a new router (a restarted process) continues the thread.
     expect((await make().handle('echo 6', caller('t:a'))).text).toBe('n=6 previous=4');
+  });
+
+  it('keeps what a thread remembers through commands that remember nothing, until one forgets it', async () => {
+    const router = make();
+    await router.handle('echo 7', caller('t:c'));
+    // e.g. "segments" or "help" between "customers in France" and "export": the segment is still there.
+    expect((await router.handle('peek', caller('t:c'))).text).toBe('remembered=7');
+    expect((await router.handle('peek', caller('t:c'))).text).toBe('remembered=7');
+    expect((await router.handle('echo 8', caller('t:c'))).text).toBe('n=8 previous=7');
+    await router.handle('forget', caller('t:c'));
+    expect((await router.handle('peek', caller('t:c'))).text).toBe('remembered=none');
   });
 
   it('turns a UserError into a helpful reply, and anything else into a reference id that is in the log', async () => {

@@ -140,7 +140,8 @@ export function createRouter(options: RouterOptions): Router {
     };
     const out = await command.run(ctx, parsed.data);
     const result: CommandResult = 'reply' in out ? out : { reply: out };
-    await remember(caller, command.name, parsed.data, result.remember ?? null);
+    const kept = result.remember === undefined ? (ctx.previous?.result ?? null) : result.remember;
+    await remember(caller, command.name, parsed.data, kept);
     return result.reply;
   }
 
