@@ -18,6 +18,13 @@ describe('parseChartRequest', () => {
       { chart: 'revenue', grain: 'week', audience: 'customers in Germany' },
     ],
     ['monthly revenue', { chart: 'revenue', grain: 'month' }],
+    // "in" brings the audience as "for" does: it used to be dropped, and the chart showed everyone.
+    ['chart revenue by month in Germany', { chart: 'revenue', grain: 'month', audience: 'Germany' }],
+    [
+      'new vs returning customers by week in France',
+      { chart: 'new_vs_returning', grain: 'week', audience: 'France' },
+    ],
+    ['cohort retention in Germany', { chart: 'cohorts', audience: 'Germany' }],
     ['sales per day among big spenders', { chart: 'revenue', grain: 'day', audience: 'big spenders' }],
     ['show the lapsed segment by country', { chart: 'breakdown', by: 'country', audience: 'lapsed segment' }],
     ['chart this segment by country', { chart: 'breakdown', by: 'country', audience: 'this segment' }],
@@ -115,6 +122,39 @@ describe('parseChartRequest', () => {
     expect(takePeriod('over the past 2 weeks').period).toEqual({ days: 14 });
     expect(takePeriod('year to date').period).toEqual({ unit: 'year', offset: 0 });
     expect(takePeriod('all of it').period).toBeUndefined();
+  });
+
+  it('refuses a period for a chart that always covers all the data, instead of dropping it', () => {
+    for (const [text, said] of [
+      ['chart revenue by week in 2026', 'in 2026'],
+      ['revenue by month last quarter', 'last quarter'],
+      ['monthly sales for the last 90 days', 'for the last 90 days'],
+      ['new vs returning customers since March', 'since March'],
+      ['cohort retention this year', 'this year'],
+      ['lapsed customers by country in 2025', 'in 2025'],
+    ] as const) {
+      const parsed = parseChartRequest(text);
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok) {
+        expect(parsed.message).toContain(`"${said}"`);
+        expect(parsed.message).toMatch(/it always covers all the data.*revenue this month vs last month/);
+      }
+    }
+    // Calendar periods are not read anywhere yet: said so, not taken for an audience called "2026".
+    for (const text of ['top 10 products in 2026', 'revenue this month vs last month in 2025']) {
+      const parsed = parseChartRequest(text);
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(/"in 202[56]" yet/);
+    }
+    // A number in the audience is not a year.
+    expect(read('chart revenue by month for customers who spent over 2000')).toMatchObject({
+      chart: 'revenue',
+      audience: 'customers who spent over 2000',
+    });
+    expect(read('revenue this month vs last month in Germany')).toMatchObject({
+      chart: 'revenue_compare',
+      audience: 'Germany',
+    });
   });
 
   it('refuses a period of no days or of more than ten years instead of quietly changing it', () => {

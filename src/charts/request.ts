@@ -96,6 +96,33 @@ export function takePeriod(text: string): { period: Period | undefined; rest: st
   return { period: { unit, offset: 0 }, rest };
 }
 
+/**
+ * A calendar year or month named as a period: "in 2026", "for March", "since last March". A bare number is not
+ * one ("spent over 2000").
+ */
+const CALENDAR =
+  /\b(?:in|during|since|from|throughout)\s+(?:the\s+year\s+)?(?:19|20)\d{2}\b|\b(?:in|for|during|since|from|throughout)\s+(?:last\s+|this\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(?:19|20)\d{2})?\b/i;
+
+/**
+ * A chart over all the data (revenue over time, new vs returning, cohorts, a breakdown) cannot be limited to a
+ * period: a period said for one is refused with what to ask instead, rather than dropped without a word (the
+ * chart then showed all of the data as if it were the period asked for).
+ */
+function periodNotCharted(body: string, what: string): ChartParse | undefined {
+  const said = PERIOD_WORDS.exec(body)?.[0] ?? CALENDAR.exec(body)?.[0];
+  if (!said) return undefined;
+  return {
+    ok: false,
+    message:
+      `I can't limit ${what} to "${said.trim()}": it always covers all the data, by day, week or month. ` +
+      'For a period, ask e.g. "revenue this month vs last month", "revenue this quarter vs same quarter last year" ' +
+      'or "top 10 products last quarter".',
+  };
+}
+
+/** "in Germany" brings the audience too, once no period is left in the text (see periodNotCharted). */
+const AUDIENCE_OR_IN = /\b(?:for|among|of|from|in)\s+(.+)$/i;
+
 const LEAD =
   /^\s*(?:please\s+)?(?:(?:chart|plot|graph|show|draw|visuali[sz]e|give|get)\s+)*(?:me\s+)?(?:a\s+|an\s+|the\s+)?(?:chart|graph|plot)?\s*(?:of\s+)?/i;
 
@@ -155,10 +182,15 @@ export function parseChartRequest(raw: string): ChartParse {
   }
 
   if (/\bcohorts?\b|\bretention\b/.test(lower)) {
+    const refused = periodNotCharted(body, 'cohort retention');
+    if (refused) return refused;
     return checked({
       chart: 'cohorts',
       audience: cleanAudience(
-        audienceAfter(body.replace(/\bcohort\s+retention\b|\bretention\b|\bcohorts?\b/gi, ' ').trim()),
+        audienceAfter(
+          body.replace(/\bcohort\s+retention\b|\bretention\b|\bcohorts?\b/gi, ' ').trim(),
+          AUDIENCE_OR_IN,
+        ),
       ),
     });
   }
@@ -168,6 +200,8 @@ export function parseChartRequest(raw: string): ChartParse {
       lower,
     )
   ) {
+    const refused = periodNotCharted(body, 'new vs returning customers');
+    if (refused) return refused;
     const withoutLead = body.replace(
       /\bnew\b.*?\b(?:returning|repeat|existing)\b(?:\s+customers|\s+buyers)?/i,
       ' ',
@@ -175,7 +209,7 @@ export function parseChartRequest(raw: string): ChartParse {
     return checked({
       chart: 'new_vs_returning',
       grain: grainOf(body, 'month'),
-      audience: cleanAudience(audienceAfter(withoutLead)),
+      audience: cleanAudience(audienceAfter(withoutLead, AUDIENCE_OR_IN)),
     });
   }
 
@@ -186,6 +220,15 @@ export function parseChartRequest(raw: string): ChartParse {
   if (top) {
     const { period: p, rest, problem } = takePeriod(body);
     if (problem) return { ok: false, message: problem };
+    const calendar = CALENDAR.exec(rest)?.[0];
+    if (calendar) {
+      return {
+        ok: false,
+        message:
+          `I can't chart top products for "${calendar.trim()}" yet: ask for this or last week, month, quarter ` +
+          'or year, or the last N days, e.g. "top 10 products last quarter".',
+      };
+    }
     const limit = top[1] && /^\d+$/.test(top[1]) ? Number(top[1]) : 10;
     if (limit < 1 || limit > MAX_TOP) {
       return {
@@ -220,6 +263,15 @@ export function parseChartRequest(raw: string): ChartParse {
       body,
     );
   if (vs && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+    const calendar = CALENDAR.exec(body)?.[0];
+    if (calendar) {
+      return {
+        ok: false,
+        message:
+          `I can't compare "${calendar.trim()}" yet: I compare this week, month, quarter or year with the one ` +
+          'before or the same one last year, e.g. "revenue this month vs last month".',
+      };
+    }
     const unitWord =
       /\b(?:this|current)\s+(week|month|quarter|year)\b/i.exec(body)?.[1] ??
       /\b(week|month|quarter|year)[- ]on[- ]/i.exec(body)?.[1] ??
@@ -239,7 +291,7 @@ export function parseChartRequest(raw: string): ChartParse {
         /\b(?:vs\.?|versus|against|compared\s+(?:to|with))\b.*?\b(week|month|quarter|year)\b/i,
         ' ',
       ),
-      /\b(?:for|among)\s+(.+)$/i,
+      /\b(?:for|among|in)\s+(.+)$/i,
     );
     return checked({
       chart: 'revenue_compare',
@@ -256,6 +308,8 @@ export function parseChartRequest(raw: string): ChartParse {
       body,
     );
   if (breakdown) {
+    const refused = periodNotCharted(body, 'a breakdown of customers');
+    if (refused) return refused;
     const word = breakdown[1]!.toLowerCase();
     const by = word.startsWith('countr') ? 'country' : word.startsWith('rfm') ? 'rfm' : 'lifecycle';
     const before = body
@@ -267,12 +321,14 @@ export function parseChartRequest(raw: string): ChartParse {
   }
 
   if (/\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+    const refused = periodNotCharted(body, 'revenue over time');
+    if (refused) return refused;
     const over = /\b(revenue|sales|orders|turnover)\b(.*)$/i.exec(body)!;
     return checked({
       chart: 'revenue',
       grain: grainOf(body, 'month'),
       audience: cleanAudience(
-        audienceAfter(over[2]!.replace(GRAIN_WORDS, ' '), /\b(?:for|among|from|by)\s+(.+)$/i),
+        audienceAfter(over[2]!.replace(GRAIN_WORDS, ' '), /\b(?:for|among|from|by|in)\s+(.+)$/i),
       ),
     });
   }
