@@ -33,11 +33,19 @@ export default defineCommand({
     const parsed = parseDigestRequest(request);
     const caller = ctx.caller;
     const fromChat = caller.platform === 'slack' || caller.platform === 'discord';
+    // From the terminal, "to #marketing" means the one chat platform Megaphone is connected to, if only one.
+    const connected = (['slack', 'discord'] as const).filter((p) => ctx.config[p]);
     const platform: DigestPlatform | undefined =
-      parsed.platform ?? (fromChat ? (caller.platform as DigestPlatform) : undefined);
+      parsed.platform ??
+      (fromChat ? (caller.platform as DigestPlatform) : connected.length === 1 ? connected[0] : undefined);
     if (!platform) {
       throw new UserError('digest_no_platform', 'Which chat should the digest go to?', {
-        hint: 'Say "to slack #marketing" or "to discord #marketing" (or "to stdout" to print it from `megaphone digests tick`).',
+        hint:
+          (connected.length === 0
+            ? 'Megaphone is not connected to Slack or Discord yet (README: Connect Slack). '
+            : '') +
+          'Name the platform, e.g. "every Monday at 9:00 Europe/London post a weekly digest to slack #marketing" ' +
+          '(or "to discord #marketing", or "to stdout" to print it from `megaphone digests tick`).',
       });
     }
     let channel = parsed.channel;

@@ -1,11 +1,16 @@
+import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import type { Caller } from '../src/core/command.ts';
 import type { Router } from '../src/core/router.ts';
+import { createRouter } from '../src/core/router.ts';
 import { createDigestScheduler } from '../src/digests/scheduler.ts';
 import { getDigest, runsOf } from '../src/digests/service.ts';
+import { createLogger } from '../src/logger.ts';
 import { chatRouter } from '../test/chat.ts';
 import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
+import { commands } from './index.ts';
 
 describe.each(drivers)('digests in the conversation on %s', (driver) => {
   let db: TestDatabase;
@@ -106,7 +111,24 @@ describe.each(drivers)('digests in the conversation on %s', (driver) => {
     const cli: Caller = { platform: 'cli', userId: 'me', conversationId: 'c1' };
     const noPlatform = await router.handle('every Monday at 9:00 post a weekly digest to #marketing', cli);
     expect(noPlatform.tone).toBe('error');
-    expect(noPlatform.text).toMatch(/^Which chat should the digest go to\?\nSay "to slack #marketing"/);
+    expect(noPlatform.text).toMatch(
+      /^Which chat should the digest go to\?\nMegaphone is not connected to Slack or Discord yet.*post a weekly digest to slack #marketing/,
+    );
+    // From the terminal, "#marketing" means the one chat Megaphone is connected to.
+    const withSlack = createRouter({
+      database: db,
+      log: createLogger('silent'),
+      commands,
+      config: loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test' }),
+    });
+    const inferred = await withSlack.handle('every Monday at 9:00 post a weekly digest to #marketing', cli);
+    expect(inferred.tone).toBe('success');
+    expect(inferred.title).toBe('Scheduled digest "weekly-marketing"');
+    const [stored] = await db.rows<{ platform: string; channel: string }>(
+      sql`select platform, channel from digests where name = 'weekly-marketing'`,
+    );
+    expect(stored).toEqual({ platform: 'slack', channel: '#marketing' });
+    expect((await withSlack.handle('delete digest weekly-marketing', cli)).tone).toBe('success');
 
     const noTime = await router.handle('schedule digest to #marketing', slack('e1'));
     expect(noTime.text).toMatch(/^I couldn't find when to post the digest\./);
