@@ -146,6 +146,18 @@ export interface Problem {
 }
 
 /**
+ * Problems as one line for people: each names its field once ("subject is empty", "body names £9.99, ...").
+ *
+ * @example
+ * describeProblems([{ kind: 'missing', field: 'cta', message: 'cta is empty' }]); // 'cta is empty'
+ */
+export function describeProblems(problems: readonly Pick<Problem, 'field' | 'message'>[]): string {
+  return problems
+    .map((p) => (p.message.startsWith(`${p.field} `) ? p.message : `${p.field} ${p.message}`))
+    .join('; ');
+}
+
+/**
  * What breaks a channel's limits, one problem per field.
  *
  * @example

@@ -10,7 +10,7 @@ import type { LlmMessage, LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import type { BrandVoice } from './brand.ts';
-import type { Channel } from './channels.ts';
+import { type Channel, describeProblems } from './channels.ts';
 import { loadCatalogue, productsByIds, productsForTopic, segmentTraits, topSellers } from './facts.ts';
 import { type Facts, factsFrom, guardDraft, type ProductFact } from './guard.ts';
 import { askModel } from './llm.ts';
@@ -85,10 +85,6 @@ export async function briefFor(
   }
   const catalogue = await loadCatalogue(database);
   return { brief: { channel: req.channel, brand, facts, segment: traits, catalogue }, notices };
-}
-
-function describeProblems(problems: { field: string; message: string }[]): string {
-  return problems.map((p) => `${p.field} ${p.message}`).join('; ');
 }
 
 const FALLBACK_CODES = new Set([

@@ -3,7 +3,7 @@ import { parseBrand } from './brand.ts';
 import { CHANNELS, fullText, textFields } from './channels.ts';
 import { TEST_BRAND, TEST_PRODUCTS, testBrief } from './fixtures.ts';
 import { factsFrom, guardDraft } from './guard.ts';
-import { anglesFor, repeatsItself, writeLocalDraft, writeLocalDrafts } from './local.ts';
+import { anglesFor, categoryNoun, repeatsItself, writeLocalDraft, writeLocalDrafts } from './local.ts';
 
 describe('local copywriter', () => {
   it('is reproducible from its seed, and varies with it', () => {
@@ -24,6 +24,23 @@ describe('local copywriter', () => {
     expect(drafts[1]!.rationale).toBe('Win-back angle: 80% of the segment are lapsed customers.');
     expect(drafts[2]!.rationale).toBe('Loyalty angle: they average 3.4 orders each.');
     expect(fullText(drafts[0]!.content)).toContain('15% off');
+  });
+
+  it('names categories as copy would, never "Christmas christmas"', () => {
+    expect(categoryNoun('Christmas')).toBe('decorations');
+    expect(categoryNoun('Kitchen & Dining')).toBe('kitchen and dining pieces');
+    expect(categoryNoun('Other')).toBe('finds');
+    expect(categoryNoun('Pet Supplies')).toBe('pet supplies');
+    const texts: string[] = [];
+    for (let seed = 1; seed <= 40; seed++) {
+      for (const draft of writeLocalDrafts(testBrief('email'), 4, seed)) texts.push(fullText(draft.content));
+    }
+    const all = texts.join('\n');
+    // The Christmas product leads some seasonal drafts: its shelf name used to be put in the sentence as is.
+    expect(all).toMatch(/Our Christmas (?:decorations|candles and lights) are here/);
+    expect(all).not.toMatch(
+      /christmas christmas|lovely christmas|quality christmas|\b(?:kitchen|toys|garden|jewellery|candles) & /i,
+    );
   });
 
   it('names real products with their real prices', () => {

@@ -164,9 +164,9 @@ const HOOKS: Record<Angle, Lines> = {
     formal: [() => 'As one of our regular customers, you may enjoy this selection.'],
   },
   seasonal: {
-    warm: [(s) => `Our Christmas ${s.category} are here, and they go quickly.`],
+    warm: [(s) => `Our ${festive(s.category)} are here, and they go quickly.`],
     playful: [() => 'The festive season is nearly here. Time to get sparkly!'],
-    formal: [(s) => `Our Christmas ${s.category} are now available.`],
+    formal: [(s) => `Our ${festive(s.category)} are now available.`],
   },
   spotlight: {
     warm: [(s) => `The ${s.product} is a favourite with customers like you.`],
@@ -201,6 +201,33 @@ const EMOJI: Record<Angle, string> = {
   spotlight: '✨',
   value: '🏷️',
 };
+
+/**
+ * A category as copy names it, in the plural: the catalogue's names are shelf labels ("Christmas", "Kitchen &
+ * Dining"), and put in a sentence as they are they read "Our Christmas christmas are here".
+ */
+const CATEGORY_NOUNS: Record<string, string> = {
+  // Christmas goes in front where the season is the point (see festive).
+  Christmas: 'decorations',
+  'Candles & Lights': 'candles and lights',
+  Bags: 'bags',
+  'Kitchen & Dining': 'kitchen and dining pieces',
+  Stationery: 'stationery',
+  'Toys & Games': 'toys and games',
+  'Garden & Outdoor': 'garden pieces',
+  'Jewellery & Accessories': 'jewellery and accessories',
+  'Home Decor': 'home decor pieces',
+  Other: 'finds',
+};
+
+export function categoryNoun(category: string): string {
+  return CATEGORY_NOUNS[category] ?? category.toLowerCase().replaceAll(' & ', ' and ');
+}
+
+/** "Christmas candles and lights", "Christmas decorations". */
+function festive(noun: string): string {
+  return /christmas/i.test(noun) ? noun : `Christmas ${noun}`;
+}
 
 function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -328,7 +355,7 @@ export function writeLocalDraft(brief: CopyBrief, variant: number, seed: number)
     brand: brand.name,
     product: productName,
     price: price(priced) || 'a good price',
-    category: lead.category === 'Other' ? 'finds' : lead.category.toLowerCase(),
+    category: categoryNoun(lead.category),
     offer: offerText(facts) ?? 'something special on',
   });
   const headline = (max: number, ok?: (h: string) => boolean) =>

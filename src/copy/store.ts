@@ -14,6 +14,7 @@ import type { BrandVoice } from './brand.ts';
 import {
   type Channel,
   type DraftContent,
+  describeProblems,
   draftContent,
   renderContent,
   textFields,
@@ -270,7 +271,7 @@ export async function editDraft(
   if (problems.length) {
     throw new UserError(
       'draft_edit_refused',
-      `That edit breaks a rule, so draft #${id} is unchanged: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`,
+      `That edit breaks a rule, so draft #${id} is unchanged: ${describeProblems(problems)}.`,
       {
         hint: "Shorten it, or name only the draft's products, and only prices and offers from the data or the request.",
       },
