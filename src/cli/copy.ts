@@ -1,7 +1,6 @@
 /**
  * `megaphone copy` (drafts for a segment) and `megaphone draft approve|export|list` on the command line.
  */
-import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { renderReply } from '../adapters/cli/render.ts';
 import { CHANNELS, type Channel, textFields } from '../copy/channels.ts';
@@ -11,7 +10,7 @@ import { currentBrand, resolveAudience } from '../copy/request.ts';
 import { checkNearDuplicates, indexApproved } from '../copy/similar.ts';
 import { approveDraft, createDrafts, exportDraft, listDrafts } from '../copy/store.ts';
 import { UserError } from '../core/errors.ts';
-import { withApp } from './with-app.ts';
+import { withApp, writeOutputFile } from './with-app.ts';
 
 function variantsOption(value: string): number {
   const n = Number(value);
@@ -152,7 +151,7 @@ export function registerCopyCommands(program: Command): void {
       await withApp(async (app) => {
         const file = await exportDraft(app.database, id, opts.json ? 'json' : 'text');
         if (opts.out) {
-          await writeFile(opts.out, file.data);
+          await writeOutputFile(opts.out, file.data);
           console.log(`wrote ${opts.out}`);
         } else {
           process.stdout.write(file.data);

@@ -1,7 +1,6 @@
 /**
  * The `megaphone` program: start, chat, import, stats, demo. Output for people goes to stdout, logs to stderr.
  */
-import { writeFile } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCliAdapter } from '../adapters/cli/chat.ts';
@@ -35,7 +34,7 @@ import {
   untilSignal,
 } from './serve.ts';
 import { indexAfterDemo, registerVectorCommands } from './vectors.ts';
-import { withApp } from './with-app.ts';
+import { withApp, writeOutputFile } from './with-app.ts';
 
 function parseDate(value: string): Date {
   const d = new Date(value);
@@ -259,14 +258,14 @@ export function buildProgram(): Command {
         const reply = await app.router.handle(text, caller);
         const png = reply.attachments?.find((a) => a.mimeType === 'image/png');
         if (!png) throw new UserError('chart_failed', reply.text ?? 'No chart was drawn.');
-        await writeFile(opts.out, png.data);
+        await writeOutputFile(opts.out, png.data);
         if (opts.specOut) {
           // The same follow-up a chat thread uses, so the file is exactly what a marketer would get.
           const answer = await app.router.handle('chart spec', caller);
           const spec = answer.attachments?.find((a) => a.mimeType === 'application/json');
           if (!spec)
             throw new UserError('chart_failed', answer.text ?? 'The Vega-Lite spec could not be written.');
-          await writeFile(opts.specOut, spec.data);
+          await writeOutputFile(opts.specOut, spec.data);
         }
         console.log(
           `${reply.title ?? ''}\n${png.altText ?? ''}\nwrote ${opts.out}${opts.specOut ? ` and ${opts.specOut}` : ''}`,

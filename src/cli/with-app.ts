@@ -1,6 +1,8 @@
+import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { type App, bootApp } from '../app.ts';
 import { loadConfig, loadDotEnv } from '../config.ts';
+import { UserError } from '../core/errors.ts';
 import { createLogger } from '../logger.ts';
 
 /**
@@ -30,4 +32,37 @@ export function wholeNumber(min: number, max: number): (value: string) => number
     }
     return n;
   };
+}
+
+const WRITE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+};
+
+/**
+ * Writes a file the user asked for (`--out`), saying plainly why it cannot be written rather than failing
+ * with a reference id.
+ *
+ * @example
+ * await writeOutputFile(opts.out, png);
+ */
+export async function writeOutputFile(path: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFile(path, data);
+  } catch (cause) {
+    const problem = WRITE_PROBLEMS[(cause as NodeJS.ErrnoException).code ?? ''];
+    if (!problem) throw cause;
+    throw new UserError(
+      'output_unwritable',
+      `Cannot write ${path}: ${problem}. Give a path in a folder you can write to.`,
+      {
+        cause,
+      },
+    );
+  }
 }
