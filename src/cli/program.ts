@@ -85,8 +85,13 @@ export function describeImport(s: ImportSummary): string {
     (kinds ? ` (${kinds})` : '') +
     ` in ${(s.durationMs / 1000).toFixed(1)} s`;
   if (s.customersWithFeatures !== undefined) {
-    line += `; features for ${plural(s.customersWithFeatures, 'customer')} as of ${s.asOf?.toISOString().slice(0, 16).replace('T', ' ') ?? '-'} UTC`;
+    line += s.asOf
+      ? `; features for ${plural(s.customersWithFeatures, 'customer')} as of ${s.asOf.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+      : '; no events in the store yet, so no features';
   }
+  if (s.read === 0)
+    line += `
+  ${s.source} has a header but no data lines.`;
   if (s.rejected > 0) {
     line += `\n  rejected lines are in the quarantine (batch #${s.batchId}); first ones:`;
     for (const r of s.rejections.slice(0, 5)) line += `\n    line ${r.lineNo}: ${r.reason}`;

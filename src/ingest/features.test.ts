@@ -56,7 +56,7 @@ async function reference(db: Database, asOf: string) {
   return db.rows<Record<string, unknown>>(sql`
     with p as (
       select customer_id,
-        sum(quantity * unit_price) filter (where kind = 'purchase') as spend,
+        coalesce(sum(quantity * unit_price) filter (where kind = 'purchase'), 0) as spend,
         count(distinct invoice) filter (where kind = 'purchase')::int as orders,
         min(occurred_at) filter (where kind = 'purchase') as first_at,
         max(occurred_at) filter (where kind = 'purchase') as last_at,

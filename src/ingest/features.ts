@@ -146,7 +146,8 @@ export async function refreshFeatures(
       with p as (
         -- An invoice is counted once even if its lines span days or countries.
         select customer_id,
-          sum(revenue) filter (where kind = 'purchase') as spend,
+          -- A purchase line without a price (optional in the events layout) adds nothing to spend.
+          coalesce(sum(revenue) filter (where kind = 'purchase'), 0) as spend,
           count(distinct invoice) filter (where kind = 'purchase')::int as orders,
           min(first_at) filter (where kind = 'purchase') as first_at,
           max(last_at) filter (where kind = 'purchase') as last_at,

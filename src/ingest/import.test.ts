@@ -260,6 +260,48 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(second.visible).toBeLessThan(second.pages);
   });
 
+  it('imports events purchases without a price: they count as orders and add nothing to spend', async () => {
+    const path = join(dir, `no-price-${driver}.csv`);
+    await writeFile(
+      path,
+      'customer_id,item_id,event_type,occurred_at,quantity\n' +
+        'c1,i1,purchase,2026-01-01T00:00:00Z,1\n' +
+        'c2,i2,purchase,2026-01-02T00:00:00Z,2\n',
+    );
+    const summary = await importFile(db, path);
+    expect(summary).toMatchObject({ read: 2, imported: 2, rejected: 0, customersWithFeatures: 2 });
+    const rows = await db.rows<{ customer_id: string; spend: string; orders: number }>(
+      sql`select customer_id, spend::text as spend, orders from customer_features order by 1`,
+    );
+    expect(rows).toEqual([
+      { customer_id: 'c1', spend: '0.00', orders: 1 },
+      { customer_id: 'c2', spend: '0.00', orders: 1 },
+    ]);
+  });
+
+  it('takes the load back when the feature refresh fails, so the file can be imported again', async () => {
+    // A refresh that fails for a reason of the database's own: a trigger refusing the features.
+    await db.rows(sql`
+      create function refuse_features() returns trigger language plpgsql as
+        $$ begin raise exception 'features refused for the test'; end $$`);
+    await db.rows(sql`
+      create trigger refuse_features before insert on customer_features
+      for each statement execute function refuse_features()`);
+    await expect(importFile(db, RETAIL)).rejects.toThrow();
+    const [left] = await db.rows<{ events: number; status: string; error: string }>(sql`
+      select (select count(*) from events)::int as events, status, error from import_batches`);
+    expect(left).toMatchObject({
+      events: 0,
+      status: 'failed',
+      error: 'feature refresh failed: features refused for the test',
+    });
+
+    await db.rows(sql`drop trigger refuse_features on customer_features`);
+    const again = await importFile(db, RETAIL);
+    expect(again.duplicateOf).toBeUndefined();
+    expect(again.customersWithFeatures).toBeGreaterThan(0);
+  });
+
   it('keeps customer ids bytewise in events, and joins them with the features', async () => {
     // Migration 0013: the index build and the groupings by customer sort without the locale.
     const [column] = await db.rows<{ collation: string }>(sql`
@@ -283,6 +325,23 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toMatch(/missing column CustomerID/);
     await expect(importFile(db, join(dir, 'nope.csv'))).rejects.toThrow(/no such file/);
+    await expect(importFile(db, dir)).rejects.toThrow(/: it is a folder, not a file\. Give the path/);
+    // A binary file: its "header" is shown cut short and readable, not as thousands of raw bytes.
+    const binary = await variant('binary.csv', () =>
+      // No line break in it: it is all one "header line", some of it commas.
+      Buffer.from(
+        Array.from({ length: 3000 }, (_, i) =>
+          i % 7 === 0 ? 44 : i % 11 === 0 ? 1 : i % 13 === 0 ? 200 : 65 + (i % 26),
+        ),
+      ),
+    );
+    const refused = await importFile(db, binary).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as Error).message).toMatch(
+      /unknown layout \(header: .{100,130}\.\.\. \(\d+ fields; is this a CSV file\?\)\)/,
+    );
+    expect((refused as Error).message.length).toBeLessThan(500);
+    expect((refused as Error).message).not.toMatch(/\p{Cc}/u);
     const empty = await variant('empty.csv', () => '');
     await expect(importFile(db, empty)).rejects.toThrow(/is empty/);
     const [row] = await db.rows<{ n: number }>(sql`select count(*)::int as n from events`);

@@ -60,11 +60,20 @@ function headerProblem(path: string, header: string[], format: Format): string |
   const other = detectFormat(header);
   return (
     `${basename(path)} line 1: not a ${format.name} file; missing column${missing.length > 1 ? 's' : ''} ` +
-    `${missing.join(', ')} (found: ${header.join(', ') || 'nothing'}).` +
+    `${missing.join(', ')} (found: ${showHeader(header)}).` +
     (other && other.name !== format.name
       ? ` It looks like the ${other.name} layout: try --format ${other.name}.`
       : '')
   );
+}
+
+/**
+ * A header as a message shows it: a binary or wrong file's "header" can be thousands of unreadable characters.
+ */
+function showHeader(header: string[]): string {
+  const text = header.join(', ').replace(/[^\P{C}\t]|\uFFFD/gu, '?');
+  if (!text.trim()) return 'nothing';
+  return text.length > 120 ? `${text.slice(0, 117)}... (${header.length} fields; is this a CSV file?)` : text;
 }
 
 /**
@@ -96,17 +105,19 @@ async function importWith(
   parser: Parser,
   started: number,
 ): Promise<ImportSummary> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    size = info.size;
-  } catch {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) {
+    const what = !info
+      ? 'no such file'
+      : info.isDirectory()
+        ? 'it is a folder, not a file'
+        : 'not a regular file';
     throw new UserError(
       'import_missing_file',
-      `Cannot read ${path}: no such file. Give the path of a CSV or .csv.gz file.`,
+      `Cannot read ${path}: ${what}. Give the path of a CSV or .csv.gz file.`,
     );
   }
+  const size = info.size;
   const source = basename(path);
   const hash = await contentHash(path);
 
@@ -146,7 +157,7 @@ async function importWith(
   if (!format) {
     throw new UserError(
       'import_unknown_layout',
-      `${source} line ${headerLine}: unknown layout (header: ${header.join(', ')}). ` +
+      `${source} line ${headerLine}: unknown layout (header: ${showHeader(header)}). ` +
         `Expected online-retail (${FORMATS['online-retail'].columns.join(',')}) or events (${FORMATS.events.columns.join(',')}).`,
     );
   }
@@ -227,6 +238,11 @@ async function importWith(
       // Into an empty store the latest event is this file's latest line, which the parser saw: no scan.
       const refreshed = await refreshFeatures(database, options.asOf, {
         latestEventAt: indexAfterLoad && latestAt ? new Date(latestAt) : undefined,
+      }).catch(async (error: unknown) => {
+        // The features are as they were (their refresh is one transaction): take the load back too, so the
+        // store stays consistent and importing the file again is not taken for a duplicate of a half import.
+        await discardBatch(database, batchId, `feature refresh failed: ${rootMessage(error)}`);
+        throw error;
       });
       summary.customersWithFeatures = refreshed.customers;
       summary.asOf = refreshed.asOf;
@@ -450,6 +466,13 @@ export async function cleanInterruptedImports(database: Database): Promise<numbe
     );
   for (const { id } of stale) await discardBatch(database, id, 'interrupted');
   return stale.length;
+}
+
+/** The message of the error at the bottom of a chain of causes (drizzle wraps the database's in its query). */
+function rootMessage(error: unknown): string {
+  let e = error;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** Leaves nothing half-imported: the batch's events and rejections go, the failed batch stays on record. */
