@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -6,9 +8,10 @@ import { adapterContract } from '../../../test/adapter-contract.ts';
 import { createFixtureDatabase, createTestDatabase, type TestDatabase } from '../../../test/database.ts';
 import { type DiscordHarness, startDiscordHarness } from '../../../test/stand-ins/discord-harness.ts';
 import { defineCommand } from '../../core/command.ts';
+import { UserError } from '../../core/errors.ts';
 import { createRouter } from '../../core/router.ts';
 import { createLogger } from '../../logger.ts';
-import { TOKEN_LIFE_MS } from './adapter.ts';
+import { createDiscordAdapter, TOKEN_LIFE_MS } from './adapter.ts';
 
 /** A reply too long for one Discord message: the rest must arrive as follow-ups. */
 const essay = defineCommand({
@@ -46,6 +49,38 @@ afterAll(async () => {
 });
 
 adapterContract('discord', (router) => startDiscordHarness(router, contractDatabase));
+
+describe('discord adapter start-up', () => {
+  it('says plainly when Discord cannot be reached, with the setting to check', async () => {
+    const database = await createTestDatabase('pglite');
+    try {
+      const router = createRouter({ database, log, commands });
+      // A port nothing listens on.
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const adapter = createDiscordAdapter(
+        {
+          token: 'test-token',
+          applicationId: '123456789012345678',
+          guildId: undefined,
+          apiUrl: `http://127.0.0.1:${port}/api`,
+        },
+        { router, database, log },
+      );
+      const error = await adapter.start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^Could not reach Discord at http://127\\.0\\.0\\.1:${port}/api to log in: .*DISCORD_API_URL`,
+        ),
+      );
+    } finally {
+      await database.dispose();
+    }
+  });
+});
 
 describe('discord adapter through the real discord.js client', () => {
   let database: TestDatabase;

@@ -17,7 +17,7 @@ import { Routes } from 'discord-api-types/v10';
 import type { Config } from '../../config.ts';
 import type { Caller } from '../../core/command.ts';
 import type { Delivery } from '../../core/delivery.ts';
-import { MegaphoneError, newReferenceId } from '../../core/errors.ts';
+import { MegaphoneError, newReferenceId, UserError } from '../../core/errors.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Router } from '../../core/router.ts';
 import type { Database } from '../../db/client.ts';
@@ -357,7 +357,22 @@ export function createDiscordAdapter(config: DiscordConfig, deps: DiscordAdapter
     client.on(Events.MessageCreate, (message) => track(onMessage(message)));
     client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-    await client.login(config.token);
+    try {
+      await client.login(config.token);
+    } catch (error) {
+      await client.destroy().catch(() => {});
+      // The setup's problem, said plainly (no reference id): which setting to fix, or what could not be reached.
+      const e = error as { code?: unknown; status?: unknown; message?: string };
+      const refused = e.code === 'TokenInvalid' || e.status === 401;
+      throw new UserError(
+        'discord_login',
+        refused
+          ? 'Discord refused DISCORD_TOKEN. Copy the bot token from the developer portal (your application → Bot → Reset Token), and check it is the bot of DISCORD_APPLICATION_ID.'
+          : `Could not reach Discord at ${config.apiUrl ?? 'https://discord.com/api'} to log in: ${e.message ?? String(error)}. ` +
+              'Check the network (and DISCORD_API_URL if set), then start again.',
+        { cause: error },
+      );
+    }
     await ready;
   }
 

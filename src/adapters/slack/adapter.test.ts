@@ -7,6 +7,7 @@ import { eventCallback, startSlackStandIn } from '../../../test/stand-ins/slack.
 import { createSlackHarness, type SlackHarness, toPosted } from '../../../test/stand-ins/slack-harness.ts';
 import { listDrafts } from '../../copy/store.ts';
 import { createAccessPolicy } from '../../core/access.ts';
+import { UserError } from '../../core/errors.ts';
 import { createRouter, type Router } from '../../core/router.ts';
 import { createLogger } from '../../logger.ts';
 import { createSlackAdapter } from './adapter.ts';
@@ -492,6 +493,22 @@ describe('slack adapter: start, rate limits and Socket Mode', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('says at once when Slack cannot be reached at start, instead of retrying for minutes', async () => {
+    // A port nothing listens on; the adapter's own client keeps its patient retries for later calls.
+    const closed = await startSlackStandIn();
+    const apiUrl = closed.apiUrl;
+    await closed.close();
+    const adapter = createSlackAdapter(
+      { botToken: 'xoxb-any', signingSecret: 's', apiUrl, port: 0 },
+      { router, database, log },
+    );
+    const error = await adapter.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(
+      /^Could not reach Slack at http:\/\/127\.0\.0\.1:\d+\/api\/ to check SLACK_BOT_TOKEN: .*Check the network/,
+    );
   });
 
   it('refuses to start Socket Mode with an app token Slack rejects, saying which setting to fix', async () => {

@@ -20,7 +20,7 @@ import {
 } from '@slack/bolt';
 import type { Caller } from '../../core/command.ts';
 import type { Delivery, DeliveryTarget } from '../../core/delivery.ts';
-import { MegaphoneError, newReferenceId } from '../../core/errors.ts';
+import { MegaphoneError, newReferenceId, UserError } from '../../core/errors.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { Router } from '../../core/router.ts';
 import type { Database } from '../../db/client.ts';
@@ -528,15 +528,26 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
 
   return {
     async start() {
+      // The token is checked first with a client that gives up after one retry: the adapter's own client
+      // retries for minutes, and at start-up that looked like a hang with only warnings in the log.
+      const check = new webApi.WebClient(config.botToken, {
+        ...(slackApiUrl ? { slackApiUrl } : {}),
+        retryConfig: { retries: 1, minTimeout: 500, maxTimeout: 1000 },
+        timeout: 10_000,
+        logger,
+      });
       try {
+        await check.auth.test();
         await app.init();
       } catch (error) {
         const code = slackErrorCode(error);
-        throw new MegaphoneError(
+        // The setup's problem, said plainly (no reference id): which setting to fix, or what could not be reached.
+        throw new UserError(
           'slack_auth',
           code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked'
             ? `Slack refused SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page, and reinstall the app if it was revoked.`
-            : `Could not reach Slack to check SLACK_BOT_TOKEN: ${(error as Error).message}`,
+            : `Could not reach Slack at ${slackApiUrl ?? 'https://slack.com/api/'} to check SLACK_BOT_TOKEN: ${(error as Error).message}. ` +
+                'Check the network (and SLACK_API_URL if set), then start again.',
           { cause: error },
         );
       }
@@ -546,7 +557,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapte
           await app.start();
         } catch (error) {
           const code = slackErrorCode(error);
-          throw new MegaphoneError(
+          throw new UserError(
             'slack_socket',
             code
               ? `Slack refused SLACK_APP_TOKEN (${code}). Generate an app-level token with the connections:write scope (app settings → Basic Information → App-Level Tokens), and check that Socket Mode is on.`
