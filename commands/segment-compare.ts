@@ -7,6 +7,7 @@ import { comparisonReply, isSegmentMemory } from '../src/segments/reply.ts';
 import { compareSegments, getSegment } from '../src/segments/service.ts';
 
 const THIS = /^(this|it|this one|this segment|the last one|last)$/i;
+const TWO = 'name two segments, e.g. "compare lapsed-germans and big-spenders"';
 
 /**
  * The button that charts the same two segments: pressing it sends "chart compare segments A and B". Left out
@@ -32,10 +33,10 @@ export default defineCommand({
   description: 'Compare two saved segments (or one with this thread’s segment): sizes and overlap',
   examples: ['compare lapsed-germans and big-spenders', 'compare big-spenders with this'],
   aliases: ['compare segments'],
-  args: z.object({
-    a: z.string().trim().min(1),
-    b: z.string().trim().min(1, 'name two segments, e.g. "compare lapsed-germans and big-spenders"'),
-  }),
+  args: z
+    .object({ a: z.string().trim().min(1, TWO), b: z.string().trim() })
+    // One message when nothing is named, not one per missing name.
+    .refine((x) => x.a === '' || x.b !== '', { message: TWO, path: ['b'] }),
   parse: (text) => {
     const [a, b] = text.split(/\s+(?:and|with|vs\.?|versus|to)\s+/i);
     return { a: a ?? '', b: b ?? '' };

@@ -13,7 +13,17 @@ export default defineCommand({
   description: 'Show or save one of the groups found by discover',
   examples: ['show group 1', 'save group 2 as loyal-regulars'],
   aliases: ['show group', 'show cluster', 'save group', 'save cluster'],
-  args: z.object({ index: z.coerce.number().int().min(1), saveAs: z.string().trim().min(1).optional() }),
+  args: z.object({
+    index: z.coerce
+      .number({ message: 'say which group by its number, e.g. "show group 2"' })
+      .int('say which group by its number, e.g. "show group 2"')
+      .min(1, 'groups are numbered from 1, e.g. "show group 1"'),
+    saveAs: z
+      .string()
+      .trim()
+      .min(1, 'give the group a name, e.g. "save group 1 as loyal-regulars"')
+      .optional(),
+  }),
   parse: (text) => {
     const m = /^(\d+)(?:\s+as\s+(.+))?$/i.exec(text.trim());
     return { index: m?.[1], saveAs: m?.[2] };

@@ -96,6 +96,25 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(recommended.tone).not.toBe('error');
   });
 
+  it('says what is missing in plain words, without argument names', async () => {
+    const t = thread('t7');
+    for (const [text, said] of [
+      [
+        'compare',
+        'I couldn’t use that for *compare*: name two segments, e.g. "compare lapsed-germans and big-spenders".',
+      ],
+      [
+        'compare big-spenders',
+        'I couldn’t use that for *compare*: name two segments, e.g. "compare lapsed-germans and big-spenders".',
+      ],
+      ['show group 0', 'I couldn’t use that for *group*: groups are numbered from 1, e.g. "show group 1".'],
+    ] as const) {
+      const reply = await router.handle(text, t);
+      expect(reply.tone, text).toBe('error');
+      expect(reply.text.split('\n')[0]!.replace("'", '’')).toBe(said);
+    }
+  });
+
   it('treats SQL and prompt injection as words and leaves the database unchanged', async () => {
     const before = await (await import('../src/ingest/stats.ts')).storeStats(db);
     for (const hostile of [

@@ -120,11 +120,15 @@ export function createRouter(options: RouterOptions): Router {
     }
     const parsed = command.args.safeParse(rawArgs);
     if (!parsed.success) {
-      const problems = parsed.error.issues
-        .map(
-          (i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || 'request'}: ${i.message}`,
-        )
-        .join('; ');
+      // A command's own messages are written for people ("name two segments, e.g. ...") and start in lower
+      // case: they stand alone. zod's defaults ("Too small: ...") need the argument they are about.
+      const problems = [
+        ...new Set(
+          parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) =>
+            /^[a-z]/.test(i.message) ? i.message : `${i.path.join('.') || 'request'}: ${i.message}`,
+          ),
+        ),
+      ].join('; ');
       throw new UserError('bad_arguments', `I couldn't use that for *${command.name}*: ${problems}.`, {
         hint: command.examples.length ? `For example: ${command.examples.join(' · ')}` : undefined,
       });
