@@ -111,7 +111,7 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     ] as const) {
       const reply = await router.handle(text, t);
       expect(reply.tone, text).toBe('error');
-      expect(reply.text.split('\n')[0]!.replace("'", '’')).toBe(said);
+      expect((reply.text ?? '').split('\n')[0]!.replace("'", '’')).toBe(said);
     }
   });
 
