@@ -128,7 +128,7 @@ describe.each(drivers)('the brand voice from the chat on %s', (driver) => {
       ['brand set language German', 'language: expected a language tag such as en-GB or de-DE'],
       [
         'brand set colour red',
-        'field: name one of name, language, tone, avoid, claims, emoji, sign-off, opt-out',
+        '*brand*: name one of name, language, tone, avoid, claims, emoji, sign-off, opt-out',
       ],
       ['brand set tone', 'What should the brand tone be?'],
       ['brand avoid', 'Which words should copy avoid?'],
