@@ -55,6 +55,11 @@ describe('megaphone train / recommend / eval recommend (the real bin, embedded d
         .map((l) => JSON.parse(l));
       expect(lines.map((l) => l.customerId)).toEqual(['c01', 'g02', 'nobody']);
       for (const l of lines) expect(l.items).toHaveLength(2);
+      // An id that is not a customer is answered too (popular items), and said to be unknown.
+      expect(lines.map((l) => l.known)).toEqual([true, true, false]);
+      expect(batch.stderr.trim()).toBe(
+        '3 customers answered; 1 not in the data got the popular items ("known": false): nobody',
+      );
     },
     SLOW,
   );

@@ -59,6 +59,8 @@ function stepBar(): { update: (phase: string, done: number, total: number) => vo
 const jsonLine = (r: CustomerRecommendations) =>
   JSON.stringify({
     customerId: r.customerId,
+    // false: the id is not a customer in the data, and the items are the cold-start list (popular, trending).
+    known: r.known,
     items: r.items.map(({ itemId, name, score, reason }) => ({ itemId, name, score, reason })),
   });
 
@@ -183,6 +185,7 @@ export function registerRecommendCommands(program: Command): void {
           if (opts.customersFile) {
             const ids = await readIds(opts.customersFile);
             const served = await currentModel(app.database);
+            const unknown: string[] = [];
             for (let i = 0; i < ids.length; i += 500) {
               const batch = await recommendFor(app.database, ids.slice(i, i + 500), {
                 k: opts.k,
@@ -190,8 +193,17 @@ export function registerRecommendCommands(program: Command): void {
                 served,
                 allowUnknown: true,
               });
+              for (const r of batch) if (!r.known) unknown.push(r.customerId);
               process.stdout.write(`${batch.map(jsonLine).join('\n')}\n`);
             }
+            // Every id is answered; the ones not in the data are said, on stderr so stdout stays JSON lines.
+            console.error(
+              `${plural(ids.length, 'customer')} answered` +
+                (unknown.length
+                  ? `; ${formatNumber(unknown.length)} not in the data got the popular items ("known": false): ` +
+                    `${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}`
+                  : ''),
+            );
             return;
           }
           const audience = await resolveAudience(app.database, opts.segment!, { llm: app.llm, log: app.log });

@@ -164,6 +164,8 @@ export async function currentModel(database: Database): Promise<ServedModel> {
 
 export interface CustomerRecommendations {
   customerId: string;
+  /** Whether the id is a customer in the data (an unknown one, with `allowUnknown`, gets the cold-start list). */
+  known: boolean;
   /** Purchases on record (0: cold start, popular and trending items). */
   historyItems: number;
   items: Recommendation[];
@@ -185,8 +187,8 @@ export async function recommendFor(
   options: { k?: number; mode?: Mode; allowUnknown?: boolean; served?: ServedModel } = {},
 ): Promise<CustomerRecommendations[]> {
   const served = options.served ?? (await currentModel(database));
+  const known = await knownCustomers(database, customerIds);
   if (!options.allowUnknown) {
-    const known = await knownCustomers(database, customerIds);
     const missing = customerIds.filter((id) => !known.has(id));
     if (missing.length > 0) {
       throw new UserError(
@@ -205,6 +207,7 @@ export async function recommendFor(
     for (const h of history) if (h.last > now) now = h.last;
     return {
       customerId,
+      known: known.has(customerId),
       historyItems: history.length,
       items: recommend(served.model, history, { k: options.k ?? 10, mode: options.mode ?? 'new', now }),
     };
