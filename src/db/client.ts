@@ -4,7 +4,8 @@
  */
 
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -123,9 +124,60 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return database;
 }
 
+/**
+ * Claims an embedded data directory for this process, or throws a `UserError` naming the process that holds it.
+ * PGlite does not lock its directory: a second process (`megaphone import` while `npm start` runs) opened it too,
+ * and two engines writing one directory corrupt it. The claim is a file beside the directory holding the pid;
+ * a claim whose process is gone is taken over. (Not an mtime-refreshed lock such as proper-lockfile's: PGlite
+ * runs queries on the event loop, and a long import would let such a lock go stale while still held.)
+ */
+function claimDataDir(dataDir: string): () => void {
+  const path = `${resolve(dataDir)}.lock`;
+  const mine = String(process.pid);
+  const release = () => {
+    try {
+      if (readFileSync(path, 'utf8') === mine) unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(path, mine, { flag: 'wx' });
+      process.once('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+    }
+    const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    // This process already holds it (a second handle in one process shares its engine's fate).
+    if (holder === process.pid) return () => {};
+    if (holder > 0 && isRunning(holder)) {
+      throw new UserError(
+        'db_in_use',
+        `The embedded database in ${dataDir} is in use by another Megaphone process (pid ${holder}). ` +
+          'Stop it first, or ask it in its chat. To use the data from several processes at once, set ' +
+          'DATABASE_URL to a Postgres server.',
+      );
+    }
+    unlinkSync(path);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openPglite(options: OpenOptions): Promise<Database> {
   const inMemory = !options.dataDir || options.dataDir.startsWith('memory://');
   if (!inMemory && options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const release = !inMemory && options.dataDir ? claimDataDir(options.dataDir) : () => {};
   let client: PGlite;
   try {
     client = new PGlite({
@@ -135,6 +187,7 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     });
     await client.waitReady;
   } catch (cause) {
+    release();
     // The user's setup, not a fault of Megaphone's: said plainly, without a reference id and a stack.
     throw new UserError(
       'db_open',
@@ -168,7 +221,11 @@ async function openPglite(options: OpenOptions): Promise<Database> {
       };
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
     },
   };
 }
