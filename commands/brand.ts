@@ -130,7 +130,6 @@ export default defineCommand({
             `Fields set in the chat take precedence over ${file.path ?? 'the brand file (none found: defaults)'}` +
             (fromChat ? '; "brand reset FIELD" hands one back.' : '.'),
         },
-        remember: ctx.previous?.result ?? null,
       };
     }
     const who = `${ctx.caller.platform}:${ctx.caller.userId}`;
@@ -144,7 +143,6 @@ export default defineCommand({
             : `Every brand field set in the chat is cleared; the voice comes from ${file.path ?? 'the defaults'} again.`,
           context: `reset by ${who}`,
         },
-        remember: ctx.previous?.result ?? null,
       };
     }
     if (!field) {
@@ -173,7 +171,6 @@ export default defineCommand({
         text: `Brand ${field} is now: ${now}. The next drafts use it${field === 'avoid' || field === 'claims' ? ', and no draft shows these' : ''}.`,
         context: `set in the chat by ${who}; it takes precedence over ${file.path ?? 'the defaults'} ("brand reset ${field}" hands it back)`,
       },
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

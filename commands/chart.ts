@@ -90,7 +90,6 @@ export default defineCommand({
             },
           ],
         },
-        remember: ctx.previous?.result ?? null,
       };
     }
 

@@ -30,7 +30,6 @@ export default defineCommand({
           `approved by ${draft.actedBy} at ${draft.actedAt?.toISOString().slice(0, 16).replace('T', ' ')} UTC` +
           (notIndexed ? ` · not added to the near-duplicate check (${notIndexed.replace(/\.$/, '')})` : ''),
       },
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

@@ -32,7 +32,6 @@ export default defineCommand({
           text: `Reply with the field and the new words, e.g. "edit draft ${id} ${fields[0]![0]}: ...". The edit is checked against the limits, the brand and the facts.`,
           fields: fields.map(([f, v]) => ({ label: f, value: v })),
         },
-        remember: ctx.previous?.result ?? null,
       };
     }
     const draft = await editDraft(
@@ -54,7 +53,6 @@ export default defineCommand({
         similar: similar.notes,
         ...(similar.skipped ? { skippedSimilarity: similar.skipped } : {}),
       }),
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

@@ -22,7 +22,6 @@ export default defineCommand({
         text: `Draft #${id} (${file.draft.channel}, approved by ${file.draft.actedBy}).`,
         attachments: [{ filename: file.filename, mimeType: file.mimeType, data: file.data }],
       },
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

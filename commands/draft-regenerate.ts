@@ -32,7 +32,6 @@ export default defineCommand({
         similar: similar.notes,
         ...(similar.skipped ? { skippedSimilarity: similar.skipped } : {}),
       }),
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

@@ -13,7 +13,6 @@ export default defineCommand({
     const draft = await rejectDraft(ctx.database, id, `${ctx.caller.platform}:${ctx.caller.userId}`);
     return {
       reply: { tone: 'info', text: `Rejected draft #${draft.id}.` },
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

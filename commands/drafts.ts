@@ -23,7 +23,6 @@ export default defineCommand({
           tone: 'info',
           text: status ? `No ${status} drafts.` : 'No drafts yet. Try "draft an email for lapsed customers".',
         },
-        remember: ctx.previous?.result ?? null,
       };
     }
     return {
@@ -42,7 +41,6 @@ export default defineCommand({
           ]),
         },
       },
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

@@ -62,7 +62,6 @@ export default defineCommand({
       reply: comparisonReply(left.name, right.name, comparison, {
         buttons: chartButton(chartName(a, left), chartName(b, right)),
       }),
-      remember: ctx.previous?.result ?? null,
     };
   },
 });

@@ -45,7 +45,6 @@ export default defineCommand({
         ],
         context: target.description,
       },
-      remember: ctx.previous?.result ?? null,
     };
   },
 });
