@@ -222,7 +222,7 @@ async function importWith(
         .where(eq(importBatches.id, batchId));
       phases.loadMs = lap();
     } catch (error) {
-      await discardBatch(database, batchId, String((error as Error).message ?? error));
+      await discardBatch(database, batchId, rootMessage(error));
       if ((error as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') {
         throw new UserError(
           'import_bad_gzip',
