@@ -40,11 +40,12 @@ export interface Database {
    */
   copyCsv(table: string, columns: readonly string[], csv: string | Uint8Array): Promise<void>;
   /**
-   * A bulk load of CSV text that arrives in pieces. On a server it is one COPY for all of them: rows become
-   * visible together at `end()`, and `abort()` leaves none. PGlite takes each piece as its own COPY
-   * (its COPY reads a whole blob), so the caller still removes what an aborted load left.
+   * A bulk load that arrives in pieces: CSV text, or binary COPY tuples (`options.format`). On a server it is
+   * one COPY for all of them: rows become visible together at `end()`, and `abort()` leaves none. PGlite takes
+   * each piece as its own COPY (its COPY reads a whole blob), so the caller still removes what an aborted
+   * load left.
    */
-  openCopy(table: string, columns: readonly string[], options?: CopyOptions): Promise<CsvCopy>;
+  openCopy(table: string, columns: readonly string[], options?: CopyOptions): Promise<BulkCopy>;
   /** Whether the pgvector extension is installed in this database. */
   vectorAvailable: boolean;
   /** Where the data lives, safe to show (passwords removed). */
@@ -65,6 +66,11 @@ export function resultRows<T>(result: unknown): T[] {
 
 export interface CopyOptions {
   /**
+   * `csv` (the default): pieces are CSV rows. `binary`: pieces are tuples of PostgreSQL's binary COPY format,
+   * without the stream's header and trailer, which the copy adds (see src/ingest/event-rows.ts).
+   */
+  format?: 'csv' | 'binary';
+  /**
    * On a server, when the table is empty (checked under an exclusive lock held until `end()`): load the rows
    * already frozen (COPY FREEZE, in the transaction that truncates the empty table). Every later scan then
    * skips the per-row visibility checks and writes no hint bits: the feature refresh after a first import of
@@ -75,11 +81,14 @@ export interface CopyOptions {
 }
 
 /** An open bulk load (see `Database.openCopy`). */
-export interface CsvCopy {
+export interface BulkCopy {
   /** Whether the rows are loaded frozen (see CopyOptions.freezeIfEmpty). */
   frozen: boolean;
-  /** Sends CSV rows (no header; text, or its UTF-8 bytes); resolves when the database can take more. */
-  write(csv: string | Uint8Array): Promise<void>;
+  /**
+   * Sends rows in the copy's format (CSV without a header, as text or UTF-8 bytes; or binary tuples); resolves
+   * when the database can take more.
+   */
+  write(rows: string | Uint8Array): Promise<void>;
   /** Finishes the load; rejects with the database's error if a row was refused. */
   end(): Promise<void>;
   /** Gives up the load. */
@@ -104,10 +113,21 @@ function safeIdentifier(name: string): string {
   return name;
 }
 
-function copyStatement(table: string, columns: readonly string[], source: string, freeze = false): string {
+function copyStatement(
+  table: string,
+  columns: readonly string[],
+  source: string,
+  options: { freeze?: boolean; format?: 'csv' | 'binary' } = {},
+): string {
   for (const name of [table, ...columns]) safeIdentifier(name);
-  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv${freeze ? ', FREEZE' : ''})`;
+  const format = options.format === 'binary' ? 'binary' : 'csv';
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT ${format}${options.freeze ? ', FREEZE' : ''})`;
 }
+
+/** The signature, flags and header extension length a binary COPY stream starts with. */
+const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+/** The field count -1 that ends a binary COPY stream. */
+const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /**
  * Opens the feature store and applies migrations.
@@ -209,12 +229,15 @@ async function openPglite(options: OpenOptions): Promise<Database> {
     async copyCsv(table, columns, csv) {
       await client.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([csv]) });
     },
-    async openCopy(table, columns) {
-      const statement = copyStatement(table, columns, "'/dev/blob'");
+    async openCopy(table, columns, options = {}) {
+      const statement = copyStatement(table, columns, "'/dev/blob'", options);
+      // Each piece is a whole COPY here: binary tuples are framed as a stream of their own.
+      const framed = (rows: string | Uint8Array) =>
+        options.format === 'binary' ? [COPY_BINARY_HEADER, asBuffer(rows), COPY_BINARY_TRAILER] : [rows];
       return {
         frozen: false,
-        write: async (csv) => {
-          await client.query(statement, [], { blob: new Blob([csv]) });
+        write: async (rows) => {
+          await client.query(statement, [], { blob: new Blob(framed(rows)) });
         },
         end: async () => {},
         abort: async () => {},
@@ -258,13 +281,13 @@ async function openPostgres(url: string): Promise<Database> {
     },
     async openCopy(table, columns, options = {}) {
       if (options.freezeIfEmpty) {
-        const frozen = await openFrozenCopy(client, table, columns);
+        const frozen = await openFrozenCopy(client, table, columns, options.format);
         if (frozen) return frozen;
       }
-      const writable = await client.unsafe(copyStatement(table, columns, 'STDIN')).writable();
+      const writable = await client.unsafe(copyStatement(table, columns, 'STDIN', options)).writable();
       return streamCopy(
         writable,
-        false,
+        { frozen: false, binary: options.format === 'binary' },
         async () => {},
         async () => {},
       );
@@ -275,24 +298,28 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-/** A COPY FROM STDIN fed piece by piece; `finish` and `cancel` run after the COPY ends or is given up. */
+/**
+ * A COPY FROM STDIN fed piece by piece; `finish` and `cancel` run after the COPY ends or is given up. A binary
+ * stream gets its header first and its trailer at the end.
+ */
 function streamCopy(
   writable: NodeJS.WritableStream,
-  frozen: boolean,
+  how: { frozen: boolean; binary: boolean },
   finish: () => Promise<void>,
   cancel: () => Promise<void>,
-): CsvCopy {
+): BulkCopy {
   const source = new PassThrough();
   const done = pipeline(source, writable);
   // Surfaced by write() or end(); until then nobody awaits it.
   done.catch(() => {});
+  if (how.binary) source.write(COPY_BINARY_HEADER);
   return {
-    frozen,
-    async write(csv) {
-      if (!source.write(asBuffer(csv))) await Promise.race([once(source, 'drain'), done]);
+    frozen: how.frozen,
+    async write(rows) {
+      if (!source.write(asBuffer(rows))) await Promise.race([once(source, 'drain'), done]);
     },
     async end() {
-      source.end();
+      source.end(how.binary ? COPY_BINARY_TRAILER : undefined);
       try {
         await done;
       } catch (error) {
@@ -319,8 +346,9 @@ async function openFrozenCopy(
   client: postgres.Sql,
   table: string,
   columns: readonly string[],
-): Promise<CsvCopy | null> {
-  const statement = copyStatement(table, columns, 'STDIN', true);
+  format: CopyOptions['format'],
+): Promise<BulkCopy | null> {
+  const statement = copyStatement(table, columns, 'STDIN', { freeze: true, format });
   const connection = await client.reserve();
   const close = async (end: 'commit' | 'rollback') => {
     try {
@@ -347,7 +375,7 @@ async function openFrozenCopy(
   }
   return streamCopy(
     writable,
-    true,
+    { frozen: true, binary: format === 'binary' },
     () => close('commit'),
     () => close('rollback').catch(() => {}),
   );

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { and, eq, sql } from 'drizzle-orm';
 import { events, importBatches, rejectedRows as rejectedRowsTable } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
-import type { CsvCopy, Database } from '../db/client.ts';
+import type { BulkCopy, Database } from '../db/client.ts';
 import { categorize } from './categorize.ts';
 import { refreshFeatures } from './features.ts';
 import { detectFormat, type EventKind, FORMATS, type Format, type FormatName } from './formats.ts';
@@ -278,8 +278,11 @@ async function loadFile(
   // (each waits for the previous to finish). Rejections, if any, go through a second one alongside.
   // Into an empty store on a server the events are loaded frozen: the feature refresh and the index build
   // then read them without visibility checks (see CopyOptions.freezeIfEmpty).
-  const eventsCopy = await database.openCopy('events', EVENT_COLUMNS, { freezeIfEmpty: progress.intoEmpty });
-  let rejectedCopy: Promise<CsvCopy> | undefined;
+  const eventsCopy = await database.openCopy('events', EVENT_COLUMNS, {
+    format: 'binary',
+    freezeIfEmpty: progress.intoEmpty,
+  });
+  let rejectedCopy: Promise<BulkCopy> | undefined;
   try {
     const catalogue = await parser.run({ ...job, copyRows }, async (chunk) => {
       if (chunk.events.byteLength > 0) await eventsCopy.write(chunk.events);

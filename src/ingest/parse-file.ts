@@ -10,8 +10,9 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
+import { EventRows } from './event-rows.ts';
 import { blankEvent, type EventKind, FORMATS, type FormatName, onlineRetail } from './formats.ts';
-import { KIND_FIELD, RetailFastPath, RowWriter } from './retail-fast-path.ts';
+import { RetailFastPath } from './retail-fast-path.ts';
 import { Catalogue, type CatalogueRows } from './seen-catalogue.ts';
 
 export type { CatalogueRows, CustomerSeen, ProductSeen } from './seen-catalogue.ts';
@@ -22,18 +23,7 @@ const COPY_ROWS = 25_000;
 const MAX_RECORD_LINES = 50;
 const GUNZIP_CHUNK = 256 * 1024;
 
-export const EVENT_COLUMNS = [
-  'batch_id',
-  'line_no',
-  'kind',
-  'invoice',
-  'customer_id',
-  'product_id',
-  'quantity',
-  'unit_price',
-  'occurred_at',
-  'country',
-] as const;
+export { EVENT_COLUMNS } from './event-rows.ts';
 
 const NEEDS_QUOTES = /[",\n\r\\]/;
 
@@ -44,17 +34,13 @@ function field(value: string | null): string {
   return value;
 }
 
-/** `field` for text from a PLAIN line, which holds none of the characters that need quotes. */
-function plain(value: string | null): string {
-  if (value === null) return '';
-  return value === '' ? '""' : value;
-}
-
 function isBlank(text: string, start: number, end: number): boolean {
   const c = text.charCodeAt(start);
   // Printable ASCII first: no need to cut out and trim nearly every line.
   return !(start < end && c > 32 && c < 127) && text.slice(start, end).trim() === '';
 }
+
+const NUL_REASON = 'the line holds a NUL character (byte 0), which no text field can store: remove it';
 
 // Postgres text cannot hold NUL; the quarantine keeps the rest of the line readable.
 function sanitiseRaw(raw: string): string {
@@ -98,9 +84,9 @@ export interface RawRecord {
   brokenFrom?: number;
 }
 
-/** No quote, backslash or stray carriage return: split on commas, and no field can need quoting. */
+/** No quote, backslash, NUL or stray carriage return: split on commas, and no field can need quoting. */
 const PLAIN = 0;
-/** No quote, but a backslash or a carriage return inside the line: fields are quoted as needed. */
+/** No quote, but a backslash, a NUL or a carriage return inside the line: the general path reads it. */
 const PLAIN_CHECKED = 1;
 /** Has quotes: for PapaParse. */
 const QUOTED = 2;
@@ -200,6 +186,7 @@ class RecordSplitter {
     let quote = -1;
     let slash = -1;
     let cr = -1;
+    let nul = -1;
     let start = begin;
     for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
       const lineNo = ++this.lineNo;
@@ -212,7 +199,9 @@ class RecordSplitter {
       if (quote >= end && this.pendingText.length === 0) {
         if (slash < from) slash = next('\\', from);
         if (cr < from) cr = next('\r', from);
-        this.batch.push(lineNo, text, from, end, slash < end || cr < end ? PLAIN_CHECKED : PLAIN, 0);
+        if (nul < from) nul = next('\u0000', from);
+        const checked = slash < end || cr < end || nul < end;
+        this.batch.push(lineNo, text, from, end, checked ? PLAIN_CHECKED : PLAIN, 0);
       } else this.quotedLine(lineNo, text.slice(from, end));
     }
     this.carry = text.slice(start);
@@ -336,8 +325,8 @@ export interface ParseJob {
 /** One slice of the file, ready for COPY, with its share of the accounting. */
 export interface ParsedChunk {
   /**
-   * CSV rows for `events` (EVENT_COLUMNS) as UTF-8, possibly empty. Bytes, not a string: the worker transfers
-   * them to the importer without a copy, and the database takes bytes.
+   * Rows for `events` as binary COPY tuples (see EventRows), possibly none. The worker transfers the bytes to
+   * the importer without a copy.
    */
   events: Uint8Array;
   /** CSV rows for `rejected_rows` (batch_id, line_no, raw, reason), or ''. */
@@ -401,17 +390,16 @@ export async function parseFile(
   const at = positions.map((p) => p ?? width);
   const { batchId } = job;
   const catalogue = new Catalogue();
-  const rowStart = `${batchId},`;
   const e = blankEvent();
   let bytes = 0;
   const input = await openText(job.path, (n) => {
     bytes += n;
   });
   let chunk = newChunk();
-  const eventRows = new RowWriter();
+  const eventRows = new EventRows(batchId);
   const fast =
     format === onlineRetail && !padded && !job.generalPathOnly
-      ? new RetailFastPath(at, width, rowStart, eventRows, catalogue)
+      ? new RetailFastPath(at, width, eventRows, catalogue)
       : null;
   // Rejected rows of the current batch; after each batch they are joined into one flat string (parts), so a
   // chunk keeps a few dozen strings alive instead of 100k row strings: most of the parse time went to the
@@ -480,6 +468,10 @@ export async function parseFile(
       }
       const t = batch.text(i);
       const fields = k === QUOTED ? parsed[q++]! : t.split(',');
+      if (k !== PLAIN && t.includes('\u0000')) {
+        quarantine(lineNo[i]!, t, NUL_REASON);
+        continue;
+      }
       if (fields instanceof Error) {
         quarantine(lineNo[i]!, t, `CSV syntax error: ${fields.message.replace(/ at line \d+/, '')}`);
         continue;
@@ -498,11 +490,7 @@ export async function parseFile(
       chunk.imported++;
       chunk.byKind[e.kind] = (chunk.byKind[e.kind] ?? 0) + 1;
       catalogue.add(e);
-      const f = k === PLAIN ? plain : field;
-      eventRows.row(
-        `${rowStart}${lineNo[i]}${KIND_FIELD[e.kind]}${f(e.invoice)},${f(e.customerId)},${f(e.productId)},` +
-          `${e.quantity},${f(e.unitPrice)},${e.occurredAt},${f(e.country)}`,
-      );
+      eventRows.event(lineNo[i]!, e);
     }
     settle();
     if (pendingRows + eventRows.rows >= (job.copyRows ?? COPY_ROWS)) await flush();
