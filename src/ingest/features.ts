@@ -83,6 +83,7 @@ export async function refreshFeatures(
   let deadRows = 0;
   const computed = database.db.transaction(async (tx) => {
     await rollupSettings(tx);
+    if (database.driver === 'postgres') await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
     // Two hash groupings of the lines feed the features, and the first also the customer-day rollup. One
     // grouping per customer with count(distinct) and an ordered array_agg sorted every customer's lines three
     // times: 1.1-1.7 s on the Online Retail file on a server.
