@@ -88,10 +88,12 @@ export async function refreshFeatures(
     // grouping per customer with count(distinct) and an ordered array_agg sorted every customer's lines three
     // times: 1.1-1.7 s on the Online Retail file on a server.
     // Per (customer, invoice, kind, country, day): order counts, spend, first and last purchase, returns.
+    // The day is the UTC midnight as date_bin gives it, plain arithmetic: a time zone conversion per line
+    // (at time zone 'UTC', then ::date) cost ~20% of this grouping. Only the groups are converted, below.
     await tx.execute(sql`
       create temp table feature_invoices on commit drop as
       select customer_id collate "C" as customer_id, invoice collate "C" as invoice, kind, country,
-        (occurred_at at time zone 'UTC')::date as day, sum(quantity * unit_price) as revenue,
+        date_bin('1 day', occurred_at, timestamptz '2000-01-01 00:00:00+00') as day, sum(quantity * unit_price) as revenue,
         count(*)::int as lines, min(occurred_at) as first_at, max(occurred_at) as last_at
       from events
       where kind in ('purchase', 'return') and customer_id is not null and ${lines}
@@ -194,7 +196,7 @@ export async function refreshFeatures(
     deadRows += await writeCustomerDays(
       tx,
       database.driver,
-      sql`select day, customer_id, invoice, sum(revenue) as revenue
+      sql`select (day at time zone 'UTC')::date as day, customer_id, invoice, sum(revenue) as revenue
         from feature_invoices where kind = 'purchase' group by 1, 2, 3`,
     );
     deadRows += totals ? await totals : await writeProductTotals(tx, database.driver, products);
