@@ -44,10 +44,17 @@ export async function latestEventAt(database: Database): Promise<Date | null> {
 export async function refreshFeatures(
   database: Database,
   asOfOption?: Date,
-  /** The latest event of completed imports, when the caller knows it (else it is read). */
-  known: { latestEventAt?: Date | undefined } = {},
+  options: {
+    /** The latest event of completed imports, when the caller knows it (else it is read). */
+    latestEventAt?: Date | undefined;
+    /**
+     * Called once the lines are grouped, when the rest of the refresh keeps one connection busy: work on the
+     * events that the refresh does not need (a BRIN summary, say) fits in there on a server.
+     */
+    onLinesGrouped?: () => void;
+  } = {},
 ): Promise<{ customers: number; asOf: Date | undefined }> {
-  const asOf = asOfOption ?? known.latestEventAt ?? (await latestEventAt(database)) ?? undefined;
+  const asOf = asOfOption ?? options.latestEventAt ?? (await latestEventAt(database)) ?? undefined;
   if (!asOf) {
     await database.rows(sql`delete from customer_features`);
     return { customers: 0, asOf: undefined };
@@ -60,12 +67,18 @@ export async function refreshFeatures(
   const lines = sql`batch_id = any(${batches}) and occurred_at <= ${at}`;
   const { newWithinDays, activeWithinDays, atRiskWithinDays } = LIFECYCLE_THRESHOLDS;
   // Fresh planner statistics after a bulk load: without them a segment's EXISTS over events can take a
-  // nested-loop plan that is 100x slower (seen on a freshly imported demo shop). On a server the sampling
-  // runs on another connection while the features are computed (PGlite runs one statement at a time).
+  // nested-loop plan that is 100x slower (seen on a freshly imported demo shop). The refresh itself does
+  // not need them (it groups events on their own), so on a server the sampling starts once the lines are
+  // grouped, on another connection beside the rest of the refresh, which is one statement at a time: started
+  // first, it competed with the groupings and the index build for the cores while a core idled later.
   // Only the columns queries filter, join or group events by: sampling all of them cost ~40% more.
-  const analyzed = database.rows(
-    sql`analyze events (batch_id, kind, customer_id, product_id, occurred_at, country), products`,
-  );
+  let linesGrouped!: (ok: boolean) => void;
+  const analyzed = new Promise<boolean>((resolve) => (linesGrouped = resolve)).then((ok) => {
+    if (ok) options.onLinesGrouped?.();
+    return database.rows(
+      sql`analyze events (batch_id, kind, customer_id, product_id, occurred_at, country), products`,
+    );
+  });
   const products = eventSources(inputs).products;
   // The per-product totals group the events on their own. On a server they are built on another connection
   // meanwhile; PGlite runs one transaction at a time, so there they are built in this one.
@@ -80,6 +93,30 @@ export async function refreshFeatures(
         })
       : undefined;
   totals?.catch(() => {});
+  // Distinct products per customer. (Summing revenue per customer and product here too, for the product
+  // totals, cost more than a separate grouping per product: 270k numeric sums against 4k.) On a server it is
+  // grouped on another connection alongside the other groupings, and its 4k rows join the refresh as a
+  // parameter: run after the invoices' grouping in the refresh's own transaction, it ran alone on one core.
+  const distinctProducts = sql`
+    select customer_id, count(*)::int as distinct_products
+    from (
+      select customer_id collate "C" as customer_id, product_id collate "C"
+      from events
+      where kind = 'purchase' and customer_id is not null and product_id is not null and ${lines}
+      group by 1, 2
+    ) pairs
+    group by 1`;
+  const productCounts =
+    database.driver === 'postgres'
+      ? database.db.transaction(async (tx) => {
+          await rollupSettings(tx);
+          await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+          return resultRows<{ customer_id: string; distinct_products: number }>(
+            await tx.execute(distinctProducts),
+          );
+        })
+      : undefined;
+  productCounts?.catch(() => {});
   let deadRows = 0;
   const computed = database.db.transaction(async (tx) => {
     await rollupSettings(tx);
@@ -98,18 +135,15 @@ export async function refreshFeatures(
       from events
       where kind in ('purchase', 'return') and customer_id is not null and ${lines}
       group by 1, 2, 3, 4, 5`);
-    // Distinct products per customer. (Summing revenue per customer and product here too, for the product
-    // totals, cost more than a separate grouping per product: 270k numeric sums against 4k.)
     await tx.execute(sql`
-      create temp table feature_products on commit drop as
-      select customer_id, count(*)::int as distinct_products
-      from (
-        select customer_id collate "C" as customer_id, product_id collate "C"
-        from events
-        where kind = 'purchase' and customer_id is not null and product_id is not null and ${lines}
-        group by 1, 2
-      ) pairs
-      group by 1`);
+      create temp table feature_products (customer_id text collate "C", distinct_products int) on commit drop`);
+    if (productCounts) {
+      await tx.execute(sql`
+        insert into feature_products
+        select * from jsonb_to_recordset(${JSON.stringify(await productCounts)}::jsonb)
+          as x(customer_id text, distinct_products int)`);
+    } else await tx.execute(sql`insert into feature_products ${distinctProducts}`);
+    linesGrouped(true);
     // Without statistics the planner guesses a few rows for each and joins them in nested loops (1.1 s).
     await tx.execute(sql`analyze feature_invoices, feature_products`);
     // From here on the inputs are small and known. A disabled sort adds a huge constant to every plan that
@@ -202,9 +236,11 @@ export async function refreshFeatures(
     deadRows += totals ? await totals : await writeProductTotals(tx, database.driver, products);
     await stampRollups(tx, inputs);
   });
+  // A refresh that failed before grouping still analyses (the load is in), without the caller's extra work.
+  computed.catch(() => linesGrouped(false));
   // Settle all before failing, so no statement is left running on the pool when the error surfaces.
-  await Promise.allSettled([analyzed, computed, totals]);
-  await Promise.all([analyzed, computed, totals]);
+  await Promise.allSettled([analyzed, computed, totals, productCounts]);
+  await Promise.all([analyzed, computed, totals, productCounts]);
   await database.rows(sql`analyze customer_features`);
   await finishRollups(database, deadRows);
   forgetVocabulary(database);

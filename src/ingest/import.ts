@@ -196,6 +196,12 @@ async function importWith(
   };
   const phases = { loadMs: 0, featuresMs: 0, indexMs: 0 };
   let latestAt: string | null = null;
+  // The new pages' BRIN summaries (which the rollup refresh would otherwise make at its end).
+  const summarise = () => {
+    const summarised = database.rows(sql`select brin_summarize_new_values('events_occurred_brin')`);
+    summarised.catch(() => {});
+    background.push(summarised);
+  };
   try {
     try {
       latestAt = await loadFile(database, parser, { path, format: format.name, header, batchId }, summary, {
@@ -206,10 +212,9 @@ async function importWith(
       // The feature refresh does not read events through the index: on a server it is built on another
       // connection meanwhile. Awaited below.
       if (indexAfterLoad) buildIndexes().catch(() => {});
-      // So are the new pages' BRIN summaries (which the rollup refresh would otherwise make at its end).
-      const summarised = database.rows(sql`select brin_summarize_new_values('events_occurred_brin')`);
-      summarised.catch(() => {});
-      background.push(summarised);
+      // So are the new pages' BRIN summaries, once the features' groupings are done (see onLinesGrouped),
+      // or now when there are no features to compute.
+      if (options.skipFeatures) summarise();
       await database.db
         .update(importBatches)
         .set({
@@ -238,6 +243,7 @@ async function importWith(
       // Into an empty store the latest event is this file's latest line, which the parser saw: no scan.
       const refreshed = await refreshFeatures(database, options.asOf, {
         latestEventAt: indexAfterLoad && latestAt ? new Date(latestAt) : undefined,
+        onLinesGrouped: summarise,
       }).catch(async (error: unknown) => {
         // The features are as they were (their refresh is one transaction): take the load back too, so the
         // store stays consistent and importing the file again is not taken for a duplicate of a half import.
