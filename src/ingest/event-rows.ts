@@ -24,6 +24,8 @@ export const EVENT_COLUMNS = [
 /** Microseconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC), over 2^32 for the int8 halves. */
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TWO_32 = 2 ** 32;
+/** Milliseconds from 2000 (about 278 years) within which microseconds stay below 2^53. */
+const NEAR_MS = 2 ** 43;
 /** Big-endian writes without Buffer's range checks (a few of them per field of every row). */
 function put16(buf: Buffer, pos: number, v: number): void {
   buf[pos] = v >>> 8;
@@ -206,10 +208,18 @@ export class EventRows {
   /** A timestamptz field from an ISO-8601 UTC instant (as Format.read gives it). Needs 12 bytes reserved. */
   timestamptz(iso: string): void {
     if (iso !== this.lastAt) {
-      // Whole microseconds within ±2^53: exact in a double for any date a file can hold.
-      const micros = (Date.parse(iso) - PG_EPOCH_MS) * 1000;
-      this.atHigh = Math.floor(micros / TWO_32);
-      this.atLow = micros - this.atHigh * TWO_32;
+      const ms = Date.parse(iso) - PG_EPOCH_MS;
+      if (!Number.isFinite(ms)) throw new Error(`not an ISO-8601 instant: ${JSON.stringify(iso)}`);
+      if (Math.abs(ms) < NEAR_MS) {
+        // Within ±2^53 microseconds: exact in a double.
+        const micros = ms * 1000;
+        this.atHigh = Math.floor(micros / TWO_32);
+        this.atLow = micros - this.atHigh * TWO_32;
+      } else {
+        const micros = BigInt(ms) * 1000n;
+        this.atHigh = Number(micros >> 32n);
+        this.atLow = Number(micros & 0xffffffffn);
+      }
       this.lastAt = iso;
     }
     put32(this.buf, this.pos, 8);

@@ -122,7 +122,8 @@ function parseRetailDateOnce(raw: string): string | null {
   const mi = Number(m[5]);
   const s = Number(m[6] ?? 0);
   if (!isValidDate(y, mo, d, h, mi, s)) return null;
-  return `${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.000Z`;
+  // Four digits for the year, as ISO-8601 has it: "1-01-01" would be read as another year, or not at all.
+  return `${String(y).padStart(4, '0')}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.000Z`;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
