@@ -71,6 +71,11 @@ export interface DiscordStandInOptions {
   guildId?: string;
   channelId?: string;
   botId?: string;
+  /**
+   * The one bot token the REST API accepts; any other gets Discord's 401 (`{"message": "401: Unauthorized",
+   * "code": 0}`). Unset: any token is accepted.
+   */
+  token?: string;
 }
 
 export interface InteractionInput {
@@ -94,7 +99,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * Starts the stand-in; point discord.js at `apiUrl` (`rest: { api }`) and log in with any token.
+ * Starts the stand-in; point discord.js at `apiUrl` (`rest: { api }`) and log in with any token (or with
+ * `options.token`, when set).
  *
  * @example
  * const discord = await startDiscordStandIn();
@@ -376,6 +382,9 @@ export async function startDiscordStandIn(options: DiscordStandInOptions = {}) {
       authorization: req.headers.authorization,
     });
 
+    if (options.token !== undefined && req.headers.authorization !== `Bot ${options.token}`) {
+      return json(res, 401, { message: '401: Unauthorized', code: 0 });
+    }
     const failure = failures.findIndex((f) => f.method === method && f.path.test(path));
     if (failure >= 0) {
       const [f] = failures.splice(failure, 1);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { commands } from '../../../commands/index.ts';
 import { adapterContract } from '../../../test/adapter-contract.ts';
 import { createFixtureDatabase, createTestDatabase, type TestDatabase } from '../../../test/database.ts';
+import { startDiscordStandIn } from '../../../test/stand-ins/discord.ts';
 import { type DiscordHarness, startDiscordHarness } from '../../../test/stand-ins/discord-harness.ts';
 import { defineCommand } from '../../core/command.ts';
 import { UserError } from '../../core/errors.ts';
@@ -77,6 +78,33 @@ describe('discord adapter start-up', () => {
         ),
       );
     } finally {
+      await database.dispose();
+    }
+  });
+
+  it('says plainly when Discord refuses the token, naming the setting and where to get a new one', async () => {
+    const database = await createTestDatabase('pglite');
+    const discord = await startDiscordStandIn({ token: 'the-real-token' });
+    try {
+      const router = createRouter({ database, log, commands });
+      const adapter = createDiscordAdapter(
+        {
+          token: 'an-old-token',
+          applicationId: '123456789012345678',
+          guildId: undefined,
+          apiUrl: discord.apiUrl,
+        },
+        { router, database, log },
+      );
+      const error = await adapter.start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(/^Discord refused DISCORD_TOKEN\. Copy the bot token from/);
+      // It asked with the token it was given, and got no further than the gateway's address.
+      expect(discord.requests.map((r) => [r.method, r.path, r.authorization])).toEqual([
+        ['GET', '/gateway/bot', 'Bot an-old-token'],
+      ]);
+    } finally {
+      await discord.close();
       await database.dispose();
     }
   });
