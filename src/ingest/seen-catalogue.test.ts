@@ -14,23 +14,32 @@ function reference(events: ParsedEvent[]) {
     if (!p) {
       products.set(e.productId, {
         name: e.productName,
-        at: e.occurredAt,
+        at: e.productName ? e.occurredAt : '',
         price: sale ? e.unitPrice : null,
+        priceAt: sale ? e.occurredAt : '',
         firstAt: e.occurredAt,
       });
     } else {
-      if (e.occurredAt >= p.at && e.productName) {
+      if (e.productName && e.occurredAt >= p.at) {
         p.name = e.productName;
         p.at = e.occurredAt;
-      } else if (!p.name && e.productName) p.name = e.productName;
-      if (sale && (e.occurredAt >= p.at || p.price === null)) p.price = e.unitPrice;
+      }
+      if (sale && e.occurredAt >= p.priceAt) {
+        p.price = e.unitPrice;
+        p.priceAt = e.occurredAt;
+      }
       if (e.occurredAt < p.firstAt) p.firstAt = e.occurredAt;
     }
     if (e.customerId) {
       const c = customers.get(e.customerId);
-      if (!c) customers.set(e.customerId, { country: e.country, at: e.occurredAt, firstAt: e.occurredAt });
-      else {
-        if (e.occurredAt >= c.at && e.country) {
+      if (!c) {
+        customers.set(e.customerId, {
+          country: e.country,
+          at: e.country ? e.occurredAt : '',
+          firstAt: e.occurredAt,
+        });
+      } else {
+        if (e.country && e.occurredAt >= c.at) {
           c.country = e.country;
           c.at = e.occurredAt;
         }
@@ -46,6 +55,50 @@ function reference(events: ParsedEvent[]) {
 }
 
 describe('Catalogue', () => {
+  it('takes names, prices and countries from the latest line that has one, whatever the order of the file', () => {
+    const line = (at: string, name: string | null, price: string, country: string | null): ParsedEvent => ({
+      ...blankEvent(),
+      kind: 'purchase',
+      productId: '85123A',
+      productName: name,
+      unitPrice: price,
+      price: Number(price),
+      occurredAt: `2011-0${at}-01T10:00:00.000Z`,
+      customerId: '17850',
+      country,
+    });
+    // Sorted by anything but time: the first line has neither a name nor a country, and is the latest.
+    const lines = [
+      line('5', null, '1.00', null),
+      line('3', 'HEART HOLDER', '2.00', 'France'),
+      line('4', 'WHITE HEART HOLDER', '2.55', 'Germany'),
+      line('2', 'HEART', '3.00', 'Spain'),
+    ];
+    for (const order of [lines, [...lines].reverse()]) {
+      const catalogue = new Catalogue();
+      for (const e of order) catalogue.add(e);
+      const { products, customers } = catalogue.rows();
+      expect(products).toEqual([
+        [
+          '85123A',
+          {
+            name: 'WHITE HEART HOLDER',
+            at: '2011-04-01T10:00:00.000Z',
+            price: '1.00',
+            priceAt: '2011-05-01T10:00:00.000Z',
+            firstAt: '2011-02-01T10:00:00.000Z',
+          },
+        ],
+      ]);
+      expect(customers).toEqual([
+        [
+          '17850',
+          { country: 'Germany', at: '2011-04-01T10:00:00.000Z', firstAt: '2011-02-01T10:00:00.000Z' },
+        ],
+      ]);
+    }
+  });
+
   it('keeps the latest names, sale prices and countries and the first and last times, as the plain rules do', () => {
     const random = seededRandom(11);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;

@@ -1,18 +1,23 @@
 /**
- * The catalogue an import sees: per product the latest name and sale price and the first and last times, per
- * customer the latest country and the first and last times.
+ * The catalogue an import sees. Per product: the name of its latest line with a name, the price of its latest
+ * sale, and its first time. Per customer: the country of its latest line with a country, and its first time.
+ * "Latest" is by each line's own time (of a tie, the later line), so a file in any order gives the same result.
  */
 import type { ParsedEvent } from './formats.ts';
 
 export interface ProductSeen {
   name: string | null;
+  /** When the line the name came from happened ('' without a name). */
   at: string;
   price: string | null;
+  /** When the sale the price came from happened ('' without a price). */
+  priceAt: string;
   firstAt: string;
 }
 
 export interface CustomerSeen {
   country: string | null;
+  /** When the line the country came from happened ('' without a country). */
   at: string;
   firstAt: string;
 }
@@ -153,10 +158,12 @@ export class Catalogue {
     const hasName = nameText !== null && nameEnd > nameStart;
     const p = this.products.find(idText, idStart, idEnd);
     if (!p) {
+      const priced = sale && priceText !== null;
       const entry = {
         name: hasName ? nameText.slice(nameStart, nameEnd) : null,
-        at,
-        price: sale && priceText !== null ? own(priceText.slice(priceStart, priceEnd)) : null,
+        at: hasName ? at : '',
+        price: priced ? own(priceText.slice(priceStart, priceEnd)) : null,
+        priceAt: priced ? at : '',
         firstAt: at,
         dirty: true,
       };
@@ -164,23 +171,19 @@ export class Catalogue {
       this.changedProducts.push(entry);
       return;
     }
-    if (at >= p.at && hasName) {
+    // The name of the latest named line and the price of the latest sale, each by its own line's time (the
+    // later line of a tie): a file in any order gives the same catalogue.
+    if (hasName && at >= p.at) {
       if (!same(p.name, nameText, nameStart, nameEnd)) {
         p.name = nameText.slice(nameStart, nameEnd);
         this.changed(p);
       }
       p.at = at;
-    } else if (!p.name && hasName) {
-      p.name = nameText.slice(nameStart, nameEnd);
-      this.changed(p);
     }
-    if (
-      sale &&
-      priceText !== null &&
-      (at >= p.at || p.price === null) &&
-      !same(p.price, priceText, priceStart, priceEnd)
-    ) {
-      p.price = own(priceText.slice(priceStart, priceEnd));
+    if (sale && priceText !== null && at >= p.priceAt) {
+      if (!same(p.price, priceText, priceStart, priceEnd))
+        p.price = own(priceText.slice(priceStart, priceEnd));
+      p.priceAt = at;
     }
     if (at < p.firstAt) p.firstAt = at;
   }
@@ -201,7 +204,7 @@ export class Catalogue {
     if (!c) {
       const entry = {
         country: hasCountry ? countryText.slice(countryStart, countryEnd) : null,
-        at,
+        at: hasCountry ? at : '',
         firstAt: at,
         dirty: true,
       };
@@ -266,7 +269,7 @@ export class Catalogue {
     return {
       products: this.products.entries.map((p, n) => [
         this.products.ids[n]!,
-        { name: p.name, at: p.at, price: p.price, firstAt: p.firstAt },
+        { name: p.name, at: p.at, price: p.price, priceAt: p.priceAt, firstAt: p.firstAt },
       ]),
       customers: Array.from(this.customers, ([id, c]) => [
         id,
