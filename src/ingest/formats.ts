@@ -40,6 +40,8 @@ export interface Format {
   columns: readonly string[];
   /** Columns that may be left out of the header. */
   optional: readonly string[];
+  /** Columns holding decimal numbers (read with a decimal comma in semicolon-separated files). */
+  decimals: readonly string[];
   /**
    * Reads one line: `fields[at[i]]` holds `columns[i]`. Fills `out` (one object reused for every line of a
    * large file) and returns null, or returns the reason the line is rejected (`out` is then partly filled).
@@ -165,6 +167,7 @@ export const onlineRetail: Format = {
     'Country',
   ],
   optional: [],
+  decimals: ['UnitPrice'],
   read(f, at, out) {
     const invoice = f[at[0]!]!.trim();
     if (!invoice) return 'InvoiceNo is empty';
@@ -203,6 +206,7 @@ export const eventsFormat: Format = {
   name: 'events',
   columns: ['customer_id', 'item_id', 'event_type', 'occurred_at', 'quantity', 'unit_price', 'item_name'],
   optional: ['quantity', 'unit_price', 'item_name'],
+  decimals: ['unit_price'],
   read(f, at, out) {
     const customerId = f[at[0]!]!.trim() || null;
     const productId = f[at[1]!]!.trim();

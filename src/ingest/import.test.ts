@@ -219,6 +219,44 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(loaded.map((r) => r.price)).toContain('0.0001');
   });
 
+  it('reads files separated by semicolons (decimal commas) or tabs, as spreadsheets save them', async () => {
+    const semicolons = join(dir, 'semicolons.csv');
+    await writeFile(
+      semicolons,
+      [
+        'customer_id;item_id;event_type;occurred_at;quantity;unit_price;item_name',
+        'c1;sku1;purchase;2026-11-01T10:00:00Z;2;9,99;Mug, blue',
+        'c1;sku2;purchase;2026-11-01T10:00:00Z;1;1.234,50;"Sofa; ""grey"""',
+        'c2;sku1;purchase;2026-11-02T10:00:00Z;1;9.95;Mug',
+        'c2;sku3;purchase;2026-11-02T10:00:00Z;1;9,9,9;Plate',
+        '',
+      ].join('\r\n'),
+    );
+    const summary = await importFile(db, semicolons);
+    expect(summary).toMatchObject({ format: 'events', read: 4, imported: 3, rejected: 1 });
+    expect(summary.rejections).toEqual([{ lineNo: 5, reason: 'unit_price "9,9,9" is not a number' }]);
+    const rows = await db.rows<{ product: string; price: string; name: string }>(sql`
+      select e.product_id as product, e.unit_price::text as price, p.name
+      from events e join products p on p.id = e.product_id order by e.line_no`);
+    expect(rows).toEqual([
+      { product: 'sku1', price: '9.9900', name: 'Mug' },
+      { product: 'sku2', price: '1234.5000', name: 'Sofa; "grey"' },
+      { product: 'sku1', price: '9.9500', name: 'Mug' },
+    ]);
+
+    const tabs = join(dir, 'tabs.tsv');
+    await writeFile(
+      tabs,
+      [
+        'customer_id\titem_id\tevent_type\toccurred_at\tquantity\tunit_price\titem_name',
+        'c3\tsku4\tpurchase\t2026-11-03T10:00:00Z\t3\t2.50\tBowl, large',
+        '',
+      ].join('\n'),
+    );
+    expect(await importFile(db, tabs)).toMatchObject({ read: 1, imported: 1, rejected: 0 });
+    expect(await storeStats(db)).toMatchObject({ customers: 3, revenue: 1271.93 });
+  });
+
   it('computes features as of an earlier instant, ignoring later lines', async () => {
     await importFile(db, RETAIL, { asOf: new Date('2011-03-31T00:00:00Z') });
     const stats = await storeStats(db);

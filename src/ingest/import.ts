@@ -152,7 +152,7 @@ async function importWith(
   if (!head)
     throw new UserError('import_empty', `${source} is empty: expected a header line and data lines.`);
   if ('error' in head) throw new UserError('import_bad_header', `${source} line 1: ${head.error}`);
-  const { header, lineNo: headerLine } = head;
+  const { header, lineNo: headerLine, delimiter } = head;
   const format = options.format ? FORMATS[options.format] : detectFormat(header);
   if (!format) {
     throw new UserError(
@@ -204,11 +204,17 @@ async function importWith(
   };
   try {
     try {
-      latestAt = await loadFile(database, parser, { path, format: format.name, header, batchId }, summary, {
-        size,
-        onProgress: options.onProgress,
-        intoEmpty: indexAfterLoad,
-      });
+      latestAt = await loadFile(
+        database,
+        parser,
+        { path, format: format.name, header, delimiter, batchId },
+        summary,
+        {
+          size,
+          onProgress: options.onProgress,
+          intoEmpty: indexAfterLoad,
+        },
+      );
       // The feature refresh does not read events through the index: on a server it is built on another
       // connection meanwhile. Awaited below.
       if (indexAfterLoad) buildIndexes().catch(() => {});

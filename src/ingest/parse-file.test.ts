@@ -7,6 +7,8 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onlineRetail } from './formats.ts';
 import {
+  decimalPoint,
+  detectDelimiter,
   type ParsedChunk,
   parseChunk,
   parseChunkWithPapa,
@@ -205,6 +207,32 @@ describe('parseFile', () => {
       }
     },
   );
+});
+
+describe('delimiters and decimal commas', () => {
+  it('takes the separator a header uses most outside quotes, commas by default', () => {
+    expect(detectDelimiter('a,b,c')).toBe(',');
+    expect(detectDelimiter('a;b;c')).toBe(';');
+    expect(detectDelimiter('a\tb\tc')).toBe('\t');
+    expect(detectDelimiter('"x,y,z";b;c')).toBe(';');
+    expect(detectDelimiter('single')).toBe(',');
+  });
+
+  it('reads decimal commas and dots between thousands, and leaves anything else as it is', () => {
+    expect(['9,99', ' -1.234,50 ', ',5', '1.234.567,1'].map(decimalPoint)).toEqual([
+      '9.99',
+      ' -1234.50 ',
+      '.5',
+      '1234567.1',
+    ]);
+    expect(['9.99', '9,9,9', '12.34,5', 'abc', ''].map(decimalPoint)).toEqual([
+      '9.99',
+      '9,9,9',
+      '12.34,5',
+      'abc',
+      '',
+    ]);
+  });
 });
 
 describe('recordBatches', () => {

@@ -34,6 +34,14 @@ function field(value: string | null): string {
   return value;
 }
 
+const DECIMAL_COMMA = /^(\s*[+-]?)(\d{1,3}(?:\.\d{3})+|\d*),(\d+)(\s*)$/;
+
+/** A number written with a decimal comma (and dots between thousands) as Format.read takes it; else as is. */
+export function decimalPoint(value: string): string {
+  const m = DECIMAL_COMMA.exec(value);
+  return m ? `${m[1]}${m[2]!.replaceAll('.', '')}.${m[3]}${m[4]}` : value;
+}
+
 function isBlank(text: string, start: number, end: number): boolean {
   const c = text.charCodeAt(start);
   // Printable ASCII first: no need to cut out and trim nearly every line.
@@ -261,11 +269,33 @@ function countQuotes(line: string): number {
   return n;
 }
 
-const PAPA = { delimiter: ',', newline: '\n' } as const;
+/** The field separators a file may use: commas, or semicolons or tabs as spreadsheets export them. */
+export type Delimiter = ',' | ';' | '\t';
+const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
 
-function parseEach(texts: string[]): (string[] | Error)[] {
+const papa = (delimiter: Delimiter) => ({ delimiter, newline: '\n' }) as const;
+
+/**
+ * The separator of a header line: whichever of comma, semicolon and tab it holds most of outside quotes (a
+ * spreadsheet saved as CSV in many European locales separates with semicolons). Commas when none.
+ */
+export function detectDelimiter(header: string): Delimiter {
+  const outside = header.replace(/"[^"]*"/g, '');
+  let best: Delimiter = ',';
+  let most = 0;
+  for (const d of DELIMITERS) {
+    const n = outside.split(d).length - 1;
+    if (n > most) {
+      best = d;
+      most = n;
+    }
+  }
+  return best;
+}
+
+function parseEach(texts: string[], delimiter: Delimiter = ','): (string[] | Error)[] {
   return texts.map((text) => {
-    const one = Papa.parse<string[]>(text, PAPA);
+    const one = Papa.parse<string[]>(text, papa(delimiter));
     const error = one.errors[0];
     if (error) return new Error(error.message);
     if (one.data.length !== 1) return new Error('a record must be one line (or quoted line breaks)');
@@ -273,12 +303,12 @@ function parseEach(texts: string[]): (string[] | Error)[] {
   });
 }
 
-function parseTogether(texts: string[]): (string[] | Error)[] {
+function parseTogether(texts: string[], delimiter: Delimiter = ','): (string[] | Error)[] {
   if (texts.length === 0) return [];
-  const whole = Papa.parse<string[]>(texts.join('\n'), PAPA);
+  const whole = Papa.parse<string[]>(texts.join('\n'), papa(delimiter));
   if (whole.errors.length === 0 && whole.data.length === texts.length) return whole.data;
   // Find the bad records one by one; the good ones around them still import.
-  return parseEach(texts);
+  return parseEach(texts, delimiter);
 }
 
 /**
@@ -286,16 +316,19 @@ function parseTogether(texts: string[]): (string[] | Error)[] {
  * what PapaParse does (its own fast path), without joining the records into one string for it to split
  * again. Records with quotes go to PapaParse, together, then one by one to find the bad ones.
  */
-export function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
+export function parseChunk(chunk: RawRecord[], delimiter: Delimiter = ','): (string[] | Error)[] {
   const out: (string[] | Error)[] = new Array(chunk.length);
   const quoted: number[] = [];
   for (let i = 0; i < chunk.length; i++) {
     const text = chunk[i]!.text;
     if (text.includes('"')) quoted.push(i);
-    else out[i] = text.split(',');
+    else out[i] = text.split(delimiter);
   }
   if (quoted.length > 0) {
-    const parsed = parseTogether(quoted.map((i) => chunk[i]!.text));
+    const parsed = parseTogether(
+      quoted.map((i) => chunk[i]!.text),
+      delimiter,
+    );
     quoted.forEach((i, k) => {
       out[i] = parsed[k]!;
     });
@@ -304,14 +337,19 @@ export function parseChunk(chunk: RawRecord[]): (string[] | Error)[] {
 }
 
 /** Every record through PapaParse: the reference the direct split must agree with (see the tests). */
-export function parseChunkWithPapa(chunk: RawRecord[]): (string[] | Error)[] {
-  return parseEach(chunk.map((r) => r.text));
+export function parseChunkWithPapa(chunk: RawRecord[], delimiter: Delimiter = ','): (string[] | Error)[] {
+  return parseEach(
+    chunk.map((r) => r.text),
+    delimiter,
+  );
 }
 
 export interface ParseJob {
   path: string;
   format: FormatName;
   header: string[];
+  /** The field separator, as the header showed it (default comma). */
+  delimiter?: Delimiter;
   batchId: number;
   /**
    * Rows per chunk. Smaller chunks overlap parsing with a server's loading better; in PGlite each COPY has a
@@ -342,16 +380,17 @@ export interface ParsedChunk {
 /** The header: the first non-blank record, read on its own before the batch is created. */
 export async function readHeader(
   path: string,
-): Promise<{ header: string[]; lineNo: number } | { error: string } | null> {
+): Promise<{ header: string[]; lineNo: number; delimiter: Delimiter } | { error: string } | null> {
   const input = await openText(path);
   try {
     for await (const batch of recordBatches(input, 1)) {
       for (const rec of batch) {
         if (rec.brokenFrom !== undefined) return { error: 'the header has an unbalanced quote' };
         if (rec.text.trim() === '') continue;
-        const parsed = parseChunk([rec])[0]!;
+        const delimiter = detectDelimiter(rec.text);
+        const parsed = parseChunk([rec], delimiter)[0]!;
         if (parsed instanceof Error) return { error: parsed.message };
-        return { header: parsed.map((h) => h.trim()), lineNo: rec.lineNo };
+        return { header: parsed.map((h) => h.trim()), lineNo: rec.lineNo, delimiter };
       }
     }
     return null;
@@ -397,8 +436,11 @@ export async function parseFile(
   });
   let chunk = newChunk();
   const eventRows = new EventRows(batchId);
+  const delimiter = job.delimiter ?? ',';
+  // Spreadsheets that separate fields with semicolons write decimals with a comma ("9,99", "1.234,50").
+  const decimalAt = delimiter === ';' ? format.decimals.map((c) => at[format.columns.indexOf(c)]!) : [];
   const fast =
-    format === onlineRetail && !padded && !job.generalPathOnly
+    format === onlineRetail && delimiter === ',' && !padded && !job.generalPathOnly
       ? new RetailFastPath(at, width, eventRows, catalogue)
       : null;
   // Rejected rows of the current batch; after each batch they are joined into one flat string (parts), so a
@@ -453,7 +495,7 @@ export async function parseFile(
         if (kind[i] === QUOTED) quoted.push(source[i]!);
       }
     }
-    const parsed = parseTogether(quoted);
+    const parsed = parseTogether(quoted, delimiter);
     let q = 0;
     for (const i of good) {
       const k = kind[i]!;
@@ -467,7 +509,7 @@ export async function parseFile(
         }
       }
       const t = batch.text(i);
-      const fields = k === QUOTED ? parsed[q++]! : t.split(',');
+      const fields = k === QUOTED ? parsed[q++]! : t.split(delimiter);
       if (k !== PLAIN && t.includes('\u0000')) {
         quarantine(lineNo[i]!, t, NUL_REASON);
         continue;
@@ -481,6 +523,7 @@ export async function parseFile(
         continue;
       }
       if (padded) fields.push('');
+      for (const d of decimalAt) fields[d] = decimalPoint(fields[d]!);
       const reason = format.read(fields, at, e);
       if (reason !== null) {
         quarantine(lineNo[i]!, t, reason);
