@@ -77,6 +77,14 @@ function readPrice(raw: string, column: string, out: ParsedEvent): string | null
 
 const RETAIL_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+/** Day first with dots, as spreadsheets in much of Europe write dates (never month first). */
+const DOTTED_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+/** Each form, with the groups holding its year, month and day (hours, minutes, seconds follow in 4-6). */
+const RETAIL_DATE_FORMS: [RegExp, number, number, number][] = [
+  [RETAIL_DATE, 1, 2, 3],
+  [US_DATE, 3, 1, 2],
+  [DOTTED_DATE, 3, 2, 1],
+];
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -89,8 +97,9 @@ function isValidDate(y: number, mo: number, d: number, h: number, mi: number, s:
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /**
- * Online Retail times carry no zone; they are read as UTC. Accepts the ISO-like `YYYY-MM-DD HH:MM[:SS]` and
- * the original `M/D/YYYY H:MM` forms. Built as a string, not through Date: this runs once per imported line.
+ * Online Retail times carry no zone; they are read as UTC. Accepts the ISO-like `YYYY-MM-DD HH:MM[:SS]`, the
+ * original `M/D/YYYY H:MM` and the dotted, day-first `D.M.YYYY H:MM` forms. Built as a string, not through
+ * Date: this runs once per imported line.
  */
 export function parseRetailDate(raw: string): string | null {
   // Lines of one invoice follow each other and share their time: most lines repeat the previous one's.
@@ -105,21 +114,20 @@ const lastRetailDate: { raw: string | undefined; parsed: string | null } = { raw
 
 function parseRetailDateOnce(raw: string): string | null {
   const v = raw.trim();
-  let y: number;
-  let mo: number;
-  let d: number;
-  let m = RETAIL_DATE.exec(v);
-  if (m) {
-    y = Number(m[1]);
-    mo = Number(m[2]);
-    d = Number(m[3]);
-  } else {
-    m = US_DATE.exec(v);
-    if (!m) return null;
-    y = Number(m[3]);
-    mo = Number(m[1]);
-    d = Number(m[2]);
+  let m: RegExpExecArray | null = null;
+  let y = 0;
+  let mo = 0;
+  let d = 0;
+  for (const [form, year, month, day] of RETAIL_DATE_FORMS) {
+    m = form.exec(v);
+    if (m) {
+      y = Number(m[year]);
+      mo = Number(m[month]);
+      d = Number(m[day]);
+      break;
+    }
   }
+  if (!m) return null;
   const h = Number(m[4]);
   const mi = Number(m[5]);
   const s = Number(m[6] ?? 0);
@@ -180,7 +188,7 @@ export const onlineRetail: Format = {
     const rawDate = f[at[4]!]!;
     const occurredAt = parseRetailDate(rawDate);
     if (!occurredAt)
-      return `InvoiceDate ${JSON.stringify(rawDate)} is not a valid date (expected YYYY-MM-DD HH:MM:SS)`;
+      return `InvoiceDate ${JSON.stringify(rawDate)} is not a valid date (expected YYYY-MM-DD HH:MM:SS, M/D/YYYY H:MM or D.M.YYYY H:MM)`;
     const rawCustomer = f[at[6]!]!;
     const customerId = rawCustomer.trim() ? normaliseCustomerId(rawCustomer) : null;
     // Same as invoice.toUpperCase().startsWith('C'), without a new string per line: no other character

@@ -55,13 +55,19 @@ describe.each(drivers)('import on %s', (driver) => {
       .orderBy(asc(rejectedRows.lineNo));
     expect(quarantine.map((r) => [r.lineNo, r.reason])).toEqual([
       [13, 'Quantity "two" is not a whole number'],
-      [14, 'InvoiceDate "2011-13-01 08:26:00" is not a valid date (expected YYYY-MM-DD HH:MM:SS)'],
+      [
+        14,
+        'InvoiceDate "2011-13-01 08:26:00" is not a valid date (expected YYYY-MM-DD HH:MM:SS, M/D/YYYY H:MM or D.M.YYYY H:MM)',
+      ],
       [15, 'UnitPrice "abc" is not a number'],
       [16, 'expected 8 fields, found 7'],
       [17, 'InvoiceNo is empty'],
       [18, 'StockCode is empty'],
       [19, expect.stringMatching(/^CSV syntax error: /)],
-      [21, 'InvoiceDate "2011-02-30 08:26:00" is not a valid date (expected YYYY-MM-DD HH:MM:SS)'],
+      [
+        21,
+        'InvoiceDate "2011-02-30 08:26:00" is not a valid date (expected YYYY-MM-DD HH:MM:SS, M/D/YYYY H:MM or D.M.YYYY H:MM)',
+      ],
       [22, 'unbalanced quote: the quoted field opened on line 22 is never closed'],
     ]);
     expect(quarantine[0]!.raw).toBe(
@@ -244,6 +250,24 @@ describe.each(drivers)('import on %s', (driver) => {
       { product: 'sku1', price: '9.9500', name: 'Mug' },
     ]);
 
+    // The Online Retail layout as a German spreadsheet saves it: day-first dotted dates, decimal commas.
+    const retail = join(dir, 'retail-semicolons.csv');
+    await writeFile(
+      retail,
+      [
+        'InvoiceNo;StockCode;Description;Quantity;InvoiceDate;UnitPrice;CustomerID;Country',
+        '536365;85123A;WHITE HEART;6;01.12.2010 08:26;2,55;17850;Germany',
+        '536366;85123A;WHITE HEART;1;31.12.2010 08:26;2,55;17850;Germany',
+        '536367;85123A;WHITE HEART;1;12/31/2010 09:26;2,55;17850;Germany',
+        '',
+      ].join('\n'),
+    );
+    expect(await importFile(db, retail)).toMatchObject({ read: 3, imported: 3, rejected: 0 });
+    const times = await db.rows<{ at: string }>(sql`
+      select to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as at
+      from events where invoice like '5363%' order by line_no`);
+    expect(times.map((t) => t.at)).toEqual(['2010-12-01 08:26', '2010-12-31 08:26', '2010-12-31 09:26']);
+
     const tabs = join(dir, 'tabs.tsv');
     await writeFile(
       tabs,
@@ -254,7 +278,7 @@ describe.each(drivers)('import on %s', (driver) => {
       ].join('\n'),
     );
     expect(await importFile(db, tabs)).toMatchObject({ read: 1, imported: 1, rejected: 0 });
-    expect(await storeStats(db)).toMatchObject({ customers: 3, revenue: 1271.93 });
+    expect(await storeStats(db)).toMatchObject({ customers: 4, revenue: 1292.33 });
   });
 
   it('computes features as of an earlier instant, ignoring later lines', async () => {

@@ -59,7 +59,7 @@ function headerProblem(path: string, header: string[], format: Format): string |
   if (missing.length === 0) return null;
   const other = detectFormat(header);
   return (
-    `${basename(path)} line 1: not a ${format.name} file; missing column${missing.length > 1 ? 's' : ''} ` +
+    `${basename(path)} line 1: not an ${format.name} file; missing column${missing.length > 1 ? 's' : ''} ` +
     `${missing.join(', ')} (found: ${showHeader(header)}).` +
     (other && other.name !== format.name
       ? ` It looks like the ${other.name} layout: try --format ${other.name}.`
