@@ -86,9 +86,23 @@ export default defineCommand({
       },
       createdBy: `${caller.platform}:${caller.userId}`,
     });
+    // Asked for from elsewhere (the terminal, say) for a chat Megaphone is not connected to: it waits.
+    const waiting =
+      (platform === 'slack' || platform === 'discord') &&
+      platform !== caller.platform &&
+      !ctx.config[platform];
+    const label = platform === 'slack' ? 'Slack' : 'Discord';
     return {
       tone: 'success',
       title: `Scheduled digest "${digest.name}"`,
+      ...(waiting
+        ? {
+            text:
+              `Megaphone is not connected to ${label} yet, so nothing is posted until it is ` +
+              `(README: Connect ${label}); then the latest due digest goes out. Meanwhile, ` +
+              `"preview digest ${digest.name}" shows it here.`,
+          }
+        : {}),
       fields: digestFields(digest, new Date()),
       context:
         `cron \`${digest.cron}\` in ${digest.timezone}` +

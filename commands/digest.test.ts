@@ -129,6 +129,14 @@ describe.each(drivers)('digests in the conversation on %s', (driver) => {
     );
     expect(stored).toEqual({ platform: 'slack', channel: '#marketing' });
     expect((await withSlack.handle('delete digest weekly-marketing', cli)).tone).toBe('success');
+    // Named from the terminal while that chat is not connected: scheduled, and it says it waits.
+    const waiting = await router.handle('every Monday at 9:00 post a weekly digest to slack #marketing', cli);
+    expect(waiting.tone).toBe('success');
+    expect(waiting.text).toMatch(
+      /^Megaphone is not connected to Slack yet, so nothing is posted until it is \(README: Connect Slack\)/,
+    );
+    expect(inferred.text).toBeUndefined();
+    expect((await router.handle('delete digest weekly-marketing', cli)).tone).toBe('success');
 
     const noTime = await router.handle('schedule digest to #marketing', slack('e1'));
     expect(noTime.text).toMatch(/^I couldn't find when to post the digest\./);
