@@ -1,13 +1,34 @@
 import { z } from 'zod';
 import { parseChartRequest } from '../src/charts/request.ts';
-import { defineCommand } from '../src/core/command.ts';
+import { type CommandContext, defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import type { Button } from '../src/core/reply.ts';
+import type { SegmentDefinition } from '../src/segments/definition.ts';
+import { describeSegment } from '../src/segments/describe.ts';
+import { looksLikeSegmentRequest, parseSegmentRequest } from '../src/segments/parse.ts';
 import { comparisonReply, isSegmentMemory } from '../src/segments/reply.ts';
+import { resolveSegmentRequest } from '../src/segments/request.ts';
 import { compareSegments, getSegment } from '../src/segments/service.ts';
+import { loadVocabulary, type Vocabulary } from '../src/segments/vocabulary.ts';
 
 const THIS = /^(this|it|this one|this segment|the last one|last)$/i;
 const TWO = 'name two segments, e.g. "compare lapsed-germans and big-spenders"';
+const SEPARATOR = /\s+(?:and|with|vs\.?|versus|to)\s+/gi;
+
+/** Every way to cut the text in two at a separator, leftmost first. */
+function splits(text: string): [string, string][] {
+  return [...text.matchAll(SEPARATOR)].map((m) => [
+    text.slice(0, m.index).trim(),
+    text.slice(m.index + m[0].length).trim(),
+  ]);
+}
+
+interface Side {
+  name: string;
+  definition: SegmentDefinition;
+  /** Described in the message rather than saved (or this thread's): the chart cannot name it. */
+  described: boolean;
+}
 
 /**
  * The button that charts the same two segments: pressing it sends "chart compare segments A and B". Left out
@@ -30,38 +51,85 @@ function chartButton(a: string, b: string): Button[] {
 
 export default defineCommand({
   name: 'compare',
-  description: 'Compare two saved segments (or one with this thread’s segment): sizes and overlap',
-  examples: ['compare lapsed-germans and big-spenders', 'compare big-spenders with this'],
+  description: 'Compare two segments (saved, this thread’s, or described in words): sizes and overlap',
+  examples: [
+    'compare lapsed-germans and big-spenders',
+    'compare big-spenders with this',
+    'compare lapsed customers and active customers',
+  ],
   aliases: ['compare segments'],
   args: z
-    .object({ a: z.string().trim().min(1, TWO), b: z.string().trim() })
+    .object({ a: z.string().trim().min(1, TWO), b: z.string().trim(), text: z.string().trim() })
     // One message when nothing is named, not one per missing name.
     .refine((x) => x.a === '' || x.b !== '', { message: TWO, path: ['b'] }),
   parse: (text) => {
-    const [a, b] = text.split(/\s+(?:and|with|vs\.?|versus|to)\s+/i);
-    return { a: a ?? '', b: b ?? '' };
+    const [first] = splits(text);
+    return { a: first?.[0] ?? text.trim(), b: first?.[1] ?? '', text };
   },
-  async run(ctx, { a, b }) {
-    const resolve = async (name: string) => {
-      if (THIS.test(name)) {
-        const last = ctx.previous?.result;
-        if (!isSegmentMemory(last))
-          throw new UserError('nothing_to_compare', 'There is no segment in this thread yet.');
-        return { name: last.name ?? 'this segment', definition: last.definition };
+  async run(ctx, { a, b, text }) {
+    let vocab: Vocabulary | undefined;
+    const words = async () => (vocab ??= await loadVocabulary(ctx.database));
+    // "and", "with" and "to" also occur inside a name or a description ("customers with returns"): the cut
+    // is the first one where both sides are known, saved or readable; else the first, which says what is not.
+    let pair: [string, string] = [a, b];
+    for (const [left, right] of splits(text)) {
+      if ((await known(ctx, left, words)) && (await known(ctx, right, words))) {
+        pair = [left, right];
+        break;
       }
-      const saved = await getSegment(ctx.database, name);
-      return { name: saved.name, definition: saved.definition };
-    };
-    const left = await resolve(a);
-    const right = await resolve(b);
+    }
+    const left = await resolve(ctx, pair[0], words);
+    const right = await resolve(ctx, pair[1], words);
     const comparison = await compareSegments(ctx.database, left.definition, right.definition);
     // The chart resolves "this segment" from the thread, which this command leaves as it was.
-    const chartName = (side: string, resolved: { name: string }) =>
-      THIS.test(side) ? 'this segment' : resolved.name;
+    const chartName = (side: string, resolved: Side) => (THIS.test(side) ? 'this segment' : resolved.name);
     return {
       reply: comparisonReply(left.name, right.name, comparison, {
-        buttons: chartButton(chartName(a, left), chartName(b, right)),
+        buttons:
+          left.described || right.described
+            ? []
+            : chartButton(chartName(pair[0], left), chartName(pair[1], right)),
       }),
     };
   },
 });
+
+async function saved(ctx: CommandContext, name: string) {
+  try {
+    return await getSegment(ctx.database, name);
+  } catch (error) {
+    if (error instanceof UserError && error.code === 'segment_not_found') return null;
+    throw error;
+  }
+}
+
+/** Whether a side names this thread's segment, a saved one, or an audience the local parser reads. */
+async function known(ctx: CommandContext, side: string, words: () => Promise<Vocabulary>): Promise<boolean> {
+  if (!side) return false;
+  if (THIS.test(side) || (await saved(ctx, side))) return true;
+  return looksLikeSegmentRequest(side) && parseSegmentRequest(side, await words()).ok;
+}
+
+/** This thread's segment, a saved one, or one described in words ("lapsed customers in France"). */
+async function resolve(ctx: CommandContext, side: string, words: () => Promise<Vocabulary>): Promise<Side> {
+  if (THIS.test(side)) {
+    const last = ctx.previous?.result;
+    if (!isSegmentMemory(last))
+      throw new UserError('nothing_to_compare', 'There is no segment in this thread yet.');
+    return { name: last.name ?? 'this segment', definition: last.definition, described: false };
+  }
+  const found = await saved(ctx, side);
+  if (found) return { name: found.name, definition: found.definition, described: false };
+  if (looksLikeSegmentRequest(side)) {
+    const parsed = await resolveSegmentRequest(side, { vocab: await words(), llm: ctx.llm, log: ctx.log });
+    if (parsed.ok)
+      return { name: describeSegment(parsed.definition), definition: parsed.definition, described: true };
+    throw new UserError(
+      'compare_unreadable',
+      `"${side}" is not a saved segment, and I could not read it as an audience: ${parsed.message}`,
+    );
+  }
+  // Neither saved nor a description: the lookup's own message names the closest saved segments.
+  await getSegment(ctx.database, side);
+  throw new UserError('segment_not_found', `There is no saved segment called "${side}".`);
+}

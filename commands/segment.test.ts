@@ -67,6 +67,33 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(missing.text).toMatch(/no saved segment called "French big spenders"/);
   });
 
+  it('compares audiences described in words, cutting the request where both sides are known', async () => {
+    const t = thread('t9');
+    await router.handle('customers who spent over £50', t);
+    await router.handle('save as big spenders with returns', t);
+    // "with" separates the two, and also sits inside the saved name and inside the description.
+    const compared = await router.handle(
+      'compare big spenders with returns with customers with more than 1 order',
+      t,
+    );
+    expect(compared.tone).not.toBe('error');
+    expect(compared.fields?.slice(0, 3)).toEqual([
+      { label: 'big spenders with returns', value: '2' },
+      { label: 'orders ≥ 2', value: '2' },
+      { label: 'In both', value: '1' },
+    ]);
+    // A described side has no saved name the chart could look up: no chart button.
+    expect(compared.buttons ?? []).toEqual([]);
+    const both = await router.handle('compare customers in France and customers in Germany', t);
+    expect(both.fields?.map((f) => f.label).slice(0, 2)).toEqual(['France', 'Germany']);
+    const unreadable = await router.handle('compare customers in Narnia and big spenders with returns', t);
+    expect(unreadable.tone).toBe('error');
+    expect(unreadable.text).toMatch(
+      /^"customers in Narnia" is not a saved segment, and I could not read it as an audience: I don't know "Narnia"/,
+    );
+    await router.handle('delete segment big spenders with returns', t);
+  });
+
   it('asks back instead of guessing, and keeps the thread’s segment', async () => {
     const t = thread('t4');
     await router.handle('customers in Germany', t);
