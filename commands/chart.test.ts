@@ -127,6 +127,13 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     expect(reply.attachments).toBeUndefined();
   });
 
+  it('answers "what sold best?" with the top products chart, not as an audience', async () => {
+    const reply = await router.handle('what sold best?', thread());
+    expect(reply.tone).not.toBe('error');
+    expect(reply.title).toMatch(/^Top product/);
+    expect(reply.attachments?.[0]?.filename).toMatch(/\.png$/);
+  });
+
   it('leaves audiences that merely mention orders to the segment command', async () => {
     const reply = await router.handle('customers with more than 1 orders', thread());
     expect(reply.title).toMatch(/^Segment: /);

@@ -34,6 +34,21 @@ describe('parseChartRequest', () => {
       'plot top 10 products last quarter',
       { chart: 'top_products', metric: 'revenue', limit: 10, period: { unit: 'quarter', offset: 1 } },
     ],
+    // Asked as a question: "sold best" is revenue, "sold the most" is units.
+    [
+      'what sold best last month?',
+      { chart: 'top_products', metric: 'revenue', limit: 10, period: { unit: 'month', offset: 1 } },
+    ],
+    [
+      'which products sold the most in Germany this year',
+      {
+        chart: 'top_products',
+        metric: 'units',
+        limit: 10,
+        period: { unit: 'year', offset: 0 },
+        audience: 'Germany',
+      },
+    ],
     [
       'top 5 products by units for lapsed customers this year',
       {

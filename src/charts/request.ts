@@ -217,6 +217,38 @@ export function parseChartRequest(raw: string): ChartParse {
     /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:best[- ]?selling\s+)?(products|items|sellers|best[- ]?sellers|skus)\b/i.exec(
       body,
     ) ?? /\b(best[- ]?sellers)\b/i.exec(body);
+  // "what sold best last month?", "which products sell the most in Germany": the same chart, asked as a question.
+  const question = top
+    ? null
+    : /\b(?:what|which(?:\s+(?:products?|items?))?)\s+(?:sold|sells|sell|was\s+sold|were\s+sold)\s+(?:the\s+)?(best|most)\b/i.exec(
+        body,
+      );
+  if (question) {
+    const { period: p, rest, problem } = takePeriod(body.replace(/\?+\s*$/, ''));
+    if (problem) return { ok: false, message: problem };
+    const calendar = CALENDAR.exec(rest)?.[0];
+    if (calendar) {
+      return {
+        ok: false,
+        message:
+          `I can't chart top products for "${calendar.trim()}" yet: ask for this or last week, month, quarter ` +
+          'or year, or the last N days, e.g. "top 10 products last quarter".',
+      };
+    }
+    const asked = /\b(?:best|most)\b/i.exec(rest);
+    const after = asked ? rest.slice(asked.index + asked[0].length) : '';
+    return checked({
+      chart: 'top_products',
+      // "sold the most" counts pieces; "sold best" what they brought in.
+      metric:
+        question[1]!.toLowerCase() === 'most' || /\b(units|quantity|volume)\b/i.test(body)
+          ? 'units'
+          : 'revenue',
+      limit: 10,
+      ...(p ? { period: p } : {}),
+      audience: cleanAudience(audienceAfter(after, /\b(?:for|among|by|to|from|in)\s+(.+)$/i)),
+    });
+  }
   if (top) {
     const { period: p, rest, problem } = takePeriod(body);
     if (problem) return { ok: false, message: problem };
