@@ -120,9 +120,9 @@ describe.each(drivers)('chart builders on %s', (driver) => {
   it('breaks all customers down by country, largest first', async () => {
     const chart = await segmentBreakdown(db, { conditions: [] }, 'country');
     expect(chart.data).toEqual([
-      { label: 'France', customers: 1 },
-      { label: 'Germany', customers: 1 },
-      { label: 'United Kingdom', customers: 1 },
+      { label: 'France', customers: 1, spend: 180 },
+      { label: 'Germany', customers: 1, spend: 79.58 },
+      { label: 'United Kingdom', customers: 1, spend: 46.74 },
     ]);
     expect(chart.altText).toBe(
       'Bar chart of 3 customers by country, largest first: France 1, Germany 1, United Kingdom 1.',
@@ -136,10 +136,10 @@ describe.each(drivers)('chart builders on %s', (driver) => {
   it('breaks a segment down by lifecycle stage, every stage shown', async () => {
     const all = await segmentBreakdown(db, { conditions: [] }, 'lifecycle');
     expect(all.data).toEqual([
-      { label: 'New', customers: 1 },
-      { label: 'Active', customers: 1 },
-      { label: 'At risk', customers: 1 },
-      { label: 'Lapsed', customers: 0 },
+      { label: 'New', customers: 1, spend: 180 },
+      { label: 'Active', customers: 1, spend: 79.58 },
+      { label: 'At risk', customers: 1, spend: 46.74 },
+      { label: 'Lapsed', customers: 0, spend: 0 },
     ]);
     const big = await segmentBreakdown(
       db,
@@ -147,11 +147,29 @@ describe.each(drivers)('chart builders on %s', (driver) => {
       'lifecycle',
     );
     expect(big.data.filter((r) => r.customers > 0)).toEqual([
-      { label: 'New', customers: 1 },
-      { label: 'Active', customers: 1 },
+      { label: 'New', customers: 1, spend: 180 },
+      { label: 'Active', customers: 1, spend: 79.58 },
     ]);
     const { png } = await renderChart(big.spec);
     expect([...png.slice(0, 4)]).toEqual(PNG_SIGNATURE);
+  });
+
+  it('sums spend by group when asked for money ("revenue by country"), ranked by it', async () => {
+    const chart = await segmentBreakdown(db, { conditions: [] }, 'rfm', undefined, 'spend');
+    const ranked = chart.data.map((r) => r.spend);
+    expect(ranked).toEqual([...ranked].sort((a, b) => b - a));
+    expect(ranked.reduce((a, b) => a + b, 0)).toBeCloseTo(306.32, 2);
+    const countries = await segmentBreakdown(db, { conditions: [] }, 'country', undefined, 'spend');
+    expect(countries.summary).toBe(
+      '£306.32 spent by 3 customers across 3 countries; most in France (£180.00, 59%).',
+    );
+    expect(countries.altText).toBe(
+      'Bar chart of spend of 3 customers by country, largest first: France £180.00, Germany £79.58, ' +
+        'United Kingdom £46.74.',
+    );
+    const { png, svg } = await renderChart(countries.spec);
+    expect([...png.slice(0, 4)]).toEqual(PNG_SIGNATURE);
+    expect(svg).toContain('Spend by country');
   });
 
   it('says so when a segment is empty instead of drawing an empty chart', async () => {

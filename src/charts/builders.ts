@@ -251,9 +251,30 @@ export const RFM_GROUPS = [
 export interface BreakdownRow {
   label: string;
   customers: number;
+  /** The customers' spend, as of the features' instant. */
+  spend: number;
 }
 
+/** What a breakdown shows per group: customers counted, or their spend summed. */
+export type BreakdownMeasure = 'customers' | 'spend';
+
 const TOP_COUNTRIES = 10;
+
+type GroupRow = {
+  label: string;
+  customers: number | string;
+  spend: number | string | null;
+};
+
+/** A group as the database gave it (counts and sums may arrive as text), or an empty one. */
+function groupRow(label: string, row: GroupRow | undefined): BreakdownRow {
+  return {
+    label,
+    customers: Number(row?.customers ?? 0),
+    // Spend is money to the penny: rounded so that float noise from the sum never shows.
+    spend: Math.round(Number(row?.spend ?? 0) * 100) / 100,
+  };
+}
 
 const STAGE_LABELS: Record<(typeof LIFECYCLE_STAGES)[number], string> = {
   new: 'New',
@@ -263,17 +284,19 @@ const STAGE_LABELS: Record<(typeof LIFECYCLE_STAGES)[number], string> = {
 };
 
 /**
- * A segment's members counted by country (top 10, the rest as "Other") or by lifecycle stage (all four
- * stages, zeros included), largest first.
+ * A segment's members by country (top 10, the rest as "Other"), lifecycle stage (all four stages, zeros
+ * included) or RFM group: counted, with their spend summed, largest first by `measure`.
  *
  * @example
  * await breakdownRows(database, { conditions: [] }, 'country');
- * // [{ label: 'France', customers: 1 }, { label: 'Germany', customers: 1 }, ...]
+ * // [{ label: 'France', customers: 1, spend: 180 }, { label: 'Germany', customers: 1, spend: 79.58 }, ...]
  */
 export async function breakdownRows(
   database: Database,
   def: SegmentDefinition,
   by: BreakdownBy,
+  /** What ranks the groups (and the top 10 countries). */
+  measure: BreakdownMeasure = 'customers',
 ): Promise<BreakdownRow[]> {
   const members = inSegment(database, sql`customer_id`, def);
   if (by === 'rfm') {
@@ -281,30 +304,27 @@ export async function breakdownRows(
       RFM_GROUPS.map((g) => sql`when ${g.when} then ${g.label}::text`),
       sql` `,
     );
-    const rows = await database.rows<{ label: string; customers: number }>(sql`
-      select case ${cases} else 'Unscored' end as label, count(*)::int as customers
+    const rows = await database.rows<GroupRow>(sql`
+      select case ${cases} else 'Unscored' end as label, count(*)::int as customers, sum(spend) as spend
       from customer_features where ${members} group by 1
     `);
-    const counts = new Map(rows.map((r) => [r.label, Number(r.customers)]));
+    const found = new Map(rows.map((r) => [r.label, r]));
     const order = [...RFM_GROUPS.map((g) => g.label as string), 'Unscored'];
     return order
-      .map((label, i) => ({ row: { label, customers: counts.get(label) ?? 0 }, i }))
+      .map((label, i) => ({ row: groupRow(label, found.get(label)), i }))
       .filter(({ row }) => row.label !== 'Unscored' || row.customers > 0)
-      .sort((a, b) => b.row.customers - a.row.customers || a.i - b.i)
+      .sort((a, b) => b.row[measure] - a.row[measure] || a.i - b.i)
       .map(({ row }) => row);
   }
   if (by === 'lifecycle') {
-    const rows = await database.rows<{ label: string; customers: number }>(sql`
-      select lifecycle as label, count(*)::int as customers
+    const rows = await database.rows<GroupRow>(sql`
+      select lifecycle as label, count(*)::int as customers, sum(spend) as spend
       from customer_features where ${members} group by lifecycle
     `);
-    const counts = new Map(rows.map((r) => [r.label, Number(r.customers)]));
-    return LIFECYCLE_STAGES.map((stage) => ({
-      label: STAGE_LABELS[stage],
-      customers: counts.get(stage) ?? 0,
-    }))
+    const found = new Map(rows.map((r) => [r.label, r]));
+    return LIFECYCLE_STAGES.map((stage) => groupRow(STAGE_LABELS[stage], found.get(stage)))
       .map((row, i) => ({ row, i }))
-      .sort((a, b) => b.row.customers - a.row.customers || a.i - b.i)
+      .sort((a, b) => b.row[measure] - a.row[measure] || a.i - b.i)
       .map(({ row }) => row);
   }
   if (by !== 'country')
@@ -313,20 +333,21 @@ export async function breakdownRows(
       `Cannot break down by "${by}". Use country, lifecycle stage or RFM group.`,
     );
   // Ranked in SQL; the tail beyond the top 10 is folded into one row there too.
-  const rows = await database.rows<{ label: string; customers: number }>(sql`
+  const ranking = measure === 'spend' ? sql`spend` : sql`customers`;
+  const rows = await database.rows<GroupRow>(sql`
     with counts as (
-      select coalesce(country, 'Unknown') as label, count(*)::int as customers
+      select coalesce(country, 'Unknown') as label, count(*)::int as customers, sum(spend) as spend
       from customer_features where ${members} group by 1
     ), ranked as (
-      select label, customers, row_number() over (order by customers desc, label) as rank from counts
+      select label, customers, spend, row_number() over (order by ${ranking} desc, label) as rank from counts
     )
     select case when rank <= ${TOP_COUNTRIES} then label else 'Other' end as label,
-      sum(customers)::int as customers, min(rank) as rank
+      sum(customers)::int as customers, sum(spend) as spend, min(rank) as rank
     from ranked
     group by 1
-    order by (min(rank) > ${TOP_COUNTRIES}), sum(customers) desc, 1
+    order by (min(rank) > ${TOP_COUNTRIES}), sum(${ranking}) desc, 1
   `);
-  return rows.map((r) => ({ label: r.label, customers: Number(r.customers) }));
+  return rows.map((r) => groupRow(r.label, r));
 }
 
 const PRESENT_NOUN: Record<BreakdownBy, [string, string]> = {
@@ -347,45 +368,62 @@ export async function segmentBreakdown(
   by: BreakdownBy,
   /** The saved segment's name, for the title; the definition is described when absent. */
   name?: string,
+  /** Customers counted (default), or their spend summed. */
+  measure: BreakdownMeasure = 'customers',
 ): Promise<ChartBuild & { data: BreakdownRow[] }> {
-  const data = await breakdownRows(database, def, by);
+  const data = await breakdownRows(database, def, by, measure);
   const who = audienceLabel(def, name);
-  const total = data.reduce((sum, row) => sum + row.customers, 0);
-  if (total === 0) {
+  const customers = data.reduce((sum, row) => sum + row.customers, 0);
+  if (customers === 0) {
     throw new UserError('chart_no_data', 'This segment has no customers, so there is nothing to break down.');
   }
+  const spending = measure === 'spend';
+  const total = spending ? data.reduce((sum, row) => sum + row.spend, 0) : customers;
+  const show = (n: number) => (spending ? formatMoney(n) : formatNumber(n));
   const noun = { country: 'country', lifecycle: 'lifecycle stage', rfm: 'RFM group' }[by];
   const top = data[0]!;
-  const share = (n: number) => `${Math.round((100 * n) / total)}%`;
+  const share = (n: number) => `${total > 0 ? Math.round((100 * n) / total) : 0}%`;
+  const groupTitle = { country: 'Country', lifecycle: 'Stage', rfm: 'RFM group' }[by];
   const spec: TopLevelSpec = {
-    title: { text: `Customers by ${noun}${who}`, subtitle: plural(total, 'customer') },
+    title: {
+      text: `${spending ? 'Spend' : 'Customers'} by ${noun}${who}`,
+      subtitle: spending
+        ? `${formatMoney(total)} from ${plural(customers, 'customer')}`
+        : plural(total, 'customer'),
+    },
     width: 420,
     height: { step: 24 },
     data: { values: data },
     mark: { type: 'bar', color: PALETTE[0] },
     encoding: {
       y: { field: 'label', type: 'nominal', sort: null, title: null },
-      x: {
-        field: 'customers',
-        type: 'quantitative',
-        title: 'Customers',
-        axis: { tickMinStep: 1, format: 'd' },
-      },
+      x: spending
+        ? { field: 'spend', type: 'quantitative', title: 'Spend (£)', axis: { format: ',.0f' } }
+        : {
+            field: 'customers',
+            type: 'quantitative',
+            title: 'Customers',
+            axis: { tickMinStep: 1, format: 'd' },
+          },
       tooltip: [
-        { field: 'label', title: { country: 'Country', lifecycle: 'Stage', rfm: 'RFM group' }[by] },
+        { field: 'label', title: groupTitle },
         { field: 'customers', type: 'quantitative', title: 'Customers' },
+        { field: 'spend', type: 'quantitative', format: ',.2f', title: 'Spend (£)' },
       ],
     },
   };
-  const listed = data
-    .filter((row) => row.customers > 0)
+  const shown = data.filter((row) => row[measure] > 0);
+  const listed = shown
     .slice(0, 5)
-    .map((row) => `${row.label} ${formatNumber(row.customers)}`)
+    .map((row) => `${row.label} ${show(row[measure])}`)
     .join(', ');
   const present = data.filter((r) => r.customers > 0).length;
+  const what = spending ? `spend of ${plural(customers, 'customer')}` : plural(customers, 'customer');
   const altText =
-    `Bar chart of ${plural(total, 'customer')} by ${noun}${who}, largest first: ${listed}` +
-    `${present > 5 ? ', and more' : ''}.`;
-  const summary = `${plural(total, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
+    `Bar chart of ${what} by ${noun}${who}, largest first: ${listed}` +
+    `${shown.length > 5 ? ', and more' : ''}.`;
+  const summary = spending
+    ? `${formatMoney(total)} spent by ${plural(customers, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatMoney(top.spend)}, ${share(top.spend)}).`
+    : `${plural(customers, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
   return { spec, altText, summary, data };
 }

@@ -19,6 +19,7 @@ const blank: WireChartRequest = {
   compare: null,
   metric: null,
   by: null,
+  measure: null,
   limit: null,
   period: null,
   audience: null,

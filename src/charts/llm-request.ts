@@ -36,6 +36,10 @@ export const wireChartRequest = z.object({
     .describe('revenue_compare: previous period or same period last year'),
   metric: z.enum(['revenue', 'orders', 'units']).nullable(),
   by: z.enum(['country', 'lifecycle', 'rfm']).nullable().describe('breakdown: what to break down by'),
+  measure: z
+    .enum(['customers', 'spend'])
+    .nullable()
+    .describe('breakdown: count customers (default), or sum their spend ("revenue by country")'),
   limit: z.number().nullable().describe(`top_products: how many, 1 to ${MAX_TOP}`),
   period: z
     .object({
@@ -58,7 +62,7 @@ export type WireChartRequest = z.infer<typeof wireChartRequest>;
 const CHARTS_TEXT = [
   '- `revenue`: revenue (bars) and orders (line) over time. Parameters: grain, audience.',
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
-  '- `breakdown`: customers of an audience counted by country, lifecycle stage or RFM group. Parameters: by (country, lifecycle, rfm), audience.',
+  '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group. Parameters: by (country, lifecycle, rfm), measure (customers, spend), audience.',
   `- \`top_products\`: best-selling products. Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, audience.`,
   '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, audience.',
   '- `cohorts`: monthly cohort retention heatmap (first purchase month × months since). Parameters: audience.',
@@ -88,7 +92,7 @@ export function requestFromWire(w: WireChartRequest): unknown {
         ...audience,
       };
     case 'breakdown':
-      return { chart: w.chart, by: w.by, ...audience };
+      return { chart: w.chart, by: w.by, measure: w.measure ?? 'customers', ...audience };
     case 'top_products': {
       const p = w.period;
       const period =

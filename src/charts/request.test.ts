@@ -26,10 +26,25 @@ describe('parseChartRequest', () => {
     ],
     ['cohort retention in Germany', { chart: 'cohorts', audience: 'Germany' }],
     ['sales per day among big spenders', { chart: 'revenue', grain: 'day', audience: 'big spenders' }],
-    ['show the lapsed segment by country', { chart: 'breakdown', by: 'country', audience: 'lapsed segment' }],
-    ['chart this segment by country', { chart: 'breakdown', by: 'country', audience: 'this segment' }],
-    ['lapsed customers by rfm score', { chart: 'breakdown', by: 'rfm', audience: 'lapsed customers' }],
-    ['customers by lifecycle stage', { chart: 'breakdown', by: 'lifecycle' }],
+    [
+      'show the lapsed segment by country',
+      { chart: 'breakdown', by: 'country', measure: 'customers', audience: 'lapsed segment' },
+    ],
+    [
+      'chart this segment by country',
+      { chart: 'breakdown', by: 'country', measure: 'customers', audience: 'this segment' },
+    ],
+    [
+      'lapsed customers by rfm score',
+      { chart: 'breakdown', by: 'rfm', measure: 'customers', audience: 'lapsed customers' },
+    ],
+    ['customers by lifecycle stage', { chart: 'breakdown', by: 'lifecycle', measure: 'customers' }],
+    // Money by group: the customers' spend summed.
+    ['show me revenue by country', { chart: 'breakdown', by: 'country', measure: 'spend' }],
+    [
+      'spend of lapsed customers per stage',
+      { chart: 'breakdown', by: 'lifecycle', measure: 'spend', audience: 'lapsed customers' },
+    ],
     [
       'plot top 10 products last quarter',
       { chart: 'top_products', metric: 'revenue', limit: 10, period: { unit: 'quarter', offset: 1 } },

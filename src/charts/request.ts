@@ -33,7 +33,13 @@ export const chartRequest = z.discriminatedUnion('chart', [
     grain: grain.optional(),
     audience,
   }),
-  z.object({ chart: z.literal('breakdown'), by: z.enum(['country', 'lifecycle', 'rfm']), audience }),
+  z.object({
+    chart: z.literal('breakdown'),
+    by: z.enum(['country', 'lifecycle', 'rfm']),
+    /** Customers counted, or their spend summed ("revenue by country"). */
+    measure: z.enum(['customers', 'spend']).default('customers'),
+    audience,
+  }),
   z.object({
     chart: z.literal('top_products'),
     metric: z.enum(PRODUCT_METRICS),
@@ -344,12 +350,20 @@ export function parseChartRequest(raw: string): ChartParse {
     if (refused) return refused;
     const word = breakdown[1]!.toLowerCase();
     const by = word.startsWith('countr') ? 'country' : word.startsWith('rfm') ? 'rfm' : 'lifecycle';
-    const before = body
-      .slice(0, breakdown.index)
+    const lead = body.slice(0, breakdown.index);
+    // "revenue by country", "spend of lapsed customers per stage": their spend summed, not a head count.
+    const money = /\b(?:revenue|sales|spend|spending|turnover)\b/i;
+    const before = lead
       .replace(/\b(?:broken\s+down|split|breakdown|break\s+down)\b/gi, ' ')
+      .replace(/^\s*(?:total\s+)?(?:revenue|sales|spend|spending|turnover)\s*(?:of|from|for|among)?\b/i, ' ')
       .replace(/^\s*(?:of\s+)?/i, '')
       .trim();
-    return checked({ chart: 'breakdown', by, audience: cleanAudience(before) });
+    return checked({
+      chart: 'breakdown',
+      by,
+      measure: money.test(lead) ? 'spend' : 'customers',
+      audience: cleanAudience(before),
+    });
   }
 
   if (/\b(revenue|sales|orders|turnover)\b/i.test(body)) {
@@ -432,7 +446,13 @@ export async function buildChart(
       };
     case 'breakdown':
       return {
-        ...(await segmentBreakdown(database, where ?? { conditions: [] }, request.by, who?.name)),
+        ...(await segmentBreakdown(
+          database,
+          where ?? { conditions: [] },
+          request.by,
+          who?.name,
+          request.measure,
+        )),
         audience: who,
       };
     case 'top_products':
