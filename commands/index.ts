@@ -19,6 +19,7 @@ import exportDraft from './draft-export.ts';
 import regenerateDraft from './draft-regenerate.ts';
 import rejectDraft from './draft-reject.ts';
 import drafts from './drafts.ts';
+import figures from './figures.ts';
 import help from './help.ts';
 import recommend from './recommend.ts';
 import segment from './segment.ts';
@@ -40,6 +41,8 @@ export const commands: readonly AnyCommand[] = [
   // Before chart and segment: "every Monday at 9:00 ... digest to #marketing" is a schedule, not an audience.
   createDigest,
   similar,
+  // Before chart and segment: "how many orders last week?" asks for a figure, not an audience.
+  figures,
   chart,
   recommend,
   segment,

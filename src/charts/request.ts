@@ -106,7 +106,7 @@ export function takePeriod(text: string): { period: Period | undefined; rest: st
  * A calendar year or month named as a period: "in 2026", "for March", "since last March". A bare number is not
  * one ("spent over 2000").
  */
-const CALENDAR =
+export const CALENDAR =
   /\b(?:in|during|since|from|throughout)\s+(?:the\s+year\s+)?(?:19|20)\d{2}\b|\b(?:in|for|during|since|from|throughout)\s+(?:last\s+|this\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(?:19|20)\d{2})?\b/i;
 
 /**

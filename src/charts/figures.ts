@@ -1,0 +1,118 @@
+/**
+ * Headline figures for a period, against the period before: what "how many orders last week?" or "what is our
+ * average order value this month?" asks. Periods are read as the charts read them (this or last week, month,
+ * quarter or year, the last N days), relative to the data's as-of instant, in UTC. Like `stats`, they count
+ * purchase lines of known customers up to that instant.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { DONE_BATCHES } from '../ingest/features.ts';
+import { AS_OF } from './builders.ts';
+import { describePeriod, type Period } from './products.ts';
+import { UNIT_INTERVAL, UNIT_SQL } from './trends.ts';
+
+export interface Figures {
+  revenue: number;
+  orders: number;
+  customers: number;
+  /** Customers whose first purchase ever falls in the period. */
+  newCustomers: number;
+}
+
+export interface PeriodFigures {
+  /** "Oct 2026", "Nov 2026 to date", "the last 30 days", "of all time". */
+  label: string;
+  current: Figures;
+  /** The period before, as long as this one (none for all time). */
+  previous?: { label: string; figures: Figures };
+  /** The data's as-of instant (ISO-8601), or null when there is no data. */
+  asOf: string | null;
+}
+
+/**
+ * @example
+ * const week = await periodFigures(database, { unit: 'week', offset: 1 });
+ * week.current.orders; // orders last week
+ */
+export async function periodFigures(database: Database, period: Period | undefined): Promise<PeriodFigures> {
+  const at = sql`(select at from as_of)`;
+  // Both windows inclusive: [start, stop]. A period to date is compared with the same stretch of the one before.
+  let cur: { start: ReturnType<typeof sql>; stop: ReturnType<typeof sql> };
+  let prev: typeof cur | undefined;
+  if (!period) cur = { start: sql`'-infinity'::timestamp`, stop: at };
+  else if ('days' in period) {
+    const n = sql`${`${period.days} days`}::interval`;
+    cur = { start: sql`${at} - ${n}`, stop: at };
+    prev = { start: sql`${at} - 2 * ${n}`, stop: sql`${at} - ${n} - interval '1 microsecond'` };
+  } else {
+    const unit = sql`${UNIT_INTERVAL[period.unit]}::interval`;
+    const trunc = sql`date_trunc(${UNIT_SQL[period.unit]}, ${at})`;
+    if (period.offset === 0) {
+      // The same whole days into the period before, as the comparison chart counts them (day 1 on day 1).
+      cur = { start: trunc, stop: at };
+      prev = {
+        start: sql`${trunc} - ${unit}`,
+        stop: sql`${trunc} - ${unit} + (date_trunc('day', ${at}) - ${trunc}) + interval '1 day' - interval '1 microsecond'`,
+      };
+    } else {
+      cur = { start: sql`${trunc} - ${unit}`, stop: sql`${trunc} - interval '1 microsecond'` };
+      prev = { start: sql`${trunc} - 2 * ${unit}`, stop: sql`${trunc} - ${unit} - interval '1 microsecond'` };
+    }
+  }
+  const iso = (t: ReturnType<typeof sql>) => sql`to_char(${t}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  const [b] = await database.rows<{
+    as_of: string | null;
+    cur_start: string | null;
+    cur_stop: string | null;
+    prev_start: string | null;
+    prev_stop: string | null;
+    days: number | null;
+  }>(sql`
+    with as_of as (select ${AS_OF} at time zone 'UTC' as at)
+    select ${iso(at)} as as_of, ${iso(cur.start)} as cur_start, ${iso(cur.stop)} as cur_stop,
+      ${prev ? iso(prev.start) : sql`null`} as prev_start, ${prev ? iso(prev.stop) : sql`null`} as prev_stop,
+      ${prev ? sql`extract(day from date_trunc('day', ${at}) - ${cur.start})::int + 1` : sql`null`} as days`);
+  if (!b?.as_of) {
+    const none = { revenue: 0, orders: 0, customers: 0, newCustomers: 0 };
+    return { label: describePeriod(period, null), current: none, asOf: null };
+  }
+  const figures = async (start: string | null, stop: string): Promise<Figures> => {
+    const from = start ? sql`and occurred_at >= ${start}::timestamptz` : sql``;
+    const [row] = await database.rows<{
+      revenue: string;
+      orders: number;
+      customers: number;
+      fresh: number;
+    }>(sql`
+      select coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue,
+        count(distinct invoice)::int as orders, count(distinct customer_id)::int as customers,
+        (select count(*)::int from customer_features
+          where first_purchase_at <= ${stop}::timestamptz
+            ${start ? sql`and first_purchase_at >= ${start}::timestamptz` : sql``}) as fresh
+      from events
+      where kind = 'purchase' and batch_id in ${DONE_BATCHES} ${from} and occurred_at <= ${stop}::timestamptz`);
+    return {
+      revenue: Number(row?.revenue ?? 0),
+      orders: Number(row?.orders ?? 0),
+      customers: Number(row?.customers ?? 0),
+      newCustomers: Number(row?.fresh ?? 0),
+    };
+  };
+  // The all-time window starts at -infinity, which to_char prints as such: no lower bound.
+  const start = (s: string | null) => (s && /^\d/.test(s) ? s : null);
+  const current = await figures(start(b.cur_start), b.cur_stop!);
+  const label = describePeriod(period, b.cur_start?.slice(0, 10) ?? null);
+  if (!period || !prev || !b.prev_start || !b.prev_stop) return { label, current, asOf: b.as_of };
+  const previousLabel =
+    'days' in period
+      ? `the ${period.days} days before`
+      : period.offset === 0
+        ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${describePeriod({ unit: period.unit, offset: 1 }, b.prev_start.slice(0, 10))}`
+        : describePeriod({ unit: period.unit, offset: 1 }, b.prev_start.slice(0, 10));
+  return {
+    label,
+    current,
+    previous: { label: previousLabel, figures: await figures(b.prev_start, b.prev_stop) },
+    asOf: b.as_of,
+  };
+}
