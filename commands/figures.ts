@@ -5,6 +5,7 @@ import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import { formatMoney, formatNumber } from '../src/core/reply.ts';
 import { change } from '../src/digests/compose.ts';
+import { NO_DATA_MESSAGE } from '../src/ingest/stats.ts';
 
 /** A figure a marketer asks for by name. */
 const FIGURE =
@@ -47,7 +48,7 @@ export default defineCommand({
     if (!f.asOf) {
       return {
         tone: 'warning',
-        text: 'There is no data yet. Import a file with `megaphone import FILE.csv`, or load the demo shop with `megaphone demo`.',
+        text: NO_DATA_MESSAGE,
       };
     }
     const { current } = f;

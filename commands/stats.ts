@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
 import { formatMoney, formatNumber } from '../src/core/reply.ts';
-import { storeStats } from '../src/ingest/stats.ts';
+import { NO_DATA_MESSAGE, storeStats } from '../src/ingest/stats.ts';
 
 export default defineCommand({
   name: 'stats',
@@ -14,7 +14,7 @@ export default defineCommand({
     if (s.purchaseLines === 0) {
       return {
         tone: 'warning',
-        text: 'There is no data yet. Import a file with `megaphone import FILE.csv`, or load the demo shop with `megaphone demo`.',
+        text: NO_DATA_MESSAGE,
       };
     }
     return {

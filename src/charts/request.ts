@@ -126,6 +126,24 @@ function periodNotCharted(body: string, what: string): ChartParse | undefined {
   };
 }
 
+/** The period of a top products chart and the text without it, or why the period said cannot be charted. */
+function topProductsPeriod(body: string): { period: Period | undefined; rest: string; refused?: ChartParse } {
+  const { period, rest, problem } = takePeriod(body);
+  if (problem) return { period, rest, refused: { ok: false, message: problem } };
+  const calendar = CALENDAR.exec(rest)?.[0];
+  if (!calendar) return { period, rest };
+  return {
+    period,
+    rest,
+    refused: {
+      ok: false,
+      message:
+        `I can't chart top products for "${calendar.trim()}" yet: ask for this or last week, month, quarter ` +
+        'or year, or the last N days, e.g. "top 10 products last quarter".',
+    },
+  };
+}
+
 /** "in Germany" brings the audience too, once no period is left in the text (see periodNotCharted). */
 const AUDIENCE_OR_IN = /\b(?:for|among|of|from|in)\s+(.+)$/i;
 
@@ -230,17 +248,8 @@ export function parseChartRequest(raw: string): ChartParse {
         body,
       );
   if (question) {
-    const { period: p, rest, problem } = takePeriod(body.replace(/\?+\s*$/, ''));
-    if (problem) return { ok: false, message: problem };
-    const calendar = CALENDAR.exec(rest)?.[0];
-    if (calendar) {
-      return {
-        ok: false,
-        message:
-          `I can't chart top products for "${calendar.trim()}" yet: ask for this or last week, month, quarter ` +
-          'or year, or the last N days, e.g. "top 10 products last quarter".',
-      };
-    }
+    const { period: p, rest, refused } = topProductsPeriod(body.replace(/\?+\s*$/, ''));
+    if (refused) return refused;
     const asked = /\b(?:best|most)\b/i.exec(rest);
     const after = asked ? rest.slice(asked.index + asked[0].length) : '';
     return checked({
@@ -256,17 +265,8 @@ export function parseChartRequest(raw: string): ChartParse {
     });
   }
   if (top) {
-    const { period: p, rest, problem } = takePeriod(body);
-    if (problem) return { ok: false, message: problem };
-    const calendar = CALENDAR.exec(rest)?.[0];
-    if (calendar) {
-      return {
-        ok: false,
-        message:
-          `I can't chart top products for "${calendar.trim()}" yet: ask for this or last week, month, quarter ` +
-          'or year, or the last N days, e.g. "top 10 products last quarter".',
-      };
-    }
+    const { period: p, rest, refused } = topProductsPeriod(body);
+    if (refused) return refused;
     const limit = top[1] && /^\d+$/.test(top[1]) ? Number(top[1]) : 10;
     if (limit < 1 || limit > MAX_TOP) {
       return {

@@ -2,6 +2,10 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { DONE_BATCHES, latestEventAt } from './features.ts';
 
+/** What a figure answers when nothing is imported yet. */
+export const NO_DATA_MESSAGE =
+  'There is no data yet. Import a file with `megaphone import FILE.csv`, or load the demo shop with `megaphone demo`.';
+
 export interface StoreStats {
   /** Customers with at least one purchase line up to the as-of instant. */
   customers: number;
