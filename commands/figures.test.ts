@@ -64,6 +64,12 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
       /^Segment: /,
     );
     expect((await router.handle('revenue by month', slackThread('f6'))).title).toMatch(/revenue/i);
+    // An audience in the question is not dropped: it goes to the segment command, which counts it.
+    const bought = await router.handle('how many customers bought lanterns last month?', slackThread('f9'));
+    expect(bought.title ?? bought.text).not.toMatch(/^Figures/);
+    const named = await router.handle('figures for big spenders last month', slackThread('f10'));
+    expect(named.tone).toBe('error');
+    expect(named.text).toMatch(/^Figures count every customer, so I can't narrow them to "big spenders"/);
     const march = await router.handle('how much did we sell in March?', slackThread('f7'));
     expect(march.tone).toBe('error');
     expect(march.text).toMatch(

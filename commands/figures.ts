@@ -16,6 +16,31 @@ const QUESTION =
 const ELSEWHERE =
   /\b(?:chart|plot|graph|draw|visuali[sz]e|trends?|over\s+time|by\s+(?:day|week|month|country|countries|stage|lifecycle|rfm|products?)|per\s+(?:day|week|month)|daily|weekly|monthly|vs\.?|versus|compared?|against|top|best|most|who|which|customers\s+(?:who|with|in|from|that|without))\b/i;
 
+/** Words a figures question may hold besides the figure and the period ("how much did we sell in total?"). */
+const FILLER = new Set(
+  (
+    "how what whats what's show me give tell is are was were do does did have has had we our us the a an of " +
+    'in for so far to date total overall much many number count sell sold make made take taken get got been ' +
+    'revenue sales turnover orders order average value aov customers new please right now there this that ' +
+    "and its it's figure figures kpi kpis today"
+  ).split(' '),
+);
+
+/**
+ * What a request says besides figures, a period and filler: "bought candles" in "how many customers bought
+ * candles last month?". A figures answer counts everyone, so such a request is not one (it is an audience).
+ */
+function unexplained(text: string): string[] {
+  const { rest } = takePeriod(text);
+  // A calendar date is refused on its own terms, with what to ask instead (see run).
+  return rest
+    .replace(new RegExp(CALENDAR.source, 'gi'), ' ')
+    .toLowerCase()
+    .replace(/[?!.,:;]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w && !FILLER.has(w));
+}
+
 export default defineCommand({
   name: 'figures',
   description: 'Revenue, orders, customers and average order for a period, against the period before',
@@ -30,7 +55,8 @@ export default defineCommand({
   claims: (text) =>
     FIGURE.test(text) &&
     !ELSEWHERE.test(text) &&
-    (QUESTION.test(text) || takePeriod(text).period !== undefined),
+    (QUESTION.test(text) || takePeriod(text).period !== undefined) &&
+    unexplained(text).length === 0,
   async run(ctx, { request }) {
     const { period, problem } = takePeriod(request);
     if (problem) throw new UserError('figures_period', problem);
@@ -41,6 +67,16 @@ export default defineCommand({
         `I count periods back from the latest data, not by calendar dates like "${calendar.trim()}".`,
         {
           hint: 'Ask for this or last week, month, quarter or year, or the last N days, e.g. "revenue last month".',
+        },
+      );
+    }
+    const extra = unexplained(request);
+    if (extra.length > 0) {
+      throw new UserError(
+        'figures_audience',
+        `Figures count every customer, so I can't narrow them to "${extra.join(' ')}".`,
+        {
+          hint: 'For an audience, describe it, e.g. "customers who bought candles in the last 30 days"; the answer gives its count and spend.',
         },
       );
     }
