@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { periodFigures } from '../src/charts/figures.ts';
+import { figureFields, periodFigures } from '../src/charts/figures.ts';
 import { CALENDAR, takePeriod } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
-import { formatMoney, formatNumber } from '../src/core/reply.ts';
-import { change } from '../src/digests/compose.ts';
 import { NO_DATA_MESSAGE } from '../src/ingest/stats.ts';
 
 /** A figure a marketer asks for by name. */
@@ -87,36 +85,10 @@ export default defineCommand({
         text: NO_DATA_MESSAGE,
       };
     }
-    const { current } = f;
-    const before = f.previous?.figures;
-    const aov = (x: { revenue: number; orders: number }) => (x.orders ? x.revenue / x.orders : 0);
-    const versus = (now: number, then: number | undefined) =>
-      then === undefined ? '' : ` (${change(now, then)})`;
     return {
       reply: {
         title: f.label === 'of all time' ? 'Figures of all time' : `Figures for ${f.label}`,
-        fields: [
-          {
-            label: 'Revenue',
-            value: `${formatMoney(current.revenue)}${versus(current.revenue, before?.revenue)}`,
-          },
-          {
-            label: 'Orders',
-            value: `${formatNumber(current.orders)}${versus(current.orders, before?.orders)}`,
-          },
-          {
-            label: 'Customers',
-            value: `${formatNumber(current.customers)}${versus(current.customers, before?.customers)}`,
-          },
-          {
-            label: 'New customers',
-            value: `${formatNumber(current.newCustomers)}${versus(current.newCustomers, before?.newCustomers)}`,
-          },
-          {
-            label: 'Average order',
-            value: `${formatMoney(aov(current))}${before ? versus(aov(current), aov(before)) : ''}`,
-          },
-        ],
+        fields: figureFields(f.current, f.previous?.figures),
         context:
           (f.previous ? `Changes against ${f.previous.label} · ` : '') +
           `purchases by known customers, as of ${f.asOf.slice(0, 16).replace('T', ' ')} UTC`,

@@ -4,7 +4,8 @@
  * quarter or year, the last N days), relative to the data's as-of instant, in UTC. Like `stats`, they count
  * purchase lines of known customers up to that instant.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Field, formatMoney, formatNumber } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
 import { DONE_BATCHES } from '../ingest/features.ts';
 import { AS_OF } from './builders.ts';
@@ -76,28 +77,12 @@ export async function periodFigures(database: Database, period: Period | undefin
     const none = { revenue: 0, orders: 0, customers: 0, newCustomers: 0 };
     return { label: describePeriod(period, null), current: none, asOf: null };
   }
-  const figures = async (start: string | null, stop: string): Promise<Figures> => {
-    const from = start ? sql`and occurred_at >= ${start}::timestamptz` : sql``;
-    const [row] = await database.rows<{
-      revenue: string;
-      orders: number;
-      customers: number;
-      fresh: number;
-    }>(sql`
-      select coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue,
-        count(distinct invoice)::int as orders, count(distinct customer_id)::int as customers,
-        (select count(*)::int from customer_features
-          where first_purchase_at <= ${stop}::timestamptz
-            ${start ? sql`and first_purchase_at >= ${start}::timestamptz` : sql``}) as fresh
-      from events
-      where kind = 'purchase' and batch_id in ${DONE_BATCHES} ${from} and occurred_at <= ${stop}::timestamptz`);
-    return {
-      revenue: Number(row?.revenue ?? 0),
-      orders: Number(row?.orders ?? 0),
-      customers: Number(row?.customers ?? 0),
-      newCustomers: Number(row?.fresh ?? 0),
-    };
-  };
+  const figures = (start: string | null, stop: string) =>
+    windowFigures(database, (at) =>
+      start
+        ? sql`${at} >= ${start}::timestamptz and ${at} <= ${stop}::timestamptz`
+        : sql`${at} <= ${stop}::timestamptz`,
+    );
   // The all-time window starts at -infinity, which to_char prints as such: no lower bound.
   const start = (s: string | null) => (s && /^\d/.test(s) ? s : null);
   const current = await figures(start(b.cur_start), b.cur_stop!);
@@ -115,4 +100,54 @@ export async function periodFigures(database: Database, period: Period | undefin
     previous: { label: previousLabel, figures: await figures(b.prev_start, b.prev_stop) },
     asOf: b.as_of,
   };
+}
+
+/**
+ * The figures of purchase lines whose time passes `within` (a condition on the time column it is given). A new
+ * customer is one whose first purchase passes it: as of the features' instant, which ends every window asked for.
+ *
+ * @example
+ * await windowFigures(database, (at) => sql`${at} > now() - interval '7 days'`);
+ */
+export async function windowFigures(database: Database, within: (at: SQL) => SQL): Promise<Figures> {
+  const [row] = await database.rows<{
+    revenue: string;
+    orders: number;
+    customers: number;
+    fresh: number;
+  }>(sql`
+    select coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue,
+      count(distinct invoice)::int as orders, count(distinct customer_id)::int as customers,
+      (select count(*)::int from customer_features where ${within(sql`first_purchase_at`)}) as fresh
+    from events
+    where kind = 'purchase' and batch_id in ${DONE_BATCHES} and ${within(sql`occurred_at`)}`);
+  return {
+    revenue: Number(row?.revenue ?? 0),
+    orders: Number(row?.orders ?? 0),
+    customers: Number(row?.customers ?? 0),
+    newCustomers: Number(row?.fresh ?? 0),
+  };
+}
+
+/** "+12%", "−5%", "new" (nothing before), "no change". */
+export function change(current: number, previous: number): string {
+  if (current === previous) return 'no change';
+  if (previous === 0) return 'new';
+  const pct = ((current - previous) / Math.abs(previous)) * 100;
+  const rounded = Math.abs(pct) < 10 ? Math.round(pct * 10) / 10 : Math.round(pct);
+  return `${rounded > 0 ? '+' : '−'}${formatNumber(Math.abs(rounded))}%`;
+}
+
+/** The headline fields of a period, each with its change against `previous` when there is one. */
+export function figureFields(current: Figures, previous?: Figures): Field[] {
+  const aov = (f: Figures) => (f.orders ? f.revenue / f.orders : 0);
+  const line = (now: number, then: number | undefined, show: (n: number) => string) =>
+    `${show(now)}${then === undefined ? '' : ` (${change(now, then)})`}`;
+  return [
+    { label: 'Revenue', value: line(current.revenue, previous?.revenue, formatMoney) },
+    { label: 'Orders', value: line(current.orders, previous?.orders, formatNumber) },
+    { label: 'Customers', value: line(current.customers, previous?.customers, formatNumber) },
+    { label: 'New customers', value: line(current.newCustomers, previous?.newCustomers, formatNumber) },
+    { label: 'Average order', value: line(aov(current), previous && aov(previous), formatMoney) },
+  ];
 }

@@ -2,10 +2,11 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, drivers, type TestDatabase } from '../../test/database.ts';
+import { change } from '../charts/figures.ts';
 import { importFile } from '../ingest/import.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { deleteSegment, saveSegment } from '../segments/service.ts';
-import { change, composeDigest, type DigestRecommender } from './compose.ts';
+import { composeDigest, type DigestRecommender } from './compose.ts';
 import type { Digest } from './service.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/two-weeks.csv', import.meta.url));

@@ -9,6 +9,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { revenueOverTime } from '../charts/builders.ts';
+import { change, type Figures, figureFields, windowFigures } from '../charts/figures.ts';
 import { renderChart } from '../charts/render.ts';
 import { newReferenceId } from '../core/errors.ts';
 import {
@@ -84,13 +85,6 @@ const PART_LABEL: Record<DigestPart, string> = {
   chart: 'chart',
 };
 
-interface Kpis {
-  revenue: number;
-  orders: number;
-  customers: number;
-  newCustomers: number;
-}
-
 /** The data's as-of instant: the one features were computed at, else the latest event. */
 async function dataAsOf(database: Database): Promise<Date | null> {
   const [row] = await database.rows<{ at: string | Date | null }>(sql`
@@ -111,35 +105,12 @@ async function kpis(
   database: Database,
   end: Date,
   period: Period,
-): Promise<{ current: Kpis; previous: Kpis }> {
+): Promise<{ current: Figures; previous: Figures }> {
   const { e, m, s } = bounds(end, period);
-  const rows = await database.rows<{ cur: boolean; revenue: string; orders: number; customers: number }>(sql`
-    select occurred_at > ${m} as cur,
-      coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue,
-      count(distinct invoice)::int as orders,
-      count(distinct customer_id)::int as customers
-    from events
-    where kind = 'purchase' and batch_id in ${DONE_BATCHES} and occurred_at > ${s} and occurred_at <= ${e}
-    group by 1`);
-  // A new customer's first purchase ever falls in the period.
-  const [fresh] = await database.rows<{ cur: number; prev: number }>(sql`
-    select count(*) filter (where first_at > ${m})::int as cur,
-      count(*) filter (where first_at <= ${m} and first_at > ${s})::int as prev
-    from (
-      select min(occurred_at) as first_at from events
-      where kind = 'purchase' and customer_id is not null and batch_id in ${DONE_BATCHES} and occurred_at <= ${e}
-      group by customer_id
-    ) firsts`);
-  const pick = (cur: boolean, newCustomers: number): Kpis => {
-    const row = rows.find((r) => Boolean(r.cur) === cur);
-    return {
-      revenue: Number(row?.revenue ?? 0),
-      orders: Number(row?.orders ?? 0),
-      customers: Number(row?.customers ?? 0),
-      newCustomers,
-    };
+  return {
+    current: await windowFigures(database, (at) => sql`${at} > ${m} and ${at} <= ${e}`),
+    previous: await windowFigures(database, (at) => sql`${at} > ${s} and ${at} <= ${m}`),
   };
-  return { current: pick(true, Number(fresh?.cur ?? 0)), previous: pick(false, Number(fresh?.prev ?? 0)) };
 }
 
 interface ProductRow {
@@ -174,15 +145,6 @@ async function products(database: Database, end: Date, period: Period): Promise<
     units: Number(r.units),
     previous: Number(r.previous),
   }));
-}
-
-/** "+12%", "−5%", "new" (nothing before), "no change". */
-export function change(current: number, previous: number): string {
-  if (current === previous) return 'no change';
-  if (previous === 0) return 'new';
-  const pct = ((current - previous) / Math.abs(previous)) * 100;
-  const rounded = Math.abs(pct) < 10 ? Math.round(pct * 10) / 10 : Math.round(pct);
-  return `${rounded > 0 ? '+' : '−'}${formatNumber(Math.abs(rounded))}%`;
 }
 
 function signed(n: number): string {
@@ -313,19 +275,8 @@ export async function composeDigest(
   const fields: Field[] = [];
   const text: string[] = [];
   if (figures) {
-    const { current: c, previous: p } = figures;
-    const aov = (k: Kpis) => (k.orders ? k.revenue / k.orders : 0);
+    fields.push(...figureFields(figures.current, figures.previous));
     const vs = `vs ${names.previous}`;
-    fields.push(
-      { label: 'Revenue', value: `${formatMoney(c.revenue)} (${change(c.revenue, p.revenue)})` },
-      { label: 'Orders', value: `${formatNumber(c.orders)} (${change(c.orders, p.orders)})` },
-      { label: 'Customers', value: `${formatNumber(c.customers)} (${change(c.customers, p.customers)})` },
-      {
-        label: 'New customers',
-        value: `${formatNumber(c.newCustomers)} (${change(c.newCustomers, p.newCustomers)})`,
-      },
-      { label: 'Average order', value: `${formatMoney(aov(c))} (${change(aov(c), aov(p))})` },
-    );
     text.push(`Last ${names.span} to ${endLabel}, changes ${vs}.`);
   }
   if (segmentLines?.any) text.push(`*Saved segments*\n${segmentLines.lines.join('\n')}`);
