@@ -80,23 +80,29 @@ export async function refreshFeatures(
     );
   });
   const products = eventSources(inputs).products;
-  // The per-product totals group the events on their own. On a server they are built on another connection
-  // meanwhile; PGlite runs one transaction at a time, so there they are built in this one.
-  const totals =
-    database.driver === 'postgres'
-      ? database.db.transaction(async (tx) => {
-          await rollupSettings(tx);
-          // The other statements keep the cores busy: parallel workers here only add their overhead
-          // (~25% more CPU for the same grouping).
-          await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
-          return writeProductTotals(tx, database.driver, products);
-        })
-      : undefined;
-  totals?.catch(() => {});
+  type Tx = Pick<Database['db'], 'execute'>;
+  // On a server the refresh's groupings run side by side on their own connections, which keep the cores busy:
+  // parallel workers only add their overhead (~25% more CPU for the same grouping). PGlite runs one
+  // transaction at a time, so there everything is built in the refresh's own transaction.
+  const beside = <T>(work: (tx: Tx) => Promise<T>): Promise<T> | undefined => {
+    if (database.driver !== 'postgres') return undefined;
+    const done = database.db.transaction(async (tx) => {
+      await settings(tx);
+      return work(tx);
+    });
+    done.catch(() => {});
+    return done;
+  };
+  const settings = async (tx: Tx) => {
+    await rollupSettings(tx);
+    if (database.driver === 'postgres') await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+  };
+  // The per-product totals group the events on their own.
+  const totals = beside((tx) => writeProductTotals(tx, database.driver, products));
   // Distinct products per customer. (Summing revenue per customer and product here too, for the product
-  // totals, cost more than a separate grouping per product: 270k numeric sums against 4k.) On a server it is
-  // grouped on another connection alongside the other groupings, and its 4k rows join the refresh as a
-  // parameter: run after the invoices' grouping in the refresh's own transaction, it ran alone on one core.
+  // totals, cost more than a separate grouping per product: 270k numeric sums against 4k.) Beside the
+  // invoices' grouping, its 4k rows join the refresh as a parameter: run after it in the refresh's own
+  // transaction, it ran alone on one core.
   const distinctProducts = sql`
     select customer_id, count(*)::int as distinct_products
     from (
@@ -106,21 +112,12 @@ export async function refreshFeatures(
       group by 1, 2
     ) pairs
     group by 1`;
-  const productCounts =
-    database.driver === 'postgres'
-      ? database.db.transaction(async (tx) => {
-          await rollupSettings(tx);
-          await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
-          return resultRows<{ customer_id: string; distinct_products: number }>(
-            await tx.execute(distinctProducts),
-          );
-        })
-      : undefined;
-  productCounts?.catch(() => {});
+  const productCounts = beside(async (tx) =>
+    resultRows<{ customer_id: string; distinct_products: number }>(await tx.execute(distinctProducts)),
+  );
   let deadRows = 0;
   const computed = database.db.transaction(async (tx) => {
-    await rollupSettings(tx);
-    if (database.driver === 'postgres') await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+    await settings(tx);
     // Two hash groupings of the lines feed the features, and the first also the customer-day rollup. One
     // grouping per customer with count(distinct) and an ordered array_agg sorted every customer's lines three
     // times: 1.1-1.7 s on the Online Retail file on a server.
