@@ -11,12 +11,12 @@ import { events, importBatches, rejectedRows as rejectedRowsTable } from '../../
 import { UserError } from '../core/errors.ts';
 import type { BulkCopy, Database } from '../db/client.ts';
 import { categorize } from './categorize.ts';
+import { EVENT_COLUMNS } from './event-rows.ts';
 import { refreshFeatures } from './features.ts';
 import { detectFormat, type EventKind, FORMATS, type Format, type FormatName } from './formats.ts';
 import {
   type CatalogueRows,
   contentHash,
-  EVENT_COLUMNS,
   type ParsedChunk,
   type ParseJob,
   readHeader,

@@ -23,8 +23,6 @@ const COPY_ROWS = 25_000;
 const MAX_RECORD_LINES = 50;
 const GUNZIP_CHUNK = 256 * 1024;
 
-export { EVENT_COLUMNS } from './event-rows.ts';
-
 const NEEDS_QUOTES = /[",\n\r\\]/;
 
 /** CSV field for COPY: unquoted empty means NULL, so every non-null text is quoted when it needs to be. */
