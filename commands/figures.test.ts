@@ -70,6 +70,10 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     const named = await router.handle('figures for big spenders last month', slackThread('f10'));
     expect(named.tone).toBe('error');
     expect(named.text).toMatch(/^Figures count every customer, so I can't narrow them to "big spenders"/);
+    const year = await router.handle('revenue in 2026', slackThread('f11'));
+    expect(year.text).toMatch(
+      /^I count periods back from the latest data, not by calendar dates like "in 2026"/,
+    );
     const march = await router.handle('how much did we sell in March?', slackThread('f7'));
     expect(march.tone).toBe('error');
     expect(march.text).toMatch(

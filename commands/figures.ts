@@ -53,7 +53,8 @@ export default defineCommand({
   claims: (text) =>
     FIGURE.test(text) &&
     !ELSEWHERE.test(text) &&
-    (QUESTION.test(text) || takePeriod(text).period !== undefined) &&
+    // A calendar date ("revenue in 2026") is claimed too, to be refused with what to ask instead.
+    (QUESTION.test(text) || takePeriod(text).period !== undefined || CALENDAR.test(text)) &&
     unexplained(text).length === 0,
   async run(ctx, { request }) {
     const { period, problem } = takePeriod(request);
