@@ -27,6 +27,8 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
       'plot top 10 products last quarter',
       /^Top product in Q1 2011: Assorted Colour Bird Ornament \(£54\.08\)/,
     ],
+    ['top 5 products in March', /^Top product in Mar 2011: .*\(£11\.10\)/],
+    ['what sold best since February in Germany?', /^Top product for Germany since Feb 2011: /],
     ['cohort retention', /^3 cohorts, Jan 2011 to Jun 2011/],
     ['new vs returning customers by week', /^3 new customers, w\/c 10 Jan 2011 to w\/c 27 Jun 2011/],
     ['revenue this month vs last month', /^Jun 2011 to date: £205\.50 revenue vs £0\.00 in May 2011/],

@@ -70,15 +70,50 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     const named = await router.handle('figures for big spenders last month', slackThread('f10'));
     expect(named.tone).toBe('error');
     expect(named.text).toMatch(/^Figures count every customer, so I can't narrow them to "big spenders"/);
-    const year = await router.handle('revenue in 2026', slackThread('f11'));
-    expect(year.text).toMatch(
-      /^I count periods back from the latest data, not by calendar dates like "in 2026"/,
+    const range = await router.handle('revenue from March to June', slackThread('f11'));
+    expect(range.tone).toBe('error');
+    expect(range.text).toMatch(
+      /^I give figures for one period at a time, and can't read "from March to June" as one/,
     );
-    const march = await router.handle('how much did we sell in March?', slackThread('f7'));
-    expect(march.tone).toBe('error');
-    expect(march.text).toMatch(
-      /^I count periods back from the latest data, not by calendar dates like "in March"/,
-    );
+  });
+
+  it('answers for a calendar month, quarter or year, against the one before', async () => {
+    const march = await router.handle('how much did we sell in March?', slackThread('f12'));
+    expect(march.title).toBe('Figures for Mar 2011');
+    expect(fields(march)).toEqual({
+      Revenue: '£11.10 (−79%)',
+      Orders: '1 (no change)',
+      Customers: '1 (no change)',
+      'New customers': '0 (−100%)',
+      'Average order': '£11.10 (−79%)',
+    });
+    expect(march.context).toMatch(/^Changes against Feb 2011 · /);
+
+    // The as-of month, to date: against the same days of the month before, as "this month" is.
+    const june = await router.handle('orders in June 2011', slackThread('f13'));
+    expect(june.title).toBe('Figures for Jun 2011 to date');
+    expect(june.context).toMatch(/^Changes against the first 30 days of May 2011 · /);
+
+    const q1 = await router.handle('revenue in Q1', slackThread('f14'));
+    expect(q1.title).toBe('Figures for Q1 2011');
+    expect(fields(q1).Revenue).toBe('£100.82 (new)');
+
+    // Since February: Feb 54.08 + Mar 11.10 + Jun 205.50, against as long a stretch before it (Jan's 35.64).
+    const since = await router.handle('revenue since February', slackThread('f15'));
+    expect(since.title).toBe('Figures for since Feb 2011');
+    expect(fields(since).Revenue).toBe('£270.68 (+659%)');
+    expect(since.context).toMatch(/^Changes against the 150 days before · /);
+
+    // "last March" is the latest March ended; "last June" in June is a year earlier: no sales then.
+    const lastMarch = await router.handle('revenue last March', slackThread('f16'));
+    expect(lastMarch.title).toBe('Figures for Mar 2011');
+    const lastJune = await router.handle('revenue last June', slackThread('f18'));
+    expect(lastJune.title).toBe('Figures for Jun 2010');
+    expect(fields(lastJune).Revenue).toBe('£0.00 (no change)');
+
+    const year = await router.handle('revenue in 2026', slackThread('f17'));
+    expect(year.tone).toBe('error');
+    expect(year.text).toMatch(/^2026 is after the latest data \(as of 2011-06-30\)/);
   });
 
   it('says there is no data yet on an empty store', async () => {

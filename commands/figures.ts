@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { figureFields, periodFigures } from '../src/charts/figures.ts';
-import { CALENDAR, takePeriod } from '../src/charts/request.ts';
+import { CALENDAR_RANGE } from '../src/charts/period.ts';
+import { CALENDAR, calendarSaid, takePeriod } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import { NO_DATA_MESSAGE } from '../src/ingest/stats.ts';
@@ -30,8 +31,9 @@ const FILLER = new Set(
  */
 function unexplained(text: string): string[] {
   const { rest } = takePeriod(text);
-  // A calendar date is refused on its own terms, with what to ask instead (see run).
+  // A second period or a range is refused on its own terms, with what to ask instead (see run).
   return rest
+    .replace(new RegExp(CALENDAR_RANGE.source, 'gi'), ' ')
     .replace(new RegExp(CALENDAR.source, 'gi'), ' ')
     .toLowerCase()
     .replace(/[?!.,:;]/g, ' ')
@@ -46,6 +48,7 @@ export default defineCommand({
     'how many orders last week?',
     'what is our average order value this month?',
     'revenue last quarter',
+    'how much did we sell in March?',
   ],
   aliases: ['kpis', 'kpi'],
   args: z.object({ request: z.string().trim().max(300, 'keep it under 300 characters') }),
@@ -53,19 +56,22 @@ export default defineCommand({
   claims: (text) =>
     FIGURE.test(text) &&
     !ELSEWHERE.test(text) &&
-    // A calendar date ("revenue in 2026") is claimed too, to be refused with what to ask instead.
-    (QUESTION.test(text) || takePeriod(text).period !== undefined || CALENDAR.test(text)) &&
+    // A range ("revenue from March to June") is claimed too, to be refused with what to ask instead.
+    (QUESTION.test(text) ||
+      takePeriod(text).period !== undefined ||
+      CALENDAR.test(text) ||
+      CALENDAR_RANGE.test(text)) &&
     unexplained(text).length === 0,
   async run(ctx, { request }) {
-    const { period, problem } = takePeriod(request);
+    const { period, rest, problem } = takePeriod(request);
     if (problem) throw new UserError('figures_period', problem);
-    const calendar = period ? undefined : CALENDAR.exec(request)?.[0];
-    if (calendar) {
+    const another = calendarSaid(rest);
+    if (another) {
       throw new UserError(
         'figures_calendar',
-        `I count periods back from the latest data, not by calendar dates like "${calendar.trim()}".`,
+        `I give figures for one period at a time, and can't read "${another}" as one.`,
         {
-          hint: 'Ask for this or last week, month, quarter or year, or the last N days, e.g. "revenue last month".',
+          hint: 'Ask e.g. "revenue last month", "revenue in March", "orders in Q3 2025" or "revenue since January".',
         },
       );
     }

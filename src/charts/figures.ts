@@ -5,12 +5,13 @@
  * purchase lines of known customers up to that instant.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { type Field, formatMoney, formatNumber } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
+import { type Field, formatMoney, formatNumber, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
 import { DONE_BATCHES } from '../ingest/features.ts';
 import { AS_OF } from './builders.ts';
-import { describePeriod, type Period } from './products.ts';
-import { UNIT_INTERVAL, UNIT_SQL } from './trends.ts';
+import { describePeriod, type Period, periodUnit, periodWindow } from './period.ts';
+import { UNIT_INTERVAL } from './trends.ts';
 
 export interface Figures {
   revenue: number;
@@ -37,28 +38,27 @@ export interface PeriodFigures {
  */
 export async function periodFigures(database: Database, period: Period | undefined): Promise<PeriodFigures> {
   const at = sql`(select at from as_of)`;
-  // Both windows inclusive: [start, stop]. A period to date is compared with the same stretch of the one before.
-  let cur: { start: ReturnType<typeof sql>; stop: ReturnType<typeof sql> };
+  // Both windows inclusive: [start, stop].
+  const cur = periodWindow(period, at);
+  const unit = periodUnit(period);
   let prev: typeof cur | undefined;
-  if (!period) cur = { start: sql`'-infinity'::timestamp`, stop: at };
-  else if ('days' in period) {
+  if (period && 'days' in period) {
     const n = sql`${`${period.days} days`}::interval`;
-    cur = { start: sql`${at} - ${n}`, stop: at };
     prev = { start: sql`${at} - 2 * ${n}`, stop: sql`${at} - ${n} - interval '1 microsecond'` };
-  } else {
-    const unit = sql`${UNIT_INTERVAL[period.unit]}::interval`;
-    const trunc = sql`date_trunc(${UNIT_SQL[period.unit]}, ${at})`;
-    if (period.offset === 0) {
-      // The same whole days into the period before, as the comparison chart counts them (day 1 on day 1).
-      cur = { start: trunc, stop: at };
-      prev = {
-        start: sql`${trunc} - ${unit}`,
-        stop: sql`${trunc} - ${unit} + (date_trunc('day', ${at}) - ${trunc}) + interval '1 day' - interval '1 microsecond'`,
-      };
-    } else {
-      cur = { start: sql`${trunc} - ${unit}`, stop: sql`${trunc} - interval '1 microsecond'` };
-      prev = { start: sql`${trunc} - 2 * ${unit}`, stop: sql`${trunc} - ${unit} - interval '1 microsecond'` };
-    }
+  } else if (unit) {
+    // The period before, as far into it as this one goes in whole days: a period to date is compared with the
+    // same days of the one before, as the comparison chart counts them (day 1 on day 1).
+    const length = sql`${UNIT_INTERVAL[unit]}::interval`;
+    prev = {
+      start: sql`${cur.start} - ${length}`,
+      stop: sql`least(${cur.start} - ${length} + (date_trunc('day', ${cur.stop}) - ${cur.start}) + interval '1 day', ${cur.start}) - interval '1 microsecond'`,
+    };
+  } else if (period) {
+    // Since a date: as long a stretch just before it.
+    prev = {
+      start: sql`${cur.start} - (${at} - ${cur.start})`,
+      stop: sql`${cur.start} - interval '1 microsecond'`,
+    };
   }
   const iso = (t: ReturnType<typeof sql>) => sql`to_char(${t}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
   const [b] = await database.rows<{
@@ -68,14 +68,25 @@ export async function periodFigures(database: Database, period: Period | undefin
     prev_start: string | null;
     prev_stop: string | null;
     days: number | null;
+    to_date: boolean | null;
   }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at)
     select ${iso(at)} as as_of, ${iso(cur.start)} as cur_start, ${iso(cur.stop)} as cur_stop,
       ${prev ? iso(prev.start) : sql`null`} as prev_start, ${prev ? iso(prev.stop) : sql`null`} as prev_stop,
-      ${prev ? sql`extract(day from date_trunc('day', ${at}) - ${cur.start})::int + 1` : sql`null`} as days`);
+      ${prev ? sql`extract(day from date_trunc('day', ${cur.stop}) - ${cur.start})::int + 1` : sql`null`} as days,
+      (${cur.stop}) = ${at} as to_date`);
   if (!b?.as_of) {
     const none = { revenue: 0, orders: 0, customers: 0, newCustomers: 0 };
     return { label: describePeriod(period, null), current: none, asOf: null };
+  }
+  const toDate = Boolean(b.to_date);
+  const label = describePeriod(period, b.cur_start?.slice(0, 10) ?? null, toDate);
+  if (b.cur_start && b.cur_stop && b.cur_start > b.cur_stop) {
+    throw new UserError(
+      'figures_period_after',
+      `${describePeriod(period, b.cur_start.slice(0, 10))} is after the latest data (as of ${b.as_of.slice(0, 10)}), so there are no figures for it yet.`,
+      { hint: 'Ask for an earlier period, e.g. "revenue last month".' },
+    );
   }
   const figures = (start: string | null, stop: string) =>
     windowFigures(database, (at) =>
@@ -86,14 +97,13 @@ export async function periodFigures(database: Database, period: Period | undefin
   // The all-time window starts at -infinity, which to_char prints as such: no lower bound.
   const start = (s: string | null) => (s && /^\d/.test(s) ? s : null);
   const current = await figures(start(b.cur_start), b.cur_stop!);
-  const label = describePeriod(period, b.cur_start?.slice(0, 10) ?? null);
   if (!period || !prev || !b.prev_start || !b.prev_stop) return { label, current, asOf: b.as_of };
-  const previousLabel =
-    'days' in period
-      ? `the ${period.days} days before`
-      : period.offset === 0
-        ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${describePeriod({ unit: period.unit, offset: 1 }, b.prev_start.slice(0, 10))}`
-        : describePeriod({ unit: period.unit, offset: 1 }, b.prev_start.slice(0, 10));
+  const before = unit ? describePeriod({ unit, offset: 1 }, b.prev_start.slice(0, 10)) : '';
+  const previousLabel = !unit
+    ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
+    : toDate
+      ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
+      : before;
   return {
     label,
     current,

@@ -27,6 +27,16 @@ const blank: WireChartRequest = {
   unrecognized: [],
 };
 const answer = (w: Partial<WireChartRequest>) => JSON.stringify({ ...blank, ...w });
+const noPeriod = {
+  unit: null,
+  offset: null,
+  days: null,
+  calendar: null,
+  number: null,
+  year: null,
+  last: null,
+  since: null,
+};
 
 describe('chart requests read by a language model (official SDK against the loopback stand-in)', () => {
   let api: OpenAiStandIn;
@@ -49,7 +59,7 @@ describe('chart requests read by a language model (official SDK against the loop
         chart: 'top_products',
         limit: 5,
         metric: 'units',
-        period: { unit: 'quarter', offset: 1, days: null },
+        period: { ...noPeriod, unit: 'quarter', offset: 1 },
         audience: 'French customers',
       }),
     );
@@ -81,6 +91,34 @@ describe('chart requests read by a language model (official SDK against the loop
     expect(body!.messages[1]!.content).toBe(
       'Chart request: what did the French buy most of last quarter? top 5 by units',
     );
+  });
+
+  it('takes a named calendar period, checked like any other', async () => {
+    api.enqueue(
+      answer({
+        chart: 'top_products',
+        limit: 3,
+        period: { ...noPeriod, calendar: 'quarter', number: 3, year: 2011 },
+      }),
+    );
+    expect(await llmChartRequest('what were the three best sellers in Q3 2011?', llm)).toMatchObject({
+      ok: true,
+      request: { chart: 'top_products', limit: 3, period: { calendar: 'quarter', quarter: 3, year: 2011 } },
+    });
+    // A 13th month is refused by the schema and asked again; the corrected answer is used.
+    api.enqueue(
+      answer({ chart: 'top_products', limit: 3, period: { ...noPeriod, calendar: 'month', number: 13 } }),
+      answer({
+        chart: 'top_products',
+        limit: 3,
+        period: { ...noPeriod, calendar: 'month', number: 3, since: true },
+      }),
+    );
+    expect(await llmChartRequest('top 3 products since March', llm)).toMatchObject({
+      ok: true,
+      attempts: 2,
+      request: { period: { calendar: 'month', month: 3, since: true } },
+    });
   });
 
   it('asks once more with the problems when the answer is invalid, then uses the corrected one', async () => {

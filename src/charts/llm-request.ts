@@ -46,6 +46,14 @@ export const wireChartRequest = z.object({
       unit: z.enum(PERIOD_UNITS).nullable(),
       offset: z.number().nullable().describe('0: current to date, 1: previous complete one'),
       days: z.number().nullable().describe('the last N days'),
+      calendar: z
+        .enum(['month', 'quarter', 'year'])
+        .nullable()
+        .describe('a named calendar month, quarter or year ("in March", "Q3 2025", "in 2026")'),
+      number: z.number().nullable().describe('calendar: the month (1-12) or quarter (1-4)'),
+      year: z.number().nullable().describe('calendar: the year, when said'),
+      last: z.boolean().nullable().describe('calendar: "last March", the latest one already ended'),
+      since: z.boolean().nullable().describe('calendar: "since March", from it to the latest data'),
     })
     .nullable(),
   audience: z
@@ -96,7 +104,13 @@ export function requestFromWire(w: WireChartRequest): unknown {
     case 'top_products': {
       const p = w.period;
       const period =
-        p === null ? undefined : p.days !== null ? { days: p.days } : { unit: p.unit, offset: p.offset };
+        p === null
+          ? undefined
+          : p.calendar !== null
+            ? calendarFromWire(p)
+            : p.days !== null
+              ? { days: p.days }
+              : { unit: p.unit, offset: p.offset };
       return {
         chart: w.chart,
         metric: w.metric === 'units' ? 'units' : 'revenue',
@@ -110,6 +124,19 @@ export function requestFromWire(w: WireChartRequest): unknown {
     case 'compare_segments':
       return { chart: w.chart, segments: w.segments ?? [] };
   }
+}
+
+/** A calendar period as the model gave it, for `chartRequest` to check (a month number 13 is refused there). */
+function calendarFromWire(p: NonNullable<WireChartRequest['period']>): unknown {
+  const flags = {
+    ...(p.year !== null ? { year: p.year } : {}),
+    ...(p.since ? { since: true } : {}),
+  };
+  if (p.calendar === 'year') return { calendar: 'year', ...flags };
+  const last = p.last && p.year === null ? { last: true } : {};
+  return p.calendar === 'month'
+    ? { calendar: 'month', month: p.number, ...flags, ...last }
+    : { calendar: 'quarter', quarter: p.number, ...flags, ...last };
 }
 
 const chartPrompt = promptOnce('chart-request');

@@ -9,53 +9,13 @@ import { formatMoney, formatNumber, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
 import { ensureDailySales } from '../ingest/daily-sales.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
-import { AS_OF, audienceLabel, type ChartBuild, inSegment, MONTHS } from './builders.ts';
+import { AS_OF, audienceLabel, type ChartBuild, inSegment } from './builders.ts';
+import { describePeriod, inPeriod, type Period, periodWindow } from './period.ts';
 import { PALETTE } from './render.ts';
-import { type PeriodUnit, UNIT_INTERVAL, UNIT_SQL } from './trends.ts';
-
-/**
- * A stretch of time ending at the as-of date: the current (`offset` 0, to date) or the previous (`offset`
- * 1) calendar week/month/quarter/year, or the last `days` days.
- */
-export type Period = { unit: PeriodUnit; offset: 0 | 1 } | { days: number };
 
 export const PRODUCT_METRICS = ['revenue', 'units'] as const;
 export type ProductMetric = (typeof PRODUCT_METRICS)[number];
 export const MAX_TOP = 25;
-
-/** [start, stop] in UTC as SQL expressions over `as_of.at` (a UTC timestamp). */
-function window(period: Period | undefined): { start: SQL; stop: SQL } {
-  if (!period) return { start: sql`'-infinity'::timestamp`, stop: sql`(select at from as_of)` };
-  if ('days' in period) {
-    return {
-      start: sql`(select at from as_of) - ${`${period.days} days`}::interval`,
-      stop: sql`(select at from as_of)`,
-    };
-  }
-  const current = sql`date_trunc(${UNIT_SQL[period.unit]}, (select at from as_of))`;
-  if (period.offset === 0) return { start: current, stop: sql`(select at from as_of)` };
-  return {
-    start: sql`${current} - ${UNIT_INTERVAL[period.unit]}::interval`,
-    stop: sql`${current} - interval '1 microsecond'`,
-  };
-}
-
-/** "Q2 2011", "Jun 2011 to date", "the last 30 days", from the window's first day. */
-export function describePeriod(period: Period | undefined, startIso: string | null): string {
-  if (!period) return 'of all time';
-  if ('days' in period) return `the last ${plural(period.days, 'day')}`;
-  if (!startIso) return period.unit;
-  const [y, m, d] = startIso.split('-').map(Number) as [number, number, number];
-  const name =
-    period.unit === 'year'
-      ? String(y)
-      : period.unit === 'quarter'
-        ? `Q${Math.floor((m - 1) / 3) + 1} ${y}`
-        : period.unit === 'month'
-          ? `${MONTHS[m - 1]} ${y}`
-          : `week of ${d} ${MONTHS[m - 1]} ${y}`;
-  return period.offset === 0 ? `${name} to date` : name;
-}
 
 export interface ProductRow {
   /** Product name, or "Other products (N)" for the rest. */
@@ -95,7 +55,7 @@ export async function topProducts(
   ) {
     throw new UserError('chart_period', 'Ask for the last 1 to 3,660 days.');
   }
-  const { start, stop } = window(options.period);
+  const { start, stop } = periodWindow(options.period, sql`(select at from as_of)`);
   // Everyone of all time reads the per-product totals; a window (a calendar period or the last N days) reads
   // its events through the BRIN index on time, and an audience its buyers' lines.
   const everyone = !options.where || (options.where.conditions.length === 0 && !options.where.top);
@@ -110,12 +70,24 @@ export async function topProducts(
         start: string | null;
         stop: string | null;
         day: string | null;
+        to_date: boolean | null;
+        after: boolean | null;
+        as_of: string | null;
         batches: string;
       }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at)
     select to_char(${start}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start,
       to_char(${stop}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop, to_char(${start}, 'YYYY-MM-DD') as day,
+      (${stop}) = (select at from as_of) as to_date, (${start}) > (select at from as_of) as after,
+      to_char((select at from as_of), 'YYYY-MM-DD') as as_of,
       (select coalesce(array_agg(id order by id), '{}')::text from import_batches where status = 'done') as batches`);
+  if (bounds?.after) {
+    throw new UserError(
+      'chart_period_after',
+      `${describePeriod(options.period, bounds.day)} is after the latest data (as of ${bounds.as_of}), so there are no sales to rank.`,
+      { hint: 'Ask for an earlier period, e.g. "top 10 products last month".' },
+    );
+  }
   const rankBy = metric === 'revenue' ? sql`revenue desc, units desc` : sql`units desc, revenue desc`;
   let sales: SQL;
   if (allTime) {
@@ -175,12 +147,12 @@ export async function topProducts(
   `)
       : [];
   const startIso = bounds?.day ?? null;
-  const periodText = describePeriod(options.period, startIso);
+  const periodText = describePeriod(options.period, startIso, bounds?.to_date ?? false);
   const who = audienceLabel(options.where);
   if (rows.length === 0) {
     throw new UserError(
       'chart_no_data',
-      `No product sales${who} ${options.period ? 'in ' : ''}${periodText}, so there is nothing to rank.`,
+      `No product sales${who} ${inPeriod(periodText)}, so there is nothing to rank.`,
       {
         hint: options.period ? 'Try a longer period, e.g. "last year".' : undefined,
       },
@@ -229,7 +201,7 @@ export async function topProducts(
   const first = shown[0]!;
   const pct = total > 0 ? Math.round((100 * topShare) / total) : 0;
   const summary =
-    `Top product${who} ${options.period ? 'in ' : ''}${periodText}: ${first.label} (${show(first[metric])}); ` +
+    `Top product${who} ${inPeriod(periodText)}: ${first.label} (${show(first[metric])}); ` +
     `the top ${shown.length} make ${pct}% of ${metric === 'revenue' ? formatMoney(total) : plural(total, 'unit')}.`;
   const altText =
     `Bar chart of the top ${plural(shown.length, 'product')} by ${metric}${who}, ${periodText}: ` +

@@ -154,6 +154,47 @@ describe('parseChartRequest', () => {
     expect(takePeriod('all of it').period).toBeUndefined();
   });
 
+  it('reads calendar months, quarters and years, and takes them out of the text', () => {
+    const cases: [string, unknown, string][] = [
+      ['revenue in March', { calendar: 'month', month: 3 }, 'revenue'],
+      [
+        'top products for sept 2025 in Germany',
+        { calendar: 'month', month: 9, year: 2025 },
+        'top products in Germany',
+      ],
+      ['orders last March', { calendar: 'month', month: 3, last: true }, 'orders'],
+      ['orders this March', { calendar: 'month', month: 3 }, 'orders'],
+      ['sales March 2025', { calendar: 'month', month: 3, year: 2025 }, 'sales'],
+      ['revenue since January', { calendar: 'month', month: 1, since: true }, 'revenue'],
+      ['revenue in the month of December, 2010', { calendar: 'month', month: 12, year: 2010 }, 'revenue'],
+      ['revenue in Q3', { calendar: 'quarter', quarter: 3 }, 'revenue'],
+      ['orders q4 2025', { calendar: 'quarter', quarter: 4, year: 2025 }, 'orders'],
+      ['sales in the third quarter of 2025', { calendar: 'quarter', quarter: 3, year: 2025 }, 'sales'],
+      ['revenue last Q4', { calendar: 'quarter', quarter: 4, last: true }, 'revenue'],
+      ['revenue in 2026', { calendar: 'year', year: 2026 }, 'revenue'],
+      ['orders since 2025', { calendar: 'year', year: 2025, since: true }, 'orders'],
+      ['revenue for the year 2011', { calendar: 'year', year: 2011 }, 'revenue'],
+      // "may" is a month only with a preposition, "last"/"this" or a year; the later month is then read.
+      ['may I see top products in June', { calendar: 'month', month: 6 }, 'may I see top products'],
+      ['orders in May', { calendar: 'month', month: 5 }, 'orders'],
+    ];
+    for (const [text, period, rest] of cases) {
+      expect(takePeriod(text), text).toEqual({ period, rest });
+      expect(
+        chartRequest.safeParse({ chart: 'top_products', metric: 'revenue', limit: 3, period }).success,
+      ).toBe(true);
+    }
+    // Amounts, words and places are not periods.
+    for (const text of [
+      'customers who spent over 2000',
+      'may I see the top products',
+      'decorations in Marseille',
+      'top products for 2000 customers',
+    ]) {
+      expect(takePeriod(text).period, text).toBeUndefined();
+    }
+  });
+
   it('refuses a period for a chart that always covers all the data, instead of dropping it', () => {
     for (const [text, said] of [
       ['chart revenue by week in 2026', 'in 2026'],
@@ -170,11 +211,32 @@ describe('parseChartRequest', () => {
         expect(parsed.message).toMatch(/it always covers all the data.*revenue this month vs last month/);
       }
     }
-    // Calendar periods are not read anywhere yet: said so, not taken for an audience called "2026".
-    for (const text of ['top 10 products in 2026', 'revenue this month vs last month in 2025']) {
+    for (const [text, said] of [
+      ['revenue by month Q3 2025', 'Q3 2025'],
+      ['new vs returning customers last March', 'last March'],
+    ] as const) {
       const parsed = parseChartRequest(text);
       expect(parsed.ok, text).toBe(false);
-      if (!parsed.ok) expect(parsed.message).toMatch(/"in 202[56]" yet/);
+      if (!parsed.ok) expect(parsed.message).toContain(`"${said}"`);
+    }
+    // Top products take a calendar period; a comparison and a range are refused, not read as an audience.
+    expect(read('top 10 products in 2026')).toEqual({
+      chart: 'top_products',
+      metric: 'revenue',
+      limit: 10,
+      period: { calendar: 'year', year: 2026 },
+    });
+    expect(read('what sold best since March in Germany')).toMatchObject({
+      period: { calendar: 'month', month: 3, since: true },
+      audience: 'Germany',
+    });
+    for (const [text, message] of [
+      ['revenue this month vs last month in 2025', /"in 2025" yet/],
+      ['top 10 products from March to June', /"from March to June": ask for one period/],
+    ] as const) {
+      const parsed = parseChartRequest(text);
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(message);
     }
     // A number in the audience is not a year.
     expect(read('chart revenue by month for customers who spent over 2000')).toMatchObject({

@@ -10,17 +10,15 @@ import type { SegmentDefinition } from '../segments/definition.ts';
 import { type ChartBuild, revenueOverTime, segmentBreakdown } from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
 import { MAX_GROUPS, segmentComparison } from './comparison.ts';
-import { MAX_TOP, type Period, PRODUCT_METRICS, topProducts } from './products.ts';
+import { CALENDAR_RANGE, type Period, periodSchema, takeCalendarPeriod } from './period.ts';
+import { MAX_TOP, PRODUCT_METRICS, topProducts } from './products.ts';
 import { COMPARE_TO, newVsReturning, PERIOD_UNITS, revenueComparison, SERIES_METRICS } from './trends.ts';
 
 const grain = z.enum(['day', 'week', 'month']);
 /** Who the chart is about, as the marketer said it ("German customers", "this segment"); absent: everyone. */
 const audience = z.string().trim().min(1).max(300).optional();
 
-export const period = z.union([
-  z.object({ unit: z.enum(PERIOD_UNITS), offset: z.union([z.literal(0), z.literal(1)]) }),
-  z.object({ days: z.number().int().min(1).max(3660) }),
-]);
+export const period = periodSchema;
 
 /** Every chart Megaphone can draw, with its parameters. The LLM path fills exactly this, never more. */
 export const chartRequest = z.discriminatedUnion('chart', [
@@ -78,7 +76,10 @@ const PERIOD_WORDS =
 /** A period and the text with it taken out, or why the period said cannot be charted. */
 export function takePeriod(text: string): { period: Period | undefined; rest: string; problem?: string } {
   const m = PERIOD_WORDS.exec(text);
-  if (!m) return { period: undefined, rest: text };
+  if (!m) {
+    const calendar = takeCalendarPeriod(text);
+    return calendar ? { period: calendar.period, rest: calendar.rest } : { period: undefined, rest: text };
+  }
   const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
   if (m[1] && m[2]) {
     const unit = m[2].toLowerCase() as (typeof PERIOD_UNITS)[number];
@@ -109,13 +110,18 @@ export function takePeriod(text: string): { period: Period | undefined; rest: st
 export const CALENDAR =
   /\b(?:in|during|since|from|throughout)\s+(?:the\s+year\s+)?(?:19|20)\d{2}\b|\b(?:in|for|during|since|from|throughout)\s+(?:last\s+|this\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(?:19|20)\d{2})?\b/i;
 
+/** A calendar period or range said in a text, as said ("in March", "Q3 2025", "from March to June"). */
+export function calendarSaid(text: string): string | undefined {
+  return CALENDAR_RANGE.exec(text)?.[0] ?? takeCalendarPeriod(text)?.said ?? CALENDAR.exec(text)?.[0]?.trim();
+}
+
 /**
  * A chart over all the data (revenue over time, new vs returning, cohorts, a breakdown) cannot be limited to a
  * period: a period said for one is refused with what to ask instead, rather than dropped without a word (the
  * chart then showed all of the data as if it were the period asked for).
  */
 function periodNotCharted(body: string, what: string): ChartParse | undefined {
-  const said = PERIOD_WORDS.exec(body)?.[0] ?? CALENDAR.exec(body)?.[0];
+  const said = PERIOD_WORDS.exec(body)?.[0] ?? calendarSaid(body);
   if (!said) return undefined;
   return {
     ok: false,
@@ -130,7 +136,8 @@ function periodNotCharted(body: string, what: string): ChartParse | undefined {
 function topProductsPeriod(body: string): { period: Period | undefined; rest: string; refused?: ChartParse } {
   const { period, rest, problem } = takePeriod(body);
   if (problem) return { period, rest, refused: { ok: false, message: problem } };
-  const calendar = CALENDAR.exec(rest)?.[0];
+  // What is left of a calendar period after the one taken (a range, "from March to June", is not one).
+  const calendar = calendarSaid(rest);
   if (!calendar) return { period, rest };
   return {
     period,
@@ -138,8 +145,8 @@ function topProductsPeriod(body: string): { period: Period | undefined; rest: st
     refused: {
       ok: false,
       message:
-        `I can't chart top products for "${calendar.trim()}" yet: ask for this or last week, month, quarter ` +
-        'or year, or the last N days, e.g. "top 10 products last quarter".',
+        `I can't chart top products for "${calendar}": ask for one period, e.g. "top 10 products last quarter", ` +
+        '"top 10 products in March" or "top 10 products since January".',
     },
   };
 }
@@ -301,12 +308,12 @@ export function parseChartRequest(raw: string): ChartParse {
       body,
     );
   if (vs && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
-    const calendar = CALENDAR.exec(body)?.[0];
+    const calendar = calendarSaid(body);
     if (calendar) {
       return {
         ok: false,
         message:
-          `I can't compare "${calendar.trim()}" yet: I compare this week, month, quarter or year with the one ` +
+          `I can't compare "${calendar}" yet: I compare this week, month, quarter or year with the one ` +
           'before or the same one last year, e.g. "revenue this month vs last month".',
       };
     }

@@ -207,6 +207,14 @@ const lastQuarter = {
   stop: sql`date_trunc('quarter', ${asOf}) - interval '1 microsecond'`,
 };
 const thisMonth = { start: sql`date_trunc('month', ${asOf})`, stop: asOf };
+// The latest March begun by the as-of date: this year's, or last year's before March.
+const march = sql`date_trunc('year', ${asOf}) + interval '2 months'`;
+const latestMarch = sql`(case when ${march} <= ${asOf} then ${march} else ${march} - interval '1 year' end)`;
+const inMarch = {
+  start: latestMarch,
+  stop: sql`least(${latestMarch} + interval '1 month' - interval '1 microsecond', ${asOf})`,
+};
+const sinceJanuary = { start: sql`date_trunc('year', ${asOf})`, stop: asOf };
 
 /** Every event chart, read from the rollups and from the reference query over events. */
 async function expectRollupsMatchEvents(db: Database) {
@@ -244,6 +252,8 @@ async function expectRollupsMatchEvents(db: Database) {
       [undefined, { stop: asOf }],
       [{ unit: 'quarter', offset: 1 }, lastQuarter],
       [{ unit: 'month', offset: 0 }, thisMonth],
+      [{ calendar: 'month', month: 3 }, inMarch],
+      [{ calendar: 'quarter', quarter: 1, since: true }, sinceJanuary],
     ] as const) {
       const chart = await topProducts(db, { limit: 3, period, where }).catch(() => ({ data: [] }));
       expect(chart.data.map(({ productId, revenue, units }) => ({ productId, revenue, units }))).toEqual(

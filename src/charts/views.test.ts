@@ -138,6 +138,36 @@ describe.each(drivers)('more chart builders on %s', (driver) => {
     await expect(topProducts(db, { limit: 0 })).rejects.toMatchObject({ code: 'chart_limit' });
   });
 
+  it('ranks products in a calendar month, quarter or year, and since one', async () => {
+    // March 2011: 17850's one purchase (1 Mar, £11.10).
+    const march = await topProducts(db, { period: { calendar: 'month', month: 3 } });
+    expect(march.data.map((r) => r.revenue)).toEqual([11.1]);
+    expect(march.summary).toMatch(/^Top product in Mar 2011: /);
+    // Q1 2011 is the last complete quarter as of 30 Jun 2011: the same chart.
+    const q1 = await topProducts(db, {
+      metric: 'units',
+      period: { calendar: 'quarter', quarter: 1, year: 2011 },
+    });
+    const lastQuarter = await topProducts(db, { metric: 'units', period: { unit: 'quarter', offset: 1 } });
+    expect(q1.data).toEqual(lastQuarter.data);
+    // The as-of year, to date, and "since" a month: described as such.
+    const year = await topProducts(db, { limit: 3, period: { calendar: 'year', year: 2011 } });
+    expect(year.data).toEqual((await topProducts(db, { limit: 3 })).data);
+    expect(year.summary).toMatch(/^Top product in 2011 to date: /);
+    const since = await topProducts(db, { period: { calendar: 'month', month: 6, since: true } });
+    expect(since.summary).toMatch(/^Top product since Jun 2011: Paper Chain Kit/);
+    await expectDrawn(since.spec, ['since Jun 2011']);
+    // After the data: said, not an empty chart.
+    await expect(topProducts(db, { period: { calendar: 'year', year: 2026 } })).rejects.toMatchObject({
+      code: 'chart_period_after',
+      message: expect.stringMatching(/^2026 is after the latest data \(as of 2011-06-30\)/),
+    });
+    // Before the data: nothing sold then.
+    await expect(
+      topProducts(db, { period: { calendar: 'month', month: 3, last: true, year: 2009 } }),
+    ).rejects.toMatchObject({ code: 'chart_no_data', message: expect.stringMatching(/in Mar 2009/) });
+  });
+
   it('breaks customers down by RFM group', async () => {
     const chart = await segmentBreakdown(db, { conditions: [] }, 'rfm');
     const scores = await db.rows<{ r: number; f: number }>(
