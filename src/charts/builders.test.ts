@@ -60,6 +60,45 @@ describe.each(drivers)('chart builders on %s', (driver) => {
     expect(svg).toContain('Jun 2011');
   });
 
+  it('charts revenue over a period, every bucket of it drawn, named as asked', async () => {
+    // The as-of year to date: all of the data, Jan to Jun.
+    const year = await revenueOverTime(db, { grain: 'month', period: { calendar: 'year', year: 2011 } });
+    expect(year.data).toEqual(MONTHLY);
+    expect(year.summary).toBe('£306.32 revenue from 5 orders, 2011 to date; best month Jun 2011.');
+    // March by day: its 31 days, one sale on the 1st.
+    const march = await revenueOverTime(db, { grain: 'day', period: { calendar: 'month', month: 3 } });
+    expect(march.data).toHaveLength(31);
+    expect(march.data.filter((r) => r.revenue > 0)).toEqual([
+      { period: '2011-03-01', label: '1 Mar 2011', revenue: 11.1, orders: 1 },
+    ]);
+    expect(march.summary).toBe('£11.10 revenue from 1 order, Mar 2011; best day 1 Mar 2011.');
+    expect(march.spec.title).toEqual({ text: 'Revenue by day', subtitle: 'Mar 2011' });
+    // Since February by month: empty months kept; the last 30 whole days by day (1 to 30 June).
+    const since = await revenueOverTime(db, {
+      grain: 'month',
+      period: { calendar: 'month', month: 2, since: true },
+    });
+    expect(since.data.map((r) => r.revenue)).toEqual([54.08, 11.1, 0, 0, 205.5]);
+    const days = await revenueOverTime(db, { grain: 'day', period: { days: 30 } });
+    expect(days.data.map((r) => r.period)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `2011-06-${String(i + 1).padStart(2, '0')}`),
+    );
+    expect(days.data.reduce((sum, r) => sum + r.revenue, 0)).toBeCloseTo(205.5, 2);
+    // Nothing sold in April; nothing after the data yet.
+    await expect(
+      revenueOverTime(db, { grain: 'day', period: { calendar: 'month', month: 4 } }),
+    ).rejects.toMatchObject({
+      code: 'chart_no_data',
+      message: expect.stringMatching(/^No purchases in Apr 2011/),
+    });
+    await expect(
+      revenueOverTime(db, { grain: 'month', period: { calendar: 'year', year: 2012 } }),
+    ).rejects.toMatchObject({
+      code: 'chart_period_after',
+      message: expect.stringMatching(/^2012 is after the latest data \(as of 2011-06-30\)/),
+    });
+  });
+
   it('buckets by week and day too, with a line for days', async () => {
     const weekly = await revenueOverTime(db, { grain: 'week' });
     expect(weekly.data[0]).toMatchObject({ period: '2011-01-10', label: 'w/c 10 Jan 2011', revenue: 35.64 });

@@ -12,6 +12,7 @@ import { LIFECYCLE_STAGES } from '../ingest/features.ts';
 import { memberIdsQuery } from '../segments/compile.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { describeSegment } from '../segments/describe.ts';
+import { inPeriod, MONTHS, type Period, type ResolvedPeriod, resolvePeriod } from './period.ts';
 import { PALETTE } from './render.ts';
 
 export interface ChartBuild {
@@ -30,8 +31,6 @@ export const GRAINS: Record<Grain, { trunc: SQL; step: string }> = {
   week: { trunc: sql.raw(`'week'`), step: '1 week' },
   month: { trunc: sql.raw(`'month'`), step: '1 month' },
 };
-
-export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export function periodLabel(isoDate: string, grain: Grain): string {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
@@ -92,12 +91,26 @@ export interface RevenuePoint {
  */
 export async function revenueSeries(
   database: Database,
-  options: { grain: Grain; where?: SegmentDefinition | undefined },
-): Promise<{ points: RevenuePoint[]; grain: Grain }> {
+  options: { grain: Grain; where?: SegmentDefinition | undefined; period?: Period | undefined },
+): Promise<{ points: RevenuePoint[]; grain: Grain; window?: ResolvedPeriod | undefined }> {
   if (!GRAINS[options.grain])
     throw new UserError('chart_grain', `Unknown period "${options.grain}". Use day, week or month.`);
   // Orders are distinct invoices per day, summed over the days of a bucket: an invoice has one timestamp.
   await ensureDailySales(database);
+  const window = options.period ? await resolvePeriod(database, options.period, 'purchases') : undefined;
+  if (options.period && !window) return { points: [], grain: options.grain };
+  // A period keeps its whole days, and its buckets from first to last even where nothing sold.
+  const days = window
+    ? sql`and d.day >= ${window.firstDay}::timestamp and d.day <= ${window.lastDay}::timestamp`
+    : sql``;
+  const span = window
+    ? sql`${window.lastDay}::date - ${window.firstDay}::date`
+    : sql`(select max(day)::date - min(day)::date from daily)`;
+  const unit = sql`(select unit from g)`;
+  const series = window
+    ? sql`select generate_series(date_trunc(${unit}, ${window.firstDay}::timestamp),
+        date_trunc(${unit}, ${window.lastDay}::timestamp), ('1 ' || ${unit})::interval) as bucket`
+    : sql`select generate_series(min(bucket), max(bucket), ('1 ' || ${unit})::interval) as bucket from p`;
   const rows = await database.rows<{
     period: string;
     unit: Grain;
@@ -108,16 +121,14 @@ export async function revenueSeries(
       -- Days are UTC, so both drivers and every server time zone agree on which month a sale falls in.
       select d.day, sum(d.revenue) as revenue, sum(d.orders)::int as orders
       from daily_customer_sales d
-      where ${inSegment(database, sql`d.customer_id`, options.where)}
+      where ${inSegment(database, sql`d.customer_id`, options.where)} ${days}
       group by 1
     ), g as (
-      select ${rollupUnit(options.grain, sql`(select max(day)::date - min(day)::date from daily)`)} as unit
+      select ${rollupUnit(options.grain, span)} as unit
     ), p as (
       select date_trunc(g.unit, daily.day) as bucket, sum(daily.revenue) as revenue, sum(daily.orders) as orders
       from daily, g group by 1
-    ), series as (
-      select generate_series(min(bucket), max(bucket), ('1 ' || (select unit from g))::interval) as bucket from p
-    )
+    ), series as (${series})
     select to_char(series.bucket, 'YYYY-MM-DD') as period, (select unit from g) as unit,
       coalesce(round(p.revenue, 2), 0)::text as revenue,
       coalesce(p.orders, 0)::int as orders
@@ -131,7 +142,7 @@ export async function revenueSeries(
     revenue: Number(r.revenue),
     orders: Number(r.orders),
   }));
-  return { points, grain };
+  return { points, grain, window };
 }
 
 /**
@@ -143,23 +154,27 @@ export async function revenueSeries(
  */
 export async function revenueOverTime(
   database: Database,
-  options: { grain: Grain; where?: SegmentDefinition | undefined },
+  options: { grain: Grain; where?: SegmentDefinition | undefined; period?: Period | undefined },
 ): Promise<ChartBuild & { data: RevenuePoint[]; grain: Grain }> {
-  const { points: data, grain } = await revenueSeries(database, options);
-  if (data.length === 0) {
+  const { points: data, grain, window } = await revenueSeries(database, options);
+  const revenue = data.reduce((sum, row) => sum + row.revenue, 0);
+  const orders = data.reduce((sum, row) => sum + row.orders, 0);
+  if (data.length === 0 || (window && orders === 0 && revenue === 0)) {
     throw new UserError(
       'chart_no_data',
-      options.where
-        ? 'No purchases by this segment yet, so there is no revenue to chart.'
-        : 'No purchases imported yet, so there is no revenue to chart. Import a file first.',
+      window
+        ? `No purchases${options.where ? ' by this segment' : ''} ${inPeriod(window.label)}, so there is no revenue to chart.`
+        : options.where
+          ? 'No purchases by this segment yet, so there is no revenue to chart.'
+          : 'No purchases imported yet, so there is no revenue to chart. Import a file first.',
+      window ? { hint: 'Try a longer or earlier period, e.g. "revenue by month last year".' } : undefined,
     );
   }
   const peak = data.reduce((best, row) => (row.revenue > best.revenue ? row : best));
-  const revenue = data.reduce((sum, row) => sum + row.revenue, 0);
-  const orders = data.reduce((sum, row) => sum + row.orders, 0);
   const first = data[0]!.label;
   const last = data.at(-1)!.label;
-  const range = first === last ? first : `${first} to ${last}`;
+  // A period is named as asked ("Mar 2011", "2011 to date"); all of the data by its first and last buckets.
+  const range = window ? window.label : first === last ? first : `${first} to ${last}`;
   // Name the audience in the title when it is short enough to read ("for Germany · spend > £1,000").
   const who = audienceLabel(options.where);
   const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;

@@ -10,8 +10,7 @@ import { type Field, formatMoney, formatNumber, plural } from '../core/reply.ts'
 import type { Database } from '../db/client.ts';
 import { DONE_BATCHES } from '../ingest/features.ts';
 import { AS_OF } from './builders.ts';
-import { describePeriod, type Period, periodUnit, periodWindow } from './period.ts';
-import { UNIT_INTERVAL } from './trends.ts';
+import { describePeriod, type Period, periodUnit, periodWindow, UNIT_INTERVAL } from './period.ts';
 
 export interface Figures {
   revenue: number;

@@ -11,9 +11,10 @@ import { promptOnce, renderPrompt } from '../llm/prompts.ts';
 import type { LlmMessage, LlmProvider, StructuredResult } from '../llm/provider.ts';
 import { formatIssues } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
+import { PERIOD_UNITS } from './period.ts';
 import { MAX_TOP } from './products.ts';
 import { type ChartParse, type ChartRequest, chartRequest, parseChartRequest } from './request.ts';
-import { COMPARE_TO, PERIOD_UNITS } from './trends.ts';
+import { COMPARE_TO } from './trends.ts';
 
 export const CHART_KINDS = [
   'revenue',
@@ -68,7 +69,7 @@ export type WireChartRequest = z.infer<typeof wireChartRequest>;
 
 /** Describes each chart and its parameters for the prompt. */
 const CHARTS_TEXT = [
-  '- `revenue`: revenue (bars) and orders (line) over time. Parameters: grain, audience.',
+  '- `revenue`: revenue (bars) and orders (line) over time. Parameters: grain, period (optional: all the data without one), audience.',
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
   '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group. Parameters: by (country, lifecycle, rfm), measure (customers, spend), audience.',
   `- \`top_products\`: best-selling products. Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, audience.`,
@@ -87,7 +88,10 @@ const CHARTS_TEXT = [
 export function requestFromWire(w: WireChartRequest): unknown {
   const audience = w.audience?.trim() ? { audience: w.audience.trim() } : {};
   switch (w.chart) {
-    case 'revenue':
+    case 'revenue': {
+      const period = periodFromWire(w.period);
+      return { chart: w.chart, grain: w.grain ?? 'month', ...(period ? { period } : {}), ...audience };
+    }
     case 'new_vs_returning':
       return { chart: w.chart, grain: w.grain ?? 'month', ...audience };
     case 'revenue_compare':
@@ -102,15 +106,7 @@ export function requestFromWire(w: WireChartRequest): unknown {
     case 'breakdown':
       return { chart: w.chart, by: w.by, measure: w.measure ?? 'customers', ...audience };
     case 'top_products': {
-      const p = w.period;
-      const period =
-        p === null
-          ? undefined
-          : p.calendar !== null
-            ? calendarFromWire(p)
-            : p.days !== null
-              ? { days: p.days }
-              : { unit: p.unit, offset: p.offset };
+      const period = periodFromWire(w.period);
       return {
         chart: w.chart,
         metric: w.metric === 'units' ? 'units' : 'revenue',
@@ -124,6 +120,13 @@ export function requestFromWire(w: WireChartRequest): unknown {
     case 'compare_segments':
       return { chart: w.chart, segments: w.segments ?? [] };
   }
+}
+
+/** The period as the model gave it, for `chartRequest` to check; undefined for all time. */
+function periodFromWire(p: WireChartRequest['period']): unknown {
+  if (p === null) return undefined;
+  if (p.calendar !== null) return calendarFromWire(p);
+  return p.days !== null ? { days: p.days } : { unit: p.unit, offset: p.offset };
 }
 
 /** A calendar period as the model gave it, for `chartRequest` to check (a month number 13 is refused there). */

@@ -6,9 +6,30 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { UserError } from '../core/errors.ts';
 import { plural } from '../core/reply.ts';
-import { MONTHS } from './builders.ts';
-import { PERIOD_UNITS, UNIT_INTERVAL, UNIT_SQL } from './trends.ts';
+import type { Database } from '../db/client.ts';
+import { DATA_AS_OF } from '../ingest/daily-sales.ts';
+
+export const PERIOD_UNITS = ['week', 'month', 'quarter', 'year'] as const;
+export type PeriodUnit = (typeof PERIOD_UNITS)[number];
+
+/** Only these words reach SQL as text; every value is a bound parameter. */
+export const UNIT_SQL: Record<PeriodUnit, SQL> = {
+  week: sql.raw(`'week'`),
+  month: sql.raw(`'month'`),
+  quarter: sql.raw(`'quarter'`),
+  year: sql.raw(`'year'`),
+};
+/** One period's length, as an interval literal (a bound parameter). */
+export const UNIT_INTERVAL: Record<PeriodUnit, string> = {
+  week: '7 days',
+  month: '1 month',
+  quarter: '3 months',
+  year: '1 year',
+};
+
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const year = z.number().int().min(1900).max(2999);
 /** "last March": the latest March ended before the as-of date; "since March": from March to the as-of date. */
@@ -72,14 +93,76 @@ export function periodWindow(period: Period | undefined, at: SQL): { start: SQL;
   };
 }
 
+/** A period worked out against the data: its window as plain values, and how to say it. */
+export interface ResolvedPeriod {
+  /** The window's first and last instants (ISO-8601 UTC), inclusive. */
+  start: string;
+  stop: string;
+  /** The first and last whole UTC days in it (YYYY-MM-DD), for day rollups. */
+  firstDay: string;
+  lastDay: string;
+  /** "Mar 2011", "Jun 2011 to date", "since Feb 2011", "the last 30 days". */
+  label: string;
+  /** The data's as-of date (YYYY-MM-DD). */
+  asOf: string;
+}
+
+/**
+ * The window of a period as of the data's as-of instant, worked out once and bound as plain values (a range
+ * the planner can see is estimated from statistics; see topProducts). Undefined when there is no data. A
+ * period that begins after the data is refused (code `chart_period_after`) with the as-of date.
+ *
+ * @example
+ * const march = await resolvePeriod(database, { calendar: 'month', month: 3 });
+ * march?.label; // 'Mar 2011'
+ */
+export async function resolvePeriod(
+  database: Database,
+  period: Period,
+  what = 'sales',
+): Promise<ResolvedPeriod | undefined> {
+  const at = sql`(select at from as_of)`;
+  const { start, stop } = periodWindow(period, at);
+  const iso = (t: SQL) => sql`to_char(${t}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  const [b] = await database.rows<{
+    start: string | null;
+    stop: string | null;
+    first_day: string | null;
+    last_day: string | null;
+    to_date: boolean | null;
+    as_of: string | null;
+  }>(sql`
+    with as_of as (select ${DATA_AS_OF} at time zone 'UTC' as at)
+    select ${iso(start)} as start, ${iso(stop)} as stop,
+      -- A window starting within a day (the last N days) counts from the next whole day.
+      to_char(date_trunc('day', ${start} - interval '1 microsecond') + interval '1 day', 'YYYY-MM-DD') as first_day,
+      to_char(${stop}, 'YYYY-MM-DD') as last_day, (${stop}) = ${at} as to_date, to_char(${at}, 'YYYY-MM-DD') as as_of`);
+  if (!b?.as_of || !b.start || !b.stop || !b.first_day || !b.last_day) return undefined;
+  if (b.start > b.stop) {
+    throw new UserError(
+      'chart_period_after',
+      `${describePeriod(period, b.start.slice(0, 10))} is after the latest data (as of ${b.as_of}), so there are no ${what} in it.`,
+      { hint: 'Ask for an earlier period, e.g. "last month".' },
+    );
+  }
+  return {
+    start: b.start,
+    stop: b.stop,
+    firstDay: b.first_day,
+    lastDay: b.last_day,
+    label: describePeriod(period, b.start.slice(0, 10), Boolean(b.to_date)),
+    asOf: b.as_of,
+  };
+}
+
 /** The unit a period is counted in, for the period before it: none for all time, the last N days or "since". */
-export function periodUnit(period: Period | undefined): (typeof PERIOD_UNITS)[number] | undefined {
+export function periodUnit(period: Period | undefined): PeriodUnit | undefined {
   if (!period || 'days' in period) return undefined;
   if ('calendar' in period) return period.since ? undefined : period.calendar;
   return period.unit;
 }
 
-function calendarName(unit: (typeof PERIOD_UNITS)[number], startIso: string): string {
+function calendarName(unit: PeriodUnit, startIso: string): string {
   const [y, m, d] = startIso.split('-').map(Number) as [number, number, number];
   return unit === 'year'
     ? String(y)

@@ -10,7 +10,7 @@ import type { Database } from '../db/client.ts';
 import { ensureDailySales } from '../ingest/daily-sales.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { AS_OF, audienceLabel, type ChartBuild, inSegment } from './builders.ts';
-import { describePeriod, inPeriod, type Period, periodWindow } from './period.ts';
+import { describePeriod, inPeriod, type Period, resolvePeriod } from './period.ts';
 import { PALETTE } from './render.ts';
 
 export const PRODUCT_METRICS = ['revenue', 'units'] as const;
@@ -55,7 +55,6 @@ export async function topProducts(
   ) {
     throw new UserError('chart_period', 'Ask for the last 1 to 3,660 days.');
   }
-  const { start, stop } = periodWindow(options.period, sql`(select at from as_of)`);
   // Everyone of all time reads the per-product totals; a window (a calendar period or the last N days) reads
   // its events through the BRIN index on time, and an audience its buyers' lines.
   const everyone = !options.where || (options.where.conditions.length === 0 && !options.where.top);
@@ -64,30 +63,17 @@ export async function topProducts(
   // The window is worked out first and bound as plain timestamps: a range on `occurred_at` whose bounds the
   // planner can see is estimated from statistics, where an expression over subqueries was guessed at 0.5%
   // of rows and a segment filter then turned into a nested loop (20 s at 100k events).
-  const [bounds] = allTime
+  const window = options.period ? await resolvePeriod(database, options.period, 'sales to rank') : undefined;
+  const [read] = allTime
     ? []
-    : await database.rows<{
-        start: string | null;
-        stop: string | null;
-        day: string | null;
-        to_date: boolean | null;
-        after: boolean | null;
-        as_of: string | null;
-        batches: string;
-      }>(sql`
-    with as_of as (select ${AS_OF} at time zone 'UTC' as at)
-    select to_char(${start}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start,
-      to_char(${stop}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop, to_char(${start}, 'YYYY-MM-DD') as day,
-      (${stop}) = (select at from as_of) as to_date, (${start}) > (select at from as_of) as after,
-      to_char((select at from as_of), 'YYYY-MM-DD') as as_of,
+    : await database.rows<{ stop: string | null; batches: string }>(sql`
+    select to_char(${AS_OF} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop,
       (select coalesce(array_agg(id order by id), '{}')::text from import_batches where status = 'done') as batches`);
-  if (bounds?.after) {
-    throw new UserError(
-      'chart_period_after',
-      `${describePeriod(options.period, bounds.day)} is after the latest data (as of ${bounds.as_of}), so there are no sales to rank.`,
-      { hint: 'Ask for an earlier period, e.g. "top 10 products last month".' },
-    );
-  }
+  const bounds = read && {
+    start: window?.start ?? null,
+    stop: options.period ? (window?.stop ?? null) : read.stop,
+    batches: read.batches,
+  };
   const rankBy = metric === 'revenue' ? sql`revenue desc, units desc` : sql`units desc, revenue desc`;
   let sales: SQL;
   if (allTime) {
@@ -146,8 +132,7 @@ export async function topProducts(
     order by min(r.rank)
   `)
       : [];
-  const startIso = bounds?.day ?? null;
-  const periodText = describePeriod(options.period, startIso, bounds?.to_date ?? false);
+  const periodText = window?.label ?? describePeriod(options.period, null);
   const who = audienceLabel(options.where);
   if (rows.length === 0) {
     throw new UserError(

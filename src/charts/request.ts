@@ -10,9 +10,9 @@ import type { SegmentDefinition } from '../segments/definition.ts';
 import { type ChartBuild, revenueOverTime, segmentBreakdown } from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
 import { MAX_GROUPS, segmentComparison } from './comparison.ts';
-import { CALENDAR_RANGE, type Period, periodSchema, takeCalendarPeriod } from './period.ts';
+import { CALENDAR_RANGE, PERIOD_UNITS, type Period, periodSchema, takeCalendarPeriod } from './period.ts';
 import { MAX_TOP, PRODUCT_METRICS, topProducts } from './products.ts';
-import { COMPARE_TO, newVsReturning, PERIOD_UNITS, revenueComparison, SERIES_METRICS } from './trends.ts';
+import { COMPARE_TO, DEFAULT_GRAIN, newVsReturning, revenueComparison, SERIES_METRICS } from './trends.ts';
 
 const grain = z.enum(['day', 'week', 'month']);
 /** Who the chart is about, as the marketer said it ("German customers", "this segment"); absent: everyone. */
@@ -22,7 +22,7 @@ export const period = periodSchema;
 
 /** Every chart Megaphone can draw, with its parameters. The LLM path fills exactly this, never more. */
 export const chartRequest = z.discriminatedUnion('chart', [
-  z.object({ chart: z.literal('revenue'), grain, audience }),
+  z.object({ chart: z.literal('revenue'), grain, period: period.optional(), audience }),
   z.object({
     chart: z.literal('revenue_compare'),
     unit: z.enum(PERIOD_UNITS),
@@ -109,6 +109,14 @@ export function takePeriod(text: string): { period: Period | undefined; rest: st
  */
 export const CALENDAR =
   /\b(?:in|during|since|from|throughout)\s+(?:the\s+year\s+)?(?:19|20)\d{2}\b|\b(?:in|for|during|since|from|throughout)\s+(?:last\s+|this\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(?:19|20)\d{2})?\b/i;
+
+/** The grain a period is drawn in when none is asked for: days in a month, weeks in a quarter, else months. */
+function periodGrain(p: Period): 'day' | 'week' | 'month' {
+  if ('days' in p) return p.days <= 62 ? 'day' : p.days <= 200 ? 'week' : 'month';
+  const unit = 'calendar' in p ? p.calendar : p.unit;
+  if ('calendar' in p && p.since) return 'month';
+  return DEFAULT_GRAIN[unit];
+}
 
 /** A calendar period or range said in a text, as said ("in March", "Q3 2025", "from March to June"). */
 export function calendarSaid(text: string): string | undefined {
@@ -374,14 +382,24 @@ export function parseChartRequest(raw: string): ChartParse {
   }
 
   if (/\b(revenue|sales|orders|turnover)\b/i.test(body)) {
-    const refused = periodNotCharted(body, 'revenue over time');
-    if (refused) return refused;
-    const over = /\b(revenue|sales|orders|turnover)\b(.*)$/i.exec(body)!;
+    const { period: p, rest, problem } = takePeriod(body);
+    if (problem) return { ok: false, message: problem };
+    const another = calendarSaid(rest);
+    if (another) {
+      return {
+        ok: false,
+        message:
+          `I can't chart revenue for "${another}": ask for one period, e.g. "revenue by week this quarter", ` +
+          '"revenue by day in March" or "revenue by month since January".',
+      };
+    }
+    const over = /\b(revenue|sales|orders|turnover)\b(.*)$/i.exec(rest);
     return checked({
       chart: 'revenue',
-      grain: grainOf(body, 'month'),
+      grain: grainOf(body, p ? periodGrain(p) : 'month'),
+      ...(p ? { period: p } : {}),
       audience: cleanAudience(
-        audienceAfter(over[2]!.replace(GRAIN_WORDS, ' '), /\b(?:for|among|from|by|in)\s+(.+)$/i),
+        audienceAfter((over?.[2] ?? '').replace(GRAIN_WORDS, ' '), /\b(?:for|among|from|by|in)\s+(.+)$/i),
       ),
     });
   }
@@ -439,7 +457,10 @@ export async function buildChart(
   const where = who?.definition;
   switch (request.chart) {
     case 'revenue':
-      return { ...(await revenueOverTime(database, { grain: request.grain, where })), audience: who };
+      return {
+        ...(await revenueOverTime(database, { grain: request.grain, period: request.period, where })),
+        audience: who,
+      };
     case 'revenue_compare':
       return {
         ...(await revenueComparison(database, {

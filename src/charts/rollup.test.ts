@@ -17,8 +17,10 @@ import { DONE_BATCHES, refreshFeatures } from '../ingest/features.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { AS_OF, type Grain, inSegment, periodLabel, revenueOverTime, rollupUnit } from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
+import { periodFigures } from './figures.ts';
+import type { PeriodUnit } from './period.ts';
 import { topProducts } from './products.ts';
-import { newVsReturning, type PeriodUnit, revenueComparison } from './trends.ts';
+import { newVsReturning, revenueComparison } from './trends.ts';
 
 const GERMANY: SegmentDefinition = { conditions: [{ kind: 'country', op: 'in', values: ['Germany'] }] };
 const BIG: SegmentDefinition = { conditions: [{ kind: 'metric', metric: 'm_score', op: 'gte', value: 4 }] };
@@ -218,6 +220,19 @@ const sinceJanuary = { start: sql`date_trunc('year', ${asOf})`, stop: asOf };
 
 /** Every event chart, read from the rollups and from the reference query over events. */
 async function expectRollupsMatchEvents(db: Database) {
+  // Revenue over a period (from the customer-day rollup) is what the figures count from events for it.
+  let periodRevenue = 0;
+  for (const period of [
+    { unit: 'quarter', offset: 1 },
+    { calendar: 'month', month: 3 },
+    { calendar: 'quarter', quarter: 1, since: true },
+  ] as const) {
+    const chart = await revenueOverTime(db, { grain: 'day', period }).catch(() => ({ data: [] }));
+    const total = chart.data.reduce((sum, r) => sum + r.revenue, 0);
+    expect(total).toBeCloseTo((await periodFigures(db, period)).current.revenue, 2);
+    periodRevenue += total;
+  }
+  expect(periodRevenue).toBeGreaterThan(0);
   for (const where of AUDIENCES) {
     for (const grain of ['day', 'week', 'month'] as const) {
       const expected = await refRevenue(db, grain, where);

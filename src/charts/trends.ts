@@ -15,33 +15,17 @@ import {
   type ChartBuild,
   type Grain,
   inSegment,
-  MONTHS,
   periodLabel,
   rollupUnit,
 } from './builders.ts';
+import { MONTHS, type PeriodUnit, UNIT_INTERVAL, UNIT_SQL } from './period.ts';
 import { PALETTE } from './render.ts';
 
-export const PERIOD_UNITS = ['week', 'month', 'quarter', 'year'] as const;
-export type PeriodUnit = (typeof PERIOD_UNITS)[number];
 export const COMPARE_TO = ['previous', 'last_year'] as const;
 export type CompareTo = (typeof COMPARE_TO)[number];
 export const SERIES_METRICS = ['revenue', 'orders'] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
-/** Only these words reach SQL as text; every value is a bound parameter. */
-export const UNIT_SQL: Record<PeriodUnit, SQL> = {
-  week: sql.raw(`'week'`),
-  month: sql.raw(`'month'`),
-  quarter: sql.raw(`'quarter'`),
-  year: sql.raw(`'year'`),
-};
-/** One period's length, as an interval literal (a bound parameter). */
-export const UNIT_INTERVAL: Record<PeriodUnit, string> = {
-  week: '7 days',
-  month: '1 month',
-  quarter: '3 months',
-  year: '1 year',
-};
 /** The natural grain inside a period: days in a week or month, weeks in a quarter, months in a year. */
 export const DEFAULT_GRAIN: Record<PeriodUnit, Grain> = {
   week: 'day',
