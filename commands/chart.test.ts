@@ -28,7 +28,10 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
       /^Top product in Q1 2011: Assorted Colour Bird Ornament \(£54\.08\)/,
     ],
     ['top 5 products in March', /^Top product in Mar 2011: .*\(£11\.10\)/],
-    ['chart revenue by week this year for German customers', /^£79\.58 revenue from 2 orders for Germany, 2011 to date/],
+    [
+      'chart revenue by week this year for German customers',
+      /^£79\.58 revenue from 2 orders for Germany, 2011 to date/,
+    ],
     ['what sold best since February in Germany?', /^Top product for Germany since Feb 2011: /],
     ['cohort retention', /^3 cohorts, Jan 2011 to Jun 2011/],
     ['new vs returning customers by week', /^3 new customers, w\/c 10 Jan 2011 to w\/c 27 Jun 2011/],

@@ -2,7 +2,7 @@
  * Time charts beyond plain revenue: this period against a comparison period, and new against returning
  * customers. Both aggregate in SQL and cap the number of points like `revenueSeries`.
  */
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { TopLevelSpec } from 'vega-lite';
 import { UserError } from '../core/errors.ts';
 import { formatMoney, plural } from '../core/reply.ts';
