@@ -67,6 +67,19 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(missing.text).toMatch(/no saved segment called "French big spenders"/);
   });
 
+  it('finds customers by when they bought, in calendar terms', async () => {
+    const march = await router.handle('customers who bought in March', thread('cal1'));
+    expect(march.title).toBe('Segment: 1 customer');
+    expect(march.context).toBe('bought in March · as of 2011-06-30');
+    const quiet = await router.handle("UK customers who haven't bought since April", thread('cal2'));
+    expect(quiet.title).toBe('Segment: 1 customer');
+    expect(quiet.context).toBe('United Kingdom · no purchase since April · as of 2011-06-30');
+    // A refinement can add one too.
+    await router.handle('customers who spent over £50', thread('cal3'));
+    const refined = await router.handle('only those who bought in June', thread('cal3'));
+    expect(refined.title).toBe('Segment: 2 customers');
+  });
+
   it('compares audiences described in words, cutting the request where both sides are known', async () => {
     const t = thread('t9');
     await router.handle('customers who spent over £50', t);

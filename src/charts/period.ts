@@ -35,12 +35,17 @@ const year = z.number().int().min(1900).max(2999);
 /** "last March": the latest March ended before the as-of date; "since March": from March to the as-of date. */
 const which = { year: year.optional(), last: z.boolean().optional(), since: z.boolean().optional() };
 
-export const periodSchema = z.union([
-  z.object({ unit: z.enum(PERIOD_UNITS), offset: z.union([z.literal(0), z.literal(1)]) }),
-  z.object({ days: z.number().int().min(1).max(3660) }),
+/** A calendar month, quarter or year ("in March", "Q3 2025", "in 2026"), or from one on ("since January"). */
+export const calendarPeriodSchema = z.union([
   z.object({ calendar: z.literal('month'), month: z.number().int().min(1).max(12), ...which }),
   z.object({ calendar: z.literal('quarter'), quarter: z.number().int().min(1).max(4), ...which }),
   z.object({ calendar: z.literal('year'), year, since: z.boolean().optional() }),
+]);
+
+export const periodSchema = z.union([
+  z.object({ unit: z.enum(PERIOD_UNITS), offset: z.union([z.literal(0), z.literal(1)]) }),
+  z.object({ days: z.number().int().min(1).max(3660) }),
+  ...calendarPeriodSchema.options,
 ]);
 
 /**
@@ -48,7 +53,38 @@ export const periodSchema = z.union([
  * as of the data's as-of date, the last `days` days, or a calendar month, quarter or year.
  */
 export type Period = z.infer<typeof periodSchema>;
-export type CalendarPeriod = Extract<Period, { calendar: string }>;
+export type CalendarPeriod = z.infer<typeof calendarPeriodSchema>;
+
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/**
+ * A calendar period as a marketer says it, without the data's as-of date: "in March", "last March",
+ * "since Q3 2025", "in 2026".
+ *
+ * @example
+ * sayCalendarPeriod({ calendar: 'month', month: 3, since: true }); // 'since March'
+ */
+export function sayCalendarPeriod(p: CalendarPeriod): string {
+  const name =
+    p.calendar === 'year'
+      ? String(p.year)
+      : `${p.calendar === 'month' ? MONTH_NAMES[p.month - 1] : `Q${p.quarter}`}${p.year !== undefined ? ` ${p.year}` : ''}`;
+  if (p.since) return `since ${name}`;
+  return p.calendar !== 'year' && p.last ? `last ${name}` : `in ${name}`;
+}
 
 /** The first month of a calendar period (1-12). */
 function firstMonth(p: CalendarPeriod): number {
@@ -235,6 +271,22 @@ const CALENDAR_QUARTER = new RegExp(
 // A year is followed by the end of the sentence or a joining word: "for 2000 customers" counts people.
 const CALENDAR_YEAR =
   /\b(in|during|for|throughout|since)\s+(?:the\s+)?(?:year\s+)?((?:19|20)\d{2})(?=\s*(?:$|[?.!,;:)]|(?:and|or|vs|versus|for|in|from|among|by|to|of|compared|against|with|so|please|then|but)\b))/i;
+
+const PREP = '(?:in|during|for|throughout|over|since)';
+const SAID_YEAR = '(?:\\s*,?\\s+(?:of\\s+)?(?:19|20)\\d{2})';
+/**
+ * A calendar period as a phrase, with no capturing groups, for composing into other patterns: what
+ * takeCalendarPeriod reads (a month needs a preposition, "last"/"this" or a year; a year a preposition).
+ */
+export const CALENDAR_PHRASE = [
+  `${PREP}\\s+(?:the\\s+)?(?:month\\s+of\\s+)?(?:(?:last|this)\\s+)?(?:${MONTH})\\b${SAID_YEAR}?`,
+  `(?:last|this)\\s+(?:${MONTH})\\b${SAID_YEAR}?`,
+  `(?:${MONTH})${SAID_YEAR}`,
+  `(?:${PREP}\\s+)?(?:the\\s+)?(?:(?:last|this)\\s+)?(?:q[1-4]|(?:first|second|third|fourth|1st|2nd|3rd|4th)\\s+quarter)\\b${SAID_YEAR}?`,
+  `(?:in|during|for|throughout|since)\\s+(?:the\\s+)?(?:year\\s+)?(?:19|20)\\d{2}`,
+]
+  .map((form) => `(?:${form})`)
+  .join('|');
 
 /** A range of calendar periods ("from March to June", "between Q1 and Q3"), which no window here covers. */
 export const CALENDAR_RANGE = new RegExp(

@@ -50,6 +50,17 @@ describe('segment SQL (generated)', () => {
     expect(q.params).toContain('%100\\%\\_off\\\\%');
   });
 
+  it("compiles a calendar period to a window over the features' as-of instant, any product without a join", () => {
+    const q = memberIdsQuery(db.db, {
+      conditions: [{ kind: 'bought', period: { calendar: 'month', month: 3, year: 2011 }, negate: true }],
+    }).toSQL();
+    expect(q.sql).not.toMatch(/"products"/);
+    expect(q.sql).toMatch(
+      /not exists \(select 1 from "events" where .*"events"\."occurred_at" >= \(\(make_timestamp\(\$\d+::int, \$\d+::int, 1, 0, 0, 0\)\) at time zone 'UTC'\)/,
+    );
+    expect(q.params).toEqual(expect.arrayContaining([2011, 3]));
+  });
+
   it('orders and limits a top-N list with a stable tie-break', () => {
     const q = memberIdsQuery(db.db, {
       conditions: [],
@@ -75,6 +86,24 @@ describe('segment SQL (generated)', () => {
       }),
     ).toBe(
       'top 10 by spend · orders 3–5 · outside United Kingdom · never bought Christmas (category) in the last 30 days · one-time buyers',
+    );
+    expect(
+      describeSegment({
+        conditions: [
+          { kind: 'bought', period: { calendar: 'month', month: 3 }, negate: false },
+          { kind: 'bought', period: { calendar: 'month', month: 1, since: true }, negate: true },
+          {
+            kind: 'bought',
+            product: { nameContains: 'bag' },
+            period: { calendar: 'month', month: 12, last: true },
+            negate: false,
+          },
+          { kind: 'bought', period: { calendar: 'quarter', quarter: 3, year: 2025 }, negate: false },
+          { kind: 'bought', period: { calendar: 'year', year: 2025 }, negate: true },
+        ],
+      }),
+    ).toBe(
+      'bought in March · no purchase since January · bought “bag” last December · bought in Q3 2025 · no purchase in 2025',
     );
   });
 });
@@ -125,6 +154,29 @@ describe.each(drivers)('segment rows on %s', (driver) => {
     expect(await bought({ nameContains: 't-light' }, { negate: true })).toEqual(['12583']);
     // Wildcards in the text are literal: nothing is named with a percent sign.
     expect(await bought({ nameContains: '%' })).toEqual([]);
+  });
+
+  it('filters on purchases in a calendar period, of anything or of a product', async () => {
+    const inPeriod = (period: object, negate = false, product?: object) =>
+      ids({ conditions: [{ kind: 'bought', ...(product ? { product } : {}), period, negate } as never] });
+    // Purchases: 17850 10 Jan and 1 Mar, 13047 1 Feb and 30 Jun, 12583 1 Jun (as of 30 Jun 2011).
+    expect(await inPeriod({ calendar: 'month', month: 3 })).toEqual(['17850']);
+    expect(await inPeriod({ calendar: 'quarter', quarter: 1, year: 2011 })).toEqual(['13047', '17850']);
+    expect(await inPeriod({ calendar: 'month', month: 6 })).toEqual(['12583', '13047']);
+    // "last June" in June is June 2010: nobody; "in 2010" neither.
+    expect(await inPeriod({ calendar: 'month', month: 6, last: true })).toEqual([]);
+    expect(await inPeriod({ calendar: 'year', year: 2010 })).toEqual([]);
+    // No purchase since April: 17850's last was 1 March.
+    expect(await inPeriod({ calendar: 'month', month: 4, since: true }, true)).toEqual(['17850']);
+    expect(await inPeriod({ calendar: 'year', year: 2011, since: true }, true)).toEqual([]);
+    // A product in a period: 13047's t-light holder was on 30 June, 17850's in January.
+    expect(await inPeriod({ calendar: 'month', month: 6 }, false, { nameContains: 't-light' })).toEqual([
+      '13047',
+    ]);
+    expect(await inPeriod({ calendar: 'quarter', quarter: 1 }, true, { nameContains: 't-light' })).toEqual([
+      '12583',
+      '13047',
+    ]);
   });
 
   it('combines AND / OR / NOT groups and top-N', async () => {

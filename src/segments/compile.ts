@@ -23,6 +23,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import { customerFeatures, events, importBatches, products } from '../../db/schema.ts';
+import { periodWindow } from '../charts/period.ts';
 import type { Db } from '../db/client.ts';
 import type { Comparator, Condition, Metric, SegmentDefinition } from './definition.ts';
 
@@ -54,11 +55,6 @@ function likeContains(text: string): string {
 }
 
 function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
-  const productFilters: SQL[] = [];
-  if (c.product.productId) productFilters.push(eq(events.productId, c.product.productId));
-  if (c.product.nameContains) productFilters.push(ilike(products.name, likeContains(c.product.nameContains)));
-  if (c.product.categoryContains)
-    productFilters.push(ilike(products.category, likeContains(c.product.categoryContains)));
   const filters: SQL[] = [
     eq(events.customerId, customerFeatures.customerId),
     eq(events.kind, 'purchase'),
@@ -67,18 +63,33 @@ function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
       events.batchId,
       db.select({ id: importBatches.id }).from(importBatches).where(eq(importBatches.status, 'done')),
     ),
-    or(...productFilters)!,
   ];
+  const { product } = c;
+  if (product) {
+    const productFilters: SQL[] = [];
+    if (product.productId) productFilters.push(eq(events.productId, product.productId));
+    if (product.nameContains) productFilters.push(ilike(products.name, likeContains(product.nameContains)));
+    if (product.categoryContains)
+      productFilters.push(ilike(products.category, likeContains(product.categoryContains)));
+    filters.push(or(...productFilters)!);
+  }
   if (c.withinDays !== undefined) {
     filters.push(
       gt(events.occurredAt, sql`${customerFeatures.asOf} - make_interval(days => ${c.withinDays})`),
     );
   }
-  const sub = db
-    .select({ one: sql`1` })
-    .from(events)
-    .innerJoin(products, eq(products.id, events.productId))
-    .where(and(...filters));
+  if (c.period) {
+    // The window as of the features' instant, in UTC (see periodWindow), back to instants for the comparison.
+    const { start, stop } = periodWindow(c.period, sql`(${customerFeatures.asOf} at time zone 'UTC')`);
+    filters.push(
+      gte(events.occurredAt, sql`((${start}) at time zone 'UTC')`),
+      lte(events.occurredAt, sql`((${stop}) at time zone 'UTC')`),
+    );
+  }
+  const lines = db.select({ one: sql`1` }).from(events).$dynamic();
+  const sub = (product ? lines.innerJoin(products, eq(products.id, events.productId)) : lines).where(
+    and(...filters),
+  );
   return c.negate ? not(exists(sub)) : exists(sub);
 }
 

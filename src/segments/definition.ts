@@ -3,6 +3,7 @@
  * one of these (validated by the same schema); only the compiler turns it into SQL.
  */
 import { z } from 'zod';
+import { calendarPeriodSchema } from '../charts/period.ts';
 import { LIFECYCLE_STAGES } from '../ingest/features.ts';
 
 /** Customer features a condition may compare. Each maps to one allow-listed column (see compile.ts). */
@@ -98,14 +99,27 @@ export const productMatch = z
     message: 'say which product, name or category',
   });
 
-export const boughtCondition = z.object({
-  kind: z.literal('bought'),
-  product: productMatch,
-  /** Only purchases in the last N days before the as-of instant. */
-  withinDays: z.number().int().positive().max(36_500).optional(),
-  /** true: customers who did NOT buy it (in that window). */
-  negate: z.boolean().default(false),
-});
+export const boughtCondition = z
+  .object({
+    kind: z.literal('bought'),
+    /** What was bought; any product when absent ("bought in March"). */
+    product: productMatch.optional(),
+    /** Only purchases in the last N days before the as-of instant. */
+    withinDays: z.number().int().positive().max(36_500).optional(),
+    /**
+     * Only purchases in a calendar month, quarter or year ("in March", "last December", "in 2025"), or from
+     * one to the as-of instant ("since January"). A month or quarter without a year is the latest one begun.
+     */
+    period: calendarPeriodSchema.optional(),
+    /** true: customers who did NOT buy it (in that window). */
+    negate: z.boolean().default(false),
+  })
+  .refine((c) => c.withinDays === undefined || c.period === undefined, {
+    message: 'give the last N days or a calendar period, not both',
+  })
+  .refine((c) => c.product || c.withinDays !== undefined || c.period, {
+    message: 'say what was bought, or when',
+  });
 
 export type MetricCondition = z.infer<typeof metricCondition>;
 export type RangeCondition = z.infer<typeof rangeCondition>;

@@ -2,6 +2,7 @@
  * One plain line per definition ("Germany · spend > £1,000 · no purchase in the last 90 days"), shown with
  * every answer so the marketer can check what was understood.
  */
+import { sayCalendarPeriod } from '../charts/period.ts';
 import type { Comparator, Condition, Metric, SegmentDefinition } from './definition.ts';
 
 const money = (n: number) =>
@@ -58,13 +59,21 @@ export function describeCondition(c: Condition): string {
       return c.op === 'in' ? names : `not ${names}`;
     }
     case 'bought': {
-      const what = c.product.productId
-        ? `product ${c.product.productId}`
-        : c.product.nameContains
-          ? `“${c.product.nameContains}”`
-          : `${c.product.categoryContains} (category)`;
-      const when = c.withinDays ? ` in the last ${count(c.withinDays)} days` : '';
-      return c.negate ? `never bought ${what}${when}` : `bought ${what}${when}`;
+      const { product } = c;
+      const what = !product
+        ? ''
+        : product.productId
+          ? ` product ${product.productId}`
+          : product.nameContains
+            ? ` “${product.nameContains}”`
+            : ` ${product.categoryContains} (category)`;
+      const when = c.withinDays
+        ? ` in the last ${count(c.withinDays)} days`
+        : c.period
+          ? ` ${sayCalendarPeriod(c.period)}`
+          : '';
+      if (!product) return c.negate ? `no purchase${when}` : `bought${when}`;
+      return c.negate ? `never bought${what}${when}` : `bought${what}${when}`;
     }
     case 'and':
       return c.conditions.map(describeCondition).join(' and ');

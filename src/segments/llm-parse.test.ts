@@ -100,6 +100,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
                     kind: 'bought',
                     product: { productId: null, nameContains: null, categoryContains: 'Christmas' },
                     withinDays: null,
+                    period: null,
                     negate: true,
                   },
                 ],
@@ -136,6 +137,56 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
       ],
       top: { metric: 'spend', direction: 'desc', limit: 50 },
     } satisfies SegmentDefinition);
+  });
+
+  it('takes a calendar period for a purchase, with or without a product', async () => {
+    const none = { productId: null, nameContains: null, categoryContains: null };
+    api.enqueue(
+      wire({
+        conditions: [
+          {
+            kind: 'bought',
+            product: { ...none, categoryContains: 'Christmas' },
+            withinDays: null,
+            period: { calendar: 'month', number: 12, year: null, last: true, since: false },
+            negate: false,
+          },
+          {
+            kind: 'bought',
+            product: none,
+            withinDays: null,
+            period: { calendar: 'month', number: 9, year: 2011, last: false, since: true },
+            negate: true,
+          },
+        ],
+      }),
+    );
+    const result = await llmParseSegment(
+      'bought christmas items last December but nothing since September',
+      vocab,
+      llm,
+    );
+    expect(result.ok && result.definition).toEqual({
+      conditions: [
+        {
+          kind: 'bought',
+          product: { categoryContains: 'Christmas' },
+          period: { calendar: 'month', month: 12, last: true },
+          negate: false,
+        },
+        { kind: 'bought', period: { calendar: 'month', month: 9, year: 2011, since: true }, negate: true },
+      ],
+    } satisfies SegmentDefinition);
+    // A purchase with neither a product nor a window says nothing: refused, and asked again.
+    api.enqueue(
+      wire({
+        conditions: [{ kind: 'bought', product: none, withinDays: null, period: null, negate: false }],
+      }),
+      wire({ conditions: [{ kind: 'metric', metric: 'orders', op: 'gte', value: 1 }] }),
+    );
+    const retried = await llmParseSegment('buyers', vocab, llm);
+    expect(retried).toMatchObject({ ok: true, attempts: 2 });
+    expect(api.chatBodies().at(-1)!.messages.at(-1)?.content).toContain('say what was bought, or when');
   });
 
   it('retries once with the validation error when the definition is invalid (spend over -5)', async () => {
@@ -224,7 +275,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     const user = api.chatBodies()[0]!.messages[1]!.content;
     expect(user).toContain('Change requested: only those in France');
     expect(user).toContain(
-      '{"kind":"bought","product":{"productId":null,"nameContains":"candle","categoryContains":null},"withinDays":null,"negate":false}',
+      '{"kind":"bought","product":{"productId":null,"nameContains":"candle","categoryContains":null},"withinDays":null,"period":null,"negate":false}',
     );
   });
 });

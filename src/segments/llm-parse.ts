@@ -6,6 +6,7 @@
  * produces data: the compiler alone turns a definition into a parameterised query.
  */
 import { z } from 'zod';
+import type { CalendarPeriod } from '../charts/period.ts';
 import { MegaphoneError } from '../core/errors.ts';
 import { LIFECYCLE_STAGES, LIFECYCLE_THRESHOLDS } from '../ingest/features.ts';
 import type { Prompt } from '../llm/prompts.ts';
@@ -53,7 +54,17 @@ const wireLeaf = z
         categoryContains: z.string().nullable(),
       }),
       withinDays: z.number().nullable().describe('only purchases in the last N days; null for ever'),
-      negate: z.boolean().describe('true: customers who did NOT buy it'),
+      period: z
+        .object({
+          calendar: z.enum(['month', 'quarter', 'year']),
+          number: z.number().nullable().describe('the month (1-12) or quarter (1-4); null for a year'),
+          year: z.number().nullable().describe('the year, when said'),
+          last: z.boolean().describe('"last March": the latest one already ended'),
+          since: z.boolean().describe('"since March": from it to today'),
+        })
+        .nullable()
+        .describe('only purchases in a named calendar month, quarter or year; null otherwise'),
+      negate: z.boolean().describe('true: customers who did NOT buy it (in that window)'),
     }),
   ])
   .meta({ id: 'condition' });
@@ -113,14 +124,37 @@ function fromWire(c: WireCondition): unknown {
       );
       return {
         kind: 'bought',
-        product,
+        // No product named: any purchase (in the window).
+        ...(Object.keys(product).length > 0 ? { product } : {}),
         ...(c.withinDays === null ? {} : { withinDays: c.withinDays }),
+        ...(c.period ? { period: periodFromWire(c.period) } : {}),
         negate: c.negate,
       };
     }
     default:
       return c;
   }
+}
+
+/** A calendar period as the model gave it, for the definition schema to check (month 13 is refused there). */
+function periodFromWire(p: NonNullable<Extract<WireLeaf, { kind: 'bought' }>['period']>): unknown {
+  const year = p.year === null ? {} : { year: p.year };
+  const since = p.since ? { since: true } : {};
+  if (p.calendar === 'year') return { calendar: 'year', ...year, ...since };
+  const last = p.last && p.year === null ? { last: true } : {};
+  return p.calendar === 'month'
+    ? { calendar: 'month', month: p.number, ...year, ...last, ...since }
+    : { calendar: 'quarter', quarter: p.number, ...year, ...last, ...since };
+}
+
+function periodToWire(p: CalendarPeriod): Extract<WireLeaf, { kind: 'bought' }>['period'] {
+  return {
+    calendar: p.calendar,
+    number: p.calendar === 'month' ? p.month : p.calendar === 'quarter' ? p.quarter : null,
+    year: p.year ?? null,
+    last: p.calendar !== 'year' && Boolean(p.last),
+    since: Boolean(p.since),
+  };
 }
 
 /**
@@ -144,11 +178,12 @@ function toWire(c: Condition): WireCondition {
       return {
         kind: 'bought',
         product: {
-          productId: c.product.productId ?? null,
-          nameContains: c.product.nameContains ?? null,
-          categoryContains: c.product.categoryContains ?? null,
+          productId: c.product?.productId ?? null,
+          nameContains: c.product?.nameContains ?? null,
+          categoryContains: c.product?.categoryContains ?? null,
         },
         withinDays: c.withinDays ?? null,
+        period: c.period ? periodToWire(c.period) : null,
         negate: c.negate,
       };
     default:
@@ -197,10 +232,10 @@ export function checkSegmentDefinition(candidate: unknown, vocab: Vocabulary): D
           }),
         };
       case 'bought': {
-        const text = c.product.categoryContains?.toLowerCase();
+        const text = c.product?.categoryContains?.toLowerCase();
         if (text && categories.length && !categories.some((cat) => cat.includes(text))) {
           problems.push(
-            `category "${c.product.categoryContains}" matches no catalogue category; ` +
+            `category "${c.product?.categoryContains}" matches no catalogue category; ` +
               'use one of the listed categories or nameContains',
           );
         }

@@ -5,6 +5,7 @@
  * The order of `EXTRACTORS` matters: specific phrasings run before the general ones that would misread them
  * ("returned more than 3 times" before "more than 3 times", "haven't bought in 90 days" before "bought X").
  */
+import { CALENDAR_PHRASE, type CalendarPeriod, takeCalendarPeriod } from '../charts/period.ts';
 import { CATEGORY_RULES } from '../ingest/categorize.ts';
 import { COUNTRY_CODES, countriesNear, countryIndex, HOME_COUNTRY, WORD_LIKE_CODES } from './countries.ts';
 import type { Comparator, Condition, LifecycleCondition, Metric, ProductMatch } from './definition.ts';
@@ -908,6 +909,35 @@ function readProduct(
   return { match: { nameContains: phrase }, length: end };
 }
 
+// ---------------------------------------------------------------- purchases in a calendar period
+
+const CAL_ACT =
+  '(?:bought|ordered|purchased|shopped|made\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|placed\\s+(?:an?|any)\\s+orders?|(?:been|were|was)\\s+active|active|buy|order|purchase|shop)';
+const BOUGHT_IN_CALENDAR = rx(
+  `${START}(?:(?<neg>${NOT})|(?:(?:have|has|had|who)\\s+))?${CAL_ACT}${ACT_OBJECT}\\s+(?<cal>${CALENDAR_PHRASE})${END}`,
+);
+const NO_PURCHASE_IN_CALENDAR = rx(
+  `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?)\\s+(?<cal>${CALENDAR_PHRASE})${END}`,
+);
+
+/** The calendar period of a phrase CALENDAR_PHRASE matched. */
+function calendarOf(phrase: string): CalendarPeriod | undefined {
+  return takeCalendarPeriod(phrase)?.period;
+}
+
+/**
+ * "bought in March", "haven't bought since January", "no orders in Q3 2025": any purchase in a calendar
+ * period, or none. Runs before the products, which would read "in March" as a product called March.
+ */
+function extractCalendarPurchases(ctx: Ctx): void {
+  const purchase = (negate: boolean) => (g: Groups) => {
+    const period = calendarOf(g.cal!);
+    return period ? mark(ctx, { kind: 'bought', period, negate }) : null;
+  };
+  apply(ctx, BOUGHT_IN_CALENDAR, (g) => purchase(Boolean(g.neg))(g));
+  apply(ctx, NO_PURCHASE_IN_CALENDAR, purchase(true));
+}
+
 const BUY =
   '(?:(?<neg>never|not|(?:have|has|had|did|do|does)\\s+(?:not|never)|without|no\\s+longer)\\s+(?:(?:ever|yet|already|once)\\s+)?)?(?:(?:ever|also|recently|previously|already)\\s+)?(?:bought|buy|buys|buying|purchased|purchase|purchasing|ordered|order|ordering|got|shopped\\s+for|picked\\s+up|(?:buyers|purchasers|shoppers|fans)\\s+of)\\s+';
 
@@ -960,22 +990,39 @@ function extractProducts(ctx: Ctx): void {
       continue;
     }
     let withinDays: number | undefined;
+    let period: CalendarPeriod | undefined;
     const window = ctx.text.slice(pos).match(compile(`^\\s+(?:${WINDOW}|recently|lately)(?![\\w§])`, 'i'));
+    const calendar = window
+      ? null
+      : ctx.text.slice(pos).match(compile(`^\\s+(?:${CALENDAR_PHRASE})(?![\\w§])`, 'i'));
     if (window) {
       if (/recently|lately/i.test(window[0])) {
         withinDays = 30;
         note(ctx, '"Recently" read as in the last 30 days.');
       } else withinDays = noteDuration(ctx, window[0]);
       pos += window[0].length;
+    } else if (calendar) {
+      period = calendarOf(calendar[0]);
+      if (period) pos += calendar[0].length;
     }
     // "bought Christmas stuff but not in the last 90 days": bought it, and not recently.
+    // ...or "bought candles in 2011 but not since March": in one period, and not in another.
     let notWithin: number | undefined;
+    let notPeriod: CalendarPeriod | undefined;
     const notRecent = withinDays
       ? null
       : ctx.text
           .slice(pos)
-          .match(compile(`^\\s*(?:,\\s*)?but\\s+not\\s+(?:${WINDOW}|recently|lately)(?![\\w§])`, 'i'));
-    if (notRecent) {
+          .match(
+            compile(
+              `^\\s*(?:,\\s*)?but\\s+not\\s+(?:(?<cal>${CALENDAR_PHRASE})|${WINDOW}|recently|lately)(?![\\w§])`,
+              'i',
+            ),
+          );
+    if (notRecent?.groups?.cal) {
+      notPeriod = calendarOf(notRecent.groups.cal);
+      if (notPeriod) pos += notRecent[0].length;
+    } else if (notRecent) {
       notWithin = /recently|lately/i.test(notRecent[0]) ? 30 : noteDuration(ctx, notRecent[0]);
       pos += notRecent[0].length;
     }
@@ -993,16 +1040,24 @@ function extractProducts(ctx: Ctx): void {
             kind: 'bought',
             product: it.match,
             ...(withinDays ? { withinDays } : {}),
+            ...(period ? { period } : {}),
             negate: negate !== Boolean(it.except),
           })}`,
       )
       .join('');
-    const recentExclusions = notWithin
-      ? items.map(
-          (it) =>
-            ` and ${mark(ctx, { kind: 'bought', product: it.match, withinDays: notWithin, negate: !negate })}`,
-        )
-      : [];
+    const recentExclusions =
+      notWithin || notPeriod
+        ? items.map(
+            (it) =>
+              ` and ${mark(ctx, {
+                kind: 'bought',
+                product: it.match,
+                ...(notWithin ? { withinDays: notWithin } : {}),
+                ...(notPeriod ? { period: notPeriod } : {}),
+                negate: !negate,
+              })}`,
+          )
+        : [];
     const head = inherited && previous ? `${ctx.text.slice(0, previous.end)} and ` : ctx.text.slice(0, start);
     const replaced = replacement + recentExclusions.join('');
     ctx.text = head + replaced + ctx.text.slice(pos);
@@ -1210,6 +1265,7 @@ export const EXTRACTORS: readonly ((ctx: Ctx) => void)[] = [
   extractOrders,
   extractSpend,
   extractValueWords,
+  extractCalendarPurchases,
   extractProducts,
   extractLifecycle,
   extractCountries,

@@ -1087,12 +1087,54 @@ describe('asking back', () => {
     expect(r.message).toContain('Kitchen & Dining');
   });
 
+  it('reads purchases in a calendar month, quarter or year, with or without a product', () => {
+    const bought = (period: object, negate = false, product?: object) => ({
+      kind: 'bought',
+      ...(product ? { product } : {}),
+      period,
+      negate,
+    });
+    const cases: [string, object[]][] = [
+      ['customers who bought in March', [bought({ calendar: 'month', month: 3 })]],
+      [
+        "customers who haven't bought since January",
+        [bought({ calendar: 'month', month: 1, since: true }, true)],
+      ],
+      [
+        'German customers with no orders in Q3 2025',
+        [
+          { kind: 'country', op: 'in', values: ['Germany'] },
+          bought({ calendar: 'quarter', quarter: 3, year: 2025 }, true),
+        ],
+      ],
+      ['shoppers who were active in 2011', [bought({ calendar: 'year', year: 2011 })]],
+      [
+        'customers who bought bags last December',
+        [bought({ calendar: 'month', month: 12, last: true }, false, { categoryContains: 'Bags' })],
+      ],
+      [
+        'customers who bought bags in December 2010 but not since March',
+        [
+          bought({ calendar: 'month', month: 12, year: 2010 }, false, { categoryContains: 'Bags' }),
+          bought({ calendar: 'month', month: 3, since: true }, true, { categoryContains: 'Bags' }),
+        ],
+      ],
+    ];
+    for (const [text, conditions] of cases) expect(parsed(text).definition, text).toEqual({ conditions });
+    // A product named after a month is still a product.
+    expect(parsed('customers who bought march hare mugs').definition.conditions).toEqual([
+      { kind: 'bought', product: { nameContains: 'march hare mug' }, negate: false },
+    ]);
+  });
+
   it('explains what it cannot express', () => {
     expect(refused('customers who spent over £500 in the last year').message).toContain('whole history');
     expect(refused('customers who ordered more than 3 times in the last 90 days').message).toContain(
       'whole history',
     );
-    expect(refused('customers who bought bags in December').message).toContain('calendar dates');
+    expect(refused('customers who spent over £500 in December').message).toContain(
+      `I can't read "December" as a time here: say when they bought ("bought in March"`,
+    );
     expect(refused('top 10% by spend').message).toContain('percentage');
   });
 

@@ -481,8 +481,9 @@ function parseInternal(input: string, vocab: Vocabulary, refinement: boolean): I
     const calendar = unknownRuns.filter((r) => r.tokens.some((t) => CALENDAR.test(t.text)));
     if (calendar.length) {
       parts.push(
-        `I count time back from the latest data (e.g. "in the last 90 days", "more than 6 months ago"), ` +
-          `not by calendar dates like "${displayed(calendar[0]!.tokens.map((t) => t.text).join(' '))}".`,
+        `I can't read "${displayed(calendar[0]!.tokens.map((t) => t.text).join(' '))}" as a time here: ` +
+          'say when they bought ("bought in March", "haven\'t bought since January", "bought candles in Q4 2025") ' +
+          'or count back from the latest data ("in the last 90 days", "more than 6 months ago").',
       );
     }
     // "haven't bought since January": the "not" belongs to the date already explained.

@@ -256,6 +256,7 @@ describe('resolveSegmentRequest', () => {
             kind: 'bought',
             product: { productId: null, nameContains: injection, categoryContains: null },
             withinDays: 30,
+            period: null,
             negate: false,
           },
         ]),
