@@ -46,6 +46,17 @@ describe.each(drivers)('the Chart button on a segment comparison on %s', (driver
     expect(image?.altText).toMatch(/germans .* big-spenders/s);
   });
 
+  it('charts audiences described in words, read again as said', async () => {
+    const t = thread('c5');
+    const compared = await router.handle('compare customers in France and big-spenders', t);
+    const chart = compared.buttons?.find((b) => b.label === 'Chart');
+    expect(chart?.value).toBe('compare segments customers in France and big-spenders');
+    const pressed = await router.press(chart!, t);
+    expect(pressed.tone).not.toBe('error');
+    expect(pressed.title).toMatch(/^customers in France vs big-spenders: /);
+    expect(png(pressed)).toBeDefined();
+  });
+
   it('charts a saved segment against the thread’s segment', async () => {
     const t = thread('c2');
     await router.handle('customers with returns', t);

@@ -26,7 +26,7 @@ function splits(text: string): [string, string][] {
 interface Side {
   name: string;
   definition: SegmentDefinition;
-  /** Described in the message rather than saved (or this thread's): the chart cannot name it. */
+  /** Described in the message rather than saved (or this thread's): the chart reads the description again. */
   described: boolean;
 }
 
@@ -81,14 +81,13 @@ export default defineCommand({
     const left = await resolve(ctx, pair[0], words);
     const right = await resolve(ctx, pair[1], words);
     const comparison = await compareSegments(ctx.database, left.definition, right.definition);
-    // The chart resolves "this segment" from the thread, which this command leaves as it was.
-    const chartName = (side: string, resolved: Side) => (THIS.test(side) ? 'this segment' : resolved.name);
+    // The chart resolves "this segment" from the thread, which this command leaves as it was, a saved name
+    // by looking it up, and a description by reading it again as said.
+    const chartName = (side: string, resolved: Side) =>
+      THIS.test(side) ? 'this segment' : resolved.described ? side : resolved.name;
     return {
       reply: comparisonReply(left.name, right.name, comparison, {
-        buttons:
-          left.described || right.described
-            ? []
-            : chartButton(chartName(pair[0], left), chartName(pair[1], right)),
+        buttons: chartButton(chartName(pair[0], left), chartName(pair[1], right)),
       }),
     };
   },

@@ -95,7 +95,7 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
       { label: 'orders ≥ 2', value: '2' },
       { label: 'In both', value: '1' },
     ]);
-    // A described side has no saved name the chart could look up: no chart button.
+    // The chart would cut this request at another "with": no chart button rather than a wrong chart.
     expect(compared.buttons ?? []).toEqual([]);
     const both = await router.handle('compare customers in France and customers in Germany', t);
     expect(both.fields?.map((f) => f.label).slice(0, 2)).toEqual(['France', 'Germany']);
