@@ -100,7 +100,7 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
 
     // Since February: Feb 54.08 + Mar 11.10 + Jun 205.50, against as long a stretch before it (Jan's 35.64).
     const since = await router.handle('revenue since February', slackThread('f15'));
-    expect(since.title).toBe('Figures for since Feb 2011');
+    expect(since.title).toBe('Figures since Feb 2011');
     expect(fields(since).Revenue).toBe('£270.68 (+659%)');
     expect(since.context).toMatch(/^Changes against the 150 days before · /);
 

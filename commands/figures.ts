@@ -94,7 +94,8 @@ export default defineCommand({
     }
     return {
       reply: {
-        title: f.label === 'of all time' ? 'Figures of all time' : `Figures for ${f.label}`,
+        // "Figures of all time", "Figures since Jan 2026", "Figures for Mar 2026".
+        title: /^(?:of|since)\b/.test(f.label) ? `Figures ${f.label}` : `Figures for ${f.label}`,
         fields: figureFields(f.current, f.previous?.figures),
         context:
           (f.previous ? `Changes against ${f.previous.label} · ` : '') +
