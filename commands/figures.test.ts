@@ -111,6 +111,17 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     expect(lastJune.title).toBe('Figures for Jun 2010');
     expect(fields(lastJune).Revenue).toBe('£0.00 (no change)');
 
+    // The as-of day (30 Jun 2011, 12:00) so far against the day before up to the same time; the day before it.
+    const today = await router.handle('how many orders today?', slackThread('f19'));
+    expect(today.title).toBe('Figures for 30 Jun 2011 to date');
+    expect(fields(today).Orders).toBe('1 (new)');
+    expect(today.context).toMatch(/^Changes against 29 Jun 2011 up to the same time · /);
+    const yesterday = await router.handle('revenue yesterday', slackThread('f20'));
+    expect(yesterday.title).toBe('Figures for 29 Jun 2011');
+    expect(fields(yesterday).Revenue).toBe('£0.00 (no change)');
+    const lastYear = await router.handle('revenue in March last year', slackThread('f21'));
+    expect(lastYear.title).toBe('Figures for Mar 2010');
+
     const year = await router.handle('revenue in 2026', slackThread('f17'));
     expect(year.tone).toBe('error');
     expect(year.text).toMatch(/^2026 is after the latest data \(as of 2011-06-30\)/);

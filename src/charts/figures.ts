@@ -44,6 +44,9 @@ export async function periodFigures(database: Database, period: Period | undefin
   if (period && 'days' in period) {
     const n = sql`${`${period.days} days`}::interval`;
     prev = { start: sql`${at} - 2 * ${n}`, stop: sql`${at} - ${n} - interval '1 microsecond'` };
+  } else if (period && 'unit' in period && period.unit === 'day' && period.offset === 0) {
+    // Today so far against yesterday up to the same time.
+    prev = { start: sql`${cur.start} - interval '1 day'`, stop: sql`${at} - interval '1 day'` };
   } else if (unit) {
     // The period before, as far into it as this one goes in whole days: a period to date is compared with the
     // same days of the one before, as the comparison chart counts them (day 1 on day 1).
@@ -100,9 +103,11 @@ export async function periodFigures(database: Database, period: Period | undefin
   const before = unit ? describePeriod({ unit, offset: 1 }, b.prev_start.slice(0, 10)) : '';
   const previousLabel = !unit
     ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
-    : toDate
-      ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
-      : before;
+    : unit === 'day'
+      ? `${before}${toDate ? ' up to the same time' : ''}`
+      : toDate
+        ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
+        : before;
   return {
     label,
     current,

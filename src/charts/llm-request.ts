@@ -11,7 +11,7 @@ import { promptOnce, renderPrompt } from '../llm/prompts.ts';
 import type { LlmMessage, LlmProvider, StructuredResult } from '../llm/provider.ts';
 import { formatIssues } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
-import { PERIOD_UNITS } from './period.ts';
+import { PERIOD_UNITS, WINDOW_UNITS } from './period.ts';
 import { MAX_TOP } from './products.ts';
 import { type ChartParse, type ChartRequest, chartRequest, parseChartRequest } from './request.ts';
 import { COMPARE_TO } from './trends.ts';
@@ -44,7 +44,7 @@ export const wireChartRequest = z.object({
   limit: z.number().nullable().describe(`top_products: how many, 1 to ${MAX_TOP}`),
   period: z
     .object({
-      unit: z.enum(PERIOD_UNITS).nullable(),
+      unit: z.enum(WINDOW_UNITS).nullable().describe('day for "today" or "yesterday"'),
       offset: z.number().nullable().describe('0: current to date, 1: previous complete one'),
       days: z.number().nullable().describe('the last N days'),
       calendar: z

@@ -13,16 +13,21 @@ import { DATA_AS_OF } from '../ingest/daily-sales.ts';
 
 export const PERIOD_UNITS = ['week', 'month', 'quarter', 'year'] as const;
 export type PeriodUnit = (typeof PERIOD_UNITS)[number];
+/** What a period counted back from the data can be: a period unit, or a day ("today", "yesterday"). */
+export const WINDOW_UNITS = ['day', ...PERIOD_UNITS] as const;
+export type WindowUnit = (typeof WINDOW_UNITS)[number];
 
 /** Only these words reach SQL as text; every value is a bound parameter. */
-export const UNIT_SQL: Record<PeriodUnit, SQL> = {
+export const UNIT_SQL: Record<WindowUnit, SQL> = {
+  day: sql.raw(`'day'`),
   week: sql.raw(`'week'`),
   month: sql.raw(`'month'`),
   quarter: sql.raw(`'quarter'`),
   year: sql.raw(`'year'`),
 };
 /** One period's length, as an interval literal (a bound parameter). */
-export const UNIT_INTERVAL: Record<PeriodUnit, string> = {
+export const UNIT_INTERVAL: Record<WindowUnit, string> = {
+  day: '1 day',
   week: '7 days',
   month: '1 month',
   quarter: '3 months',
@@ -33,7 +38,13 @@ export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', '
 
 const year = z.number().int().min(1900).max(2999);
 /** "last March": the latest March ended before the as-of date; "since March": from March to the as-of date. */
-const which = { year: year.optional(), last: z.boolean().optional(), since: z.boolean().optional() };
+const which = {
+  year: year.optional(),
+  last: z.boolean().optional(),
+  since: z.boolean().optional(),
+  /** "March last year", "Q1 this year": in the as-of year, or the one before. */
+  ofYear: z.enum(['this', 'last']).optional(),
+};
 
 /** A calendar month, quarter or year ("in March", "Q3 2025", "in 2026"), or from one on ("since January"). */
 export const calendarPeriodSchema = z.union([
@@ -43,7 +54,7 @@ export const calendarPeriodSchema = z.union([
 ]);
 
 export const periodSchema = z.union([
-  z.object({ unit: z.enum(PERIOD_UNITS), offset: z.union([z.literal(0), z.literal(1)]) }),
+  z.object({ unit: z.enum(WINDOW_UNITS), offset: z.union([z.literal(0), z.literal(1)]) }),
   z.object({ days: z.number().int().min(1).max(3660) }),
   ...calendarPeriodSchema.options,
 ]);
@@ -81,7 +92,7 @@ export function sayCalendarPeriod(p: CalendarPeriod): string {
   const name =
     p.calendar === 'year'
       ? String(p.year)
-      : `${p.calendar === 'month' ? MONTH_NAMES[p.month - 1] : `Q${p.quarter}`}${p.year !== undefined ? ` ${p.year}` : ''}`;
+      : `${p.calendar === 'month' ? MONTH_NAMES[p.month - 1] : `Q${p.quarter}`}${p.year !== undefined ? ` ${p.year}` : p.ofYear ? ` ${p.ofYear} year` : ''}`;
   if (p.since) return `since ${name}`;
   return p.calendar !== 'year' && p.last ? `last ${name}` : `in ${name}`;
 }
@@ -95,6 +106,10 @@ function firstMonth(p: CalendarPeriod): number {
 function calendarStart(p: CalendarPeriod, at: SQL): SQL {
   const month = firstMonth(p);
   if (p.year !== undefined) return sql`make_timestamp(${p.year}::int, ${month}::int, 1, 0, 0, 0)`;
+  if (p.calendar !== 'year' && p.ofYear) {
+    const back = p.ofYear === 'last' ? 1 : 0;
+    return sql`make_timestamp(extract(year from ${at})::int - ${back}::int, ${month}::int, 1, 0, 0, 0)`;
+  }
   // The latest such month or quarter begun by the as-of date; with "last", the latest one ended by it (a year
   // earlier when the as-of date is in it).
   const current =
@@ -192,14 +207,15 @@ export async function resolvePeriod(
 }
 
 /** The unit a period is counted in, for the period before it: none for all time, the last N days or "since". */
-export function periodUnit(period: Period | undefined): PeriodUnit | undefined {
+export function periodUnit(period: Period | undefined): WindowUnit | undefined {
   if (!period || 'days' in period) return undefined;
   if ('calendar' in period) return period.since ? undefined : period.calendar;
   return period.unit;
 }
 
-function calendarName(unit: PeriodUnit, startIso: string): string {
+function calendarName(unit: WindowUnit, startIso: string): string {
   const [y, m, d] = startIso.split('-').map(Number) as [number, number, number];
+  if (unit === 'day') return `${d} ${MONTHS[m - 1]} ${y}`;
   return unit === 'year'
     ? String(y)
     : unit === 'quarter'
@@ -248,7 +264,7 @@ const MONTH_WORDS: [RegExp, number][] = [
 const MONTH =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept(?:ember)?|sep|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const PREPOSITION = '(?:(in|during|for|throughout|over|since)\\s+)?(?:the\\s+)?';
-const YEAR = '(?:\\s*,?\\s+(?:of\\s+)?((?:19|20)\\d{2}))?';
+const YEAR = '(?:\\s*,?\\s+(?:of\\s+)?((?:19|20)\\d{2})|\\s+(?:of\\s+)?(this|last)\\s+year)?';
 const ORDINAL: Record<string, number> = {
   first: 1,
   '1st': 1,
@@ -273,7 +289,7 @@ const CALENDAR_YEAR =
   /\b(in|during|for|throughout|since)\s+(?:the\s+)?(?:year\s+)?((?:19|20)\d{2})(?=\s*(?:$|[?.!,;:)]|(?:and|or|vs|versus|for|in|from|among|by|to|of|compared|against|with|so|please|then|but)\b))/i;
 
 const PREP = '(?:in|during|for|throughout|over|since)';
-const SAID_YEAR = '(?:\\s*,?\\s+(?:of\\s+)?(?:19|20)\\d{2})';
+const SAID_YEAR = '(?:\\s*,?\\s+(?:of\\s+)?(?:19|20)\\d{2}|\\s+(?:of\\s+)?(?:this|last)\\s+year)';
 /**
  * A calendar period as a phrase, with no capturing groups, for composing into other patterns: what
  * takeCalendarPeriod reads (a month needs a preposition, "last"/"this" or a year; a year a preposition).
@@ -308,17 +324,23 @@ export function takeCalendarPeriod(
 ): { period: CalendarPeriod; rest: string; said: string } | undefined {
   const cut = (m: RegExpExecArray | RegExpMatchArray) =>
     `${text.slice(0, m.index)} ${text.slice(m.index! + m[0].length)}`.replace(/\s+/g, ' ').trim();
-  const flags = (prep: string | undefined, lastOrThis: string | undefined, y: string | undefined) => ({
+  const flags = (
+    prep: string | undefined,
+    lastOrThis: string | undefined,
+    y: string | undefined,
+    ofYear: string | undefined,
+  ) => ({
     ...(y ? { year: Number(y) } : {}),
-    ...(lastOrThis?.toLowerCase() === 'last' && !y ? { last: true } : {}),
+    ...(ofYear && !y ? { ofYear: ofYear.toLowerCase() as 'this' | 'last' } : {}),
+    ...(lastOrThis?.toLowerCase() === 'last' && !y && !ofYear ? { last: true } : {}),
     ...(prep?.toLowerCase() === 'since' ? { since: true } : {}),
   });
   // The first month said with a preposition, "last"/"this" or a year ("may I see..." is not one).
-  const month = [...text.matchAll(CALENDAR_MONTH)].find((m) => m[1] || m[2] || m[4]);
+  const month = [...text.matchAll(CALENDAR_MONTH)].find((m) => m[1] || m[2] || m[4] || m[5]);
   if (month) {
     const number = MONTH_WORDS.find(([word]) => word.test(month[3]!))![1];
     return {
-      period: { calendar: 'month', month: number, ...flags(month[1], month[2], month[4]) },
+      period: { calendar: 'month', month: number, ...flags(month[1], month[2], month[4], month[5]) },
       rest: cut(month),
       said: month[0].trim(),
     };
@@ -327,7 +349,11 @@ export function takeCalendarPeriod(
   if (quarter) {
     const number = quarter[3] ? Number(quarter[3]) : ORDINAL[quarter[4]!.toLowerCase()]!;
     return {
-      period: { calendar: 'quarter', quarter: number, ...flags(quarter[1], quarter[2], quarter[5]) },
+      period: {
+        calendar: 'quarter',
+        quarter: number,
+        ...flags(quarter[1], quarter[2], quarter[5], quarter[6]),
+      },
       rest: cut(quarter),
       said: quarter[0].trim(),
     };

@@ -152,6 +152,12 @@ describe('parseChartRequest', () => {
     expect(takePeriod('over the past 2 weeks').period).toEqual({ days: 14 });
     expect(takePeriod('year to date').period).toEqual({ unit: 'year', offset: 0 });
     expect(takePeriod('all of it').period).toBeUndefined();
+    expect(takePeriod('how many orders yesterday?')).toEqual({
+      period: { unit: 'day', offset: 1 },
+      rest: 'how many orders ?',
+    });
+    expect(takePeriod('revenue today').period).toEqual({ unit: 'day', offset: 0 });
+    expect(takePeriod('revenue last year').period).toEqual({ unit: 'year', offset: 1 });
   });
 
   it('reads calendar months, quarters and years, and takes them out of the text', () => {
@@ -177,6 +183,9 @@ describe('parseChartRequest', () => {
       // "may" is a month only with a preposition, "last"/"this" or a year; the later month is then read.
       ['may I see top products in June', { calendar: 'month', month: 6 }, 'may I see top products'],
       ['orders in May', { calendar: 'month', month: 5 }, 'orders'],
+      // "last year" after a month or quarter names its year, not a period of its own.
+      ['revenue in March last year', { calendar: 'month', month: 3, ofYear: 'last' }, 'revenue'],
+      ['orders Q1 this year', { calendar: 'quarter', quarter: 1, ofYear: 'this' }, 'orders'],
     ];
     for (const [text, period, rest] of cases) {
       expect(takePeriod(text), text).toEqual({ period, rest });

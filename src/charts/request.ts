@@ -71,23 +71,24 @@ function grainOf(text: string, fallback: 'day' | 'week' | 'month'): 'day' | 'wee
 }
 
 const PERIOD_WORDS =
-  /\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(this|last|previous|past)\s+(week|month|quarter|year)\b|\b(?:in\s+|over\s+|for\s+)?(?:the\s+)?(?:last|past|previous)\s+(\d{1,4})\s+(days?|weeks?|months?)\b|\b(year|month|quarter)[- ]to[- ]date\b|\b(ytd|mtd|qtd)\b/i;
+  /\b(today|yesterday)\b|\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(this|last|previous|past)\s+(week|month|quarter|year)\b|\b(?:in\s+|over\s+|for\s+)?(?:the\s+)?(?:last|past|previous)\s+(\d{1,4})\s+(days?|weeks?|months?)\b|\b(year|month|quarter)[- ]to[- ]date\b|\b(ytd|mtd|qtd)\b/i;
 
 /** A period and the text with it taken out, or why the period said cannot be charted. */
 export function takePeriod(text: string): { period: Period | undefined; rest: string; problem?: string } {
+  // A named month or quarter first: "March last year" is one period, not "last year".
+  const calendar = takeCalendarPeriod(text);
+  if (calendar) return { period: calendar.period, rest: calendar.rest };
   const m = PERIOD_WORDS.exec(text);
-  if (!m) {
-    const calendar = takeCalendarPeriod(text);
-    return calendar ? { period: calendar.period, rest: calendar.rest } : { period: undefined, rest: text };
-  }
+  if (!m) return { period: undefined, rest: text };
   const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
-  if (m[1] && m[2]) {
-    const unit = m[2].toLowerCase() as (typeof PERIOD_UNITS)[number];
-    return { period: { unit, offset: m[1].toLowerCase() === 'this' ? 0 : 1 }, rest };
+  if (m[1]) return { period: { unit: 'day', offset: m[1].toLowerCase() === 'today' ? 0 : 1 }, rest };
+  if (m[2] && m[3]) {
+    const unit = m[3].toLowerCase() as (typeof PERIOD_UNITS)[number];
+    return { period: { unit, offset: m[2].toLowerCase() === 'this' ? 0 : 1 }, rest };
   }
-  if (m[3] && m[4]) {
-    const n = Number(m[3]);
-    const per = m[4].toLowerCase().startsWith('week') ? 7 : m[4].toLowerCase().startsWith('month') ? 30 : 1;
+  if (m[4] && m[5]) {
+    const n = Number(m[4]);
+    const per = m[5].toLowerCase().startsWith('week') ? 7 : m[5].toLowerCase().startsWith('month') ? 30 : 1;
     const days = n * per;
     if (days < 1 || days > 3660) {
       return {
@@ -98,7 +99,7 @@ export function takePeriod(text: string): { period: Period | undefined; rest: st
     }
     return { period: { days }, rest };
   }
-  const todate = (m[5] ?? m[6] ?? '').toLowerCase();
+  const todate = (m[6] ?? m[7] ?? '').toLowerCase();
   const unit = todate.startsWith('y') ? 'year' : todate.startsWith('q') ? 'quarter' : 'month';
   return { period: { unit, offset: 0 }, rest };
 }
@@ -114,6 +115,7 @@ export const CALENDAR =
 function periodGrain(p: Period): 'day' | 'week' | 'month' {
   if ('days' in p) return p.days <= 62 ? 'day' : p.days <= 200 ? 'week' : 'month';
   const unit = 'calendar' in p ? p.calendar : p.unit;
+  if (unit === 'day') return 'day';
   if ('calendar' in p && p.since) return 'month';
   return DEFAULT_GRAIN[unit];
 }

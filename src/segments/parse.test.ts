@@ -1109,6 +1109,10 @@ describe('asking back', () => {
       ],
       ['shoppers who were active in 2011', [bought({ calendar: 'year', year: 2011 })]],
       [
+        'customers who bought in November last year',
+        [bought({ calendar: 'month', month: 11, ofYear: 'last' })],
+      ],
+      [
         'customers who bought bags last December',
         [bought({ calendar: 'month', month: 12, last: true }, false, { categoryContains: 'Bags' })],
       ],
