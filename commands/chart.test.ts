@@ -28,6 +28,7 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
       /^Top product in Q1 2011: Assorted Colour Bird Ornament \(£54\.08\)/,
     ],
     ['top 5 products in March', /^Top product in Mar 2011: .*\(£11\.10\)/],
+    ["what's our best selling product this month?", /^Top product in Jun 2011 to date: /],
     [
       'chart revenue by week this year for German customers',
       /^£79\.58 revenue from 2 orders for Germany, 2011 to date/,

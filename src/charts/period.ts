@@ -128,6 +128,12 @@ function calendarStart(p: CalendarPeriod, at: SQL): SQL {
  * const { start, stop } = periodWindow({ calendar: 'month', month: 3 }, sql`(select at from as_of)`);
  */
 export function periodWindow(period: Period | undefined, at: SQL): { start: SQL; stop: SQL } {
+  const { start, stop } = windowOf(period, at);
+  // Parenthesised: callers embed them in arithmetic ("x - start" must not read as "x - a - b").
+  return { start: sql`(${start})`, stop: sql`(${stop})` };
+}
+
+function windowOf(period: Period | undefined, at: SQL): { start: SQL; stop: SQL } {
   if (!period) return { start: sql`'-infinity'::timestamp`, stop: at };
   if ('days' in period) return { start: sql`${at} - ${`${period.days} days`}::interval`, stop: at };
   if ('calendar' in period) {

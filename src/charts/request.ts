@@ -255,7 +255,7 @@ export function parseChartRequest(raw: string): ChartParse {
   }
 
   const top =
-    /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:best[- ]?selling\s+)?(products|items|sellers|best[- ]?sellers|skus)\b/i.exec(
+    /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:best[- ]?selling\s+)?(products?|items?|sellers|best[- ]?sellers|skus?)\b/i.exec(
       body,
     ) ?? /\b(best[- ]?sellers)\b/i.exec(body);
   // "what sold best last month?", "which products sell the most in Germany": the same chart, asked as a question.
@@ -294,7 +294,7 @@ export function parseChartRequest(raw: string): ChartParse {
     const metric = /\b(units|unit sales|quantity|volume|items sold|pieces)\b/i.test(body)
       ? 'units'
       : 'revenue';
-    const after = rest.slice(rest.search(/\b(products|items|sellers|best[- ]?sellers|skus)\b/i));
+    const after = rest.slice(rest.search(/\b(products?|items?|sellers|best[- ]?sellers|skus?)\b/i));
     // The period is out already, so "in" can only bring the audience ("in Germany"): left out, it was dropped
     // without a word and the chart showed everyone.
     const who = audienceAfter(

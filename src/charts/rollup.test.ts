@@ -17,7 +17,7 @@ import { DONE_BATCHES, refreshFeatures } from '../ingest/features.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { AS_OF, type Grain, inSegment, periodLabel, revenueOverTime, rollupUnit } from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
-import { periodFigures } from './figures.ts';
+import { periodFigures, windowFigures } from './figures.ts';
 import type { PeriodUnit } from './period.ts';
 import { topProducts } from './products.ts';
 import { newVsReturning, revenueComparison } from './trends.ts';
@@ -233,6 +233,39 @@ async function expectRollupsMatchEvents(db: Database) {
     periodRevenue += total;
   }
   expect(periodRevenue).toBeGreaterThan(0);
+  // The period before, as the figures compare with it, from windows written out here.
+  const before = async (start: SQL, stop: SQL) => {
+    const [w] = await db.rows<{ start: string; stop: string }>(sql`
+      with as_of as (select ${AS_OF} at time zone 'UTC' as at)
+      select to_char(${start}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start,
+        to_char(${stop}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop`);
+    return windowFigures(
+      db,
+      (at) => sql`${at} >= ${w!.start}::timestamptz and ${at} <= ${w!.stop}::timestamptz`,
+    );
+  };
+  const month = sql`date_trunc('month', ${asOf})`;
+  for (const [period, start, stop] of [
+    [
+      { unit: 'month', offset: 1 },
+      sql`${month} - interval '2 months'`,
+      sql`${month} - interval '1 month' - interval '1 microsecond'`,
+    ],
+    [
+      { calendar: 'month', month: 3 },
+      sql`${latestMarch} - interval '1 month'`,
+      sql`${latestMarch} - interval '1 microsecond'`,
+    ],
+    [
+      { unit: 'day', offset: 1 },
+      sql`date_trunc('day', ${asOf}) - interval '2 days'`,
+      sql`date_trunc('day', ${asOf}) - interval '1 day' - interval '1 microsecond'`,
+    ],
+  ] as const) {
+    expect((await periodFigures(db, period)).previous?.figures, JSON.stringify(period)).toEqual(
+      await before(start, stop),
+    );
+  }
   for (const where of AUDIENCES) {
     for (const grain of ['day', 'week', 'month'] as const) {
       const expected = await refRevenue(db, grain, where);
