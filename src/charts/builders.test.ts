@@ -99,6 +99,35 @@ describe.each(drivers)('chart builders on %s', (driver) => {
     });
   });
 
+  it('breaks down the customers who bought in a period, with their spend in it', async () => {
+    // Q1 2011: 17850 (UK, £35.64 + £11.10) and 13047 (Germany, £54.08); 12583 (France) bought in June only.
+    const q1 = await segmentBreakdown(db, { conditions: [] }, 'country', undefined, 'spend', {
+      calendar: 'quarter',
+      quarter: 1,
+    });
+    expect(q1.data.map((r) => [r.label, r.customers, r.spend])).toEqual([
+      ['Germany', 1, 54.08],
+      ['United Kingdom', 1, 46.74],
+    ]);
+    expect(q1.summary).toBe(
+      '£100.82 spent in Q1 2011 by 2 customers across 2 countries; most in Germany (£54.08, 54%).',
+    );
+    const june = await segmentBreakdown(db, { conditions: [] }, 'lifecycle', undefined, 'customers', {
+      calendar: 'month',
+      month: 6,
+    });
+    expect(june.summary).toMatch(/^2 customers buying in Jun 2011 to date across /);
+    await expect(
+      segmentBreakdown(db, { conditions: [] }, 'country', undefined, 'customers', {
+        calendar: 'month',
+        month: 4,
+      }),
+    ).rejects.toMatchObject({
+      code: 'chart_no_data',
+      message: expect.stringMatching(/^No customers bought in Apr 2011/),
+    });
+  });
+
   it('buckets by week and day too, with a line for days', async () => {
     const weekly = await revenueOverTime(db, { grain: 'week' });
     expect(weekly.data[0]).toMatchObject({ period: '2011-01-10', label: 'w/c 10 Jan 2011', revenue: 35.64 });

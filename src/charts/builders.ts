@@ -12,7 +12,14 @@ import { LIFECYCLE_STAGES } from '../ingest/features.ts';
 import { memberIdsQuery } from '../segments/compile.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { describeSegment } from '../segments/describe.ts';
-import { inPeriod, MONTHS, type Period, type ResolvedPeriod, resolvePeriod } from './period.ts';
+import {
+  describePeriod,
+  inPeriod,
+  MONTHS,
+  type Period,
+  type ResolvedPeriod,
+  resolvePeriod,
+} from './period.ts';
 import { PALETTE } from './render.ts';
 
 export interface ChartBuild {
@@ -312,8 +319,26 @@ export async function breakdownRows(
   by: BreakdownBy,
   /** What ranks the groups (and the top 10 countries). */
   measure: BreakdownMeasure = 'customers',
+  /** Only customers who bought in this window, with what they spent in it (else everyone, lifetime spend). */
+  window?: ResolvedPeriod,
 ): Promise<BreakdownRow[]> {
   const members = inSegment(database, sql`customer_id`, def);
+  // Over a period: the customers who bought in it, each with their country, stage and scores as of now and
+  // their spend in the period (from the customer-day rollup), under the features' name so the groupings
+  // below read either alike.
+  if (window) await ensureDailySales(database);
+  const customer_features = window
+    ? sql`(
+      select f.customer_id, f.country, f.lifecycle, f.r_score, f.f_score, f.m_score, w.spend
+      from customer_features f
+      join (
+        select customer_id, sum(revenue) as spend from daily_customer_sales
+        where day >= ${window.firstDay}::timestamp and day <= ${window.lastDay}::timestamp
+          and customer_id is not null
+        group by 1
+      ) w on w.customer_id = f.customer_id
+    ) customer_features`
+    : sql`customer_features`;
   if (by === 'rfm') {
     const cases = sql.join(
       RFM_GROUPS.map((g) => sql`when ${g.when} then ${g.label}::text`),
@@ -321,7 +346,7 @@ export async function breakdownRows(
     );
     const rows = await database.rows<GroupRow>(sql`
       select case ${cases} else 'Unscored' end as label, count(*)::int as customers, sum(spend) as spend
-      from customer_features where ${members} group by 1
+      from ${customer_features} where ${members} group by 1
     `);
     const found = new Map(rows.map((r) => [r.label, r]));
     const order = [...RFM_GROUPS.map((g) => g.label as string), 'Unscored'];
@@ -334,7 +359,7 @@ export async function breakdownRows(
   if (by === 'lifecycle') {
     const rows = await database.rows<GroupRow>(sql`
       select lifecycle as label, count(*)::int as customers, sum(spend) as spend
-      from customer_features where ${members} group by lifecycle
+      from ${customer_features} where ${members} group by lifecycle
     `);
     const found = new Map(rows.map((r) => [r.label, r]));
     return LIFECYCLE_STAGES.map((stage) => groupRow(STAGE_LABELS[stage], found.get(stage)))
@@ -352,7 +377,7 @@ export async function breakdownRows(
   const rows = await database.rows<GroupRow>(sql`
     with counts as (
       select coalesce(country, 'Unknown') as label, count(*)::int as customers, sum(spend) as spend
-      from customer_features where ${members} group by 1
+      from ${customer_features} where ${members} group by 1
     ), ranked as (
       select label, customers, spend, row_number() over (order by ${ranking} desc, label) as rank from counts
     )
@@ -385,13 +410,23 @@ export async function segmentBreakdown(
   name?: string,
   /** Customers counted (default), or their spend summed. */
   measure: BreakdownMeasure = 'customers',
+  /** Only customers who bought in this period, and their spend in it. */
+  period?: Period,
 ): Promise<ChartBuild & { data: BreakdownRow[] }> {
-  const data = await breakdownRows(database, def, by, measure);
+  const window = period ? await resolvePeriod(database, period, 'purchases') : undefined;
+  const data = await breakdownRows(database, def, by, measure, window);
   const who = audienceLabel(def, name);
   const customers = data.reduce((sum, row) => sum + row.customers, 0);
   if (customers === 0) {
-    throw new UserError('chart_no_data', 'This segment has no customers, so there is nothing to break down.');
+    throw new UserError(
+      'chart_no_data',
+      period
+        ? `No customers${who} bought ${inPeriod(window?.label ?? describePeriod(period, null))}, so there is nothing to break down.`
+        : 'This segment has no customers, so there is nothing to break down.',
+    );
   }
+  // "in Q3 2026" after what is counted, when a period is asked for.
+  const when = window ? ` ${inPeriod(window.label)}` : '';
   const spending = measure === 'spend';
   const total = spending ? data.reduce((sum, row) => sum + row.spend, 0) : customers;
   const show = (n: number) => (spending ? formatMoney(n) : formatNumber(n));
@@ -402,9 +437,10 @@ export async function segmentBreakdown(
   const spec: TopLevelSpec = {
     title: {
       text: `${spending ? 'Spend' : 'Customers'} by ${noun}${who}`,
-      subtitle: spending
-        ? `${formatMoney(total)} from ${plural(customers, 'customer')}`
-        : plural(total, 'customer'),
+      subtitle:
+        (spending
+          ? `${formatMoney(total)} from ${plural(customers, 'customer')}`
+          : plural(total, 'customer')) + (window ? ` · ${window.label}` : ''),
     },
     width: 420,
     height: { step: 24 },
@@ -435,10 +471,10 @@ export async function segmentBreakdown(
   const present = data.filter((r) => r.customers > 0).length;
   const what = spending ? `spend of ${plural(customers, 'customer')}` : plural(customers, 'customer');
   const altText =
-    `Bar chart of ${what} by ${noun}${who}, largest first: ${listed}` +
+    `Bar chart of ${what}${when} by ${noun}${who}, largest first: ${listed}` +
     `${shown.length > 5 ? ', and more' : ''}.`;
   const summary = spending
-    ? `${formatMoney(total)} spent by ${plural(customers, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatMoney(top.spend)}, ${share(top.spend)}).`
-    : `${plural(customers, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
+    ? `${formatMoney(total)} spent${when} by ${plural(customers, 'customer')} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatMoney(top.spend)}, ${share(top.spend)}).`
+    : `${plural(customers, 'customer')}${window ? ` buying${when}` : ''} across ${plural(present, ...PRESENT_NOUN[by])}${who}; most in ${top.label} (${formatNumber(top.customers)}, ${share(top.customers)}).`;
   return { spec, altText, summary, data };
 }

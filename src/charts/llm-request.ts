@@ -71,7 +71,7 @@ export type WireChartRequest = z.infer<typeof wireChartRequest>;
 const CHARTS_TEXT = [
   '- `revenue`: revenue (bars) and orders (line) over time. Parameters: grain, period (optional: all the data without one), audience.',
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
-  '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group. Parameters: by (country, lifecycle, rfm), measure (customers, spend), audience.',
+  '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group; with a period, only those who bought in it and their spend in it. Parameters: by (country, lifecycle, rfm), measure (customers, spend), period (optional), audience.',
   `- \`top_products\`: best-selling products. Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, audience.`,
   '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, audience.',
   '- `cohorts`: monthly cohort retention heatmap (first purchase month × months since). Parameters: audience.',
@@ -103,8 +103,16 @@ export function requestFromWire(w: WireChartRequest): unknown {
         ...(w.grain ? { grain: w.grain } : {}),
         ...audience,
       };
-    case 'breakdown':
-      return { chart: w.chart, by: w.by, measure: w.measure ?? 'customers', ...audience };
+    case 'breakdown': {
+      const period = periodFromWire(w.period);
+      return {
+        chart: w.chart,
+        by: w.by,
+        measure: w.measure ?? 'customers',
+        ...(period ? { period } : {}),
+        ...audience,
+      };
+    }
     case 'top_products': {
       const period = periodFromWire(w.period);
       return {

@@ -208,7 +208,6 @@ describe('parseChartRequest', () => {
     for (const [text, said] of [
       ['new vs returning customers since March', 'since March'],
       ['cohort retention this year', 'this year'],
-      ['lapsed customers by country in 2025', 'in 2025'],
     ] as const) {
       const parsed = parseChartRequest(text);
       expect(parsed.ok, text).toBe(false);
@@ -235,6 +234,19 @@ describe('parseChartRequest', () => {
     expect(read('what sold best since March in Germany')).toMatchObject({
       period: { calendar: 'month', month: 3, since: true },
       audience: 'Germany',
+    });
+    // A breakdown over a period counts who bought in it; "last year" there is that period, not a comparison.
+    expect(read('lapsed customers by country in 2025')).toEqual({
+      chart: 'breakdown',
+      by: 'country',
+      measure: 'customers',
+      period: { calendar: 'year', year: 2025 },
+      audience: 'lapsed customers',
+    });
+    expect(read('revenue by country last year')).toMatchObject({
+      chart: 'breakdown',
+      measure: 'spend',
+      period: { unit: 'year', offset: 1 },
     });
     // Revenue over time takes one, drawn in days, weeks or months as the period suits unless one is asked for.
     expect(read('chart revenue by week in 2026')).toEqual({

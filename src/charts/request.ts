@@ -36,6 +36,8 @@ export const chartRequest = z.discriminatedUnion('chart', [
     by: z.enum(['country', 'lifecycle', 'rfm']),
     /** Customers counted, or their spend summed ("revenue by country"). */
     measure: z.enum(['customers', 'spend']).default('customers'),
+    /** Only customers who bought in it, and their spend in it ("revenue by country last quarter"). */
+    period: period.optional(),
     audience,
   }),
   z.object({
@@ -185,6 +187,9 @@ function cleanAudience(text: string | undefined): string | undefined {
   return t;
 }
 
+const BREAKDOWN =
+  /\b(?:by|per|across)\s+(country|countries|lifecycle(?:\s+stage)?|stages?|rfm(?:\s+(?:score|group|segment)s?)?)\b/i;
+
 const SPLIT = /\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bwith\b|\bagainst\b|&)\s*/i;
 
 /**
@@ -317,7 +322,9 @@ export function parseChartRequest(raw: string): ChartParse {
     /\b(week|month|quarter|year)[- ]on[- ](week|month|quarter|year)\b|\b(yoy|year[- ]over[- ]year|same\s+\w+\s+last\s+year|last\s+year)\b|\b(?:vs\.?|versus|compared\s+(?:to|with))\s+(?:the\s+)?(?:last|previous)\s+(week|month|quarter|year)\b/i.exec(
       body,
     );
-  if (vs && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+  // "revenue by country last year" is a breakdown over last year, not this year against last year.
+  const compared = /\b(?:vs\.?|versus|against|compared)\b/i.test(body) || !BREAKDOWN.test(body);
+  if (vs && compared && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
     const calendar = calendarSaid(body);
     if (calendar) {
       return {
@@ -358,16 +365,24 @@ export function parseChartRequest(raw: string): ChartParse {
     });
   }
 
-  const breakdown =
-    /\b(?:by|per|across)\s+(country|countries|lifecycle(?:\s+stage)?|stages?|rfm(?:\s+(?:score|group|segment)s?)?)\b/i.exec(
-      body,
-    );
+  const breakdown = BREAKDOWN.exec(body);
   if (breakdown) {
-    const refused = periodNotCharted(body, 'a breakdown of customers');
-    if (refused) return refused;
+    // A period keeps the customers who bought in it, with their spend in it.
+    const { period: p, rest, problem } = takePeriod(body);
+    if (problem) return { ok: false, message: problem };
+    const another = calendarSaid(rest);
+    if (another) {
+      return {
+        ok: false,
+        message:
+          `I can't break customers down for "${another}": ask for one period, e.g. "revenue by country last quarter" ` +
+          'or "customers by lifecycle stage since January".',
+      };
+    }
     const word = breakdown[1]!.toLowerCase();
     const by = word.startsWith('countr') ? 'country' : word.startsWith('rfm') ? 'rfm' : 'lifecycle';
-    const lead = body.slice(0, breakdown.index);
+    const at = BREAKDOWN.exec(rest);
+    const lead = rest.slice(0, at?.index ?? 0);
     // "revenue by country", "spend of lapsed customers per stage": their spend summed, not a head count.
     const money = /\b(?:revenue|sales|spend|spending|turnover)\b/i;
     const before = lead
@@ -379,6 +394,7 @@ export function parseChartRequest(raw: string): ChartParse {
       chart: 'breakdown',
       by,
       measure: money.test(lead) ? 'spend' : 'customers',
+      ...(p ? { period: p } : {}),
       audience: cleanAudience(before),
     });
   }
@@ -482,6 +498,7 @@ export async function buildChart(
           request.by,
           who?.name,
           request.measure,
+          request.period,
         )),
         audience: who,
       };

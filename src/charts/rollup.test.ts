@@ -15,7 +15,15 @@ import type { Database } from '../db/client.ts';
 import { loadDemo } from '../ingest/demo.ts';
 import { DONE_BATCHES, refreshFeatures } from '../ingest/features.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
-import { AS_OF, type Grain, inSegment, periodLabel, revenueOverTime, rollupUnit } from './builders.ts';
+import {
+  AS_OF,
+  type Grain,
+  inSegment,
+  periodLabel,
+  revenueOverTime,
+  rollupUnit,
+  segmentBreakdown,
+} from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
 import { periodFigures, windowFigures } from './figures.ts';
 import type { PeriodUnit } from './period.ts';
@@ -221,6 +229,9 @@ const sinceJanuary = { start: sql`date_trunc('year', ${asOf})`, stop: asOf };
 /** Every event chart, read from the rollups and from the reference query over events. */
 async function expectRollupsMatchEvents(db: Database) {
   // Revenue over a period (from the customer-day rollup) is what the figures count from events for it.
+  const [fresh] = await db.rows<{ current: boolean }>(sql`
+    select coalesce((select max(as_of) from customer_features) = ${AS_OF}, false) as current`);
+  const current = Boolean(fresh?.current);
   let periodRevenue = 0;
   for (const period of [
     { unit: 'quarter', offset: 1 },
@@ -229,8 +240,22 @@ async function expectRollupsMatchEvents(db: Database) {
   ] as const) {
     const chart = await revenueOverTime(db, { grain: 'day', period }).catch(() => ({ data: [] }));
     const total = chart.data.reduce((sum, r) => sum + r.revenue, 0);
-    expect(total).toBeCloseTo((await periodFigures(db, period)).current.revenue, 2);
+    const figures = (await periodFigures(db, period)).current;
+    expect(total).toBeCloseTo(figures.revenue, 2);
     periodRevenue += total;
+    // So is the spend of a breakdown over it, and its customers are those who bought in it (when the features
+    // are as of the charts' instant: a breakdown groups customers by their features).
+    if (!current) continue;
+    const countries = await segmentBreakdown(
+      db,
+      { conditions: [] },
+      'country',
+      undefined,
+      'spend',
+      period,
+    ).catch(() => ({ data: [] }));
+    expect(countries.data.reduce((sum, r) => sum + r.spend, 0)).toBeCloseTo(figures.revenue, 2);
+    expect(countries.data.reduce((sum, r) => sum + r.customers, 0)).toBe(figures.customers);
   }
   expect(periodRevenue).toBeGreaterThan(0);
   // The period before, as the figures compare with it, from windows written out here.
