@@ -11,6 +11,7 @@ import { UserError } from '../core/errors.ts';
 import { importFile } from '../ingest/import.ts';
 import { revenueOverTime, segmentBreakdown } from './builders.ts';
 import { renderChart } from './render.ts';
+import { newVsReturning } from './trends.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
@@ -122,6 +123,29 @@ describe.each(drivers)('chart builders on %s', (driver) => {
         calendar: 'month',
         month: 4,
       }),
+    ).rejects.toMatchObject({
+      code: 'chart_no_data',
+      message: expect.stringMatching(/^No customers bought in Apr 2011/),
+    });
+  });
+
+  it('charts new and returning customers over a period, a bucket it cuts short counted whole', async () => {
+    // First days: 17850 10 Jan, 13047 1 Feb, 12583 1 Jun; 17850 back on 1 Mar, 13047 on 30 Jun.
+    const year = await newVsReturning(db, { grain: 'month', period: { calendar: 'year', year: 2011 } });
+    expect(year.data.map((r) => [r.label, r.new, r.returning])).toEqual([
+      ['Jan 2011', 1, 0],
+      ['Feb 2011', 1, 0],
+      ['Mar 2011', 0, 1],
+      ['Apr 2011', 0, 0],
+      ['May 2011', 0, 0],
+      ['Jun 2011', 1, 1],
+    ]);
+    expect(year.summary).toMatch(/^3 new customers, 2011 to date; /);
+    // By week over March: the week of 28 Feb starts before March, and 17850 (back on 1 Mar) still counts.
+    const march = await newVsReturning(db, { grain: 'week', period: { calendar: 'month', month: 3 } });
+    expect(march.data[0]).toMatchObject({ label: 'w/c 28 Feb 2011', new: 0, returning: 1 });
+    await expect(
+      newVsReturning(db, { grain: 'month', period: { calendar: 'month', month: 4 } }),
     ).rejects.toMatchObject({
       code: 'chart_no_data',
       message: expect.stringMatching(/^No customers bought in Apr 2011/),

@@ -73,7 +73,7 @@ const CHARTS_TEXT = [
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
   '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group; with a period, only those who bought in it and their spend in it. Parameters: by (country, lifecycle, rfm), measure (customers, spend), period (optional), audience.',
   `- \`top_products\`: best-selling products. Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, audience.`,
-  '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, audience.',
+  '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, period (optional: all the data without one), audience.',
   '- `cohorts`: monthly cohort retention heatmap (first purchase month × months since). Parameters: audience.',
   '- `compare_segments`: two or more saved segments or audiences side by side (size, spend, average order value). Parameters: segments.',
 ].join('\n');
@@ -88,12 +88,11 @@ const CHARTS_TEXT = [
 export function requestFromWire(w: WireChartRequest): unknown {
   const audience = w.audience?.trim() ? { audience: w.audience.trim() } : {};
   switch (w.chart) {
-    case 'revenue': {
+    case 'revenue':
+    case 'new_vs_returning': {
       const period = periodFromWire(w.period);
       return { chart: w.chart, grain: w.grain ?? 'month', ...(period ? { period } : {}), ...audience };
     }
-    case 'new_vs_returning':
-      return { chart: w.chart, grain: w.grain ?? 'month', ...audience };
     case 'revenue_compare':
       return {
         chart: w.chart,

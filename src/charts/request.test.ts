@@ -206,8 +206,8 @@ describe('parseChartRequest', () => {
 
   it('refuses a period for a chart that always covers all the data, instead of dropping it', () => {
     for (const [text, said] of [
-      ['new vs returning customers since March', 'since March'],
       ['cohort retention this year', 'this year'],
+      ['cohorts since March', 'since March'],
     ] as const) {
       const parsed = parseChartRequest(text);
       expect(parsed.ok, text).toBe(false);
@@ -217,13 +217,23 @@ describe('parseChartRequest', () => {
       }
     }
     for (const [text, said] of [
-      ['new vs returning customers last March', 'last March'],
       ['cohorts for Q3 2025', 'for Q3 2025'],
+      ['cohort retention last March', 'last March'],
     ] as const) {
       const parsed = parseChartRequest(text);
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.message).toContain(`"${said}"`);
     }
+    // New vs returning takes one, like revenue over time.
+    expect(read('new vs returning customers this year')).toEqual({
+      chart: 'new_vs_returning',
+      grain: 'month',
+      period: { unit: 'year', offset: 0 },
+    });
+    expect(read('new vs returning customers by week since March')).toMatchObject({
+      grain: 'week',
+      period: { calendar: 'month', month: 3, since: true },
+    });
     // Top products take a calendar period; a comparison and a range are refused, not read as an audience.
     expect(read('top 10 products in 2026')).toEqual({
       chart: 'top_products',

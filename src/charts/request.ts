@@ -47,7 +47,7 @@ export const chartRequest = z.discriminatedUnion('chart', [
     period: period.optional(),
     audience,
   }),
-  z.object({ chart: z.literal('new_vs_returning'), grain, audience }),
+  z.object({ chart: z.literal('new_vs_returning'), grain, period: period.optional(), audience }),
   z.object({ chart: z.literal('cohorts'), audience }),
   z.object({
     chart: z.literal('compare_segments'),
@@ -246,15 +246,23 @@ export function parseChartRequest(raw: string): ChartParse {
       lower,
     )
   ) {
-    const refused = periodNotCharted(body, 'new vs returning customers');
-    if (refused) return refused;
-    const withoutLead = body.replace(
+    const { period: p, rest, problem } = takePeriod(body);
+    if (problem) return { ok: false, message: problem };
+    const another = calendarSaid(rest);
+    if (another) {
+      return {
+        ok: false,
+        message: `I can't chart new vs returning customers for "${another}": ask for one period, e.g. "new vs returning customers this year".`,
+      };
+    }
+    const withoutLead = rest.replace(
       /\bnew\b.*?\b(?:returning|repeat|existing)\b(?:\s+customers|\s+buyers)?/i,
       ' ',
     );
     return checked({
       chart: 'new_vs_returning',
-      grain: grainOf(body, 'month'),
+      grain: grainOf(body, p ? periodGrain(p) : 'month'),
+      ...(p ? { period: p } : {}),
       audience: cleanAudience(audienceAfter(withoutLead, AUDIENCE_OR_IN)),
     });
   }
@@ -513,7 +521,10 @@ export async function buildChart(
         audience: who,
       };
     case 'new_vs_returning':
-      return { ...(await newVsReturning(database, { grain: request.grain, where })), audience: who };
+      return {
+        ...(await newVsReturning(database, { grain: request.grain, period: request.period, where })),
+        audience: who,
+      };
     case 'cohorts':
       return { ...(await cohortRetention(database, { where })), audience: who };
   }

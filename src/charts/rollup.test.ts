@@ -256,6 +256,13 @@ async function expectRollupsMatchEvents(db: Database) {
     ).catch(() => ({ data: [] }));
     expect(countries.data.reduce((sum, r) => sum + r.spend, 0)).toBeCloseTo(figures.revenue, 2);
     expect(countries.data.reduce((sum, r) => sum + r.customers, 0)).toBe(figures.customers);
+    // Over one month in one monthly bar, new and returning customers are the figures' customers.
+    if ('calendar' in period && period.calendar === 'month' && figures.customers > 0) {
+      const bars = await newVsReturning(db, { grain: 'month', period });
+      expect(bars.data.map((r) => [r.new, r.new + r.returning])).toEqual([
+        [figures.newCustomers, figures.customers],
+      ]);
+    }
   }
   expect(periodRevenue).toBeGreaterThan(0);
   // The period before, as the figures compare with it, from windows written out here.

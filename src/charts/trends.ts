@@ -18,7 +18,15 @@ import {
   periodLabel,
   rollupUnit,
 } from './builders.ts';
-import { MONTHS, type PeriodUnit, UNIT_INTERVAL, UNIT_SQL } from './period.ts';
+import {
+  inPeriod,
+  MONTHS,
+  type Period,
+  type PeriodUnit,
+  resolvePeriod,
+  UNIT_INTERVAL,
+  UNIT_SQL,
+} from './period.ts';
 import { PALETTE } from './render.ts';
 
 export const COMPARE_TO = ['previous', 'last_year'] as const;
@@ -238,9 +246,30 @@ export interface NewReturningPoint {
  */
 export async function newVsReturning(
   database: Database,
-  options: { grain: Grain; where?: SegmentDefinition | undefined },
+  options: { grain: Grain; where?: SegmentDefinition | undefined; period?: Period | undefined },
 ): Promise<ChartBuild & { data: NewReturningPoint[]; grain: Grain }> {
   await ensureDailySales(database);
+  const window = options.period ? await resolvePeriod(database, options.period, 'customers') : undefined;
+  const members = inSegment(database, sql`d.customer_id`, options.where);
+  // Over a period, its whole days and every bucket from its first to its last. A bucket the period cuts
+  // short (a week starting before it) would miss customers whose first day in that week fell before it, so
+  // customers are counted directly there, not from the first-in-week and first-in-month flags.
+  const days = window
+    ? sql`and d.day >= ${window.firstDay}::timestamp and d.day <= ${window.lastDay}::timestamp`
+    : sql``;
+  const span = window
+    ? sql`${window.lastDay}::date - ${window.firstDay}::date`
+    : sql`(select max(d.day)::date - min(d.day)::date from daily_customer_sales d
+          where d.customer_id is not null and ${members})`;
+  const counted = window
+    ? sql`(count(distinct d.customer_id) - count(*) filter (where d.day = d.first_day))::int`
+    : sql`(count(*) filter (where case g.unit when 'day' then true when 'week' then d.week_first else d.month_first end)
+          - count(*) filter (where d.day = d.first_day))::int`;
+  const unit = sql`(select unit from g)`;
+  const series = window
+    ? sql`select generate_series(date_trunc(${unit}, ${window.firstDay}::timestamp),
+        date_trunc(${unit}, ${window.lastDay}::timestamp), ('1 ' || ${unit})::interval) as bucket`
+    : sql`select generate_series(min(bucket), max(bucket), ('1 ' || ${unit})::interval) as bucket from p`;
   const rows = await database.rows<{
     period: string;
     unit: Grain;
@@ -248,35 +277,31 @@ export async function newVsReturning(
     returning: number;
   }>(sql`
     with g as (
-      select ${rollupUnit(
-        options.grain,
-        sql`(select max(d.day)::date - min(d.day)::date from daily_customer_sales d
-          where d.customer_id is not null and ${inSegment(database, sql`d.customer_id`, options.where)})`,
-      )} as unit
+      select ${rollupUnit(options.grain, span)} as unit
     ), p as (
       -- One pass over the customer-days: a customer is new in the period of their first day, and counts once
       -- per period on their first day in it (every day is its own row; week_first, month_first), so the
       -- returning customers are those counted less the new ones.
       select date_trunc(g.unit, d.day) as bucket, count(*) filter (where d.day = d.first_day)::int as new_customers,
-        (count(*) filter (where case g.unit when 'day' then true when 'week' then d.week_first else d.month_first end)
-          - count(*) filter (where d.day = d.first_day))::int as returning
+        ${counted} as returning
       from daily_customer_sales d, g
-      where d.customer_id is not null and ${inSegment(database, sql`d.customer_id`, options.where)}
+      where d.customer_id is not null and ${members} ${days}
       group by 1
-    ), series as (
-      select generate_series(min(bucket), max(bucket), ('1 ' || (select unit from g))::interval) as bucket from p
-    )
+    ), series as (${series})
     select to_char(series.bucket, 'YYYY-MM-DD') as period, (select unit from g) as unit,
       coalesce(p.new_customers, 0)::int as new_customers, coalesce(p.returning, 0)::int as returning
     from series left join p on p.bucket = series.bucket
     order by series.bucket
   `);
-  if (rows.length === 0) {
+  const anyone = rows.some((r) => Number(r.new_customers) + Number(r.returning) > 0);
+  if (rows.length === 0 || (window && !anyone)) {
     throw new UserError(
       'chart_no_data',
-      options.where
-        ? 'No purchases by this segment yet, so there are no customers to chart.'
-        : 'No purchases imported yet, so there are no customers to chart. Import a file first.',
+      window
+        ? `No customers${options.where ? ' of this segment' : ''} bought ${inPeriod(window.label)}, so there are none to chart.`
+        : options.where
+          ? 'No purchases by this segment yet, so there are no customers to chart.'
+          : 'No purchases imported yet, so there are no customers to chart. Import a file first.',
     );
   }
   const grain = rows[0]!.unit;
@@ -295,7 +320,7 @@ export async function newVsReturning(
   const who = audienceLabel(options.where);
   const first = data[0]!.label;
   const last = data.at(-1)!.label;
-  const range = first === last ? first : `${first} to ${last}`;
+  const range = window ? window.label : first === last ? first : `${first} to ${last}`;
   const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;
   const busiest = data.reduce((best, r) => (r.new + r.returning > best.new + best.returning ? r : best));
   const spec: TopLevelSpec = {
