@@ -47,6 +47,22 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     expect(days.context).toMatch(/^Changes against the 120 days before/);
   });
 
+  it('answers "how did we do last week?" and the like with the figures', async () => {
+    for (const text of [
+      'how did we do last quarter?',
+      "how's business this month",
+      'how are we doing this month?',
+      'key figures for last quarter',
+      'what were the numbers in March?',
+    ]) {
+      const reply = await router.handle(text, slackThread(`perf-${text}`));
+      expect(reply.title ?? reply.text, text).toMatch(/^Figures for /);
+    }
+    // An audience still goes to the segment command.
+    const audience = await router.handle('how did German customers do last month?', slackThread('perf-de'));
+    expect(audience.title ?? audience.text).not.toMatch(/^Figures/);
+  });
+
   it('gives all-time figures when no period is said, as stats counts them', async () => {
     const all = await router.handle('what is our average order value?', slackThread('f4'));
     expect(all.title).toBe('Figures of all time');

@@ -8,7 +8,7 @@ import { NO_DATA_MESSAGE } from '../src/ingest/stats.ts';
 
 /** A figure a marketer asks for by name. */
 const FIGURE =
-  /\b(?:revenue|sales|turnover|orders?|average\s+order(?:\s+value)?|aov|new\s+customers|how\s+much\s+(?:did|have)\s+we\s+(?:sell|sold|make|made|take|taken)|how\s+many\s+customers)\b/i;
+  /\b(?:revenue|sales|turnover|orders?|average\s+order(?:\s+value)?|aov|new\s+customers|how\s+much\s+(?:did|have)\s+we\s+(?:sell|sold|make|made|take|taken)|how\s+many\s+customers|how\s+(?:did|do|are|were)\s+we\s+(?:do|doing|perform|performing|get\s+on)|how(?:'s|\s+is|\s+was)\s+(?:business|trading|it\s+going)|kpis?|key\s+figures|performance|numbers)\b/i;
 const QUESTION =
   /^\s*(?:what(?:'s|\s+is|\s+are|\s+was|\s+were)?|how\s+(?:much|many|did|are|is|were|was)|show(?:\s+me)?|give\s+me|tell\s+me)\b/i;
 /** Left to the chart, segment and product commands: over time, broken down, compared, ranked, an audience. */
@@ -21,7 +21,8 @@ const FILLER = new Set(
     "how what whats what's show me give tell is are was were do does did have has had we our us the a an of " +
     'in for so far to date total overall much many number count sell sold make made take taken get got been ' +
     'revenue sales turnover orders order average value aov customers new please right now there this that ' +
-    "and its it's figure figures kpi kpis today"
+    "and its it's figure figures kpi kpis today doing perform performing performance business trading going " +
+    "numbers key on how's"
   ).split(' '),
 );
 
