@@ -13,7 +13,7 @@ const QUESTION =
   /^\s*(?:what(?:'s|\s+is|\s+are|\s+was|\s+were)?|how\s+(?:much|many|did|are|is|were|was)|show(?:\s+me)?|give\s+me|tell\s+me)\b/i;
 /** Left to the chart, segment and product commands: over time, broken down, compared, ranked, an audience. */
 const ELSEWHERE =
-  /\b(?:chart|plot|graph|draw|visuali[sz]e|trends?|over\s+time|by\s+(?:day|week|month|country|countries|stage|lifecycle|rfm|products?)|per\s+(?:day|week|month)|daily|weekly|monthly|vs\.?|versus|compared?|against|top|best|most|who|which|customers\s+(?:who|with|in|from|that|without))\b/i;
+  /\b(?:chart|plot|graph|draw|visuali[sz]e|trends?|over\s+time|by\s+(?:day|week|month|country|countries|stage|lifecycle|rfm|products?|(?:product\s+)?categor(?:y|ies))|per\s+(?:day|week|month)|daily|weekly|monthly|vs\.?|versus|compared?|against|top|best|most|who|which|customers\s+(?:who|with|in|from|that|without))\b/i;
 
 /** Words a figures question may hold besides the figure and the period ("how much did we sell in total?"). */
 const FILLER = new Set(

@@ -36,7 +36,10 @@ export const wireChartRequest = z.object({
     .nullable()
     .describe('revenue_compare: previous period or same period last year'),
   metric: z.enum(['revenue', 'orders', 'units']).nullable(),
-  by: z.enum(['country', 'lifecycle', 'rfm']).nullable().describe('breakdown: what to break down by'),
+  by: z
+    .enum(['country', 'lifecycle', 'rfm', 'category'])
+    .nullable()
+    .describe('breakdown: what to break down by; top_products: category to rank categories, else null'),
   measure: z
     .enum(['customers', 'spend'])
     .nullable()
@@ -72,7 +75,7 @@ const CHARTS_TEXT = [
   '- `revenue`: revenue (bars) and orders (line) over time. Parameters: grain, period (optional: all the data without one), audience.',
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
   '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group; with a period, only those who bought in it and their spend in it. Parameters: by (country, lifecycle, rfm), measure (customers, spend), period (optional), audience.',
-  `- \`top_products\`: best-selling products. Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, audience.`,
+  `- \`top_products\`: best-selling products, or product categories ("revenue by category", by: category). Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, by (category or null), audience.`,
   '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, period (optional: all the data without one), audience.',
   '- `cohorts`: monthly cohort retention heatmap (first purchase month × months since). Parameters: audience.',
   '- `compare_segments`: two or more saved segments or audiences side by side (size, spend, average order value). Parameters: segments.',
@@ -106,6 +109,7 @@ export function requestFromWire(w: WireChartRequest): unknown {
       const period = periodFromWire(w.period);
       return {
         chart: w.chart,
+        // A category breakdown is the categories ranked (top_products); the schema refuses it here.
         by: w.by,
         measure: w.measure ?? 'customers',
         ...(period ? { period } : {}),
@@ -118,6 +122,7 @@ export function requestFromWire(w: WireChartRequest): unknown {
         chart: w.chart,
         metric: w.metric === 'units' ? 'units' : 'revenue',
         limit: w.limit ?? 10,
+        ...(w.by === 'category' ? { by: 'category' } : {}),
         ...(period ? { period } : {}),
         ...audience,
       };

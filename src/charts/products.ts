@@ -18,8 +18,9 @@ export type ProductMetric = (typeof PRODUCT_METRICS)[number];
 export const MAX_TOP = 25;
 
 export interface ProductRow {
-  /** Product name, or "Other products (N)" for the rest. */
+  /** Product name (or category), or "Other products (N)" ("Other categories (N)") for the rest. */
   label: string;
+  /** The product's id, or the category in a chart of categories; null for the rest. */
   productId: string | null;
   revenue: number;
   units: number;
@@ -30,6 +31,8 @@ export interface TopProductsOptions {
   limit?: number | undefined;
   period?: Period | undefined;
   where?: SegmentDefinition | undefined;
+  /** Rank products (default), or their categories ("revenue by category"). */
+  by?: 'product' | 'category' | undefined;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function topProducts(
   options: TopProductsOptions = {},
 ): Promise<ChartBuild & { data: ProductRow[] }> {
   const metric = options.metric ?? 'revenue';
+  const byCategory = options.by === 'category';
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP) {
     throw new UserError('chart_limit', `Top ${limit} products is not possible: ask for 1 to ${MAX_TOP}.`);
@@ -119,20 +123,28 @@ export async function topProducts(
           products: number;
         }>(sql`
     with sales as (${sales}
-    ), ranked as (
+    ), grouped as (${
+      byCategory
+        ? sql`select coalesce(p.category, 'Uncategorised') as product_id, sum(s.revenue) as revenue,
+            sum(s.units) as units
+          from sales s left join products p on p.id = s.product_id group by 1`
+        : sql`select product_id, revenue, units from sales`
+    }), ranked as (
       select product_id, revenue, units,
         row_number() over (order by ${rankBy}, product_id) as rank
-      from sales
+      from grouped
     )
-    select case when r.rank <= ${limit} then coalesce(p.name, r.product_id) else 'Other products' end as label,
+    select case when r.rank <= ${limit} then ${byCategory ? sql`r.product_id` : sql`coalesce(p.name, r.product_id)`}
+        else 'Other' end as label,
       case when r.rank <= ${limit} then r.product_id end as product_id,
       round(sum(r.revenue), 2)::text as revenue, sum(r.units)::int as units, count(*)::int as products
-    from ranked r left join products p on p.id = r.product_id
+    from ranked r ${byCategory ? sql`` : sql`left join products p on p.id = r.product_id`}
     group by 1, 2
     order by min(r.rank)
   `)
       : [];
   const periodText = window?.label ?? describePeriod(options.period, null);
+  const noun = byCategory ? (['category', 'categories'] as const) : (['product', 'products'] as const);
   const who = audienceLabel(options.where);
   if (rows.length === 0) {
     throw new UserError(
@@ -145,7 +157,11 @@ export async function topProducts(
   }
   const data: ProductRow[] = rows.map((r) => ({
     label:
-      r.product_id === null ? `Other products (${formatNumber(Number(r.products))})` : titleCase(r.label),
+      r.product_id === null
+        ? `Other ${noun[1]} (${formatNumber(Number(r.products))})`
+        : byCategory
+          ? r.label
+          : titleCase(r.label),
     productId: r.product_id,
     revenue: Number(r.revenue),
     units: Number(r.units),
@@ -156,7 +172,7 @@ export async function topProducts(
   const show = (n: number) => (metric === 'revenue' ? formatMoney(n) : plural(n, 'unit'));
   const spec: TopLevelSpec = {
     title: {
-      text: `Top ${plural(shown.length, 'product')} by ${metric}${who}`,
+      text: `Top ${plural(shown.length, noun[0], noun[1])} by ${metric}${who}`,
       subtitle: periodText,
     },
     width: 420,
@@ -171,13 +187,13 @@ export async function topProducts(
         title: metric === 'revenue' ? 'Revenue (£)' : 'Units sold',
         ...(metric === 'units' ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
       },
-      // The "Other" bar is greyed out, so it does not read as a product.
+      // The "Other" bar is greyed out, so it does not read as a product or category.
       color: {
         condition: { test: 'datum.productId === null', value: PALETTE[9]! },
         value: PALETTE[0]!,
       },
       tooltip: [
-        { field: 'label', title: 'Product' },
+        { field: 'label', title: byCategory ? 'Category' : 'Product' },
         { field: 'revenue', type: 'quantitative', format: ',.2f', title: 'Revenue (£)' },
         { field: 'units', type: 'quantitative', title: 'Units' },
       ],
@@ -186,10 +202,10 @@ export async function topProducts(
   const first = shown[0]!;
   const pct = total > 0 ? Math.round((100 * topShare) / total) : 0;
   const summary =
-    `Top product${who} ${inPeriod(periodText)}: ${first.label} (${show(first[metric])}); ` +
+    `Top ${noun[0]}${who} ${inPeriod(periodText)}: ${first.label} (${show(first[metric])}); ` +
     `the top ${shown.length} make ${pct}% of ${metric === 'revenue' ? formatMoney(total) : plural(total, 'unit')}.`;
   const altText =
-    `Bar chart of the top ${plural(shown.length, 'product')} by ${metric}${who}, ${periodText}: ` +
+    `Bar chart of the top ${plural(shown.length, noun[0], noun[1])} by ${metric}${who}, ${periodText}: ` +
     shown
       .slice(0, 5)
       .map((r) => `${r.label} ${show(r[metric])}`)

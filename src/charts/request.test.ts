@@ -224,6 +224,20 @@ describe('parseChartRequest', () => {
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.message).toContain(`"${said}"`);
     }
+    // Categories are ranked like products.
+    expect(read('revenue by product category last month')).toEqual({
+      chart: 'top_products',
+      metric: 'revenue',
+      limit: 10,
+      period: { unit: 'month', offset: 1 },
+      by: 'category',
+    });
+    expect(read('top 5 categories by units for German customers')).toMatchObject({
+      metric: 'units',
+      limit: 5,
+      by: 'category',
+      audience: 'German customers',
+    });
     // New vs returning takes one, like revenue over time.
     expect(read('new vs returning customers this year')).toEqual({
       chart: 'new_vs_returning',

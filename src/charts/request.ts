@@ -45,6 +45,8 @@ export const chartRequest = z.discriminatedUnion('chart', [
     metric: z.enum(PRODUCT_METRICS),
     limit: z.number().int().min(1).max(MAX_TOP),
     period: period.optional(),
+    /** Products ranked (default), or their categories ("revenue by category", "top categories"). */
+    by: z.enum(['product', 'category']).optional(),
     audience,
   }),
   z.object({ chart: z.literal('new_vs_returning'), grain, period: period.optional(), audience }),
@@ -268,9 +270,14 @@ export function parseChartRequest(raw: string): ChartParse {
   }
 
   const top =
-    /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:best[- ]?selling\s+)?(products?|items?|sellers|best[- ]?sellers|skus?)\b/i.exec(
+    /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:best[- ]?selling\s+)?(?:product\s+)?(products?|items?|sellers|best[- ]?sellers|skus?|categor(?:y|ies))\b/i.exec(
       body,
-    ) ?? /\b(best[- ]?sellers)\b/i.exec(body);
+    ) ??
+    /\b(best[- ]?sellers)\b/i.exec(body) ??
+    // "revenue by category", "units sold per product category": the categories ranked.
+    /\b(?:revenue|sales|turnover|units(?:\s+sold)?)\s+(?:by|per|across)\s+(?:product\s+)?(categor(?:y|ies))\b/i.exec(
+      body,
+    );
   // "what sold best last month?", "which products sell the most in Germany": the same chart, asked as a question.
   const question = top
     ? null
@@ -307,7 +314,9 @@ export function parseChartRequest(raw: string): ChartParse {
     const metric = /\b(units|unit sales|quantity|volume|items sold|pieces)\b/i.test(body)
       ? 'units'
       : 'revenue';
-    const after = rest.slice(rest.search(/\b(products?|items?|sellers|best[- ]?sellers|skus?)\b/i));
+    const after = rest.slice(
+      rest.search(/\b(products?|items?|sellers|best[- ]?sellers|skus?|categor(?:y|ies))\b/i),
+    );
     // The period is out already, so "in" can only bring the audience ("in Germany"): left out, it was dropped
     // without a word and the chart showed everyone.
     const who = audienceAfter(
@@ -319,6 +328,7 @@ export function parseChartRequest(raw: string): ChartParse {
       metric,
       limit,
       ...(p ? { period: p } : {}),
+      ...(/categor/i.test(top[0]) ? { by: 'category' } : {}),
       audience: cleanAudience(who),
     });
   }
@@ -513,6 +523,7 @@ export async function buildChart(
     case 'top_products':
       return {
         ...(await topProducts(database, {
+          by: request.by,
           metric: request.metric,
           limit: request.limit,
           period: request.period,

@@ -138,6 +138,28 @@ describe.each(drivers)('more chart builders on %s', (driver) => {
     await expect(topProducts(db, { limit: 0 })).rejects.toMatchObject({ code: 'chart_limit' });
   });
 
+  it('ranks product categories, from the same sales as the products', async () => {
+    // Every category's revenue and units, summed by hand from the purchase and anonymous lines.
+    const expected = await db.rows<{ category: string; revenue: string; units: number }>(sql`
+      select coalesce(p.category, 'Uncategorised') as category, round(sum(e.quantity * e.unit_price), 2)::text as revenue,
+        sum(e.quantity)::int as units
+      from events e left join products p on p.id = e.product_id
+      where e.kind in ('purchase', 'anonymous') and e.product_id is not null
+      group by 1 order by sum(e.quantity * e.unit_price) desc, sum(e.quantity) desc, 1`);
+    expect(expected.length).toBeGreaterThan(1);
+    const chart = await topProducts(db, { by: 'category', limit: 25 });
+    expect(chart.data.map((r) => [r.label, r.revenue, r.units])).toEqual(
+      expected.map((r) => [r.category, Number(r.revenue), Number(r.units)]),
+    );
+    expect(chart.summary).toMatch(new RegExp(`^Top category of all time: ${expected[0]!.category} `));
+    // The rest folded into one bar; by units; in a period.
+    const one = await topProducts(db, { by: 'category', limit: 1 });
+    expect(one.data.at(-1)?.label).toBe(`Other categories (${expected.length - 1})`);
+    const march = await topProducts(db, { by: 'category', period: { calendar: 'month', month: 3 } });
+    expect(march.data.reduce((sum, r) => sum + r.revenue, 0)).toBeCloseTo(11.1, 2);
+    await expectDrawn(march.spec, ['Top 1 category by revenue', 'Mar 2011']);
+  });
+
   it('ranks products in a calendar month, quarter or year, and since one', async () => {
     // March 2011: 17850's one purchase (1 Mar, £11.10).
     const march = await topProducts(db, { period: { calendar: 'month', month: 3 } });
