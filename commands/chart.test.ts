@@ -30,6 +30,7 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     ['top 5 products in March', /^Top product in Mar 2011: .*\(£11\.10\)/],
     ["what's our best selling product this month?", /^Top product in Jun 2011 to date: /],
     ['revenue by product category', /^Top category of all time: /],
+    ['average order value by month', /^Average order £61\.26 over 5 orders, Jan 2011 to Jun 2011; /],
     [
       'revenue by country last quarter',
       /^£100\.82 spent in Q1 2011 by 2 customers across 2 countries; most in Germany/,

@@ -9,7 +9,7 @@ import {
 } from '../../test/database.ts';
 import { UserError } from '../core/errors.ts';
 import { importFile } from '../ingest/import.ts';
-import { revenueOverTime, segmentBreakdown } from './builders.ts';
+import { averageOrderOverTime, revenueOverTime, segmentBreakdown } from './builders.ts';
 import { renderChart } from './render.ts';
 import { newVsReturning } from './trends.ts';
 
@@ -149,6 +149,29 @@ describe.each(drivers)('chart builders on %s', (driver) => {
     ).rejects.toMatchObject({
       code: 'chart_no_data',
       message: expect.stringMatching(/^No customers bought in Apr 2011/),
+    });
+  });
+
+  it('charts the average order over time, a period without orders left empty', async () => {
+    const chart = await averageOrderOverTime(db, { grain: 'month' });
+    expect(chart.data.map((r) => [r.label, r.averageOrder])).toEqual([
+      ['Jan 2011', 35.64],
+      ['Feb 2011', 54.08],
+      ['Mar 2011', 11.1],
+      ['Apr 2011', null],
+      ['May 2011', null],
+      ['Jun 2011', 102.75],
+    ]);
+    expect(chart.summary).toBe(
+      'Average order £61.26 over 5 orders, Jan 2011 to Jun 2011; highest Jun 2011 (£102.75), lowest Mar 2011 (£11.10).',
+    );
+    const { png } = await renderChart(chart.spec);
+    expect([...png.slice(0, 4)]).toEqual(PNG_SIGNATURE);
+    await expect(
+      averageOrderOverTime(db, { grain: 'day', period: { calendar: 'month', month: 4 } }),
+    ).rejects.toMatchObject({
+      code: 'chart_no_data',
+      message: 'No orders in Apr 2011, so there is no average order to chart.',
     });
   });
 

@@ -251,6 +251,72 @@ export async function revenueOverTime(
   return { spec, altText, summary, data, grain };
 }
 
+/**
+ * The average order (revenue / orders) per day, week or month: bars, with the orders behind each in the
+ * tooltip. A bucket without orders has no average and is drawn empty, not as zero.
+ *
+ * @example
+ * const { summary } = await averageOrderOverTime(database, { grain: 'month' });
+ */
+export async function averageOrderOverTime(
+  database: Database,
+  options: { grain: Grain; where?: SegmentDefinition | undefined; period?: Period | undefined },
+): Promise<ChartBuild & { data: (RevenuePoint & { averageOrder: number | null })[]; grain: Grain }> {
+  const { points, grain, window } = await revenueSeries(database, options);
+  const revenue = points.reduce((sum, row) => sum + row.revenue, 0);
+  const orders = points.reduce((sum, row) => sum + row.orders, 0);
+  const who = audienceLabel(options.where);
+  if (orders === 0) {
+    throw new UserError(
+      'chart_no_data',
+      `No orders${who}${window ? ` ${inPeriod(window.label)}` : ' yet'}, so there is no average order to chart.`,
+    );
+  }
+  const data = points.map((p) => ({
+    ...p,
+    averageOrder: p.orders > 0 ? Math.round((100 * p.revenue) / p.orders) / 100 : null,
+  }));
+  const first = data[0]!.label;
+  const last = data.at(-1)!.label;
+  const range = window ? window.label : first === last ? first : `${first} to ${last}`;
+  const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;
+  const ordered = data.filter((p) => p.averageOrder !== null);
+  const peak = ordered.reduce((best, p) => (p.averageOrder! > best.averageOrder! ? p : best));
+  const low = ordered.reduce((least, p) => (p.averageOrder! < least.averageOrder! ? p : least));
+  const overall = revenue / orders;
+  const spec: TopLevelSpec = {
+    title: { text: `Average order by ${grain}${who}`, subtitle: `${range}${rolled}` },
+    width: Math.min(720, Math.max(320, data.length * 40)),
+    height: 260,
+    data: { values: data },
+    mark: { type: 'bar', color: PALETTE[0] },
+    encoding: {
+      x: {
+        field: 'label',
+        type: 'ordinal',
+        sort: null,
+        title: null,
+        axis: { labelOverlap: true, labelAngle: data.length > 12 ? -45 : 0, ticks: data.length <= 60 },
+      },
+      y: { field: 'averageOrder', type: 'quantitative', title: 'Average order (£)' },
+      tooltip: [
+        { field: 'label', title: 'Period' },
+        { field: 'averageOrder', type: 'quantitative', format: ',.2f', title: 'Average order (£)' },
+        { field: 'orders', type: 'quantitative', title: 'Orders' },
+        { field: 'revenue', type: 'quantitative', format: ',.2f', title: 'Revenue (£)' },
+      ],
+    },
+  };
+  const summary =
+    `Average order ${formatMoney(overall)} over ${plural(orders, 'order')}${who}, ${range}; ` +
+    `highest ${peak.label} (${formatMoney(peak.averageOrder!)}), lowest ${low.label} (${formatMoney(low.averageOrder!)}).`;
+  const altText =
+    `Bar chart of the average order by ${grain}${who}, ${range}: ${formatMoney(overall)} overall, ` +
+    `highest in ${peak.label} at ${formatMoney(peak.averageOrder!)} and lowest in ${low.label} at ` +
+    `${formatMoney(low.averageOrder!)}.`;
+  return { spec, altText, summary, data, grain };
+}
+
 export type BreakdownBy = 'country' | 'lifecycle' | 'rfm';
 
 /**

@@ -35,7 +35,10 @@ export const wireChartRequest = z.object({
     .enum(COMPARE_TO)
     .nullable()
     .describe('revenue_compare: previous period or same period last year'),
-  metric: z.enum(['revenue', 'orders', 'units']).nullable(),
+  metric: z
+    .enum(['revenue', 'orders', 'units', 'average_order'])
+    .nullable()
+    .describe('revenue: average_order for the average order over time, else null'),
   by: z
     .enum(['country', 'lifecycle', 'rfm', 'category'])
     .nullable()
@@ -72,7 +75,7 @@ export type WireChartRequest = z.infer<typeof wireChartRequest>;
 
 /** Describes each chart and its parameters for the prompt. */
 const CHARTS_TEXT = [
-  '- `revenue`: revenue (bars) and orders (line) over time. Parameters: grain, period (optional: all the data without one), audience.',
+  '- `revenue`: revenue (bars) and orders (line) over time, or with metric average_order the average order per period. Parameters: grain, period (optional: all the data without one), metric (average_order or null), audience.',
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
   '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group; with a period, only those who bought in it and their spend in it. Parameters: by (country, lifecycle, rfm), measure (customers, spend), period (optional), audience.',
   `- \`top_products\`: best-selling products, or product categories ("revenue by category", by: category). Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, by (category or null), audience.`,
@@ -94,7 +97,14 @@ export function requestFromWire(w: WireChartRequest): unknown {
     case 'revenue':
     case 'new_vs_returning': {
       const period = periodFromWire(w.period);
-      return { chart: w.chart, grain: w.grain ?? 'month', ...(period ? { period } : {}), ...audience };
+      const average = w.chart === 'revenue' && w.metric === 'average_order';
+      return {
+        chart: w.chart,
+        grain: w.grain ?? 'month',
+        ...(period ? { period } : {}),
+        ...(average ? { measure: 'average_order' } : {}),
+        ...audience,
+      };
     }
     case 'revenue_compare':
       return {

@@ -224,6 +224,15 @@ describe('parseChartRequest', () => {
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.message).toContain(`"${said}"`);
     }
+    // The average order over time is the revenue chart's other measure.
+    expect(read('chart AOV by week this year for German customers')).toEqual({
+      chart: 'revenue',
+      grain: 'week',
+      period: { unit: 'year', offset: 0 },
+      measure: 'average_order',
+      audience: 'German customers',
+    });
+    expect(read('average order value by month')).toMatchObject({ measure: 'average_order', grain: 'month' });
     // Categories are ranked like products.
     expect(read('revenue by product category last month')).toEqual({
       chart: 'top_products',

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
-import { type ChartBuild, revenueOverTime, segmentBreakdown } from './builders.ts';
+import { averageOrderOverTime, type ChartBuild, revenueOverTime, segmentBreakdown } from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
 import { MAX_GROUPS, segmentComparison } from './comparison.ts';
 import { CALENDAR_RANGE, PERIOD_UNITS, type Period, periodSchema, takeCalendarPeriod } from './period.ts';
@@ -22,7 +22,14 @@ export const period = periodSchema;
 
 /** Every chart Megaphone can draw, with its parameters. The LLM path fills exactly this, never more. */
 export const chartRequest = z.discriminatedUnion('chart', [
-  z.object({ chart: z.literal('revenue'), grain, period: period.optional(), audience }),
+  z.object({
+    chart: z.literal('revenue'),
+    grain,
+    period: period.optional(),
+    /** Revenue and orders (default), or the average order ("average order value by month"). */
+    measure: z.enum(['revenue', 'average_order']).optional(),
+    audience,
+  }),
   z.object({
     chart: z.literal('revenue_compare'),
     unit: z.enum(PERIOD_UNITS),
@@ -188,6 +195,9 @@ function cleanAudience(text: string | undefined): string | undefined {
   if (!t || EVERYONE.test(t)) return undefined;
   return t;
 }
+
+/** The average order, by the names marketers give it. */
+const AVERAGE_ORDER = /\b(?:average\s+(?:order|basket|sale|transaction)(?:\s+(?:value|size))?|aov)\b/i;
 
 const BREAKDOWN =
   /\b(?:by|per|across)\s+(country|countries|lifecycle(?:\s+stage)?|stages?|rfm(?:\s+(?:score|group|segment)s?)?)\b/i;
@@ -417,7 +427,8 @@ export function parseChartRequest(raw: string): ChartParse {
     });
   }
 
-  if (/\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+  const average = AVERAGE_ORDER.test(body) && !/\b(?:revenue|sales|turnover)\b/i.test(body);
+  if (/\b(revenue|sales|orders|turnover)\b/i.test(body) || average) {
     const { period: p, rest, problem } = takePeriod(body);
     if (problem) return { ok: false, message: problem };
     const another = calendarSaid(rest);
@@ -429,11 +440,14 @@ export function parseChartRequest(raw: string): ChartParse {
           '"revenue by day in March" or "revenue by month since January".',
       };
     }
-    const over = /\b(revenue|sales|orders|turnover)\b(.*)$/i.exec(rest);
+    const over = average
+      ? new RegExp(`(${AVERAGE_ORDER.source})(.*)$`, 'i').exec(rest)
+      : /\b(revenue|sales|orders|turnover)\b(.*)$/i.exec(rest);
     return checked({
       chart: 'revenue',
       grain: grainOf(body, p ? periodGrain(p) : 'month'),
       ...(p ? { period: p } : {}),
+      ...(average ? { measure: 'average_order' } : {}),
       audience: cleanAudience(
         audienceAfter((over?.[2] ?? '').replace(GRAIN_WORDS, ' '), /\b(?:for|among|from|by|in)\s+(.+)$/i),
       ),
@@ -494,7 +508,11 @@ export async function buildChart(
   switch (request.chart) {
     case 'revenue':
       return {
-        ...(await revenueOverTime(database, { grain: request.grain, period: request.period, where })),
+        ...(await (request.measure === 'average_order' ? averageOrderOverTime : revenueOverTime)(database, {
+          grain: request.grain,
+          period: request.period,
+          where,
+        })),
         audience: who,
       };
     case 'revenue_compare':
