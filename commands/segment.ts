@@ -13,6 +13,7 @@ export default defineCommand({
   examples: [
     "customers in Germany who spent over £1000 but haven't bought in 90 days",
     'top 50 customers by spend',
+    'customers who bought christmas items last December but not since September',
     'only those in France',
   ],
   aliases: ['audience', 'find'],

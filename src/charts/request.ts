@@ -468,6 +468,7 @@ export const CHART_EXAMPLES = [
   'cohort retention',
   'new vs returning customers by week',
   'revenue this month vs last month',
+  'revenue by country last quarter',
   'chart compare segments lapsed-germans and big-spenders',
 ];
 
