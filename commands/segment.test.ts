@@ -74,6 +74,9 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     const quiet = await router.handle("UK customers who haven't bought since April", thread('cal2'));
     expect(quiet.title).toBe('Segment: 1 customer');
     expect(quiet.context).toBe('United Kingdom · no purchase since April · as of 2011-06-30');
+    const joined = await router.handle('customers who joined since February', thread('cal4'));
+    expect(joined.title).toBe('Segment: 2 customers');
+    expect(joined.context).toBe('first purchase since February · as of 2011-06-30');
     // A refinement can add one too.
     await router.handle('customers who spent over £50', thread('cal3'));
     const refined = await router.handle('only those who bought in June', thread('cal3'));

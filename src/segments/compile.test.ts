@@ -157,6 +157,17 @@ describe.each(drivers)('segment rows on %s', (driver) => {
     expect(await bought({ nameContains: '%' })).toEqual([]);
   });
 
+  it('filters on the calendar period of the first purchase', async () => {
+    const firstIn = (period: object) => ids({ conditions: [{ kind: 'first_purchase', period } as never] });
+    // First purchases: 17850 10 Jan, 13047 1 Feb, 12583 1 Jun 2011.
+    expect(await firstIn({ calendar: 'quarter', quarter: 1, year: 2011 })).toEqual(['13047', '17850']);
+    expect(await firstIn({ calendar: 'month', month: 2, since: true })).toEqual(['12583', '13047']);
+    expect(await firstIn({ calendar: 'month', month: 3 })).toEqual([]);
+    expect(
+      describeSegment({ conditions: [{ kind: 'first_purchase', period: { calendar: 'year', year: 2025 } }] }),
+    ).toBe('first purchase in 2025');
+  });
+
   it('filters on purchases in a calendar period, of anything or of a product', async () => {
     const inPeriod = (period: object, negate = false, product?: object) =>
       ids({ conditions: [{ kind: 'bought', ...(product ? { product } : {}), period, negate } as never] });

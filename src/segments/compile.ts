@@ -114,6 +114,13 @@ export function compileCondition(db: Db, c: Condition): SQL {
         : notInArray(customerFeatures.lifecycle, c.values);
     case 'bought':
       return bought(db, c);
+    case 'first_purchase': {
+      const { start, stop } = periodWindow(c.period, sql`(${customerFeatures.asOf} at time zone 'UTC')`);
+      return and(
+        gte(customerFeatures.firstPurchaseAt, sql`((${start}) at time zone 'UTC')`),
+        lte(customerFeatures.firstPurchaseAt, sql`((${stop}) at time zone 'UTC')`),
+      )!;
+    }
     case 'and':
       return c.conditions.length ? and(...c.conditions.map((x) => compileCondition(db, x)))! : sql`true`;
     case 'or':

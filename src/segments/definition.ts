@@ -121,11 +121,18 @@ export const boughtCondition = z
     message: 'say what was bought, or when',
   });
 
+/** Customers whose first purchase falls in a calendar period ("first bought in 2025", "new customers in March"). */
+export const firstPurchaseCondition = z.object({
+  kind: z.literal('first_purchase'),
+  period: calendarPeriodSchema,
+});
+
 export type MetricCondition = z.infer<typeof metricCondition>;
 export type RangeCondition = z.infer<typeof rangeCondition>;
 export type CountryCondition = z.infer<typeof countryCondition>;
 export type LifecycleCondition = z.infer<typeof lifecycleCondition>;
 export type BoughtCondition = z.infer<typeof boughtCondition>;
+export type FirstPurchaseCondition = z.infer<typeof firstPurchaseCondition>;
 export type ProductMatch = z.infer<typeof productMatch>;
 
 export type Condition =
@@ -134,6 +141,7 @@ export type Condition =
   | CountryCondition
   | LifecycleCondition
   | BoughtCondition
+  | FirstPurchaseCondition
   | { kind: 'and'; conditions: Condition[] }
   | { kind: 'or'; conditions: Condition[] }
   | { kind: 'not'; condition: Condition };
@@ -145,6 +153,7 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
     countryCondition,
     lifecycleCondition,
     boughtCondition,
+    firstPurchaseCondition,
     z.object({ kind: z.literal('and'), conditions: z.array(condition) }),
     z.object({ kind: z.literal('or'), conditions: z.array(condition).min(1) }),
     z.object({ kind: z.literal('not'), condition }),

@@ -75,6 +75,8 @@ export function describeCondition(c: Condition): string {
       if (!product) return c.negate ? `no purchase${when}` : `bought${when}`;
       return c.negate ? `never bought${what}${when}` : `bought${what}${when}`;
     }
+    case 'first_purchase':
+      return `first purchase ${sayCalendarPeriod(c.period)}`;
     case 'and':
       return c.conditions.map(describeCondition).join(' and ');
     case 'or':

@@ -148,15 +148,19 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
             kind: 'bought',
             product: { ...none, categoryContains: 'Christmas' },
             withinDays: null,
-            period: { calendar: 'month', number: 12, year: null, last: true, since: false },
+            period: { calendar: 'month', number: 12, year: null, ofYear: null, last: true, since: false },
             negate: false,
           },
           {
             kind: 'bought',
             product: none,
             withinDays: null,
-            period: { calendar: 'month', number: 9, year: 2011, last: false, since: true },
+            period: { calendar: 'month', number: 9, year: 2011, ofYear: null, last: false, since: true },
             negate: true,
+          },
+          {
+            kind: 'first_purchase',
+            period: { calendar: 'quarter', number: 1, year: null, ofYear: 'last', last: false, since: false },
           },
         ],
       }),
@@ -175,6 +179,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
           negate: false,
         },
         { kind: 'bought', period: { calendar: 'month', month: 9, year: 2011, since: true }, negate: true },
+        { kind: 'first_purchase', period: { calendar: 'quarter', quarter: 1, ofYear: 'last' } },
       ],
     } satisfies SegmentDefinition);
     // A purchase with neither a product nor a window says nothing: refused, and asked again.

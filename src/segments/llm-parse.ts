@@ -31,6 +31,16 @@ export const GROUP_DEPTH = 2;
 const metric = z.enum(METRICS);
 const inOrNot = z.enum(['in', 'not_in']);
 
+/** A named calendar month, quarter or year, every field present (strict structured output). */
+const wirePeriod = z.object({
+  calendar: z.enum(['month', 'quarter', 'year']),
+  number: z.number().nullable().describe('the month (1-12) or quarter (1-4); null for a year'),
+  year: z.number().nullable().describe('the year, when said'),
+  ofYear: z.enum(['this', 'last']).nullable().describe('"March last year": last; "Q1 this year": this'),
+  last: z.boolean().describe('"last March": the latest one already ended'),
+  since: z.boolean().describe('"since March": from it to today'),
+});
+
 const wireLeaf = z
   .union([
     z.object({ kind: z.literal('metric'), metric, op: z.enum(COMPARATORS), value: z.number() }),
@@ -54,17 +64,14 @@ const wireLeaf = z
         categoryContains: z.string().nullable(),
       }),
       withinDays: z.number().nullable().describe('only purchases in the last N days; null for ever'),
-      period: z
-        .object({
-          calendar: z.enum(['month', 'quarter', 'year']),
-          number: z.number().nullable().describe('the month (1-12) or quarter (1-4); null for a year'),
-          year: z.number().nullable().describe('the year, when said'),
-          last: z.boolean().describe('"last March": the latest one already ended'),
-          since: z.boolean().describe('"since March": from it to today'),
-        })
+      period: wirePeriod
         .nullable()
         .describe('only purchases in a named calendar month, quarter or year; null otherwise'),
       negate: z.boolean().describe('true: customers who did NOT buy it (in that window)'),
+    }),
+    z.object({
+      kind: z.literal('first_purchase'),
+      period: wirePeriod.describe('the calendar month, quarter or year of the first purchase'),
     }),
   ])
   .meta({ id: 'condition' });
@@ -116,6 +123,8 @@ function fromWire(c: WireCondition): unknown {
       return { kind: c.kind, conditions: c.conditions.map(fromWire) };
     case 'not':
       return { kind: 'not', condition: fromWire(c.condition) };
+    case 'first_purchase':
+      return { kind: 'first_purchase', period: periodFromWire(c.period) };
     case 'bought': {
       const product = Object.fromEntries(
         Object.entries(c.product)
@@ -137,8 +146,8 @@ function fromWire(c: WireCondition): unknown {
 }
 
 /** A calendar period as the model gave it, for the definition schema to check (month 13 is refused there). */
-function periodFromWire(p: NonNullable<Extract<WireLeaf, { kind: 'bought' }>['period']>): unknown {
-  const year = p.year === null ? {} : { year: p.year };
+function periodFromWire(p: z.infer<typeof wirePeriod>): unknown {
+  const year = p.year === null ? (p.ofYear ? { ofYear: p.ofYear } : {}) : { year: p.year };
   const since = p.since ? { since: true } : {};
   if (p.calendar === 'year') return { calendar: 'year', ...year, ...since };
   const last = p.last && p.year === null ? { last: true } : {};
@@ -147,11 +156,12 @@ function periodFromWire(p: NonNullable<Extract<WireLeaf, { kind: 'bought' }>['pe
     : { calendar: 'quarter', quarter: p.number, ...year, ...last, ...since };
 }
 
-function periodToWire(p: CalendarPeriod): Extract<WireLeaf, { kind: 'bought' }>['period'] {
+function periodToWire(p: CalendarPeriod): z.infer<typeof wirePeriod> {
   return {
     calendar: p.calendar,
     number: p.calendar === 'month' ? p.month : p.calendar === 'quarter' ? p.quarter : null,
     year: p.year ?? null,
+    ofYear: p.calendar !== 'year' ? (p.ofYear ?? null) : null,
     last: p.calendar !== 'year' && Boolean(p.last),
     since: Boolean(p.since),
   };
@@ -186,6 +196,8 @@ function toWire(c: Condition): WireCondition {
         period: c.period ? periodToWire(c.period) : null,
         negate: c.negate,
       };
+    case 'first_purchase':
+      return { kind: 'first_purchase', period: periodToWire(c.period) };
     default:
       return c;
   }

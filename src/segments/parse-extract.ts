@@ -537,6 +537,11 @@ const FIRST_PURCHASE_WITHIN = rx(`${START}${FIRST}\\s+(?<w>${WINDOW})${END}`);
 const JOINED_WITHIN = rx(
   `${START}(?:(?:joined|signed\\s+up|registered|acquired|onboarded|started\\s+(?:buying|shopping|ordering)|became\\s+(?:a\\s+)?customers?|came\\s+on\\s+board|converted|first[\\s-]time\\s+${BUYER_NOUN}|(?:brand\\s+)?new(?:\\s+(?:${BUYER_NOUN}|members?|sign[\\s-]?ups?|accounts?))?)\\s+(?:(?:who|that)\\s+)?(?:(?:joined|signed\\s+up|registered|arrived|came|were\\s+acquired|started)\\s+)?)(?<w>${WINDOW})${END}`,
 );
+// "first bought in March", "made their first purchase in 2025", "new customers in Q3", "joined since January".
+const FIRST_PURCHASE_IN_CALENDAR = rx(`${START}${FIRST}\\s+(?<cal>${CALENDAR_PHRASE})${END}`);
+const JOINED_IN_CALENDAR = rx(
+  `${START}(?:joined|signed\\s+up|registered|acquired|onboarded|started\\s+(?:buying|shopping|ordering)|became\\s+(?:a\\s+)?customers?|came\\s+on\\s+board|converted|first[\\s-]time\\s+${BUYER_NOUN}|(?:brand\\s+)?new(?:\\s+(?:${BUYER_NOUN}|members?|sign[\\s-]?ups?|accounts?))?)\\s+(?:(?:who|that)\\s+)?(?:(?:joined|signed\\s+up|registered|arrived|came|were\\s+acquired|started)\\s+)?(?<cal>${CALENDAR_PHRASE})${END}`,
+);
 const JOINED_AGO = rx(
   `${START}(?:joined|signed\\s+up|registered|acquired|onboarded|became\\s+(?:a\\s+)?customers?|started\\s+(?:buying|shopping|ordering))\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
 );
@@ -547,6 +552,12 @@ const LONG_STANDING = rx(
 function extractTenure(ctx: Ctx): void {
   const tenure = (op: Comparator) => (g: Groups) =>
     mark(ctx, metric('tenure_days', durationOp(g, op), noteDuration(ctx, g.dur ?? g.w!)));
+  const firstIn = (g: Groups) => {
+    const period = calendarOf(g.cal!);
+    return period ? mark(ctx, { kind: 'first_purchase', period }) : null;
+  };
+  apply(ctx, FIRST_PURCHASE_IN_CALENDAR, firstIn);
+  apply(ctx, JOINED_IN_CALENDAR, firstIn);
   apply(ctx, CUSTOMER_FOR, tenure('gte'));
   apply(ctx, CUSTOMER_SINCE, tenure('gte'));
   apply(ctx, TENURE_RANGE, (g) => rangeOf(ctx, 'tenure_days', g));

@@ -1125,6 +1125,18 @@ describe('asking back', () => {
       ],
     ];
     for (const [text, conditions] of cases) expect(parsed(text).definition, text).toEqual({ conditions });
+    // When the first purchase was: its own condition; "new customers" alone is still the lifecycle stage.
+    for (const [text, period] of [
+      ['customers who first bought in 2025', { calendar: 'year', year: 2025 }],
+      ['new customers in March', { calendar: 'month', month: 3 }],
+      ['customers who joined since January', { calendar: 'month', month: 1, since: true }],
+      ['customers who made their first purchase last December', { calendar: 'month', month: 12, last: true }],
+    ] as const) {
+      expect(parsed(text).definition, text).toEqual({ conditions: [{ kind: 'first_purchase', period }] });
+    }
+    expect(parsed('new customers').definition).toEqual({
+      conditions: [{ kind: 'lifecycle', op: 'in', values: ['new'] }],
+    });
     // A product named after a month is still a product.
     expect(parsed('customers who bought march hare mugs').definition.conditions).toEqual([
       { kind: 'bought', product: { nameContains: 'march hare mug' }, negate: false },
