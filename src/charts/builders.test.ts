@@ -130,16 +130,9 @@ describe.each(drivers)('chart builders on %s', (driver) => {
   });
 
   it('charts new and returning customers over a period, a bucket it cuts short counted whole', async () => {
-    // First days: 17850 10 Jan, 13047 1 Feb, 12583 1 Jun; 17850 back on 1 Mar, 13047 on 30 Jun.
+    // The as-of year holds all of the data: the same bars as the chart of all of it (see views.test.ts).
     const year = await newVsReturning(db, { grain: 'month', period: { calendar: 'year', year: 2011 } });
-    expect(year.data.map((r) => [r.label, r.new, r.returning])).toEqual([
-      ['Jan 2011', 1, 0],
-      ['Feb 2011', 1, 0],
-      ['Mar 2011', 0, 1],
-      ['Apr 2011', 0, 0],
-      ['May 2011', 0, 0],
-      ['Jun 2011', 1, 1],
-    ]);
+    expect(year.data).toEqual((await newVsReturning(db, { grain: 'month' })).data);
     expect(year.summary).toMatch(/^3 new customers, 2011 to date; /);
     // By week over March: the week of 28 Feb starts before March, and 17850 (back on 1 Mar) still counts.
     const march = await newVsReturning(db, { grain: 'week', period: { calendar: 'month', month: 3 } });

@@ -80,6 +80,17 @@ export function audienceLabel(def: SegmentDefinition | undefined, name?: string)
   return described.length <= 40 ? ` for ${described}` : ' for this segment';
 }
 
+/** The x axis of a chart over time: its periods' labels in order, slanted when there are many. */
+export function periodAxis(points: number, ticks = points <= 60) {
+  return {
+    field: 'label',
+    type: 'ordinal' as const,
+    sort: null,
+    title: null,
+    axis: { labelOverlap: true, labelAngle: points > 12 ? -45 : 0, ticks },
+  };
+}
+
 export interface RevenuePoint {
   /** First day of the period, YYYY-MM-DD (UTC). */
   period: string;
@@ -188,13 +199,7 @@ export async function revenueOverTime(
   const markName = grain === 'day' ? 'Line' : 'Bar';
   const withOrders = grain !== 'day';
 
-  const x = {
-    field: 'label',
-    type: 'ordinal' as const,
-    sort: null,
-    title: null,
-    axis: { labelOverlap: true, labelAngle: data.length > 12 ? -45 : 0, ticks: data.length <= 60 },
-  };
+  const x = periodAxis(data.length);
   const spec: TopLevelSpec = {
     title: { text: `Revenue by ${grain}${who}`, subtitle: `${range}${rolled}` },
     width: Math.min(720, Math.max(320, data.length * 40)),
@@ -291,13 +296,7 @@ export async function averageOrderOverTime(
     data: { values: data },
     mark: { type: 'bar', color: PALETTE[0] },
     encoding: {
-      x: {
-        field: 'label',
-        type: 'ordinal',
-        sort: null,
-        title: null,
-        axis: { labelOverlap: true, labelAngle: data.length > 12 ? -45 : 0, ticks: data.length <= 60 },
-      },
+      x: periodAxis(data.length),
       y: { field: 'averageOrder', type: 'quantitative', title: 'Average order (£)' },
       tooltip: [
         { field: 'label', title: 'Period' },

@@ -224,6 +224,18 @@ describe('parseChartRequest', () => {
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.message).toContain(`"${said}"`);
     }
+    // A number in the audience is not a year.
+    expect(read('chart revenue by month for customers who spent over 2000')).toMatchObject({
+      chart: 'revenue',
+      audience: 'customers who spent over 2000',
+    });
+    expect(read('revenue this month vs last month in Germany')).toMatchObject({
+      chart: 'revenue_compare',
+      audience: 'Germany',
+    });
+  });
+
+  it('limits revenue, the average order, breakdowns, new vs returning and top products to one period', () => {
     // The average order over time is the revenue chart's other measure.
     expect(read('chart AOV by week this year for German customers')).toEqual({
       chart: 'revenue',
@@ -311,15 +323,6 @@ describe('parseChartRequest', () => {
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.message).toMatch(message);
     }
-    // A number in the audience is not a year.
-    expect(read('chart revenue by month for customers who spent over 2000')).toMatchObject({
-      chart: 'revenue',
-      audience: 'customers who spent over 2000',
-    });
-    expect(read('revenue this month vs last month in Germany')).toMatchObject({
-      chart: 'revenue_compare',
-      audience: 'Germany',
-    });
   });
 
   it('refuses a period of no days or of more than ten years instead of quietly changing it', () => {

@@ -153,11 +153,17 @@ function periodNotCharted(body: string, what: string): ChartParse | undefined {
   };
 }
 
-/** The period of a top products chart and the text without it, or why the period said cannot be charted. */
-function topProductsPeriod(body: string): { period: Period | undefined; rest: string; refused?: ChartParse } {
+/**
+ * The one period a chart is limited to and the text without it, or why the period said cannot be charted
+ * (what is left of a calendar period after the one taken: a range, "from March to June", is not one).
+ */
+function chartPeriod(
+  body: string,
+  what: string,
+  examples: string,
+): { period: Period | undefined; rest: string; refused?: ChartParse } {
   const { period, rest, problem } = takePeriod(body);
   if (problem) return { period, rest, refused: { ok: false, message: problem } };
-  // What is left of a calendar period after the one taken (a range, "from March to June", is not one).
   const calendar = calendarSaid(rest);
   if (!calendar) return { period, rest };
   return {
@@ -165,12 +171,13 @@ function topProductsPeriod(body: string): { period: Period | undefined; rest: st
     rest,
     refused: {
       ok: false,
-      message:
-        `I can't chart top products for "${calendar}": ask for one period, e.g. "top 10 products last quarter", ` +
-        '"top 10 products in March" or "top 10 products since January".',
+      message: `I can't chart ${what} for "${calendar}": ask for one period, e.g. ${examples}.`,
     },
   };
 }
+
+const TOP_PERIODS =
+  '"top 10 products last quarter", "top 10 products in March" or "top 10 products since January"';
 
 /** "in Germany" brings the audience too, once no period is left in the text (see periodNotCharted). */
 const AUDIENCE_OR_IN = /\b(?:for|among|of|from|in)\s+(.+)$/i;
@@ -258,15 +265,12 @@ export function parseChartRequest(raw: string): ChartParse {
       lower,
     )
   ) {
-    const { period: p, rest, problem } = takePeriod(body);
-    if (problem) return { ok: false, message: problem };
-    const another = calendarSaid(rest);
-    if (another) {
-      return {
-        ok: false,
-        message: `I can't chart new vs returning customers for "${another}": ask for one period, e.g. "new vs returning customers this year".`,
-      };
-    }
+    const {
+      period: p,
+      rest,
+      refused,
+    } = chartPeriod(body, 'new vs returning customers', '"new vs returning customers this year"');
+    if (refused) return refused;
     const withoutLead = rest.replace(
       /\bnew\b.*?\b(?:returning|repeat|existing)\b(?:\s+customers|\s+buyers)?/i,
       ' ',
@@ -295,7 +299,11 @@ export function parseChartRequest(raw: string): ChartParse {
         body,
       );
   if (question) {
-    const { period: p, rest, refused } = topProductsPeriod(body.replace(/\?+\s*$/, ''));
+    const {
+      period: p,
+      rest,
+      refused,
+    } = chartPeriod(body.replace(/\?+\s*$/, ''), 'top products', TOP_PERIODS);
     if (refused) return refused;
     const asked = /\b(?:best|most)\b/i.exec(rest);
     const after = asked ? rest.slice(asked.index + asked[0].length) : '';
@@ -312,7 +320,7 @@ export function parseChartRequest(raw: string): ChartParse {
     });
   }
   if (top) {
-    const { period: p, rest, refused } = topProductsPeriod(body);
+    const { period: p, rest, refused } = chartPeriod(body, 'top products', TOP_PERIODS);
     if (refused) return refused;
     const limit = top[1] && /^\d+$/.test(top[1]) ? Number(top[1]) : 10;
     if (limit < 1 || limit > MAX_TOP) {
@@ -396,17 +404,16 @@ export function parseChartRequest(raw: string): ChartParse {
   const breakdown = BREAKDOWN.exec(body);
   if (breakdown) {
     // A period keeps the customers who bought in it, with their spend in it.
-    const { period: p, rest, problem } = takePeriod(body);
-    if (problem) return { ok: false, message: problem };
-    const another = calendarSaid(rest);
-    if (another) {
-      return {
-        ok: false,
-        message:
-          `I can't break customers down for "${another}": ask for one period, e.g. "revenue by country last quarter" ` +
-          'or "customers by lifecycle stage since January".',
-      };
-    }
+    const {
+      period: p,
+      rest,
+      refused,
+    } = chartPeriod(
+      body,
+      'a breakdown of customers',
+      '"revenue by country last quarter" or "customers by lifecycle stage since January"',
+    );
+    if (refused) return refused;
     const word = breakdown[1]!.toLowerCase();
     const by = word.startsWith('countr') ? 'country' : word.startsWith('rfm') ? 'rfm' : 'lifecycle';
     const at = BREAKDOWN.exec(rest);
@@ -429,17 +436,16 @@ export function parseChartRequest(raw: string): ChartParse {
 
   const average = AVERAGE_ORDER.test(body) && !/\b(?:revenue|sales|turnover)\b/i.test(body);
   if (/\b(revenue|sales|orders|turnover)\b/i.test(body) || average) {
-    const { period: p, rest, problem } = takePeriod(body);
-    if (problem) return { ok: false, message: problem };
-    const another = calendarSaid(rest);
-    if (another) {
-      return {
-        ok: false,
-        message:
-          `I can't chart revenue for "${another}": ask for one period, e.g. "revenue by week this quarter", ` +
-          '"revenue by day in March" or "revenue by month since January".',
-      };
-    }
+    const {
+      period: p,
+      rest,
+      refused,
+    } = chartPeriod(
+      body,
+      'revenue',
+      '"revenue by week this quarter", "revenue by day in March" or "revenue by month since January"',
+    );
+    if (refused) return refused;
     const over = average
       ? new RegExp(`(${AVERAGE_ORDER.source})(.*)$`, 'i').exec(rest)
       : /\b(revenue|sales|orders|turnover)\b(.*)$/i.exec(rest);

@@ -15,6 +15,7 @@ import {
   type ChartBuild,
   type Grain,
   inSegment,
+  periodAxis,
   periodLabel,
   rollupUnit,
 } from './builders.ts';
@@ -331,13 +332,7 @@ export async function newVsReturning(
     data: { values: long },
     mark: { type: 'bar' },
     encoding: {
-      x: {
-        field: 'label',
-        type: 'ordinal',
-        sort: null,
-        title: null,
-        axis: { labelOverlap: true, labelAngle: data.length > 12 ? -45 : 0 },
-      },
+      x: periodAxis(data.length, true),
       y: {
         field: 'customers',
         type: 'quantitative',
