@@ -138,6 +138,26 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     const lastYear = await router.handle('revenue in March last year', slackThread('f21'));
     expect(lastYear.title).toBe('Figures for Mar 2010');
 
+    // Two periods said: the first's figures against the second.
+    const q2 = await router.handle('what were sales in Q2 vs Q1?', slackThread('f22'));
+    expect(q2.title).toBe('Figures for Q2 2011 to date');
+    expect(fields(q2).Revenue).toBe('£205.50 (+104%)');
+    expect(q2.context).toMatch(/^Changes against Q1 2011 · /);
+    const months = await router.handle('revenue in March compared with January', slackThread('f23'));
+    expect(fields(months).Revenue).toBe('£11.10 (−69%)');
+    expect(months.context).toMatch(/^Changes against Jan 2011 · /);
+    // "vs the week before" is what the figures compare with anyway.
+    const week = await router.handle('orders last quarter vs the quarter before', slackThread('f24'));
+    expect(week.title).toBe('Figures for Q1 2011');
+    expect(week.context).toMatch(/^Changes against Q4 2010 · /);
+    // The chart still draws this month against last month day by day.
+    const chart = await router.handle('revenue this month vs last month', slackThread('f25'));
+    expect(chart.title).toMatch(/^Jun 2011 to date: /);
+    const later = await router.handle('revenue in March vs 2026', slackThread('f26'));
+    expect(later.text).toMatch(
+      /^2026 is after the latest data \(as of 2011-06-30\), so there is nothing to compare with/,
+    );
+
     const year = await router.handle('revenue in 2026', slackThread('f17'));
     expect(year.tone).toBe('error');
     expect(year.text).toMatch(/^2026 is after the latest data \(as of 2011-06-30\)/);

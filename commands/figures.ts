@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { figureFields, periodFigures } from '../src/charts/figures.ts';
-import { CALENDAR_RANGE } from '../src/charts/period.ts';
-import { CALENDAR, calendarSaid, takePeriod } from '../src/charts/request.ts';
+import { CALENDAR_RANGE, type Period } from '../src/charts/period.ts';
+import { CALENDAR, calendarSaid, parseChartRequest, takePeriod } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import { NO_DATA_MESSAGE } from '../src/ingest/stats.ts';
@@ -25,6 +25,36 @@ const FILLER = new Set(
     "numbers key on how's"
   ).split(' '),
 );
+
+/** "vs the week before", "compared with the previous month": what the figures compare with anyway. */
+const BEFORE =
+  /\s*,?\s*\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+(?:the\s+)?(?:(?:day|week|month|quarter|year|period|one)\s+before|(?:previous|prior|preceding)\s+(?:day|week|month|quarter|year|period|one))\b/gi;
+const VERSUS = /\s+\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+/i;
+
+/**
+ * A request with its comparison read: "orders last week vs the week before" is last week's figures (which
+ * compare with the week before anyway); "sales in Q3 vs Q2" is Q3's, compared with Q2. Left as it is when
+ * the other side is not a period alone, or when the chart compares the two ("revenue this month vs last
+ * month" draws them day by day).
+ */
+function compared(text: string): { text: string; against?: Period } {
+  const plain = text.replace(BEFORE, ' ').replace(/\s+/g, ' ').trim();
+  const cut = VERSUS.exec(plain);
+  if (!cut) return { text: plain };
+  const chart = parseChartRequest(plain);
+  if (chart.ok && chart.request.chart === 'revenue_compare') return { text: plain };
+  const left = plain.slice(0, cut.index);
+  const other = plain.slice(cut.index + cut[0].length).replace(/[?!.]+$/, '');
+  // After "vs" a month needs no "in" ("March vs January").
+  const right = takePeriod(other).period ? takePeriod(other) : takePeriod(`in ${other}`);
+  if (
+    !takePeriod(left).period ||
+    !right.period ||
+    right.rest.split(/\s+/).some((w) => w && !FILLER.has(w.toLowerCase()))
+  )
+    return { text: plain };
+  return { text: left, against: right.period };
+}
 
 /**
  * What a request says besides figures, a period and filler: "bought candles" in "how many customers bought
@@ -54,16 +84,21 @@ export default defineCommand({
   aliases: ['kpis', 'kpi'],
   args: z.object({ request: z.string().trim().max(300, 'keep it under 300 characters') }),
   parse: (text) => ({ request: text }),
-  claims: (text) =>
-    FIGURE.test(text) &&
-    !ELSEWHERE.test(text) &&
-    // A range ("revenue from March to June") is claimed too, to be refused with what to ask instead.
-    (QUESTION.test(text) ||
-      takePeriod(text).period !== undefined ||
-      CALENDAR.test(text) ||
-      CALENDAR_RANGE.test(text)) &&
-    unexplained(text).length === 0,
-  async run(ctx, { request }) {
+  claims: (said) => {
+    const { text } = compared(said);
+    return (
+      FIGURE.test(text) &&
+      !ELSEWHERE.test(text) &&
+      // A range ("revenue from March to June") is claimed too, to be refused with what to ask instead.
+      (QUESTION.test(text) ||
+        takePeriod(text).period !== undefined ||
+        CALENDAR.test(text) ||
+        CALENDAR_RANGE.test(text)) &&
+      unexplained(text).length === 0
+    );
+  },
+  async run(ctx, { request: said }) {
+    const { text: request, against } = compared(said);
     const { period, rest, problem } = takePeriod(request);
     if (problem) throw new UserError('figures_period', problem);
     const another = calendarSaid(rest);
@@ -86,7 +121,7 @@ export default defineCommand({
         },
       );
     }
-    const f = await periodFigures(ctx.database, period);
+    const f = await periodFigures(ctx.database, period, against);
     if (!f.asOf) {
       return {
         tone: 'warning',

@@ -35,13 +35,19 @@ export interface PeriodFigures {
  * const week = await periodFigures(database, { unit: 'week', offset: 1 });
  * week.current.orders; // orders last week
  */
-export async function periodFigures(database: Database, period: Period | undefined): Promise<PeriodFigures> {
+export async function periodFigures(
+  database: Database,
+  period: Period | undefined,
+  /** The period to compare with ("Q3 vs Q2", "March vs March last year"); default: the period before. */
+  against?: Period,
+): Promise<PeriodFigures> {
   const at = sql`(select at from as_of)`;
   // Both windows inclusive: [start, stop].
   const cur = periodWindow(period, at);
   const unit = periodUnit(period);
   let prev: typeof cur | undefined;
-  if (period && 'days' in period) {
+  if (against) prev = periodWindow(against, at);
+  else if (period && 'days' in period) {
     const n = sql`${`${period.days} days`}::interval`;
     prev = { start: sql`${at} - 2 * ${n}`, stop: sql`${at} - ${n} - interval '1 microsecond'` };
   } else if (period && 'unit' in period && period.unit === 'day' && period.offset === 0) {
@@ -71,12 +77,13 @@ export async function periodFigures(database: Database, period: Period | undefin
     prev_stop: string | null;
     days: number | null;
     to_date: boolean | null;
+    prev_to_date: boolean | null;
   }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at)
     select ${iso(at)} as as_of, ${iso(cur.start)} as cur_start, ${iso(cur.stop)} as cur_stop,
       ${prev ? iso(prev.start) : sql`null`} as prev_start, ${prev ? iso(prev.stop) : sql`null`} as prev_stop,
       ${prev ? sql`extract(day from date_trunc('day', ${cur.stop}) - ${cur.start})::int + 1` : sql`null`} as days,
-      (${cur.stop}) = ${at} as to_date`);
+      (${cur.stop}) = ${at} as to_date, ${prev ? sql`(${prev.stop}) = ${at}` : sql`null`} as prev_to_date`);
   if (!b?.as_of) {
     const none = { revenue: 0, orders: 0, customers: 0, newCustomers: 0 };
     return { label: describePeriod(period, null), current: none, asOf: null };
@@ -100,8 +107,17 @@ export async function periodFigures(database: Database, period: Period | undefin
   const start = (s: string | null) => (s && /^\d/.test(s) ? s : null);
   const current = await figures(start(b.cur_start), b.cur_stop!);
   if (!period || !prev || !b.prev_start || !b.prev_stop) return { label, current, asOf: b.as_of };
+  if (against && b.prev_start > b.prev_stop) {
+    throw new UserError(
+      'figures_period_after',
+      `${describePeriod(against, b.prev_start.slice(0, 10))} is after the latest data (as of ${b.as_of.slice(0, 10)}), so there is nothing to compare with.`,
+      { hint: 'Compare with an earlier period, e.g. "revenue in Q3 vs Q2".' },
+    );
+  }
   const before = unit ? describePeriod({ unit, offset: 1 }, b.prev_start.slice(0, 10)) : '';
-  const previousLabel = !unit
+  const previousLabel = against
+    ? describePeriod(against, b.prev_start.slice(0, 10), Boolean(b.prev_to_date))
+    : !unit
     ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
     : unit === 'day'
       ? `${before}${toDate ? ' up to the same time' : ''}`
