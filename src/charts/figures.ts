@@ -118,12 +118,12 @@ export async function periodFigures(
   const previousLabel = against
     ? describePeriod(against, b.prev_start.slice(0, 10), Boolean(b.prev_to_date))
     : !unit
-    ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
-    : unit === 'day'
-      ? `${before}${toDate ? ' up to the same time' : ''}`
-      : toDate
-        ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
-        : before;
+      ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
+      : unit === 'day'
+        ? `${before}${toDate ? ' up to the same time' : ''}`
+        : toDate
+          ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
+          : before;
   return {
     label,
     current,
