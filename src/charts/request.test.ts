@@ -318,6 +318,9 @@ describe('parseChartRequest', () => {
       ['revenue this month vs last month in 2025', /"in 2025" yet/],
       ['chart revenue from March to June', /"from March to June": ask for one period/],
       ['top 10 products from March to June', /"from March to June": ask for one period/],
+      // Two periods side by side are drawn for revenue and orders only: not dropped elsewhere.
+      ['top 5 products this year vs last year', /^I draw top products for one period at a time, not two/],
+      ['revenue by country this year vs last year', /^I can't split a comparison of two periods by country/],
     ] as const) {
       const parsed = parseChartRequest(text);
       expect(parsed.ok, text).toBe(false);

@@ -153,9 +153,12 @@ function periodNotCharted(body: string, what: string): ChartParse | undefined {
   };
 }
 
+const VERSUS_WORDS = /\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\b/i;
+
 /**
  * The one period a chart is limited to and the text without it, or why the period said cannot be charted
- * (what is left of a calendar period after the one taken: a range, "from March to June", is not one).
+ * (what is left of a calendar period after the one taken: a range, "from March to June", is not one; a
+ * second period to compare with, "this year vs last year", is not drawn either, so it is not dropped).
  */
 function chartPeriod(
   body: string,
@@ -164,6 +167,22 @@ function chartPeriod(
 ): { period: Period | undefined; rest: string; refused?: ChartParse } {
   const { period, rest, problem } = takePeriod(body);
   if (problem) return { period, rest, refused: { ok: false, message: problem } };
+  const versus = period ? VERSUS_WORDS.exec(rest) : null;
+  const second = versus
+    ? takePeriod(`in ${rest.slice(versus.index + versus[0].length).trim()}`).period
+    : undefined;
+  if (versus && second) {
+    return {
+      period,
+      rest,
+      refused: {
+        ok: false,
+        message:
+          `I draw ${what} for one period at a time, not two side by side: ask for each, e.g. ${examples}. ` +
+          'For revenue and orders against another period, ask e.g. "revenue this year vs last year".',
+      },
+    };
+  }
   const calendar = calendarSaid(rest);
   if (!calendar) return { period, rest };
   return {
@@ -361,6 +380,15 @@ export function parseChartRequest(raw: string): ChartParse {
   // "revenue by country last year" is a breakdown over last year, not this year against last year.
   const compared = /\b(?:vs\.?|versus|against|compared)\b/i.test(body) || !BREAKDOWN.test(body);
   if (vs && compared && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+    const by = BREAKDOWN.exec(body);
+    if (by) {
+      return {
+        ok: false,
+        message:
+          `I can't split a comparison of two periods ${by[0]}: ask for each, e.g. "revenue ${by[0]} this year" ` +
+          `and "revenue ${by[0]} last year", or for the totals, "revenue this year vs last year".`,
+      };
+    }
     const calendar = calendarSaid(body);
     if (calendar) {
       return {
