@@ -50,7 +50,17 @@ const which = {
 export const calendarPeriodSchema = z.union([
   z.object({ calendar: z.literal('month'), month: z.number().int().min(1).max(12), ...which }),
   z.object({ calendar: z.literal('quarter'), quarter: z.number().int().min(1).max(4), ...which }),
-  z.object({ calendar: z.literal('year'), year, since: z.boolean().optional() }),
+  z
+    .object({
+      calendar: z.literal('year'),
+      year: year.optional(),
+      /** "this year" in segments: the as-of year, or with "last" the one before. */
+      ofYear: z.enum(['this', 'last']).optional(),
+      since: z.boolean().optional(),
+    })
+    .refine((p) => (p.year === undefined) !== (p.ofYear === undefined), {
+      message: 'a calendar year needs its number or "this"/"last" year, not both',
+    }),
 ]);
 
 export const periodSchema = z.union([
@@ -89,6 +99,7 @@ const MONTH_NAMES = [
  * sayCalendarPeriod({ calendar: 'month', month: 3, since: true }); // 'since March'
  */
 export function sayCalendarPeriod(p: CalendarPeriod): string {
+  if (p.calendar === 'year' && p.ofYear) return `${p.since ? 'since the start of ' : ''}${p.ofYear} year`;
   const name =
     p.calendar === 'year'
       ? String(p.year)
@@ -106,7 +117,7 @@ function firstMonth(p: CalendarPeriod): number {
 function calendarStart(p: CalendarPeriod, at: SQL): SQL {
   const month = firstMonth(p);
   if (p.year !== undefined) return sql`make_timestamp(${p.year}::int, ${month}::int, 1, 0, 0, 0)`;
-  if (p.calendar !== 'year' && p.ofYear) {
+  if (p.ofYear) {
     const back = p.ofYear === 'last' ? 1 : 0;
     return sql`make_timestamp(extract(year from ${at})::int - ${back}::int, ${month}::int, 1, 0, 0, 0)`;
   }
@@ -306,6 +317,7 @@ export const CALENDAR_PHRASE = [
   `(?:${MONTH})${SAID_YEAR}`,
   `(?:${PREP}\\s+)?(?:the\\s+)?(?:(?:last|this)\\s+)?(?:q[1-4]|(?:first|second|third|fourth|1st|2nd|3rd|4th)\\s+quarter)\\b${SAID_YEAR}?`,
   `(?:in|during|for|throughout|since)\\s+(?:the\\s+)?(?:year\\s+)?(?:19|20)\\d{2}`,
+  '(?:(?:in|during|since)\\s+)?this\\s+year',
 ]
   .map((form) => `(?:${form})`)
   .join('|');

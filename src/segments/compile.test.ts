@@ -100,11 +100,12 @@ describe('segment SQL (generated)', () => {
           },
           { kind: 'bought', period: { calendar: 'quarter', quarter: 3, year: 2025 }, negate: false },
           { kind: 'bought', period: { calendar: 'year', year: 2025 }, negate: true },
+          { kind: 'bought', period: { calendar: 'year', ofYear: 'this' }, negate: true },
           { kind: 'bought', period: { calendar: 'month', month: 11, ofYear: 'last' }, negate: false },
         ],
       }),
     ).toBe(
-      'bought in March · no purchase since January · bought “bag” last December · bought in Q3 2025 · no purchase in 2025 · bought in November last year',
+      'bought in March · no purchase since January · bought “bag” last December · bought in Q3 2025 · no purchase in 2025 · no purchase this year · bought in November last year',
     );
   });
 });
@@ -180,6 +181,8 @@ describe.each(drivers)('segment rows on %s', (driver) => {
     expect(await inPeriod({ calendar: 'year', year: 2010 })).toEqual([]);
     expect(await inPeriod({ calendar: 'month', month: 3, ofYear: 'this' })).toEqual(['17850']);
     expect(await inPeriod({ calendar: 'month', month: 3, ofYear: 'last' })).toEqual([]);
+    expect(await inPeriod({ calendar: 'year', ofYear: 'this' })).toEqual(['12583', '13047', '17850']);
+    expect(await inPeriod({ calendar: 'year', ofYear: 'last' })).toEqual([]);
     // No purchase since April: 17850's last was 1 March.
     expect(await inPeriod({ calendar: 'month', month: 4, since: true }, true)).toEqual(['17850']);
     expect(await inPeriod({ calendar: 'year', year: 2011, since: true }, true)).toEqual([]);

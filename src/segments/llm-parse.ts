@@ -161,7 +161,7 @@ function periodToWire(p: CalendarPeriod): z.infer<typeof wirePeriod> {
     calendar: p.calendar,
     number: p.calendar === 'month' ? p.month : p.calendar === 'quarter' ? p.quarter : null,
     year: p.year ?? null,
-    ofYear: p.calendar !== 'year' ? (p.ofYear ?? null) : null,
+    ofYear: p.ofYear ?? null,
     last: p.calendar !== 'year' && Boolean(p.last),
     since: Boolean(p.since),
   };

@@ -925,14 +925,16 @@ function readProduct(
 const CAL_ACT =
   '(?:bought|ordered|purchased|shopped|made\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|placed\\s+(?:an?|any)\\s+orders?|(?:been|were|was)\\s+active|active|buy|order|purchase|shop)';
 const BOUGHT_IN_CALENDAR = rx(
-  `${START}(?:(?<neg>${NOT})|(?:(?:have|has|had|who)\\s+))?${CAL_ACT}${ACT_OBJECT}\\s+(?<cal>${CALENDAR_PHRASE})${END}`,
+  `${START}(?:(?<neg>${NOT})|(?:(?:have|has|had|who)\\s+))?${CAL_ACT}${ACT_OBJECT}\\s+(?<cal>${CALENDAR_PHRASE})(?:\\s*,?\\s*but\\s+not\\s+(?<not>${CALENDAR_PHRASE}))?${END}`,
 );
 const NO_PURCHASE_IN_CALENDAR = rx(
   `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?)\\s+(?<cal>${CALENDAR_PHRASE})${END}`,
 );
 
-/** The calendar period of a phrase CALENDAR_PHRASE matched. */
+/** The calendar period of a phrase CALENDAR_PHRASE matched ("this year": the as-of year so far). */
 function calendarOf(phrase: string): CalendarPeriod | undefined {
+  const thisYear = /^(?:(in|during|since)\s+)?this\s+year$/i.exec(phrase.trim());
+  if (thisYear) return { calendar: 'year', ofYear: 'this' };
   return takeCalendarPeriod(phrase)?.period;
 }
 
@@ -943,7 +945,12 @@ function calendarOf(phrase: string): CalendarPeriod | undefined {
 function extractCalendarPurchases(ctx: Ctx): void {
   const purchase = (negate: boolean) => (g: Groups) => {
     const period = calendarOf(g.cal!);
-    return period ? mark(ctx, { kind: 'bought', period, negate }) : null;
+    if (!period) return null;
+    // "bought in Q4 last year but not this year": and no purchase in the second period.
+    const not = g.not ? calendarOf(g.not) : undefined;
+    if (g.not && !not) return null;
+    const first = mark(ctx, { kind: 'bought', period, negate });
+    return not ? `${first} and ${mark(ctx, { kind: 'bought', period: not, negate: !negate })}` : first;
   };
   apply(ctx, BOUGHT_IN_CALENDAR, (g) => purchase(Boolean(g.neg))(g));
   apply(ctx, NO_PURCHASE_IN_CALENDAR, purchase(true));

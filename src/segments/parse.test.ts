@@ -1112,6 +1112,14 @@ describe('asking back', () => {
         'customers who bought in November last year',
         [bought({ calendar: 'month', month: 11, ofYear: 'last' })],
       ],
+      ["customers who haven't bought this year", [bought({ calendar: 'year', ofYear: 'this' }, true)]],
+      [
+        'customers who bought in Q4 last year but not this year',
+        [
+          bought({ calendar: 'quarter', quarter: 4, ofYear: 'last' }),
+          bought({ calendar: 'year', ofYear: 'this' }, true),
+        ],
+      ],
       [
         'customers who bought bags last December',
         [bought({ calendar: 'month', month: 12, last: true }, false, { categoryContains: 'Bags' })],
