@@ -31,6 +31,11 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     ["what's our best selling product this month?", /^Top product in Jun 2011 to date: /],
     ['revenue by product category', /^Top category of all time: /],
     ['average order value by month', /^Average order £61\.26 over 5 orders, Jan 2011 to Jun 2011; /],
+    // The audience's own time stays with the audience: 17850 and 13047 bought in Q1.
+    [
+      'chart revenue by month this year for customers who bought in Q1',
+      /^£126\.32 revenue from 4 orders for bought in Q1, 2011 to date; /,
+    ],
     [
       'revenue by country last quarter',
       /^£100\.82 spent in Q1 2011 by 2 customers across 2 countries; most in Germany/,

@@ -293,6 +293,22 @@ describe('parseChartRequest', () => {
       measure: 'spend',
       period: { unit: 'year', offset: 1 },
     });
+    // When the audience bought or joined is the audience's, not the chart's period.
+    expect(read('revenue by week since September for customers who first bought in 2026')).toEqual({
+      chart: 'revenue',
+      grain: 'week',
+      period: { calendar: 'month', month: 9, since: true },
+      audience: 'customers who first bought in 2026',
+    });
+    expect(read('revenue by month for customers who bought in the last 30 days')).toEqual({
+      chart: 'revenue',
+      grain: 'month',
+      audience: 'customers who bought in the last 30 days',
+    });
+    expect(read('cohort retention for customers who bought candles in 2025')).toEqual({
+      chart: 'cohorts',
+      audience: 'customers who bought candles in 2025',
+    });
     // Revenue over time takes one, drawn in days, weeks or months as the period suits unless one is asked for.
     expect(read('chart revenue by week in 2026')).toEqual({
       chart: 'revenue',

@@ -10,7 +10,14 @@ import type { SegmentDefinition } from '../segments/definition.ts';
 import { averageOrderOverTime, type ChartBuild, revenueOverTime, segmentBreakdown } from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
 import { MAX_GROUPS, segmentComparison } from './comparison.ts';
-import { CALENDAR_RANGE, PERIOD_UNITS, type Period, periodSchema, takeCalendarPeriod } from './period.ts';
+import {
+  CALENDAR_PHRASE,
+  CALENDAR_RANGE,
+  PERIOD_UNITS,
+  type Period,
+  periodSchema,
+  takeCalendarPeriod,
+} from './period.ts';
 import { MAX_TOP, PRODUCT_METRICS, topProducts } from './products.ts';
 import { COMPARE_TO, DEFAULT_GRAIN, newVsReturning, revenueComparison, SERIES_METRICS } from './trends.ts';
 
@@ -142,7 +149,9 @@ export function calendarSaid(text: string): string | undefined {
  * chart then showed all of the data as if it were the period asked for).
  */
 function periodNotCharted(body: string, what: string): ChartParse | undefined {
-  const said = PERIOD_WORDS.exec(body)?.[0] ?? calendarSaid(body);
+  // "for customers who bought in 2025" is the audience's time, not one for the chart.
+  const own = body.replace(AUDIENCE_TIME, ' ');
+  const said = PERIOD_WORDS.exec(own)?.[0] ?? calendarSaid(own);
   if (!said) return undefined;
   return {
     ok: false,
@@ -152,6 +161,12 @@ function periodNotCharted(body: string, what: string): ChartParse | undefined {
       'or "top 10 products last quarter".',
   };
 }
+
+/** A time that says when an audience bought or joined: "who bought in 2025", "joined in the last 30 days". */
+const AUDIENCE_TIME = new RegExp(
+  `\\b(?:bought|purchased|ordered|shopped|joined|acquired|signed\\s+up|active|buy|order|purchase|shop)(?:\\s+[\\w'-]+){0,3}?\\s+(?:${CALENDAR_PHRASE}|${PERIOD_WORDS.source})`,
+  'gi',
+);
 
 const VERSUS_WORDS = /\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\b/i;
 
@@ -165,7 +180,14 @@ function chartPeriod(
   what: string,
   examples: string,
 ): { period: Period | undefined; rest: string; refused?: ChartParse } {
-  const { period, rest, problem } = takePeriod(body);
+  // When customers bought or joined ("for customers who bought in 2025") describes the audience, not the
+  // chart's period: set aside while the period is read, and put back into the text.
+  const kept: string[] = [];
+  const masked = body.replace(AUDIENCE_TIME, (said) => `\u0000${kept.push(said) - 1}\u0000`);
+  const unmask = (text: string) => text.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)]!);
+  const taken = takePeriod(masked);
+  const { period, problem } = taken;
+  const rest = unmask(taken.rest);
   if (problem) return { period, rest, refused: { ok: false, message: problem } };
   const versus = period ? VERSUS_WORDS.exec(rest) : null;
   const second = versus
@@ -183,7 +205,7 @@ function chartPeriod(
       },
     };
   }
-  const calendar = calendarSaid(rest);
+  const calendar = calendarSaid(taken.rest);
   if (!calendar) return { period, rest };
   return {
     period,
