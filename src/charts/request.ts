@@ -183,8 +183,8 @@ function chartPeriod(
   // When customers bought or joined ("for customers who bought in 2025") describes the audience, not the
   // chart's period: set aside while the period is read, and put back into the text.
   const kept: string[] = [];
-  const masked = body.replace(AUDIENCE_TIME, (said) => `\u0000${kept.push(said) - 1}\u0000`);
-  const unmask = (text: string) => text.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)]!);
+  const masked = body.replace(AUDIENCE_TIME, (said) => `\uE000${kept.push(said) - 1}\uE000`);
+  const unmask = (text: string) => text.replace(/\uE000(\d+)\uE000/g, (_, i: string) => kept[Number(i)]!);
   const taken = takePeriod(masked);
   const { period, problem } = taken;
   const rest = unmask(taken.rest);
