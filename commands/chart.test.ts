@@ -34,7 +34,7 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     // The audience's own time stays with the audience: 17850 and 13047 bought in Q1.
     [
       'chart revenue by month this year for customers who bought in Q1',
-      /^£126\.32 revenue from 4 orders for bought in Q1, 2011 to date; /,
+      /^£126\.32 revenue from 4 orders for customers who bought in Q1, 2011 to date; /,
     ],
     [
       'revenue by country last quarter',

@@ -77,7 +77,11 @@ export function audienceLabel(def: SegmentDefinition | undefined, name?: string)
   if (name) return ` for ${name}`;
   if (!def || (def.conditions.length === 0 && !def.top)) return '';
   const described = describeSegment(def);
-  return described.length <= 40 ? ` for ${described}` : ' for this segment';
+  if (described.length > 40) return ' for this segment';
+  // "for customers who bought in Q1", "for customers with no purchase since June", not "for bought in Q1".
+  if (/^(?:bought|never bought)\b/.test(described)) return ` for customers who ${described}`;
+  if (/^(?:no purchase|first purchase)\b/.test(described)) return ` for customers with ${described}`;
+  return ` for ${described}`;
 }
 
 /** The x axis of a chart over time: its periods' labels in order, slanted when there are many. */
