@@ -145,6 +145,21 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     expect(reply.attachments).toBeUndefined();
   });
 
+  it('says what to ask instead when a chart cannot be drawn as asked, without "chart" said first', async () => {
+    for (const [text, message] of [
+      [
+        'top products from March to June',
+        /^I can't chart top products for "from March to June": ask for one period/,
+      ],
+      ['cohort retention this year', /^I can't limit cohort retention to "this year"/],
+      ['top 5 products this year vs last year', /^I draw top products for one period at a time/],
+    ] as const) {
+      const reply = await router.handle(text, thread());
+      expect(reply.tone, text).toBe('error');
+      expect(reply.text, text).toMatch(message);
+    }
+  });
+
   it('answers "what sold best?" with the top products chart, not as an audience', async () => {
     const reply = await router.handle('what sold best?', thread());
     expect(reply.tone).not.toBe('error');

@@ -40,7 +40,9 @@ function chartMemory(value: unknown): ChartMemory['chart'] | null {
 function claims(text: string, previous: { command: string; result: unknown } | null): boolean {
   if (SPEC.test(text.trim())) return chartMemory(previous?.result) !== null;
   const read = parseChartRequest(text);
-  if (!read.ok) return false;
+  // A chart request that cannot be drawn as asked ("top products from March to June") gets its own answer,
+  // saying what to ask instead, rather than "I don't know how to answer".
+  if (!read.ok) return !read.unrecognised;
   if (read.request.chart !== 'revenue') return true;
   // "customers with more than 5 orders" names orders but is an audience: a revenue chart needs a verb,
   // a grain or "over time".

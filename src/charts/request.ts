@@ -74,7 +74,13 @@ export const chartRequest = z.discriminatedUnion('chart', [
 export type ChartRequest = z.infer<typeof chartRequest>;
 export type ChartKind = ChartRequest['chart'];
 
-export type ChartParse = { ok: true; request: ChartRequest } | { ok: false; message: string };
+/**
+ * A chart request, or why not. `unrecognised`: nothing here reads as a chart (the request is probably for
+ * another command); otherwise the message says what to ask instead.
+ */
+export type ChartParse =
+  | { ok: true; request: ChartRequest }
+  | { ok: false; message: string; unrecognised?: true };
 
 export const GRAIN_WORDS =
   /\b(?:by|per|each|every|a)\s+(day|week|month)\b|\b(daily|weekly|monthly)\b|\bday[- ]by[- ]day\b|\bweek[- ]on[- ]week\b/i;
@@ -513,6 +519,7 @@ export function parseChartRequest(raw: string): ChartParse {
   return {
     ok: false,
     message: `I can't tell which chart "${raw.length > 80 ? `${raw.slice(0, 77)}...` : raw}" asks for.`,
+    unrecognised: true,
   };
 }
 
