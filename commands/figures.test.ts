@@ -63,6 +63,35 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     expect(audience.title ?? audience.text).not.toMatch(/^Figures/);
   });
 
+  it("gives the figures of an audience: described, saved or this thread's", async () => {
+    // Germany is 13047: £54.08 on 1 Feb in Q1.
+    const de = await router.handle('revenue from German customers in Q1', slackThread('a1'));
+    expect(de.title).toBe('Figures for Germany, Q1 2011');
+    expect(fields(de)).toMatchObject({ Revenue: '£54.08 (new)', Orders: '1 (new)', Customers: '1 (new)' });
+    expect(de.context).toMatch(/purchases by customers in the audience \(Germany\), as of /);
+    // France is 12583: £180.00 on 1 June.
+    const fr = await router.handle('how much did customers in France spend in June?', slackThread('a2'));
+    expect(fr.title).toBe('Figures for France, Jun 2011 to date');
+    expect(fields(fr).Revenue).toBe('£180.00 (new)');
+    // The UK is 17850: orders on 10 Jan and 1 Mar.
+    const uk = await router.handle('how many orders did UK customers place this year?', slackThread('a3'));
+    expect(fields(uk).Orders).toBe('2 (new)');
+    // The thread's segment, and a saved one.
+    await router.handle('customers in Germany', slackThread('a4'));
+    const thread = await router.handle('revenue from this segment this year', slackThread('a4'));
+    expect(thread.title).toBe('Figures for Germany, 2011 to date');
+    expect(fields(thread).Revenue).toBe('£79.58 (new)');
+    await router.handle('save as the-germans', slackThread('a4'));
+    const saved = await router.handle('sales for the-germans in Q1', slackThread('a5'));
+    expect(saved.title).toBe('Figures for the-germans, Q1 2011');
+    // A breakdown is not an audience; an unknown place says so.
+    expect((await router.handle('revenue by country last quarter', slackThread('a6'))).title).toMatch(/^£/);
+    const narnia = await router.handle('revenue from customers in Narnia last month', slackThread('a7'));
+    expect(narnia.tone).toBe('error');
+    expect(narnia.text).toMatch(/Narnia/);
+    await router.handle('delete segment the-germans', slackThread('a5'));
+  });
+
   it('gives all-time figures when no period is said, as stats counts them', async () => {
     const all = await router.handle('what is our average order value?', slackThread('f4'));
     expect(all.title).toBe('Figures of all time');
@@ -83,7 +112,8 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     // An audience in the question is not dropped: it goes to the segment command, which counts it.
     const bought = await router.handle('how many customers bought lanterns last month?', slackThread('f9'));
     expect(bought.title ?? bought.text).not.toMatch(/^Figures/);
-    const named = await router.handle('figures for big spenders last month', slackThread('f10'));
+    // An audience the figures cannot name stays a segment question.
+    const named = await router.handle('figures big spenders last month', slackThread('f10'));
     expect(named.tone).toBe('error');
     expect(named.text).toMatch(/^Figures count every customer, so I can't narrow them to "big spenders"/);
     const range = await router.handle('revenue from March to June', slackThread('f11'));

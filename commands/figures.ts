@@ -1,10 +1,23 @@
 import { z } from 'zod';
 import { figureFields, periodFigures } from '../src/charts/figures.ts';
 import { CALENDAR_RANGE, type Period } from '../src/charts/period.ts';
-import { CALENDAR, calendarSaid, parseChartRequest, takePeriod } from '../src/charts/request.ts';
-import { defineCommand } from '../src/core/command.ts';
-import { UserError } from '../src/core/errors.ts';
+import {
+  CALENDAR,
+  calendarSaid,
+  parseChartRequest,
+  THIS_SEGMENT,
+  takeOwnPeriod,
+  takePeriod,
+} from '../src/charts/request.ts';
+import { type CommandContext, defineCommand } from '../src/core/command.ts';
+import { isUserError, UserError } from '../src/core/errors.ts';
 import { NO_DATA_MESSAGE } from '../src/ingest/stats.ts';
+import type { SegmentDefinition } from '../src/segments/definition.ts';
+import { describeSegment } from '../src/segments/describe.ts';
+import { isSegmentMemory } from '../src/segments/reply.ts';
+import { resolveSegmentRequest } from '../src/segments/request.ts';
+import { getSegment } from '../src/segments/service.ts';
+import { loadVocabulary } from '../src/segments/vocabulary.ts';
 
 /** A figure a marketer asks for by name. */
 const FIGURE =
@@ -57,6 +70,55 @@ function compared(text: string): { text: string; against?: Period } {
 }
 
 /**
+ * Figures for an audience: the figure said, then who ("revenue from German customers", "orders by lapsed
+ * customers", "figures for big spenders"), or who spent ("how much did customers in France spend").
+ */
+const AUDIENCE: [RegExp, (m: RegExpExecArray) => string][] = [
+  [
+    // The figure may be the command's name, taken off already ("figures for big spenders" → "for big spenders").
+    /^(?<figure>(?:.*?\b(?:revenue|sales|turnover|orders?|average\s+order(?:\s+value)?|aov|spend(?:ing)?|figures|kpis?|numbers)\s+)?)(?:from|by|of|for|among)\s+(?<who>.+)$/i,
+    (m) => m.groups!.figure!,
+  ],
+  [
+    /^how\s+much\s+(?:did|have|do|does|has)\s+(?<who>.+?)\s+(?:spend|spent|buy|bought)$/i,
+    () => 'how much did we sell',
+  ],
+  [
+    /^how\s+many\s+orders\s+(?:did|have|do|does|has)\s+(?<who>.+?)\s+(?:place|placed|make|made)$/i,
+    () => 'how many orders',
+  ],
+];
+/** What follows "by" or "for" in a figure request without being an audience: a breakdown, us. */
+const NOT_AUDIENCE =
+  /^(?:day|week|month|country|countries|stage|lifecycle|rfm|products?|categor(?:y|ies)|us|we|everyone|all(?:\s+customers)?|all\s+of\s+us)$/i;
+
+interface Read {
+  period: Period | undefined;
+  against: Period | undefined;
+  problem?: string;
+  /** What is left after the period for another period to be found in (the audience's own time set aside). */
+  left: string;
+  /** The request without its period and audience: the figure asked for. */
+  figure: string;
+  /** The audience, as said. */
+  who?: string;
+}
+
+/** The period, the period compared with, and the audience of a figures request. */
+function read(said: string): Read {
+  const { text, against } = compared(said);
+  const { period, rest, left, problem } = takeOwnPeriod(text);
+  const base = { period, against, left, ...(problem ? { problem } : {}) };
+  const plain = rest.replace(/[?!.]+\s*$/, '').trim();
+  for (const [pattern, figure] of AUDIENCE) {
+    const m = pattern.exec(plain);
+    const who = m?.groups?.who?.trim();
+    if (m && who && !NOT_AUDIENCE.test(who)) return { ...base, figure: figure(m), who };
+  }
+  return { ...base, figure: text };
+}
+
+/**
  * What a request says besides figures, a period and filler: "bought candles" in "how many customers bought
  * candles last month?". A figures answer counts everyone, so such a request is not one (it is an audience).
  */
@@ -86,22 +148,21 @@ export default defineCommand({
   parse: (text) => ({ request: text }),
   claims: (said) => {
     const { text } = compared(said);
+    const r = read(said);
+    const figure = r.who ? r.figure : text;
     return (
-      FIGURE.test(text) &&
-      !ELSEWHERE.test(text) &&
+      FIGURE.test(figure) &&
+      !ELSEWHERE.test(figure) &&
       // A range ("revenue from March to June") is claimed too, to be refused with what to ask instead.
-      (QUESTION.test(text) ||
-        takePeriod(text).period !== undefined ||
-        CALENDAR.test(text) ||
-        CALENDAR_RANGE.test(text)) &&
-      unexplained(text).length === 0
+      (QUESTION.test(figure) || r.period !== undefined || CALENDAR.test(text) || CALENDAR_RANGE.test(text)) &&
+      (r.who !== undefined || unexplained(text).length === 0)
     );
   },
   async run(ctx, { request: said }) {
-    const { text: request, against } = compared(said);
-    const { period, rest, problem } = takePeriod(request);
+    const { text: request } = compared(said);
+    const { period, against, problem, left, who } = read(said);
     if (problem) throw new UserError('figures_period', problem);
-    const another = calendarSaid(rest);
+    const another = calendarSaid(left);
     if (another) {
       throw new UserError(
         'figures_calendar',
@@ -111,7 +172,8 @@ export default defineCommand({
         },
       );
     }
-    const extra = unexplained(request);
+    const audience = who ? await resolveAudience(ctx, who) : undefined;
+    const extra = who ? [] : unexplained(request);
     if (extra.length > 0) {
       throw new UserError(
         'figures_audience',
@@ -121,7 +183,7 @@ export default defineCommand({
         },
       );
     }
-    const f = await periodFigures(ctx.database, period, against);
+    const f = await periodFigures(ctx.database, period, against, audience?.definition);
     if (!f.asOf) {
       return {
         tone: 'warning',
@@ -130,13 +192,59 @@ export default defineCommand({
     }
     return {
       reply: {
-        // "Figures of all time", "Figures since Jan 2026", "Figures for Mar 2026".
-        title: /^(?:of|since)\b/.test(f.label) ? `Figures ${f.label}` : `Figures for ${f.label}`,
+        // "Figures of all time", "Figures since Jan 2026", "Figures for Mar 2026", "Figures for Germany, Mar 2026".
+        title: audience
+          ? `Figures for ${audience.name}, ${f.label === 'of all time' ? 'all time' : f.label}`
+          : /^(?:of|since)\b/.test(f.label)
+            ? `Figures ${f.label}`
+            : `Figures for ${f.label}`,
         fields: figureFields(f.current, f.previous?.figures),
         context:
           (f.previous ? `Changes against ${f.previous.label} · ` : '') +
-          `purchases by known customers, as of ${f.asOf.slice(0, 16).replace('T', ' ')} UTC`,
+          `purchases by ${audience ? `customers in the audience (${audience.described})` : 'known customers'}, ` +
+          `as of ${f.asOf.slice(0, 16).replace('T', ' ')} UTC`,
       },
     };
   },
 });
+
+/** An audience named in a figures request: the thread's segment, a saved one, or one described in words. */
+async function resolveAudience(
+  ctx: CommandContext,
+  who: string,
+): Promise<{ definition: SegmentDefinition; name: string; described: string }> {
+  const found = (definition: SegmentDefinition, name: string) => ({
+    definition,
+    name,
+    described: describeSegment(definition),
+  });
+  if (THIS_SEGMENT.test(who)) {
+    const last = isSegmentMemory(ctx.previous?.result) ? ctx.previous.result : null;
+    if (!last) {
+      throw new UserError(
+        'figures_no_segment',
+        'There is no segment in this thread yet to give figures for.',
+        {
+          hint: 'Describe the audience, e.g. "revenue from German customers last month".',
+        },
+      );
+    }
+    const described = describeSegment(last.definition);
+    return found(last.definition, last.name ?? (described.length <= 40 ? described : 'this segment'));
+  }
+  const name = who
+    .replace(/^(?:the\s+)?(?:saved\s+)?(?:segment\s+)?/i, '')
+    .replace(/\s+segment$/i, '')
+    .trim();
+  try {
+    const saved = await getSegment(ctx.database, name);
+    return found(saved.definition, saved.name);
+  } catch (error) {
+    if (!isUserError(error) || error.code !== 'segment_not_found') throw error;
+  }
+  const vocab = await loadVocabulary(ctx.database);
+  const parsed = await resolveSegmentRequest(who, { vocab, llm: ctx.llm, log: ctx.log });
+  if (!parsed.ok) throw new UserError('figures_audience', parsed.message);
+  const described = describeSegment(parsed.definition);
+  return { definition: parsed.definition, name: described.length <= 40 ? described : who, described };
+}

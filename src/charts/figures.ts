@@ -9,7 +9,8 @@ import { UserError } from '../core/errors.ts';
 import { type Field, formatMoney, formatNumber, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
 import { DONE_BATCHES } from '../ingest/features.ts';
-import { AS_OF } from './builders.ts';
+import type { SegmentDefinition } from '../segments/definition.ts';
+import { AS_OF, inSegment } from './builders.ts';
 import { describePeriod, type Period, periodUnit, periodWindow, UNIT_INTERVAL } from './period.ts';
 
 export interface Figures {
@@ -40,6 +41,8 @@ export async function periodFigures(
   period: Period | undefined,
   /** The period to compare with ("Q3 vs Q2", "March vs March last year"); default: the period before. */
   against?: Period,
+  /** Only this audience's purchases ("revenue from German customers last month"). */
+  where?: SegmentDefinition,
 ): Promise<PeriodFigures> {
   const at = sql`(select at from as_of)`;
   // Both windows inclusive: [start, stop].
@@ -98,10 +101,13 @@ export async function periodFigures(
     );
   }
   const figures = (start: string | null, stop: string) =>
-    windowFigures(database, (at) =>
-      start
-        ? sql`${at} >= ${start}::timestamptz and ${at} <= ${stop}::timestamptz`
-        : sql`${at} <= ${stop}::timestamptz`,
+    windowFigures(
+      database,
+      (at) =>
+        start
+          ? sql`${at} >= ${start}::timestamptz and ${at} <= ${stop}::timestamptz`
+          : sql`${at} <= ${stop}::timestamptz`,
+      where,
     );
   // The all-time window starts at -infinity, which to_char prints as such: no lower bound.
   const start = (s: string | null) => (s && /^\d/.test(s) ? s : null);
@@ -139,7 +145,13 @@ export async function periodFigures(
  * @example
  * await windowFigures(database, (at) => sql`${at} > now() - interval '7 days'`);
  */
-export async function windowFigures(database: Database, within: (at: SQL) => SQL): Promise<Figures> {
+export async function windowFigures(
+  database: Database,
+  within: (at: SQL) => SQL,
+  /** Only this audience's purchases and customers (default: everyone). */
+  where?: SegmentDefinition,
+): Promise<Figures> {
+  const members = (column: SQL) => inSegment(database, column, where);
   const [row] = await database.rows<{
     revenue: string;
     orders: number;
@@ -148,9 +160,11 @@ export async function windowFigures(database: Database, within: (at: SQL) => SQL
   }>(sql`
     select coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue,
       count(distinct invoice)::int as orders, count(distinct customer_id)::int as customers,
-      (select count(*)::int from customer_features where ${within(sql`first_purchase_at`)}) as fresh
+      (select count(*)::int from customer_features
+        where ${within(sql`first_purchase_at`)} and ${members(sql`customer_id`)}) as fresh
     from events
-    where kind = 'purchase' and batch_id in ${DONE_BATCHES} and ${within(sql`occurred_at`)}`);
+    where kind = 'purchase' and batch_id in ${DONE_BATCHES} and ${within(sql`occurred_at`)}
+      and ${members(sql`customer_id`)}`);
   return {
     revenue: Number(row?.revenue ?? 0),
     orders: Number(row?.orders ?? 0),

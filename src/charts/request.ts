@@ -144,6 +144,28 @@ function periodGrain(p: Period): 'day' | 'week' | 'month' {
   return DEFAULT_GRAIN[unit];
 }
 
+/**
+ * takePeriod for a request that may describe its audience's own time ("revenue last month from customers who
+ * bought in 2025"): that time is set aside while the request's period is read, and put back into `rest`.
+ * `left` is the rest without it, where no other period may be said.
+ *
+ * @example
+ * takeOwnPeriod('revenue since May for customers who bought in 2025').period; // since May
+ */
+export function takeOwnPeriod(text: string): {
+  period: Period | undefined;
+  rest: string;
+  left: string;
+  problem?: string;
+} {
+  const kept: string[] = [];
+  const masked = text.replace(AUDIENCE_TIME, (said) => `\uE000${kept.push(said) - 1}\uE000`);
+  const taken = takePeriod(masked);
+  const rest = taken.rest.replace(/\uE000(\d+)\uE000/g, (_, i: string) => kept[Number(i)]!);
+  const left = taken.rest.replace(/\uE000\d+\uE000/g, ' ');
+  return { period: taken.period, rest, left, ...(taken.problem ? { problem: taken.problem } : {}) };
+}
+
 /** A calendar period or range said in a text, as said ("in March", "Q3 2025", "from March to June"). */
 export function calendarSaid(text: string): string | undefined {
   return CALENDAR_RANGE.exec(text)?.[0] ?? takeCalendarPeriod(text)?.said ?? CALENDAR.exec(text)?.[0]?.trim();
@@ -186,14 +208,7 @@ function chartPeriod(
   what: string,
   examples: string,
 ): { period: Period | undefined; rest: string; refused?: ChartParse } {
-  // When customers bought or joined ("for customers who bought in 2025") describes the audience, not the
-  // chart's period: set aside while the period is read, and put back into the text.
-  const kept: string[] = [];
-  const masked = body.replace(AUDIENCE_TIME, (said) => `\uE000${kept.push(said) - 1}\uE000`);
-  const unmask = (text: string) => text.replace(/\uE000(\d+)\uE000/g, (_, i: string) => kept[Number(i)]!);
-  const taken = takePeriod(masked);
-  const { period, problem } = taken;
-  const rest = unmask(taken.rest);
+  const { period, rest, problem, left } = takeOwnPeriod(body);
   if (problem) return { period, rest, refused: { ok: false, message: problem } };
   const versus = period ? VERSUS_WORDS.exec(rest) : null;
   const second = versus
@@ -211,7 +226,7 @@ function chartPeriod(
       },
     };
   }
-  const calendar = calendarSaid(taken.rest);
+  const calendar = calendarSaid(left);
   if (!calendar) return { period, rest };
   return {
     period,
