@@ -8,16 +8,14 @@ import {
   CHART_EXAMPLES,
   GRAIN_WORDS,
   parseChartRequest,
-  THIS_SEGMENT,
 } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
-import { isUserError, UserError } from '../src/core/errors.ts';
+import { UserError } from '../src/core/errors.ts';
 import type { Button } from '../src/core/reply.ts';
+import { findAudience } from '../src/segments/audience.ts';
 import { describeSegment } from '../src/segments/describe.ts';
 import { isSegmentMemory } from '../src/segments/reply.ts';
-import { resolveSegmentRequest } from '../src/segments/request.ts';
-import { getSegment } from '../src/segments/service.ts';
-import { loadVocabulary } from '../src/segments/vocabulary.ts';
+import { loadVocabulary, type Vocabulary } from '../src/segments/vocabulary.ts';
 
 /** The follow-up that asks for the last chart's Vega-Lite spec (also what its button sends). */
 const SPEC =
@@ -107,40 +105,34 @@ export default defineCommand({
       chartRequest = { ...chartRequest, audience: 'this segment' };
     }
     const notes = [...read.notes];
-    let vocab: Awaited<ReturnType<typeof loadVocabulary>> | undefined;
+    let vocab: Promise<Vocabulary> | undefined;
     const resolve = async (text: string): Promise<Audience> => {
-      if (THIS_SEGMENT.test(text.trim())) {
-        if (!last) {
+      const found = await findAudience(text, {
+        database: ctx.database,
+        thread: last,
+        llm: ctx.llm,
+        log: ctx.log,
+        vocab: () => (vocab ??= loadVocabulary(ctx.database)),
+      });
+      switch (found.source) {
+        case 'no_thread_segment':
           throw new UserError('chart_no_segment', 'There is no segment in this thread yet to chart.', {
             hint: 'Describe the audience in the request, e.g. "chart lapsed customers by country".',
           });
-        }
-        return { definition: last.definition, name: last.name ?? undefined };
+        case 'unreadable':
+          // Names in a comparison are usually saved segments: say which ones exist.
+          if (chartRequest.chart === 'compare_segments') throw found.notFound;
+          throw new UserError('chart_audience', found.message);
+        case 'thread':
+        case 'saved':
+          return { definition: found.definition, name: found.name };
+        case 'described':
+          notes.push(...found.notes);
+          return {
+            definition: found.definition,
+            name: chartRequest.chart === 'compare_segments' ? text : undefined,
+          };
       }
-      const name = text
-        .replace(/^(?:the\s+)?(?:saved\s+)?(?:segment\s+)?/i, '')
-        .replace(/\s+segment$/i, '')
-        .trim();
-      let notFound: unknown;
-      try {
-        const saved = await getSegment(ctx.database, name);
-        return { definition: saved.definition, name: saved.name };
-      } catch (error) {
-        if (!isUserError(error) || error.code !== 'segment_not_found') throw error;
-        notFound = error;
-      }
-      vocab ??= await loadVocabulary(ctx.database);
-      const parsed = await resolveSegmentRequest(name, { vocab, llm: ctx.llm, log: ctx.log });
-      if (!parsed.ok) {
-        // Names in a comparison are usually saved segments: say which ones exist.
-        if (chartRequest.chart === 'compare_segments') throw notFound;
-        throw new UserError('chart_audience', parsed.message);
-      }
-      notes.push(...parsed.notes);
-      return {
-        definition: parsed.definition,
-        name: chartRequest.chart === 'compare_segments' ? text : undefined,
-      };
     };
 
     const built = await buildChart(ctx.database, chartRequest, resolve);

@@ -5,19 +5,16 @@ import {
   CALENDAR,
   calendarSaid,
   parseChartRequest,
-  THIS_SEGMENT,
   takeOwnPeriod,
   takePeriod,
 } from '../src/charts/request.ts';
 import { type CommandContext, defineCommand } from '../src/core/command.ts';
-import { isUserError, UserError } from '../src/core/errors.ts';
+import { UserError } from '../src/core/errors.ts';
 import { NO_DATA_MESSAGE } from '../src/ingest/stats.ts';
+import { findAudience } from '../src/segments/audience.ts';
 import type { SegmentDefinition } from '../src/segments/definition.ts';
 import { describeSegment } from '../src/segments/describe.ts';
 import { isSegmentMemory } from '../src/segments/reply.ts';
-import { resolveSegmentRequest } from '../src/segments/request.ts';
-import { getSegment } from '../src/segments/service.ts';
-import { loadVocabulary } from '../src/segments/vocabulary.ts';
 
 /** A figure a marketer asks for by name. */
 const FIGURE =
@@ -213,38 +210,16 @@ async function resolveAudience(
   ctx: CommandContext,
   who: string,
 ): Promise<{ definition: SegmentDefinition; name: string; described: string }> {
-  const found = (definition: SegmentDefinition, name: string) => ({
-    definition,
-    name,
-    described: describeSegment(definition),
-  });
-  if (THIS_SEGMENT.test(who)) {
-    const last = isSegmentMemory(ctx.previous?.result) ? ctx.previous.result : null;
-    if (!last) {
-      throw new UserError(
-        'figures_no_segment',
-        'There is no segment in this thread yet to give figures for.',
-        {
-          hint: 'Describe the audience, e.g. "revenue from German customers last month".',
-        },
-      );
-    }
-    const described = describeSegment(last.definition);
-    return found(last.definition, last.name ?? (described.length <= 40 ? described : 'this segment'));
+  const last = isSegmentMemory(ctx.previous?.result) ? ctx.previous.result : null;
+  const found = await findAudience(who, { database: ctx.database, thread: last, llm: ctx.llm, log: ctx.log });
+  if (found.source === 'no_thread_segment') {
+    throw new UserError('figures_no_segment', 'There is no segment in this thread yet to give figures for.', {
+      hint: 'Describe the audience, e.g. "revenue from German customers last month".',
+    });
   }
-  const name = who
-    .replace(/^(?:the\s+)?(?:saved\s+)?(?:segment\s+)?/i, '')
-    .replace(/\s+segment$/i, '')
-    .trim();
-  try {
-    const saved = await getSegment(ctx.database, name);
-    return found(saved.definition, saved.name);
-  } catch (error) {
-    if (!isUserError(error) || error.code !== 'segment_not_found') throw error;
-  }
-  const vocab = await loadVocabulary(ctx.database);
-  const parsed = await resolveSegmentRequest(who, { vocab, llm: ctx.llm, log: ctx.log });
-  if (!parsed.ok) throw new UserError('figures_audience', parsed.message);
-  const described = describeSegment(parsed.definition);
-  return { definition: parsed.definition, name: described.length <= 40 ? described : who, described };
+  if (found.source === 'unreadable') throw new UserError('figures_audience', found.message);
+  const described = describeSegment(found.definition);
+  const short = described.length <= 40 ? described : undefined;
+  const name = found.source === 'described' ? (short ?? who) : (found.name ?? short ?? 'this segment');
+  return { definition: found.definition, name, described };
 }
