@@ -95,6 +95,34 @@ export function periodAxis(points: number, ticks = points <= 60) {
   };
 }
 
+/**
+ * How a time chart reads the customer-day rollup (as `d`) over a period or over all of it: the condition that
+ * keeps the period's whole days, the span in days its grain is chosen from, and its buckets (every bucket of
+ * a period even where nothing sold; else from the first bucket in `p` to the last). The query names its
+ * chosen grain `g.unit` and its buckets `p.bucket`.
+ */
+export function timeBuckets(
+  window: ResolvedPeriod | undefined,
+  allSpan: SQL,
+): { days: SQL; span: SQL; series: SQL } {
+  const unit = sql`(select unit from g)`;
+  const step = sql`('1 ' || ${unit})::interval`;
+  if (!window) {
+    return {
+      days: sql``,
+      span: allSpan,
+      series: sql`select generate_series(min(bucket), max(bucket), ${step}) as bucket from p`,
+    };
+  }
+  const first = sql`${window.firstDay}::timestamp`;
+  const last = sql`${window.lastDay}::timestamp`;
+  return {
+    days: sql`and d.day >= ${first} and d.day <= ${last}`,
+    span: sql`${window.lastDay}::date - ${window.firstDay}::date`,
+    series: sql`select generate_series(date_trunc(${unit}, ${first}), date_trunc(${unit}, ${last}), ${step}) as bucket`,
+  };
+}
+
 export interface RevenuePoint {
   /** First day of the period, YYYY-MM-DD (UTC). */
   period: string;
@@ -121,18 +149,10 @@ export async function revenueSeries(
   await ensureDailySales(database);
   const window = options.period ? await resolvePeriod(database, options.period, 'purchases') : undefined;
   if (options.period && !window) return { points: [], grain: options.grain };
-  // A period keeps its whole days, and its buckets from first to last even where nothing sold.
-  const days = window
-    ? sql`and d.day >= ${window.firstDay}::timestamp and d.day <= ${window.lastDay}::timestamp`
-    : sql``;
-  const span = window
-    ? sql`${window.lastDay}::date - ${window.firstDay}::date`
-    : sql`(select max(day)::date - min(day)::date from daily)`;
-  const unit = sql`(select unit from g)`;
-  const series = window
-    ? sql`select generate_series(date_trunc(${unit}, ${window.firstDay}::timestamp),
-        date_trunc(${unit}, ${window.lastDay}::timestamp), ('1 ' || ${unit})::interval) as bucket`
-    : sql`select generate_series(min(bucket), max(bucket), ('1 ' || ${unit})::interval) as bucket from p`;
+  const { days, span, series } = timeBuckets(
+    window,
+    sql`(select max(day)::date - min(day)::date from daily)`,
+  );
   const rows = await database.rows<{
     period: string;
     unit: Grain;

@@ -18,6 +18,7 @@ import {
   periodAxis,
   periodLabel,
   rollupUnit,
+  timeBuckets,
 } from './builders.ts';
 import {
   inPeriod,
@@ -255,22 +256,15 @@ export async function newVsReturning(
   // Over a period, its whole days and every bucket from its first to its last. A bucket the period cuts
   // short (a week starting before it) would miss customers whose first day in that week fell before it, so
   // customers are counted directly there, not from the first-in-week and first-in-month flags.
-  const days = window
-    ? sql`and d.day >= ${window.firstDay}::timestamp and d.day <= ${window.lastDay}::timestamp`
-    : sql``;
-  const span = window
-    ? sql`${window.lastDay}::date - ${window.firstDay}::date`
-    : sql`(select max(d.day)::date - min(d.day)::date from daily_customer_sales d
-          where d.customer_id is not null and ${members})`;
+  const { days, span, series } = timeBuckets(
+    window,
+    sql`(select max(d.day)::date - min(d.day)::date from daily_customer_sales d
+      where d.customer_id is not null and ${members})`,
+  );
   const counted = window
     ? sql`(count(distinct d.customer_id) - count(*) filter (where d.day = d.first_day))::int`
     : sql`(count(*) filter (where case g.unit when 'day' then true when 'week' then d.week_first else d.month_first end)
           - count(*) filter (where d.day = d.first_day))::int`;
-  const unit = sql`(select unit from g)`;
-  const series = window
-    ? sql`select generate_series(date_trunc(${unit}, ${window.firstDay}::timestamp),
-        date_trunc(${unit}, ${window.lastDay}::timestamp), ('1 ' || ${unit})::interval) as bucket`
-    : sql`select generate_series(min(bucket), max(bucket), ('1 ' || ${unit})::interval) as bucket from p`;
   const rows = await database.rows<{
     period: string;
     unit: Grain;
