@@ -90,6 +90,8 @@ const NOT_AUDIENCE =
   /^(?:day|week|month|country|countries|stage|lifecycle|rfm|products?|categor(?:y|ies)|us|we|everyone|all(?:\s+customers)?|all\s+of\s+us)$/i;
 
 interface Read {
+  /** The request with its comparison read (see `compared`). */
+  text: string;
   period: Period | undefined;
   against: Period | undefined;
   problem?: string;
@@ -105,7 +107,7 @@ interface Read {
 function read(said: string): Read {
   const { text, against } = compared(said);
   const { period, rest, left, problem } = takeOwnPeriod(text);
-  const base = { period, against, left, ...(problem ? { problem } : {}) };
+  const base = { text, period, against, left, ...(problem ? { problem } : {}) };
   const plain = rest.replace(/[?!.]+\s*$/, '').trim();
   for (const [pattern, figure] of AUDIENCE) {
     const m = pattern.exec(plain);
@@ -144,8 +146,8 @@ export default defineCommand({
   args: z.object({ request: z.string().trim().max(300, 'keep it under 300 characters') }),
   parse: (text) => ({ request: text }),
   claims: (said) => {
-    const { text } = compared(said);
     const r = read(said);
+    const { text } = r;
     const figure = r.who ? r.figure : text;
     return (
       FIGURE.test(figure) &&
@@ -156,8 +158,7 @@ export default defineCommand({
     );
   },
   async run(ctx, { request: said }) {
-    const { text: request } = compared(said);
-    const { period, against, problem, left, who } = read(said);
+    const { text: request, period, against, problem, left, who } = read(said);
     if (problem) throw new UserError('figures_period', problem);
     const another = calendarSaid(left);
     if (another) {

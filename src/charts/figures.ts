@@ -50,10 +50,7 @@ export async function periodFigures(
   const unit = periodUnit(period);
   let prev: typeof cur | undefined;
   if (against) prev = periodWindow(against, at);
-  else if (period && 'days' in period) {
-    const n = sql`${`${period.days} days`}::interval`;
-    prev = { start: sql`${at} - 2 * ${n}`, stop: sql`${at} - ${n} - interval '1 microsecond'` };
-  } else if (period && 'unit' in period && period.unit === 'day' && period.offset === 0) {
+  else if (period && 'unit' in period && period.unit === 'day' && period.offset === 0) {
     // Today so far against yesterday up to the same time.
     prev = { start: sql`${cur.start} - interval '1 day'`, stop: sql`${at} - interval '1 day'` };
   } else if (unit) {
@@ -65,7 +62,7 @@ export async function periodFigures(
       stop: sql`least(${cur.start} - ${length} + (date_trunc('day', ${cur.stop}) - ${cur.start}) + interval '1 day', ${cur.start}) - interval '1 microsecond'`,
     };
   } else if (period) {
-    // Since a date: as long a stretch just before it.
+    // The last N days, or since a date: as long a stretch just before it.
     prev = {
       start: sql`${cur.start} - (${at} - ${cur.start})`,
       stop: sql`${cur.start} - interval '1 microsecond'`,

@@ -264,20 +264,6 @@ export function inPeriod(description: string): string {
   return /^(?:since|of)\b/.test(description) ? description : `in ${description}`;
 }
 
-const MONTH_WORDS: [RegExp, number][] = [
-  [/^jan(?:uary)?$/i, 1],
-  [/^feb(?:ruary)?$/i, 2],
-  [/^mar(?:ch)?$/i, 3],
-  [/^apr(?:il)?$/i, 4],
-  [/^may$/i, 5],
-  [/^june?$/i, 6],
-  [/^july?$/i, 7],
-  [/^aug(?:ust)?$/i, 8],
-  [/^sep(?:t(?:ember)?)?$/i, 9],
-  [/^oct(?:ober)?$/i, 10],
-  [/^nov(?:ember)?$/i, 11],
-  [/^dec(?:ember)?$/i, 12],
-];
 const MONTH =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept(?:ember)?|sep|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const PREPOSITION = '(?:(in|during|for|throughout|over|since)\\s+)?(?:the\\s+)?';
@@ -356,7 +342,8 @@ export function takeCalendarPeriod(
   // The first month said with a preposition, "last"/"this" or a year ("may I see..." is not one).
   const month = [...text.matchAll(CALENDAR_MONTH)].find((m) => m[1] || m[2] || m[4] || m[5]);
   if (month) {
-    const number = MONTH_WORDS.find(([word]) => word.test(month[3]!))![1];
+    // Every spelling MONTH takes starts with the month's first three letters.
+    const number = MONTHS.findIndex((m) => m.toLowerCase() === month[3]!.slice(0, 3).toLowerCase()) + 1;
     return {
       period: { calendar: 'month', month: number, ...flags(month[1], month[2], month[4], month[5]) },
       rest: cut(month),
