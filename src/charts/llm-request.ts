@@ -11,7 +11,7 @@ import { promptOnce, renderPrompt } from '../llm/prompts.ts';
 import type { LlmMessage, LlmProvider, StructuredResult } from '../llm/provider.ts';
 import { formatIssues } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
-import { PERIOD_UNITS, WINDOW_UNITS } from './period.ts';
+import { calendarFromWire, PERIOD_UNITS, WINDOW_UNITS } from './period.ts';
 import { MAX_TOP } from './products.ts';
 import { type ChartParse, type ChartRequest, chartRequest, parseChartRequest } from './request.ts';
 import { COMPARE_TO } from './trends.ts';
@@ -147,21 +147,8 @@ export function requestFromWire(w: WireChartRequest): unknown {
 /** The period as the model gave it, for `chartRequest` to check; undefined for all time. */
 function periodFromWire(p: WireChartRequest['period']): unknown {
   if (p === null) return undefined;
-  if (p.calendar !== null) return calendarFromWire(p);
+  if (p.calendar !== null) return calendarFromWire({ ...p, calendar: p.calendar });
   return p.days !== null ? { days: p.days } : { unit: p.unit, offset: p.offset };
-}
-
-/** A calendar period as the model gave it, for `chartRequest` to check (a month number 13 is refused there). */
-function calendarFromWire(p: NonNullable<WireChartRequest['period']>): unknown {
-  const flags = {
-    ...(p.year !== null ? { year: p.year } : {}),
-    ...(p.since ? { since: true } : {}),
-  };
-  if (p.calendar === 'year') return { calendar: 'year', ...flags };
-  const last = p.last && p.year === null ? { last: true } : {};
-  return p.calendar === 'month'
-    ? { calendar: 'month', month: p.number, ...flags, ...last }
-    : { calendar: 'quarter', quarter: p.number, ...flags, ...last };
 }
 
 const chartPrompt = promptOnce('chart-request');

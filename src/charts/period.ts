@@ -108,6 +108,30 @@ export function sayCalendarPeriod(p: CalendarPeriod): string {
   return p.calendar !== 'year' && p.last ? `last ${name}` : `in ${name}`;
 }
 
+/**
+ * A calendar period as a model fills it in a strict schema (every field present, null when unused), for the
+ * period schema to check: a 13th month or a year-less year is refused there, not here.
+ *
+ * @example
+ * calendarFromWire({ calendar: 'month', number: 3, year: null, last: false, since: true }); // since March
+ */
+export function calendarFromWire(p: {
+  calendar: 'month' | 'quarter' | 'year';
+  number: number | null;
+  year: number | null;
+  ofYear?: 'this' | 'last' | null;
+  last: boolean | null;
+  since: boolean | null;
+}): unknown {
+  const year = p.year === null ? (p.ofYear ? { ofYear: p.ofYear } : {}) : { year: p.year };
+  const since = p.since ? { since: true } : {};
+  if (p.calendar === 'year') return { calendar: 'year', ...year, ...since };
+  const last = p.last && p.year === null ? { last: true } : {};
+  return p.calendar === 'month'
+    ? { calendar: 'month', month: p.number, ...year, ...last, ...since }
+    : { calendar: 'quarter', quarter: p.number, ...year, ...last, ...since };
+}
+
 /** The first month of a calendar period (1-12). */
 function firstMonth(p: CalendarPeriod): number {
   return p.calendar === 'month' ? p.month : p.calendar === 'quarter' ? p.quarter * 3 - 2 : 1;

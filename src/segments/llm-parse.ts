@@ -6,7 +6,7 @@
  * produces data: the compiler alone turns a definition into a parameterised query.
  */
 import { z } from 'zod';
-import type { CalendarPeriod } from '../charts/period.ts';
+import { type CalendarPeriod, calendarFromWire } from '../charts/period.ts';
 import { MegaphoneError } from '../core/errors.ts';
 import { LIFECYCLE_STAGES, LIFECYCLE_THRESHOLDS } from '../ingest/features.ts';
 import type { Prompt } from '../llm/prompts.ts';
@@ -124,7 +124,7 @@ function fromWire(c: WireCondition): unknown {
     case 'not':
       return { kind: 'not', condition: fromWire(c.condition) };
     case 'first_purchase':
-      return { kind: 'first_purchase', period: periodFromWire(c.period) };
+      return { kind: 'first_purchase', period: calendarFromWire(c.period) };
     case 'bought': {
       const product = Object.fromEntries(
         Object.entries(c.product)
@@ -136,24 +136,13 @@ function fromWire(c: WireCondition): unknown {
         // No product named: any purchase (in the window).
         ...(Object.keys(product).length > 0 ? { product } : {}),
         ...(c.withinDays === null ? {} : { withinDays: c.withinDays }),
-        ...(c.period ? { period: periodFromWire(c.period) } : {}),
+        ...(c.period ? { period: calendarFromWire(c.period) } : {}),
         negate: c.negate,
       };
     }
     default:
       return c;
   }
-}
-
-/** A calendar period as the model gave it, for the definition schema to check (month 13 is refused there). */
-function periodFromWire(p: z.infer<typeof wirePeriod>): unknown {
-  const year = p.year === null ? (p.ofYear ? { ofYear: p.ofYear } : {}) : { year: p.year };
-  const since = p.since ? { since: true } : {};
-  if (p.calendar === 'year') return { calendar: 'year', ...year, ...since };
-  const last = p.last && p.year === null ? { last: true } : {};
-  return p.calendar === 'month'
-    ? { calendar: 'month', month: p.number, ...year, ...last, ...since }
-    : { calendar: 'quarter', quarter: p.number, ...year, ...last, ...since };
 }
 
 function periodToWire(p: CalendarPeriod): z.infer<typeof wirePeriod> {
