@@ -7,6 +7,7 @@ import {
   parseChartRequest,
   takeOwnPeriod,
   takePeriod,
+  versusPeriod,
 } from '../src/charts/request.ts';
 import { type CommandContext, defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -39,7 +40,6 @@ const FILLER = new Set(
 /** "vs the week before", "compared with the previous month": what the figures compare with anyway. */
 const BEFORE =
   /\s*,?\s*\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+(?:the\s+)?(?:(?:day|week|month|quarter|year|period|one)\s+before|(?:previous|prior|preceding)\s+(?:day|week|month|quarter|year|period|one))\b/gi;
-const VERSUS = /\s+\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+/i;
 
 /**
  * A request with its comparison read: "orders last week vs the week before" is last week's figures (which
@@ -49,21 +49,13 @@ const VERSUS = /\s+\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+/i;
  */
 function compared(text: string): { text: string; against?: Period } {
   const plain = text.replace(BEFORE, ' ').replace(/\s+/g, ' ').trim();
-  const cut = VERSUS.exec(plain);
-  if (!cut) return { text: plain };
+  const versus = versusPeriod(plain);
+  if (!versus) return { text: plain };
   const chart = parseChartRequest(plain);
   if (chart.ok && chart.request.chart === 'revenue_compare') return { text: plain };
-  const left = plain.slice(0, cut.index);
-  const other = plain.slice(cut.index + cut[0].length).replace(/[?!.]+$/, '');
-  // After "vs" a month needs no "in" ("March vs January").
-  const right = takePeriod(other).period ? takePeriod(other) : takePeriod(`in ${other}`);
-  if (
-    !takePeriod(left).period ||
-    !right.period ||
-    right.rest.split(/\s+/).some((w) => w && !FILLER.has(w.toLowerCase()))
-  )
-    return { text: plain };
-  return { text: left, against: right.period };
+  const alone = !versus.after.split(/\s+/).some((w) => w && !FILLER.has(w.toLowerCase()));
+  if (!takePeriod(versus.before).period || !versus.period || !alone) return { text: plain };
+  return { text: versus.before, against: versus.period };
 }
 
 /**

@@ -199,6 +199,27 @@ const AUDIENCE_TIME = new RegExp(
 const VERSUS_WORDS = /\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\b/i;
 
 /**
+ * The period said after "vs", "compared with" or "against" ("Q3 vs Q2", "March vs January"): the text before
+ * it, the period, and what else follows. Undefined when nothing is compared.
+ *
+ * @example
+ * versusPeriod('sales in Q3 vs Q2'); // { before: 'sales in Q3', period: { calendar: 'quarter', quarter: 2 }, after: '' }
+ */
+export function versusPeriod(
+  text: string,
+): { before: string; period: Period | undefined; after: string } | undefined {
+  const cut = VERSUS_WORDS.exec(text);
+  if (!cut) return undefined;
+  // After "vs" a month needs no "in" ("March vs January").
+  const other = text
+    .slice(cut.index + cut[0].length)
+    .replace(/[?!.]+$/, '')
+    .trim();
+  const { period, rest } = takePeriod(`in ${other}`);
+  return { before: text.slice(0, cut.index).trim(), period, after: rest };
+}
+
+/**
  * The one period a chart is limited to and the text without it, or why the period said cannot be charted
  * (what is left of a calendar period after the one taken: a range, "from March to June", is not one; a
  * second period to compare with, "this year vs last year", is not drawn either, so it is not dropped).
@@ -210,11 +231,7 @@ function chartPeriod(
 ): { period: Period | undefined; rest: string; refused?: ChartParse } {
   const { period, rest, problem, left } = takeOwnPeriod(body);
   if (problem) return { period, rest, refused: { ok: false, message: problem } };
-  const versus = period ? VERSUS_WORDS.exec(rest) : null;
-  const second = versus
-    ? takePeriod(`in ${rest.slice(versus.index + versus[0].length).trim()}`).period
-    : undefined;
-  if (versus && second) {
+  if (period && versusPeriod(rest)?.period) {
     return {
       period,
       rest,
