@@ -23,7 +23,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import { customerFeatures, events, importBatches, products } from '../../db/schema.ts';
-import { periodWindow } from '../charts/period.ts';
+import { type CalendarPeriod, periodWindow } from '../charts/period.ts';
 import type { Db } from '../db/client.ts';
 import type { Comparator, Condition, Metric, SegmentDefinition } from './definition.ts';
 
@@ -54,6 +54,15 @@ function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
+/** An instant column within a calendar period as of the features' instant (in UTC, see periodWindow). */
+function within(column: Column, period: CalendarPeriod): SQL {
+  const { start, stop } = periodWindow(period, sql`(${customerFeatures.asOf} at time zone 'UTC')`);
+  return and(
+    gte(column, sql`((${start}) at time zone 'UTC')`),
+    lte(column, sql`((${stop}) at time zone 'UTC')`),
+  )!;
+}
+
 function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
   const filters: SQL[] = [
     eq(events.customerId, customerFeatures.customerId),
@@ -78,14 +87,7 @@ function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
       gt(events.occurredAt, sql`${customerFeatures.asOf} - make_interval(days => ${c.withinDays})`),
     );
   }
-  if (c.period) {
-    // The window as of the features' instant, in UTC (see periodWindow), back to instants for the comparison.
-    const { start, stop } = periodWindow(c.period, sql`(${customerFeatures.asOf} at time zone 'UTC')`);
-    filters.push(
-      gte(events.occurredAt, sql`((${start}) at time zone 'UTC')`),
-      lte(events.occurredAt, sql`((${stop}) at time zone 'UTC')`),
-    );
-  }
+  if (c.period) filters.push(within(events.occurredAt, c.period));
   const lines = db.select({ one: sql`1` }).from(events).$dynamic();
   const sub = (product ? lines.innerJoin(products, eq(products.id, events.productId)) : lines).where(
     and(...filters),
@@ -114,13 +116,8 @@ export function compileCondition(db: Db, c: Condition): SQL {
         : notInArray(customerFeatures.lifecycle, c.values);
     case 'bought':
       return bought(db, c);
-    case 'first_purchase': {
-      const { start, stop } = periodWindow(c.period, sql`(${customerFeatures.asOf} at time zone 'UTC')`);
-      return and(
-        gte(customerFeatures.firstPurchaseAt, sql`((${start}) at time zone 'UTC')`),
-        lte(customerFeatures.firstPurchaseAt, sql`((${stop}) at time zone 'UTC')`),
-      )!;
-    }
+    case 'first_purchase':
+      return within(customerFeatures.firstPurchaseAt, c.period);
     case 'and':
       return c.conditions.length ? and(...c.conditions.map((x) => compileCondition(db, x)))! : sql`true`;
     case 'or':
