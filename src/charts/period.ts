@@ -332,6 +332,19 @@ export const CALENDAR_PHRASE = [
   .map((form) => `(?:${form})`)
   .join('|');
 
+/**
+ * The calendar period of a phrase CALENDAR_PHRASE matched, or undefined. "this year" is the as-of year so far
+ * (a form takeCalendarPeriod leaves to the relative periods).
+ *
+ * @example
+ * calendarOfPhrase('in this year'); // { calendar: 'year', ofYear: 'this' }
+ */
+export function calendarOfPhrase(phrase: string): CalendarPeriod | undefined {
+  if (/^(?:(?:in|during|since)\s+)?this\s+year$/i.test(phrase.trim()))
+    return { calendar: 'year', ofYear: 'this' };
+  return takeCalendarPeriod(phrase)?.period;
+}
+
 /** A range of calendar periods ("from March to June", "between Q1 and Q3"), which no window here covers. */
 export const CALENDAR_RANGE = new RegExp(
   `\\b(?:from|between)\\s+(?:the\\s+)?(?:${MONTH}|q[1-4]|(?:19|20)\\d{2})(?:\\s+(?:19|20)\\d{2})?\\s*(?:to|till|until|and|-|–)\\s*(?:the\\s+)?(?:${MONTH}|q[1-4]|(?:19|20)\\d{2})(?:\\s+(?:19|20)\\d{2})?\\b`,

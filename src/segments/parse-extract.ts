@@ -5,7 +5,7 @@
  * The order of `EXTRACTORS` matters: specific phrasings run before the general ones that would misread them
  * ("returned more than 3 times" before "more than 3 times", "haven't bought in 90 days" before "bought X").
  */
-import { CALENDAR_PHRASE, type CalendarPeriod, takeCalendarPeriod } from '../charts/period.ts';
+import { CALENDAR_PHRASE, type CalendarPeriod, calendarOfPhrase } from '../charts/period.ts';
 import { CATEGORY_RULES } from '../ingest/categorize.ts';
 import { COUNTRY_CODES, countriesNear, countryIndex, HOME_COUNTRY, WORD_LIKE_CODES } from './countries.ts';
 import type { Comparator, Condition, LifecycleCondition, Metric, ProductMatch } from './definition.ts';
@@ -553,7 +553,7 @@ function extractTenure(ctx: Ctx): void {
   const tenure = (op: Comparator) => (g: Groups) =>
     mark(ctx, metric('tenure_days', durationOp(g, op), noteDuration(ctx, g.dur ?? g.w!)));
   const firstIn = (g: Groups) => {
-    const period = calendarOf(g.cal!);
+    const period = calendarOfPhrase(g.cal!);
     return period ? mark(ctx, { kind: 'first_purchase', period }) : null;
   };
   apply(ctx, FIRST_PURCHASE_IN_CALENDAR, firstIn);
@@ -931,23 +931,16 @@ const NO_PURCHASE_IN_CALENDAR = rx(
   `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?)\\s+(?<cal>${CALENDAR_PHRASE})${END}`,
 );
 
-/** The calendar period of a phrase CALENDAR_PHRASE matched ("this year": the as-of year so far). */
-function calendarOf(phrase: string): CalendarPeriod | undefined {
-  const thisYear = /^(?:(in|during|since)\s+)?this\s+year$/i.exec(phrase.trim());
-  if (thisYear) return { calendar: 'year', ofYear: 'this' };
-  return takeCalendarPeriod(phrase)?.period;
-}
-
 /**
  * "bought in March", "haven't bought since January", "no orders in Q3 2025": any purchase in a calendar
  * period, or none. Runs before the products, which would read "in March" as a product called March.
  */
 function extractCalendarPurchases(ctx: Ctx): void {
   const purchase = (negate: boolean) => (g: Groups) => {
-    const period = calendarOf(g.cal!);
+    const period = calendarOfPhrase(g.cal!);
     if (!period) return null;
     // "bought in Q4 last year but not this year": and no purchase in the second period.
-    const not = g.not ? calendarOf(g.not) : undefined;
+    const not = g.not ? calendarOfPhrase(g.not) : undefined;
     if (g.not && !not) return null;
     const first = mark(ctx, { kind: 'bought', period, negate });
     return not ? `${first} and ${mark(ctx, { kind: 'bought', period: not, negate: !negate })}` : first;
@@ -1020,7 +1013,7 @@ function extractProducts(ctx: Ctx): void {
       } else withinDays = noteDuration(ctx, window[0]);
       pos += window[0].length;
     } else if (calendar) {
-      period = calendarOf(calendar[0]);
+      period = calendarOfPhrase(calendar[0]);
       if (period) pos += calendar[0].length;
     }
     // "bought Christmas stuff but not in the last 90 days": bought it, and not recently.
@@ -1038,7 +1031,7 @@ function extractProducts(ctx: Ctx): void {
             ),
           );
     if (notRecent?.groups?.cal) {
-      notPeriod = calendarOf(notRecent.groups.cal);
+      notPeriod = calendarOfPhrase(notRecent.groups.cal);
       if (notPeriod) pos += notRecent[0].length;
     } else if (notRecent) {
       notWithin = /recently|lately/i.test(notRecent[0]) ? 30 : noteDuration(ctx, notRecent[0]);
