@@ -123,6 +123,24 @@ export function timeBuckets(
   };
 }
 
+/**
+ * What a time chart's subtitle says it covers: a period as asked ("Mar 2011", "2011 to date"), else its first
+ * to last bucket; and a note when too many points made it roll the grain up.
+ */
+export function seriesSpan(
+  points: { label: string }[],
+  window: ResolvedPeriod | undefined,
+  grain: Grain,
+  requested: Grain,
+): { range: string; rolled: string } {
+  const first = points[0]!.label;
+  const last = points.at(-1)!.label;
+  return {
+    range: window ? window.label : first === last ? first : `${first} to ${last}`,
+    rolled: grain === requested ? '' : ` (rolled up from ${requested}s: too many points)`,
+  };
+}
+
 export interface RevenuePoint {
   /** First day of the period, YYYY-MM-DD (UTC). */
   period: string;
@@ -213,13 +231,9 @@ export async function revenueOverTime(
     );
   }
   const peak = data.reduce((best, row) => (row.revenue > best.revenue ? row : best));
-  const first = data[0]!.label;
-  const last = data.at(-1)!.label;
-  // A period is named as asked ("Mar 2011", "2011 to date"); all of the data by its first and last buckets.
-  const range = window ? window.label : first === last ? first : `${first} to ${last}`;
+  const { range, rolled } = seriesSpan(data, window, grain, options.grain);
   // Name the audience in the title when it is short enough to read ("for Germany · spend > £1,000").
   const who = audienceLabel(options.where);
-  const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;
   const markName = grain === 'day' ? 'Line' : 'Bar';
   const withOrders = grain !== 'day';
 
@@ -305,10 +319,7 @@ export async function averageOrderOverTime(
     ...p,
     averageOrder: p.orders > 0 ? Math.round((100 * p.revenue) / p.orders) / 100 : null,
   }));
-  const first = data[0]!.label;
-  const last = data.at(-1)!.label;
-  const range = window ? window.label : first === last ? first : `${first} to ${last}`;
-  const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;
+  const { range, rolled } = seriesSpan(data, window, grain, options.grain);
   const ordered = data.filter((p) => p.averageOrder !== null);
   const peak = ordered.reduce((best, p) => (p.averageOrder! > best.averageOrder! ? p : best));
   const low = ordered.reduce((least, p) => (p.averageOrder! < least.averageOrder! ? p : least));

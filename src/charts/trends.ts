@@ -18,6 +18,7 @@ import {
   periodAxis,
   periodLabel,
   rollupUnit,
+  seriesSpan,
   timeBuckets,
 } from './builders.ts';
 import {
@@ -313,10 +314,7 @@ export async function newVsReturning(
   const totalNew = data.reduce((s, r) => s + r.new, 0);
   const totalReturning = data.reduce((s, r) => s + r.returning, 0);
   const who = audienceLabel(options.where);
-  const first = data[0]!.label;
-  const last = data.at(-1)!.label;
-  const range = window ? window.label : first === last ? first : `${first} to ${last}`;
-  const rolled = grain === options.grain ? '' : ` (rolled up from ${options.grain}s: too many points)`;
+  const { range, rolled } = seriesSpan(data, window, grain, options.grain);
   const busiest = data.reduce((best, r) => (r.new + r.returning > best.new + best.returning ? r : best));
   const spec: TopLevelSpec = {
     title: { text: `New and returning customers by ${grain}${who}`, subtitle: `${range}${rolled}` },
