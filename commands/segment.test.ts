@@ -83,6 +83,28 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(refined.title).toBe('Segment: 2 customers');
   });
 
+  it('finds customers by what they spent or ordered in a period, and says the figures shown are lifetime', async () => {
+    const q1 = await router.handle('customers who spent over £50 in Q1 2011', thread('tot1'));
+    expect(q1.title).toBe('Segment: 1 customer');
+    expect(q1.context).toBe('spend in Q1 2011 > £50 · as of 2011-06-30');
+    expect(q1.fields?.map((f) => f.label)).toEqual([
+      'Customers',
+      'Lifetime spend',
+      'Average lifetime spend',
+      'Average lifetime orders',
+    ]);
+    expect(q1.fields?.[1]?.value).toBe('£79.58');
+    expect(q1.table?.columns.slice(2, 4)).toEqual(['Lifetime spend', 'Lifetime orders']);
+    const june = await router.handle('how many customers ordered at least once this month?', thread('tot2'));
+    expect(june.title).toBe('Segment: 2 customers');
+    expect(june.context).toBe('orders this month ≥ 1 · as of 2011-06-30');
+    // A refinement can add one, and the lifetime figures stay labelled as such.
+    await router.handle('customers in the UK', thread('tot3'));
+    const refined = await router.handle('only those who spent under £40 in January', thread('tot3'));
+    expect(refined.title).toBe('Segment: 1 customer');
+    expect(refined.context).toBe('United Kingdom · spend in January < £40 · as of 2011-06-30');
+  });
+
   it('compares audiences described in words, cutting the request where both sides are known', async () => {
     const t = thread('t9');
     await router.handle('customers who spent over £50', t);

@@ -61,6 +61,26 @@ describe('segment SQL (generated)', () => {
     expect(q.params).toEqual(expect.arrayContaining([2011, 3]));
   });
 
+  it('compiles a total to a HAVING over the matching lines, its value a parameter', () => {
+    const q = memberIdsQuery(db.db, {
+      conditions: [
+        {
+          kind: 'bought',
+          product: { nameContains: 'candle' },
+          period: { unit: 'month', offset: 0 },
+          total: { measure: 'spend', op: 'gt', value: 500 },
+          negate: false,
+        },
+      ],
+    }).toSQL();
+    expect(q.sql).toMatch(
+      /exists \(select 1 from "events" inner join "products" .* having \(count\(\*\) > 0 and coalesce\(sum\("events"\."quantity" \* "events"\."unit_price"\), 0\) > \$\d+\)\)/,
+    );
+    expect(q.sql).toContain(`date_trunc('month'`);
+    expect(q.params).toContain(500);
+    expect(q.params).toContain('%candle%');
+  });
+
   it('orders and limits a top-N list with a stable tie-break', () => {
     const q = memberIdsQuery(db.db, {
       conditions: [],
@@ -167,6 +187,25 @@ describe.each(drivers)('segment rows on %s', (driver) => {
     expect(
       describeSegment({ conditions: [{ kind: 'first_purchase', period: { calendar: 'year', year: 2025 } }] }),
     ).toBe('first purchase in 2025');
+    expect(
+      describeSegment({
+        conditions: [
+          {
+            kind: 'bought',
+            product: { categoryContains: 'Candles' },
+            period: { unit: 'month', offset: 0 },
+            total: { measure: 'spend', op: 'gt', value: 100 },
+            negate: false,
+          },
+          {
+            kind: 'bought',
+            period: { calendar: 'month', month: 10 },
+            total: { measure: 'orders', op: 'gte', value: 3 },
+            negate: true,
+          },
+        ],
+      }),
+    ).toBe('spend on Candles (category) this month > £100 · not orders in October ≥ 3');
   });
 
   it('filters on purchases in a calendar period, of anything or of a product', async () => {
@@ -194,6 +233,50 @@ describe.each(drivers)('segment rows on %s', (driver) => {
       '12583',
       '13047',
     ]);
+  });
+
+  it('filters on totals over purchases in a window or of a product', async () => {
+    const total = (
+      measure: 'spend' | 'orders',
+      op: string,
+      value: number,
+      extra: object = {},
+      negate = false,
+    ) => ids({ conditions: [{ kind: 'bought', total: { measure, op, value }, negate, ...extra } as never] });
+    const q1 = { period: { calendar: 'quarter', quarter: 1, year: 2011 } };
+    // Q1 2011 purchases: 17850 £35.64 + £11.10 (two orders), 13047 £54.08 (its return on 3 Feb is not spend).
+    expect(await total('spend', 'gt', 30, q1)).toEqual(['13047', '17850']);
+    expect(await total('spend', 'gt', 50, q1)).toEqual(['13047']);
+    expect(await total('spend', 'gte', 46.74, q1)).toEqual(['13047', '17850']);
+    // Under £50 is among those who bought then: 12583 bought nothing in Q1.
+    expect(await total('spend', 'lt', 50, q1)).toEqual(['17850']);
+    expect(await total('spend', 'gt', 50, q1, true)).toEqual(['12583', '17850']);
+    expect(await total('orders', 'gte', 2, q1)).toEqual(['17850']);
+    expect(await total('orders', 'eq', 1, q1)).toEqual(['13047']);
+    // This month (June, as of 30 June): 12583 £180, 13047 £25.50; 17850's June line is an adjustment.
+    expect(await total('spend', 'gte', 25.5, { period: { unit: 'month', offset: 0 } })).toEqual([
+      '12583',
+      '13047',
+    ]);
+    expect(await total('spend', 'gt', 100, { withinDays: 30 })).toEqual(['12583']);
+    // Over the whole year the totals are the features' spend and orders, to the penny.
+    const year = { period: { calendar: 'year', ofYear: 'this' } };
+    expect(await total('spend', 'gte', 79.58, year)).toEqual(['12583', '13047']);
+    expect(await total('spend', 'gt', 79.58, year)).toEqual(['12583']);
+    expect(await total('orders', 'eq', 2, year)).toEqual(['13047', '17850']);
+    // On a product, against the same total written by hand.
+    const product = { product: { nameContains: 't-light' } };
+    const byHand = await db.rows<{ customer_id: string; spend: string }>(sql`
+      select e.customer_id, sum(e.quantity * e.unit_price) as spend
+      from events e join products p on p.id = e.product_id
+      where e.kind = 'purchase' and p.name ilike '%t-light%'
+      group by 1 order by 1`);
+    expect(byHand.length).toBe(2);
+    for (const row of byHand) {
+      const spend = Number(row.spend);
+      expect(await total('spend', 'gte', spend, product)).toContain(row.customer_id);
+      expect(await total('spend', 'gt', spend, product)).not.toContain(row.customer_id);
+    }
   });
 
   it('combines AND / OR / NOT groups and top-N', async () => {

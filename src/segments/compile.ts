@@ -23,9 +23,9 @@ import {
   sql,
 } from 'drizzle-orm';
 import { customerFeatures, events, importBatches, products } from '../../db/schema.ts';
-import { type CalendarPeriod, periodWindow } from '../charts/period.ts';
+import { type Period, periodWindow } from '../charts/period.ts';
 import type { Db } from '../db/client.ts';
-import type { Comparator, Condition, Metric, SegmentDefinition } from './definition.ts';
+import type { Comparator, Condition, Metric, SegmentDefinition, TotalMeasure } from './definition.ts';
 
 const COLUMNS: Record<Metric, Column> = {
   spend: customerFeatures.spend,
@@ -40,13 +40,14 @@ const COLUMNS: Record<Metric, Column> = {
   m_score: customerFeatures.mScore,
 };
 
-const COMPARE: Record<Comparator, (c: Column, v: number) => SQL> = {
-  gt: (c, v) => gt(c, v),
-  gte: (c, v) => gte(c, v),
-  lt: (c, v) => lt(c, v),
-  lte: (c, v) => lte(c, v),
-  eq: (c, v) => eq(c, v),
-  neq: (c, v) => ne(c, v),
+// drizzle's own comparison operators: a value is bound with the column's encoding, or as is against SQL.
+const COMPARE = { gt, gte, lt, lte, eq, neq: ne } satisfies Record<Comparator, unknown>;
+
+/** A bought condition's totals over the lines it matches, as features.ts counts them. */
+const TOTALS: Record<TotalMeasure, SQL> = {
+  // A purchase line without a price (optional in the events layout) adds nothing to spend.
+  spend: sql`coalesce(sum(${events.quantity} * ${events.unitPrice}), 0)`,
+  orders: sql`count(distinct ${events.invoice})`,
 };
 
 /** `%`, `_` and `\` in a user's text are literal characters, not LIKE wildcards. */
@@ -54,8 +55,8 @@ function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-/** An instant column within a calendar period as of the features' instant (in UTC, see periodWindow). */
-function within(column: Column, period: CalendarPeriod): SQL {
+/** An instant column within a period as of the features' instant (in UTC, see periodWindow). */
+function within(column: Column, period: Period): SQL {
   const { start, stop } = periodWindow(period, sql`(${customerFeatures.asOf} at time zone 'UTC')`);
   return and(
     gte(column, sql`((${start}) at time zone 'UTC')`),
@@ -89,9 +90,14 @@ function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
   }
   if (c.period) filters.push(within(events.occurredAt, c.period));
   const lines = db.select({ one: sql`1` }).from(events).$dynamic();
-  const sub = (product ? lines.innerJoin(products, eq(products.id, events.productId)) : lines).where(
+  const matching = (product ? lines.innerJoin(products, eq(products.id, events.productId)) : lines).where(
     and(...filters),
   );
+  // One aggregate row over the customer's matching lines, kept when they have some and the total holds (an
+  // aggregate without GROUP BY gives a row even over no lines, where "under £50" would hold).
+  const sub = c.total
+    ? matching.having(and(sql`count(*) > 0`, COMPARE[c.total.op](TOTALS[c.total.measure], c.total.value)))
+    : matching;
   return c.negate ? not(exists(sub)) : exists(sub);
 }
 

@@ -99,6 +99,50 @@ export const productMatch = z
     message: 'say which product, name or category',
   });
 
+/** "this week", "this month", "this quarter": the current one so far, as of the data's as-of instant. */
+export const currentPeriod = z.object({
+  unit: z.enum(['week', 'month', 'quarter']),
+  offset: z.literal(0),
+});
+
+/** When purchases were made: a calendar month, quarter or year ("in March", "since January"), or the current one. */
+export const purchasePeriod = z.union([...calendarPeriodSchema.options, currentPeriod]);
+export type PurchasePeriod = z.infer<typeof purchasePeriod>;
+
+export const TOTAL_MEASURES = ['spend', 'orders'] as const;
+export type TotalMeasure = (typeof TOTAL_MEASURES)[number];
+
+/**
+ * A total over the purchases a `bought` condition counts ("spent over £500 in October", "3+ orders this year",
+ * "spent over £100 on candles"). Only customers with such purchases have a total: one who bought nothing
+ * then is not "under £50".
+ */
+export const purchaseTotal = z
+  .object({
+    measure: z.enum(TOTAL_MEASURES),
+    op: z.enum(COMPARATORS),
+    value: finite,
+  })
+  .superRefine((t, ctx) => {
+    const b = METRIC_BOUNDS[t.measure];
+    if (t.value < b.min || t.value > b.max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${t.measure} must be between ${b.min} and ${b.max}, not ${t.value}`,
+      });
+    }
+    const empty =
+      (t.op === 'lt' && t.value <= (t.measure === 'orders' ? 1 : 0)) ||
+      ((t.op === 'lte' || t.op === 'eq') && t.value === 0);
+    if (empty) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `no customer who bought has ${t.measure} ${t.op} ${t.value}: for customers who did not buy, say "didn't buy" (negate)`,
+      });
+    }
+  });
+export type PurchaseTotal = z.infer<typeof purchaseTotal>;
+
 export const boughtCondition = z
   .object({
     kind: z.literal('bought'),
@@ -110,8 +154,10 @@ export const boughtCondition = z
      * Only purchases in a calendar month, quarter or year ("in March", "last December", "in 2025"), or from
      * one to the as-of instant ("since January"). A month or quarter without a year is the latest one begun.
      */
-    period: calendarPeriodSchema.optional(),
-    /** true: customers who did NOT buy it (in that window). */
+    period: purchasePeriod.optional(),
+    /** Only customers whose purchases (of that product, in that window) add up to this. */
+    total: purchaseTotal.optional(),
+    /** true: customers who did NOT buy it (in that window, to that total). */
     negate: z.boolean().default(false),
   })
   .refine((c) => c.withinDays === undefined || c.period === undefined, {
@@ -124,7 +170,7 @@ export const boughtCondition = z
 /** Customers whose first purchase falls in a calendar period ("first bought in 2025", "new customers in March"). */
 export const firstPurchaseCondition = z.object({
   kind: z.literal('first_purchase'),
-  period: calendarPeriodSchema,
+  period: purchasePeriod,
 });
 
 export type MetricCondition = z.infer<typeof metricCondition>;

@@ -3,7 +3,7 @@
  * every answer so the marketer can check what was understood.
  */
 import { sayCalendarPeriod } from '../charts/period.ts';
-import type { Comparator, Condition, Metric, SegmentDefinition } from './definition.ts';
+import type { Comparator, Condition, Metric, PurchasePeriod, SegmentDefinition } from './definition.ts';
 
 const money = (n: number) =>
   `£${n.toLocaleString('en-GB', { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 })}`;
@@ -33,6 +33,11 @@ const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: '
 function list(values: string[]): string {
   if (values.length <= 1) return values.join('');
   return `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+}
+
+/** "in March 2025", "since January", "this month". */
+export function sayPurchasePeriod(p: PurchasePeriod): string {
+  return 'unit' in p ? `this ${p.unit}` : sayCalendarPeriod(p);
 }
 
 export function describeCondition(c: Condition): string {
@@ -70,13 +75,18 @@ export function describeCondition(c: Condition): string {
       const when = c.withinDays
         ? ` in the last ${count(c.withinDays)} days`
         : c.period
-          ? ` ${sayCalendarPeriod(c.period)}`
+          ? ` ${sayPurchasePeriod(c.period)}`
           : '';
+      if (c.total) {
+        const on = product ? (c.total.measure === 'spend' ? ` on${what}` : ` of${what}`) : '';
+        const total = `${LABEL[c.total.measure]}${on}${when} ${SYMBOL[c.total.op]} ${value(c.total.measure, c.total.value)}`;
+        return c.negate ? `not ${total}` : total;
+      }
       if (!product) return c.negate ? `no purchase${when}` : `bought${when}`;
       return c.negate ? `never bought${what}${when}` : `bought${what}${when}`;
     }
     case 'first_purchase':
-      return `first purchase ${sayCalendarPeriod(c.period)}`;
+      return `first purchase ${sayPurchasePeriod(c.period)}`;
     case 'and':
       return c.conditions.map(describeCondition).join(' and ');
     case 'or':

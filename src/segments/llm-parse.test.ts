@@ -101,6 +101,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
                     product: { productId: null, nameContains: null, categoryContains: 'Christmas' },
                     withinDays: null,
                     period: null,
+                    total: null,
                     negate: true,
                   },
                 ],
@@ -149,6 +150,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
             product: { ...none, categoryContains: 'Christmas' },
             withinDays: null,
             period: { calendar: 'month', number: 12, year: null, ofYear: null, last: true, since: false },
+            total: null,
             negate: false,
           },
           {
@@ -156,6 +158,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
             product: none,
             withinDays: null,
             period: { calendar: 'month', number: 9, year: 2011, ofYear: null, last: false, since: true },
+            total: null,
             negate: true,
           },
           {
@@ -185,7 +188,9 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     // A purchase with neither a product nor a window says nothing: refused, and asked again.
     api.enqueue(
       wire({
-        conditions: [{ kind: 'bought', product: none, withinDays: null, period: null, negate: false }],
+        conditions: [
+          { kind: 'bought', product: none, withinDays: null, period: null, total: null, negate: false },
+        ],
       }),
       wire({ conditions: [{ kind: 'metric', metric: 'orders', op: 'gte', value: 1 }] }),
     );
@@ -280,7 +285,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     const user = api.chatBodies()[0]!.messages[1]!.content;
     expect(user).toContain('Change requested: only those in France');
     expect(user).toContain(
-      '{"kind":"bought","product":{"productId":null,"nameContains":"candle","categoryContains":null},"withinDays":null,"period":null,"negate":false}',
+      '{"kind":"bought","product":{"productId":null,"nameContains":"candle","categoryContains":null},"withinDays":null,"period":null,"total":null,"negate":false}',
     );
   });
 });

@@ -6,7 +6,7 @@
  * produces data: the compiler alone turns a definition into a parameterised query.
  */
 import { z } from 'zod';
-import { type CalendarPeriod, calendarFromWire } from '../charts/period.ts';
+import { calendarFromWire } from '../charts/period.ts';
 import { MegaphoneError } from '../core/errors.ts';
 import { LIFECYCLE_STAGES, LIFECYCLE_THRESHOLDS } from '../ingest/features.ts';
 import type { Prompt } from '../llm/prompts.ts';
@@ -20,8 +20,10 @@ import {
   METRIC_BOUNDS,
   METRICS,
   type Metric,
+  type PurchasePeriod,
   type SegmentDefinition,
   segmentDefinition,
+  TOTAL_MEASURES,
 } from './definition.ts';
 import type { Vocabulary } from './vocabulary.ts';
 
@@ -31,9 +33,13 @@ export const GROUP_DEPTH = 2;
 const metric = z.enum(METRICS);
 const inOrNot = z.enum(['in', 'not_in']);
 
-/** A named calendar month, quarter or year, every field present (strict structured output). */
+const CURRENT = { this_week: 'week', this_month: 'month', this_quarter: 'quarter' } as const;
+
+/** A named calendar month, quarter or year, or the current one, every field present (strict structured output). */
 const wirePeriod = z.object({
-  calendar: z.enum(['month', 'quarter', 'year']),
+  calendar: z
+    .enum(['month', 'quarter', 'year', 'this_week', 'this_month', 'this_quarter'])
+    .describe('this_week, this_month, this_quarter: the current one so far (the other fields unused)'),
   number: z.number().nullable().describe('the month (1-12) or quarter (1-4); null for a year'),
   year: z.number().nullable().describe('the year, when said'),
   ofYear: z.enum(['this', 'last']).nullable().describe('"March last year": last; "Q1 this year": this'),
@@ -67,7 +73,13 @@ const wireLeaf = z
       period: wirePeriod
         .nullable()
         .describe('only purchases in a named calendar month, quarter or year; null otherwise'),
-      negate: z.boolean().describe('true: customers who did NOT buy it (in that window)'),
+      total: z
+        .object({ measure: z.enum(TOTAL_MEASURES), op: z.enum(COMPARATORS), value: z.number() })
+        .nullable()
+        .describe(
+          'only customers whose matching purchases add up to this: "spent over £500 in October" → spend gt 500; null otherwise',
+        ),
+      negate: z.boolean().describe('true: customers who did NOT buy it (in that window, to that total)'),
     }),
     z.object({
       kind: z.literal('first_purchase'),
@@ -124,7 +136,7 @@ function fromWire(c: WireCondition): unknown {
     case 'not':
       return { kind: 'not', condition: fromWire(c.condition) };
     case 'first_purchase':
-      return { kind: 'first_purchase', period: calendarFromWire(c.period) };
+      return { kind: 'first_purchase', period: periodFromWire(c.period) };
     case 'bought': {
       const product = Object.fromEntries(
         Object.entries(c.product)
@@ -136,7 +148,8 @@ function fromWire(c: WireCondition): unknown {
         // No product named: any purchase (in the window).
         ...(Object.keys(product).length > 0 ? { product } : {}),
         ...(c.withinDays === null ? {} : { withinDays: c.withinDays }),
-        ...(c.period ? { period: calendarFromWire(c.period) } : {}),
+        ...(c.period ? { period: periodFromWire(c.period) } : {}),
+        ...(c.total ? { total: c.total } : {}),
         negate: c.negate,
       };
     }
@@ -145,7 +158,20 @@ function fromWire(c: WireCondition): unknown {
   }
 }
 
-function periodToWire(p: CalendarPeriod): z.infer<typeof wirePeriod> {
+type WirePeriod = z.infer<typeof wirePeriod>;
+
+function periodFromWire(p: WirePeriod): unknown {
+  const { calendar } = p;
+  if (calendar === 'month' || calendar === 'quarter' || calendar === 'year')
+    return calendarFromWire({ ...p, calendar });
+  return { unit: CURRENT[calendar], offset: 0 };
+}
+
+function periodToWire(p: PurchasePeriod): WirePeriod {
+  if ('unit' in p) {
+    const calendar = `this_${p.unit}` as const;
+    return { calendar, number: null, year: null, ofYear: null, last: false, since: false };
+  }
   return {
     calendar: p.calendar,
     number: p.calendar === 'month' ? p.month : p.calendar === 'quarter' ? p.quarter : null,
@@ -183,6 +209,7 @@ function toWire(c: Condition): WireCondition {
         },
         withinDays: c.withinDays ?? null,
         period: c.period ? periodToWire(c.period) : null,
+        total: c.total ?? null,
         negate: c.negate,
       };
     case 'first_purchase':

@@ -5,10 +5,18 @@
  * The order of `EXTRACTORS` matters: specific phrasings run before the general ones that would misread them
  * ("returned more than 3 times" before "more than 3 times", "haven't bought in 90 days" before "bought X").
  */
-import { CALENDAR_PHRASE, type CalendarPeriod, calendarOfPhrase } from '../charts/period.ts';
+import { CALENDAR_PHRASE, calendarOfPhrase } from '../charts/period.ts';
 import { CATEGORY_RULES } from '../ingest/categorize.ts';
 import { COUNTRY_CODES, countriesNear, countryIndex, HOME_COUNTRY, WORD_LIKE_CODES } from './countries.ts';
-import type { Comparator, Condition, LifecycleCondition, Metric, ProductMatch } from './definition.ts';
+import type {
+  BoughtCondition,
+  Comparator,
+  Condition,
+  LifecycleCondition,
+  Metric,
+  ProductMatch,
+  PurchasePeriod,
+} from './definition.ts';
 import {
   COMP,
   comparatorOf,
@@ -96,6 +104,39 @@ const WINDOW_AFTER = new RegExp(
   'i',
 );
 
+// "this month", "this quarter so far", "year to date": the current one, from its start to the as-of instant.
+const CURRENT_PHRASE =
+  '(?:(?:in|during|for)\\s+)?this\\s+(?:week|month|quarter)(?:\\s+so\\s+far)?|ytd|(?:the\\s+)?year\\s+to\\s+date';
+/** When purchases were made, as segments read it: a calendar period, or the current week, month or quarter. */
+const PURCHASE_PHRASE = `(?:${CALENDAR_PHRASE})|(?:${CURRENT_PHRASE})`;
+
+function purchasePeriodOf(phrase: string): PurchasePeriod | undefined {
+  const said = phrase.trim();
+  if (/^(?:ytd|(?:the\s+)?year\s+to\s+date)$/i.test(said)) return { calendar: 'year', ofYear: 'this' };
+  const current = /^(?:(?:in|during|for)\s+)?this\s+(week|month|quarter)(?:\s+so\s+far)?$/i.exec(said);
+  if (current) return { unit: current[1]!.toLowerCase() as 'week' | 'month' | 'quarter', offset: 0 };
+  return calendarOfPhrase(said);
+}
+
+type When = Pick<BoughtCondition, 'withinDays' | 'period'> & { length: number };
+
+/** A time said at the start of `rest` ("in the last 90 days", "in March", "this month"), or null. */
+function readWhen(ctx: Ctx, rest: string): When | null {
+  const window = rest.match(compile(`^\\s+(?:${WINDOW}|recently|lately)(?![\\w§])`, 'i'));
+  if (window) {
+    if (!/recently|lately/i.test(window[0]))
+      return { withinDays: noteDuration(ctx, window[0]), length: window[0].length };
+    note(ctx, '"Recently" read as in the last 30 days.');
+    return { withinDays: 30, length: window[0].length };
+  }
+  const said = rest.match(compile(`^\\s+(?:${PURCHASE_PHRASE})(?![\\w§])`, 'i'));
+  const period = said ? purchasePeriodOf(said[0]) : undefined;
+  return said && period ? { period, length: said[0].length } : null;
+}
+
+const whenOf = (w: When | null): Pick<BoughtCondition, 'withinDays' | 'period'> =>
+  w?.withinDays ? { withinDays: w.withinDays } : w?.period ? { period: w.period } : {};
+
 // ---------------------------------------------------------------- generic metric comparisons
 
 interface MetricSpec {
@@ -154,22 +195,88 @@ function metricForms(spec: MetricSpec): [RegExp, (g: Groups) => Condition | null
 
 const formsCache = new WeakMap<MetricSpec, ReturnType<typeof metricForms>>();
 
-function extractMetric(ctx: Ctx, spec: MetricSpec): void {
+function formsOf(spec: MetricSpec): ReturnType<typeof metricForms> {
   let forms = formsCache.get(spec);
   if (!forms) {
     forms = metricForms(spec);
     formsCache.set(spec, forms);
   }
+  return forms;
+}
+
+function extractMetric(ctx: Ctx, spec: MetricSpec): void {
+  const forms = formsOf(spec);
   for (const [re, build] of forms) {
-    apply(ctx, re, (g, _match, after) => {
+    apply(ctx, re, (g, match, after) => {
       const c = build(g);
       if (!c) return null;
       if (spec.lifetime) lifetimeOnly(ctx, spec.metric === 'spend' ? 'Spend' : 'Number of orders', after);
-      if (!g.comp && !g.suf && c.kind === 'metric' && spec.bare === 'gte' && !spec.count) {
-        note(ctx, `Read "${_match.trim().replace(MONEY, '£')}" as at least that amount.`);
-      }
+      noteBare(ctx, spec, g, c, match);
       return mark(ctx, c);
     });
+  }
+}
+
+function noteBare(ctx: Ctx, spec: MetricSpec, g: Groups, c: Condition, match: string): void {
+  if (!g.comp && !g.suf && c.kind === 'metric' && spec.bare === 'gte' && !spec.count) {
+    note(ctx, `Read "${match.trim().replace(MONEY, '£')}" as at least that amount.`);
+  }
+}
+
+/**
+ * "spent over £500 in October", "3+ orders this year", "spent over £100 on candles": a total over the purchases
+ * in a window or of a product, which the lifetime features cannot answer. Runs before the lifetime extractors,
+ * which take a total said with neither.
+ */
+function extractPurchaseTotals(ctx: Ctx): void {
+  for (const spec of [SPEC_SPEND, SPEC_ORDERS]) {
+    for (const [re, build] of formsOf(spec)) {
+      let from = 0;
+      for (;;) {
+        re.lastIndex = from;
+        const m = re.exec(ctx.text);
+        if (!m) break;
+        const g: Groups = m.groups ?? {};
+        const c = build(g);
+        let pos = m.index + m[0].length;
+        from = pos;
+        if (!c || (c.kind !== 'metric' && c.kind !== 'range')) continue;
+        // "on candles in March" or "in March on candles".
+        const onProduct = (): ProductMatch | undefined => {
+          if (spec.metric !== 'spend') return undefined;
+          const on = ctx.text.slice(pos).match(/^\s+on\s+(?:the\s+|our\s+)?/i);
+          const item = on ? readProduct(ctx, ctx.text.slice(pos + on[0].length), 'none', true) : null;
+          if (on && item) pos += on[0].length + item.length;
+          return item?.match;
+        };
+        let product = onProduct();
+        const when = readWhen(ctx, ctx.text.slice(pos));
+        if (when) pos += when.length;
+        product ??= onProduct();
+        if (!product && !when) continue;
+        noteBare(ctx, spec, g, c, m[0]);
+        const totals =
+          c.kind === 'metric'
+            ? [{ op: c.op, value: c.value }]
+            : [
+                { op: 'gte' as const, value: c.min },
+                { op: 'lte' as const, value: c.max },
+              ];
+        const replaced = totals
+          .map((t) =>
+            mark(ctx, {
+              kind: 'bought',
+              ...(product ? { product } : {}),
+              ...whenOf(when),
+              total: { measure: spec.metric as 'spend' | 'orders', ...t },
+              negate: false,
+            }),
+          )
+          .join(' and ');
+        ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(pos);
+        from = m.index + replaced.length;
+      }
+    }
   }
 }
 
@@ -538,9 +645,9 @@ const JOINED_WITHIN = rx(
   `${START}(?:(?:joined|signed\\s+up|registered|acquired|onboarded|started\\s+(?:buying|shopping|ordering)|became\\s+(?:a\\s+)?customers?|came\\s+on\\s+board|converted|first[\\s-]time\\s+${BUYER_NOUN}|(?:brand\\s+)?new(?:\\s+(?:${BUYER_NOUN}|members?|sign[\\s-]?ups?|accounts?))?)\\s+(?:(?:who|that)\\s+)?(?:(?:joined|signed\\s+up|registered|arrived|came|were\\s+acquired|started)\\s+)?)(?<w>${WINDOW})${END}`,
 );
 // "first bought in March", "made their first purchase in 2025", "new customers in Q3", "joined since January".
-const FIRST_PURCHASE_IN_CALENDAR = rx(`${START}${FIRST}\\s+(?<cal>${CALENDAR_PHRASE})${END}`);
+const FIRST_PURCHASE_IN_CALENDAR = rx(`${START}${FIRST}\\s+(?<cal>${PURCHASE_PHRASE})${END}`);
 const JOINED_IN_CALENDAR = rx(
-  `${START}(?:joined|signed\\s+up|registered|acquired|onboarded|started\\s+(?:buying|shopping|ordering)|became\\s+(?:a\\s+)?customers?|came\\s+on\\s+board|converted|first[\\s-]time\\s+${BUYER_NOUN}|(?:brand\\s+)?new(?:\\s+(?:${BUYER_NOUN}|members?|sign[\\s-]?ups?|accounts?))?)\\s+(?:(?:who|that)\\s+)?(?:(?:joined|signed\\s+up|registered|arrived|came|were\\s+acquired|started)\\s+)?(?<cal>${CALENDAR_PHRASE})${END}`,
+  `${START}(?:joined|signed\\s+up|registered|acquired|onboarded|started\\s+(?:buying|shopping|ordering)|became\\s+(?:a\\s+)?customers?|came\\s+on\\s+board|converted|first[\\s-]time\\s+${BUYER_NOUN}|(?:brand\\s+)?new(?:\\s+(?:${BUYER_NOUN}|members?|sign[\\s-]?ups?|accounts?))?)\\s+(?:(?:who|that)\\s+)?(?:(?:joined|signed\\s+up|registered|arrived|came|were\\s+acquired|started)\\s+)?(?<cal>${PURCHASE_PHRASE})${END}`,
 );
 const JOINED_AGO = rx(
   `${START}(?:joined|signed\\s+up|registered|acquired|onboarded|became\\s+(?:a\\s+)?customers?|started\\s+(?:buying|shopping|ordering))\\s+(?:(?<comp>${COMP})\\s*)?(?<dur>${DURATION})${OLDER_SUFFIX}\\s+ago${END}`,
@@ -553,7 +660,7 @@ function extractTenure(ctx: Ctx): void {
   const tenure = (op: Comparator) => (g: Groups) =>
     mark(ctx, metric('tenure_days', durationOp(g, op), noteDuration(ctx, g.dur ?? g.w!)));
   const firstIn = (g: Groups) => {
-    const period = calendarOfPhrase(g.cal!);
+    const period = purchasePeriodOf(g.cal!);
     return period ? mark(ctx, { kind: 'first_purchase', period }) : null;
   };
   apply(ctx, FIRST_PURCHASE_IN_CALENDAR, firstIn);
@@ -925,10 +1032,10 @@ function readProduct(
 const CAL_ACT =
   '(?:bought|ordered|purchased|shopped|made\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|placed\\s+(?:an?|any)\\s+orders?|(?:been|were|was)\\s+active|active|buy|order|purchase|shop)';
 const BOUGHT_IN_CALENDAR = rx(
-  `${START}(?:(?<neg>${NOT})|(?:(?:have|has|had|who)\\s+))?${CAL_ACT}${ACT_OBJECT}\\s+(?<cal>${CALENDAR_PHRASE})(?:\\s*,?\\s*but\\s+not\\s+(?<not>${CALENDAR_PHRASE}))?${END}`,
+  `${START}(?:(?<neg>${NOT})|(?:(?:have|has|had|who)\\s+))?${CAL_ACT}${ACT_OBJECT}\\s+(?<cal>${PURCHASE_PHRASE})(?:\\s*,?\\s*but\\s+not\\s+(?<not>${PURCHASE_PHRASE}))?${END}`,
 );
 const NO_PURCHASE_IN_CALENDAR = rx(
-  `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?)\\s+(?<cal>${CALENDAR_PHRASE})${END}`,
+  `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?)\\s+(?<cal>${PURCHASE_PHRASE})${END}`,
 );
 
 /**
@@ -937,10 +1044,10 @@ const NO_PURCHASE_IN_CALENDAR = rx(
  */
 function extractCalendarPurchases(ctx: Ctx): void {
   const purchase = (negate: boolean) => (g: Groups) => {
-    const period = calendarOfPhrase(g.cal!);
+    const period = purchasePeriodOf(g.cal!);
     if (!period) return null;
     // "bought in Q4 last year but not this year": and no purchase in the second period.
-    const not = g.not ? calendarOfPhrase(g.not) : undefined;
+    const not = g.not ? purchasePeriodOf(g.not) : undefined;
     if (g.not && !not) return null;
     const first = mark(ctx, { kind: 'bought', period, negate });
     return not ? `${first} and ${mark(ctx, { kind: 'bought', period: not, negate: !negate })}` : first;
@@ -1000,43 +1107,13 @@ function extractProducts(ctx: Ctx): void {
       from = start + v[0].length;
       continue;
     }
-    let withinDays: number | undefined;
-    let period: CalendarPeriod | undefined;
-    const window = ctx.text.slice(pos).match(compile(`^\\s+(?:${WINDOW}|recently|lately)(?![\\w§])`, 'i'));
-    const calendar = window
-      ? null
-      : ctx.text.slice(pos).match(compile(`^\\s+(?:${CALENDAR_PHRASE})(?![\\w§])`, 'i'));
-    if (window) {
-      if (/recently|lately/i.test(window[0])) {
-        withinDays = 30;
-        note(ctx, '"Recently" read as in the last 30 days.');
-      } else withinDays = noteDuration(ctx, window[0]);
-      pos += window[0].length;
-    } else if (calendar) {
-      period = calendarOfPhrase(calendar[0]);
-      if (period) pos += calendar[0].length;
-    }
+    const when = readWhen(ctx, ctx.text.slice(pos));
+    if (when) pos += when.length;
     // "bought Christmas stuff but not in the last 90 days": bought it, and not recently.
     // ...or "bought candles in 2011 but not since March": in one period, and not in another.
-    let notWithin: number | undefined;
-    let notPeriod: CalendarPeriod | undefined;
-    const notRecent = withinDays
-      ? null
-      : ctx.text
-          .slice(pos)
-          .match(
-            compile(
-              `^\\s*(?:,\\s*)?but\\s+not\\s+(?:(?<cal>${CALENDAR_PHRASE})|${WINDOW}|recently|lately)(?![\\w§])`,
-              'i',
-            ),
-          );
-    if (notRecent?.groups?.cal) {
-      notPeriod = calendarOfPhrase(notRecent.groups.cal);
-      if (notPeriod) pos += notRecent[0].length;
-    } else if (notRecent) {
-      notWithin = /recently|lately/i.test(notRecent[0]) ? 30 : noteDuration(ctx, notRecent[0]);
-      pos += notRecent[0].length;
-    }
+    const but = ctx.text.slice(pos).match(/^\s*(?:,\s*)?but\s+not(?=\s)/i);
+    const notWhen = but ? readWhen(ctx, ctx.text.slice(pos + but[0].length)) : null;
+    if (but && notWhen) pos += but[0].length + notWhen.length;
     // "never bought bags or purchased mugs": the second verb is negated too.
     const inherited =
       !v.groups?.neg &&
@@ -1050,25 +1127,22 @@ function extractProducts(ctx: Ctx): void {
           `${i ? ` ${negate ? 'and' : it.joiner} ` : ''}${mark(ctx, {
             kind: 'bought',
             product: it.match,
-            ...(withinDays ? { withinDays } : {}),
-            ...(period ? { period } : {}),
+            ...whenOf(when),
             negate: negate !== Boolean(it.except),
           })}`,
       )
       .join('');
-    const recentExclusions =
-      notWithin || notPeriod
-        ? items.map(
-            (it) =>
-              ` and ${mark(ctx, {
-                kind: 'bought',
-                product: it.match,
-                ...(notWithin ? { withinDays: notWithin } : {}),
-                ...(notPeriod ? { period: notPeriod } : {}),
-                negate: !negate,
-              })}`,
-          )
-        : [];
+    const recentExclusions = notWhen
+      ? items.map(
+          (it) =>
+            ` and ${mark(ctx, {
+              kind: 'bought',
+              product: it.match,
+              ...whenOf(notWhen),
+              negate: !negate,
+            })}`,
+        )
+      : [];
     const head = inherited && previous ? `${ctx.text.slice(0, previous.end)} and ` : ctx.text.slice(0, start);
     const replaced = replacement + recentExclusions.join('');
     ctx.text = head + replaced + ctx.text.slice(pos);
@@ -1273,6 +1347,7 @@ export const EXTRACTORS: readonly ((ctx: Ctx) => void)[] = [
   extractReturns,
   extractTenure,
   extractRecency,
+  extractPurchaseTotals,
   extractOrders,
   extractSpend,
   extractValueWords,

@@ -1,6 +1,6 @@
 import { maskId } from '../core/mask.ts';
 import { type Button, formatMoney, formatNumber, type Reply } from '../core/reply.ts';
-import type { SegmentDefinition } from './definition.ts';
+import type { Condition, SegmentDefinition } from './definition.ts';
 import { describeSegment } from './describe.ts';
 import type { Comparison, Preview } from './service.ts';
 
@@ -14,6 +14,13 @@ export const SEGMENT_BUTTONS: Button[] = [
   { action: 'draft', label: 'Draft copy for this segment', value: 'copy for this segment' },
 ];
 
+const hasTotal = (c: Condition): boolean =>
+  c.kind === 'bought'
+    ? Boolean(c.total)
+    : c.kind === 'and' || c.kind === 'or'
+      ? c.conditions.some(hasTotal)
+      : c.kind === 'not' && hasTotal(c.condition);
+
 /** The answer to an audience request: figures, a masked sample, what was understood, and what to do next. */
 export function segmentReply(
   def: SegmentDefinition,
@@ -21,6 +28,9 @@ export function segmentReply(
   options: { title?: string; notes?: string[]; buttons?: Button[] } = {},
 ): Reply {
   const pct = (preview.share * 100).toFixed(preview.share < 0.1 ? 1 : 0);
+  // Chosen by what they spent or ordered in a window or on a product: the figures shown are not those totals.
+  const life = def.conditions.some(hasTotal);
+  const lifetime = (name: string) => (life ? `Lifetime ${name.toLowerCase()}` : name);
   const text =
     preview.count === 0
       ? 'No customers match. Loosen a condition, e.g. a lower amount or a longer period.'
@@ -34,14 +44,21 @@ export function segmentReply(
         label: 'Customers',
         value: `${formatNumber(preview.count)} (${pct}% of ${formatNumber(preview.total)})`,
       },
-      { label: 'Total spend', value: formatMoney(preview.totalSpend) },
-      { label: 'Average spend', value: formatMoney(preview.avgSpend) },
-      { label: 'Average orders', value: preview.avgOrders.toFixed(1) },
+      { label: life ? 'Lifetime spend' : 'Total spend', value: formatMoney(preview.totalSpend) },
+      { label: life ? 'Average lifetime spend' : 'Average spend', value: formatMoney(preview.avgSpend) },
+      { label: life ? 'Average lifetime orders' : 'Average orders', value: preview.avgOrders.toFixed(1) },
     ],
     ...(preview.sample.length
       ? {
           table: {
-            columns: ['Customer', 'Country', 'Spend', 'Orders', 'Days since purchase', 'Stage'],
+            columns: [
+              'Customer',
+              'Country',
+              lifetime('Spend'),
+              lifetime('Orders'),
+              'Days since purchase',
+              'Stage',
+            ],
             rows: preview.sample.map((m) => [
               maskId(m.customerId),
               m.country,

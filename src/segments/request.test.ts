@@ -257,6 +257,7 @@ describe('resolveSegmentRequest', () => {
             product: { productId: null, nameContains: injection, categoryContains: null },
             withinDays: 30,
             period: null,
+            total: null,
             negate: false,
           },
         ]),
