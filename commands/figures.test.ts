@@ -121,6 +121,18 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     expect(range.text).toMatch(
       /^I give figures for one period at a time, and can't read "from March to June" as one/,
     );
+    // A named shopping day is refused with what to ask instead, never dropped: "vs last year" once drew
+    // this year against last year.
+    for (const [request, said] of [
+      ['how did black friday go?', 'black friday'],
+      ['revenue on Black Friday vs last year', 'Black Friday'],
+      ['orders on cyber monday', 'cyber monday'],
+    ]) {
+      const reply = await router.handle(request!, slackThread('f11b'));
+      expect(reply.tone).toBe('error');
+      expect(reply.text).toContain(`I can't read "${said}" as a period yet`);
+      expect(reply.text).toContain('"revenue in November vs last November"');
+    }
   });
 
   it('answers for a calendar month, quarter or year, against the one before', async () => {

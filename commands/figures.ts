@@ -4,6 +4,7 @@ import { CALENDAR_RANGE, type Period } from '../src/charts/period.ts';
 import {
   CALENDAR,
   calendarSaid,
+  NAMED_DAY,
   parseChartRequest,
   takeOwnPeriod,
   takePeriod,
@@ -33,7 +34,7 @@ const FILLER = new Set(
     'in for so far to date total overall much many number count sell sold make made take taken get got been ' +
     'revenue sales turnover orders order average value aov customers new please right now there this that ' +
     "and its it's figure figures kpi kpis today doing perform performing performance business trading going " +
-    "numbers key on how's"
+    "numbers key on how's go went"
   ).split(' '),
 );
 
@@ -142,7 +143,8 @@ export default defineCommand({
     const { text } = r;
     const figure = r.who ? r.figure : text;
     return (
-      FIGURE.test(figure) &&
+      // "how did Black Friday go?" is refused with what to ask instead (takePeriod).
+      (FIGURE.test(figure) || (NAMED_DAY.test(text) && /^\s*how\b/i.test(text))) &&
       !ELSEWHERE.test(figure) &&
       // A range ("revenue from March to June") is claimed too, to be refused with what to ask instead.
       (QUESTION.test(figure) || r.period !== undefined || CALENDAR.test(text) || CALENDAR_RANGE.test(text)) &&

@@ -97,8 +97,30 @@ function grainOf(text: string, fallback: 'day' | 'week' | 'month'): 'day' | 'wee
 const PERIOD_WORDS =
   /\b(today|yesterday)\b|\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(this|last|previous|past)\s+(week|month|quarter|year)\b|\b(?:in\s+|over\s+|for\s+)?(?:the\s+)?(?:last|past|previous)\s+(\d{1,4})\s+(days?|weeks?|months?)\b|\b(year|month|quarter)[- ]to[- ]date\b|\b(ytd|mtd|qtd)\b/i;
 
+/**
+ * Shopping days named rather than dated. None is read as a period yet; each is refused with what to ask
+ * instead, never dropped ("revenue on Black Friday vs last year" once compared the whole years). "Christmas"
+ * alone is a product category ("bought Christmas items"), so only its days are named here.
+ */
+export const NAMED_DAY =
+  /\b(?:black\s+friday(?:\s+weekend)?|cyber\s+(?:monday|week(?:end)?)|christmas\s+(?:day|eve)|boxing\s+day|new\s+year'?s?\s+(?:day|eve)|valentine'?s?(?:\s+day)?|halloween|easter(?:\s+(?:sunday|monday|weekend))?|singles'?\s+day|prime\s+day|(?:mother|father)'?s\s+day|thanksgiving)\b/i;
+
 /** A period and the text with it taken out, or why the period said cannot be charted. */
 export function takePeriod(text: string): { period: Period | undefined; rest: string; problem?: string } {
+  const named = NAMED_DAY.exec(text);
+  if (named) {
+    const said = named[0].replace(/\s+/g, ' ');
+    return {
+      period: undefined,
+      rest: `${text.slice(0, named.index)} ${text.slice(named.index + named[0].length)}`
+        .replace(/\s+/g, ' ')
+        .trim(),
+      problem:
+        `I can't read "${said}" as a period yet: I count calendar weeks, months, quarters and years, ` +
+        'today and yesterday. Ask for the week or month it fell in, e.g. "orders last week vs the week before" ' +
+        'or "revenue in November vs last November".',
+    };
+  }
   // A named month or quarter first: "March last year" is one period, not "last year".
   const calendar = takeCalendarPeriod(text);
   if (calendar) return { period: calendar.period, rest: calendar.rest };
@@ -440,6 +462,9 @@ export function parseChartRequest(raw: string): ChartParse {
   // "revenue by country last year" is a breakdown over last year, not this year against last year.
   const compared = /\b(?:vs\.?|versus|against|compared)\b/i.test(body) || !BREAKDOWN.test(body);
   if (vs && compared && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
+    // "revenue on Black Friday vs last year" is not this year against last year.
+    const named = NAMED_DAY.test(body) ? takePeriod(body).problem : undefined;
+    if (named) return { ok: false, message: named };
     const by = BREAKDOWN.exec(body);
     if (by) {
       return {
