@@ -105,6 +105,31 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(refined.context).toBe('United Kingdom · spend in January < £40 · as of 2011-06-30');
   });
 
+  it('ranks customers by what they spent in a period, listing that beside the lifetime figures', async () => {
+    const t = thread('rank1');
+    const top = await router.handle('top 5 customers by spend in Q1 2011', t);
+    expect(top.title).toBe('Segment: 2 customers');
+    expect(top.context).toBe('top 5 by spend in Q1 2011 · as of 2011-06-30');
+    expect(top.text).toContain('Ranked by spend in Q1 2011, among the customers who bought then.');
+    expect(top.table?.columns).toEqual([
+      'Customer',
+      'Country',
+      'Spend in Q1 2011',
+      'Lifetime spend',
+      'Lifetime orders',
+      'Days since purchase',
+      'Stage',
+    ]);
+    expect(top.table?.rows.map((r) => r.slice(2, 4))).toEqual([
+      ['£54.08', '£79.58'],
+      ['£46.74', '£46.74'],
+    ]);
+    const exported = await router.handle('export', t);
+    expect(new TextDecoder().decode(exported.attachments?.[0]?.data).split('\r\n')[0]).toBe(
+      'customer_id,country,spend,orders,recency_days,lifecycle,spend_in_window',
+    );
+  });
+
   it('compares audiences described in words, cutting the request where both sides are known', async () => {
     const t = thread('t9');
     await router.handle('customers who spent over £50', t);

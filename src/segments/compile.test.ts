@@ -81,6 +81,20 @@ describe('segment SQL (generated)', () => {
     expect(q.params).toContain('%candle%');
   });
 
+  it('orders a top-N list ranked over a window by its total, only among those who bought then', () => {
+    const q = memberIdsQuery(db.db, {
+      conditions: [],
+      top: { metric: 'orders', direction: 'desc', limit: 10, withinDays: 30 },
+    }).toSQL();
+    expect(q.sql).toMatch(
+      /^select "customer_id" from "customer_features" where exists \(select 1 from "events"/,
+    );
+    expect(q.sql).toMatch(
+      /order by \(select count\(distinct "events"\."invoice"\) from "events" where .*\) desc, "customer_features"\."customer_id" asc limit \$\d+$/,
+    );
+    expect(q.params.filter((p) => p === 30)).toHaveLength(2);
+  });
+
   it('orders and limits a top-N list with a stable tie-break', () => {
     const q = memberIdsQuery(db.db, {
       conditions: [],
@@ -277,6 +291,37 @@ describe.each(drivers)('segment rows on %s', (driver) => {
       expect(await total('spend', 'gte', spend, product)).toContain(row.customer_id);
       expect(await total('spend', 'gt', spend, product)).not.toContain(row.customer_id);
     }
+  });
+
+  it('ranks a top-N list by spend or orders over a window, among those who bought then', async () => {
+    const top = (metric: string, limit: number, window: object) =>
+      ids({ conditions: [], top: { metric, direction: 'desc', limit, ...window } as never });
+    const q1 = { period: { calendar: 'quarter' as const, quarter: 1, year: 2011 } };
+    // Q1: 13047 £54.08 in one order, 17850 £46.74 in two; lifetime 12583 (£180) leads, but bought nothing then.
+    expect(await top('spend', 1, q1)).toEqual(['13047']);
+    expect(await top('orders', 1, q1)).toEqual(['17850']);
+    expect(await top('spend', 5, q1)).toEqual(['13047', '17850']);
+    // This month (June): 12583 £180, 13047 £25.50; 17850's June line is an adjustment.
+    expect(await top('spend', 5, { period: { unit: 'month', offset: 0 } })).toEqual(['12583', '13047']);
+    const bottom = await ids({ conditions: [], top: { metric: 'spend', direction: 'asc', limit: 1, ...q1 } });
+    expect(bottom).toEqual(['17850']);
+    // The preview lists what each was ranked by, the export too.
+    const def: SegmentDefinition = {
+      conditions: [],
+      top: { metric: 'spend', direction: 'desc', limit: 5, ...q1 } as never,
+    };
+    const preview = await previewSegment(db, def);
+    expect(preview.count).toBe(2);
+    expect(preview.sample.map((m) => [m.customerId, m.ranked, m.spend])).toEqual([
+      ['13047', 54.08, 79.58],
+      ['17850', 46.74, 46.74],
+    ]);
+    const { csv } = await exportSegmentCsv(db, def);
+    expect(csv.split('\r\n')[0]).toBe(
+      'customer_id,country,spend,orders,recency_days,lifecycle,spend_in_window',
+    );
+    expect(csv).toContain('13047,Germany,79.58,2,0,active,54.08');
+    expect(describeSegment(def)).toBe('top 5 by spend in Q1 2011');
   });
 
   it('combines AND / OR / NOT groups and top-N', async () => {

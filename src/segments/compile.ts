@@ -64,7 +64,13 @@ function within(column: Column, period: Period): SQL {
   )!;
 }
 
-function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
+type Bought = Extract<Condition, { kind: 'bought' }>;
+
+/** A customer's purchase lines that a bought condition counts: the filters, and whether products are joined. */
+function boughtLines(
+  db: Db,
+  c: Pick<Bought, 'product' | 'withinDays' | 'period'>,
+): { filters: SQL; joinProducts: boolean } {
   const filters: SQL[] = [
     eq(events.customerId, customerFeatures.customerId),
     eq(events.kind, 'purchase'),
@@ -89,10 +95,15 @@ function bought(db: Db, c: Extract<Condition, { kind: 'bought' }>): SQL {
     );
   }
   if (c.period) filters.push(within(events.occurredAt, c.period));
+  return { filters: and(...filters)!, joinProducts: Boolean(product) };
+}
+
+function bought(db: Db, c: Bought): SQL {
+  const { filters, joinProducts } = boughtLines(db, c);
   const lines = db.select({ one: sql`1` }).from(events).$dynamic();
-  const matching = (product ? lines.innerJoin(products, eq(products.id, events.productId)) : lines).where(
-    and(...filters),
-  );
+  const matching = (
+    joinProducts ? lines.innerJoin(products, eq(products.id, events.productId)) : lines
+  ).where(filters);
   // One aggregate row over the customer's matching lines, kept when they have some and the total holds (an
   // aggregate without GROUP BY gives a row even over no lines, where "under £50" would hold).
   const sub = c.total
@@ -148,6 +159,45 @@ export const MEMBER_COLUMNS = {
   lifecycle: customerFeatures.lifecycle,
 };
 
+type Top = NonNullable<SegmentDefinition['top']>;
+
+/** A top-N list ranked over a window ("top 10 by spend last month"): its window, else undefined. */
+export function rankWindow(top: Top | undefined): Pick<Bought, 'withinDays' | 'period'> | undefined {
+  if (!top || (top.withinDays === undefined && !top.period)) return undefined;
+  return top.withinDays !== undefined ? { withinDays: top.withinDays } : { period: top.period! };
+}
+
+/**
+ * What a top-N list is ranked by, as a SQL value per customer: the lifetime feature, or the spend or orders
+ * over the purchases in its window (a correlated total, as the bought condition counts them).
+ */
+function rankValue(db: Db, top: Top): SQL {
+  const window = rankWindow(top);
+  if (!window) return sql`${COLUMNS[top.metric]}`;
+  const { filters } = boughtLines(db, window);
+  return sql`(select ${TOTALS[top.metric as TotalMeasure]} from ${events} where ${filters})`;
+}
+
+/** The definition's WHERE, and with a ranking window only the customers who bought in it. */
+function rankedWhere(db: Db, def: SegmentDefinition): SQL | undefined {
+  const window = rankWindow(def.top);
+  const where = compileWhere(db, def);
+  return window ? and(where, bought(db, { kind: 'bought', ...window, negate: false })) : where;
+}
+
+/** A member's total over the ranking window, as listed beside the lifetime figures; null without one. */
+export function rankedTotal(db: Db, def: SegmentDefinition): SQL<string | null> {
+  return def.top && rankWindow(def.top) ? sql<string>`${rankValue(db, def.top)}::text` : sql<null>`null`;
+}
+
+/** How members are listed: by the top-N ranking, ties by id, and kept to N; else by id. */
+function orderOf(db: Db, def: SegmentDefinition): { order: SQL[]; limit?: number } {
+  const id = asc(customerFeatures.customerId);
+  if (!def.top) return { order: [id] };
+  const value = rankValue(db, def.top);
+  return { order: [def.top.direction === 'asc' ? asc(value) : desc(value), id], limit: def.top.limit };
+}
+
 /**
  * The members query: customers matching the definition, in a stable order (the top-N metric, else id).
  *
@@ -155,30 +205,24 @@ export const MEMBER_COLUMNS = {
  * const { sql, params } = membersQuery(db, def).toSQL();
  */
 export function membersQuery(db: Db, def: SegmentDefinition) {
-  const where = compileWhere(db, def);
-  const base = db.select(MEMBER_COLUMNS).from(customerFeatures).where(where).$dynamic();
-  if (def.top) {
-    const col = COLUMNS[def.top.metric];
-    return base
-      .orderBy(def.top.direction === 'asc' ? asc(col) : desc(col), asc(customerFeatures.customerId))
-      .limit(def.top.limit);
-  }
-  return base.orderBy(asc(customerFeatures.customerId));
+  const base = db
+    .select({ ...MEMBER_COLUMNS, ranked: rankedTotal(db, def) })
+    .from(customerFeatures)
+    .where(rankedWhere(db, def))
+    .$dynamic();
+  const { order, limit } = orderOf(db, def);
+  const sorted = base.orderBy(...order);
+  return limit === undefined ? sorted : sorted.limit(limit);
 }
 
 /** Member ids only: the set a segment stands for (top-N applied). */
 export function memberIdsQuery(db: Db, def: SegmentDefinition) {
-  const where = compileWhere(db, def);
   const base = db
     .select({ customerId: customerFeatures.customerId })
     .from(customerFeatures)
-    .where(where)
+    .where(rankedWhere(db, def))
     .$dynamic();
-  if (def.top) {
-    const col = COLUMNS[def.top.metric];
-    return base
-      .orderBy(def.top.direction === 'asc' ? asc(col) : desc(col), asc(customerFeatures.customerId))
-      .limit(def.top.limit);
-  }
-  return base.orderBy(asc(customerFeatures.customerId));
+  const { order, limit } = orderOf(db, def);
+  const sorted = base.orderBy(...order);
+  return limit === undefined ? sorted : sorted.limit(limit);
 }

@@ -215,7 +215,22 @@ export const segmentDefinition = z.object({
       metric,
       direction: z.enum(['desc', 'asc']).default('desc'),
       limit: z.number().int().positive().max(1_000_000),
+      /**
+       * Rank by spend or orders over the purchases in the last N days or a period ("top 10 customers by spend
+       * last month"), among the customers who bought then; without either, by the lifetime feature.
+       */
+      withinDays: z.number().int().positive().max(36_500).optional(),
+      period: purchasePeriod.optional(),
     })
+    .refine((t) => t.withinDays === undefined || t.period === undefined, {
+      message: 'rank over the last N days or a calendar period, not both',
+    })
+    .refine(
+      (t) => (t.withinDays === undefined && !t.period) || t.metric === 'spend' || t.metric === 'orders',
+      {
+        message: 'only spend and orders can be ranked over a time window',
+      },
+    )
     .optional(),
 });
 

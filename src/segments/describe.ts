@@ -40,6 +40,15 @@ export function sayPurchasePeriod(p: PurchasePeriod): string {
   return 'unit' in p ? `this ${p.unit}` : sayCalendarPeriod(p);
 }
 
+/** " in the last 30 days", " in March", " this month", or nothing. */
+export function sayWindow(w: {
+  withinDays?: number | undefined;
+  period?: PurchasePeriod | undefined;
+}): string {
+  if (w.withinDays) return ` in the last ${count(w.withinDays)} days`;
+  return w.period ? ` ${sayPurchasePeriod(w.period)}` : '';
+}
+
 export function describeCondition(c: Condition): string {
   switch (c.kind) {
     case 'metric': {
@@ -72,11 +81,7 @@ export function describeCondition(c: Condition): string {
           : product.nameContains
             ? ` “${product.nameContains}”`
             : ` ${product.categoryContains} (category)`;
-      const when = c.withinDays
-        ? ` in the last ${count(c.withinDays)} days`
-        : c.period
-          ? ` ${sayPurchasePeriod(c.period)}`
-          : '';
+      const when = sayWindow(c);
       if (c.total) {
         const on = product ? (c.total.measure === 'spend' ? ` on${what}` : ` of${what}`) : '';
         const total = `${LABEL[c.total.measure]}${on}${when} ${SYMBOL[c.total.op]} ${value(c.total.measure, c.total.value)}`;
@@ -104,7 +109,9 @@ export function describeSegment(def: SegmentDefinition): string {
   const parts = def.conditions.map(describeCondition);
   if (def.top) {
     const by = LABEL[def.top.metric];
-    parts.unshift(`${def.top.direction === 'desc' ? 'top' : 'bottom'} ${count(def.top.limit)} by ${by}`);
+    parts.unshift(
+      `${def.top.direction === 'desc' ? 'top' : 'bottom'} ${count(def.top.limit)} by ${by}${sayWindow(def.top)}`,
+    );
   }
   return parts.length ? parts.join(' · ') : 'all customers';
 }

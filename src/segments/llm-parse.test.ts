@@ -110,7 +110,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
           },
           { kind: 'not', condition: { kind: 'country', op: 'in', values: ['United Kingdom'] } },
         ],
-        top: { metric: 'spend', direction: 'desc', limit: 50 },
+        top: { metric: 'spend', direction: 'desc', limit: 50, withinDays: null, period: null },
         assumptions: ['“Big spenders” read as M score 4 or 5 (the top 40% by spend).'],
       }),
     );
@@ -138,6 +138,72 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
       ],
       top: { metric: 'spend', direction: 'desc', limit: 50 },
     } satisfies SegmentDefinition);
+  });
+
+  it('takes totals over a window, the current month, and a top-N list ranked over a window', async () => {
+    const none = { productId: null, nameContains: null, categoryContains: null };
+    const current = {
+      calendar: 'this_month' as const,
+      number: null,
+      year: null,
+      ofYear: null,
+      last: false,
+      since: false,
+    };
+    api.enqueue(
+      wire({
+        conditions: [
+          {
+            kind: 'bought',
+            product: none,
+            withinDays: null,
+            period: { calendar: 'month', number: 10, year: null, ofYear: null, last: false, since: false },
+            total: { measure: 'spend', op: 'gt', value: 500 },
+            negate: false,
+          },
+          { kind: 'first_purchase', period: current },
+        ],
+        top: { metric: 'orders', direction: 'desc', limit: 10, withinDays: null, period: current },
+      }),
+    );
+    const result = await llmParseSegment('…', vocab, llm);
+    const definition: SegmentDefinition = {
+      conditions: [
+        {
+          kind: 'bought',
+          period: { calendar: 'month', month: 10 },
+          total: { measure: 'spend', op: 'gt', value: 500 },
+          negate: false,
+        },
+        { kind: 'first_purchase', period: { unit: 'month', offset: 0 } },
+      ],
+      top: { metric: 'orders', direction: 'desc', limit: 10, period: { unit: 'month', offset: 0 } },
+    };
+    expect(result.ok && result.definition).toEqual(definition);
+    // Refining shows the model the same forms back.
+    api.enqueue(wire({ conditions: [] }));
+    await llmParseSegment('only those in France', vocab, llm, { previous: definition });
+    const shown = api.chatBodies().at(-1)!.messages.at(-1)!.content as string;
+    expect(shown).toContain('"total":{"measure":"spend","op":"gt","value":500}');
+    expect(shown).toContain(
+      '"top":{"metric":"orders","direction":"desc","limit":10,"period":{"calendar":"this_month"',
+    );
+    // A ranking over a window needs spend or orders: refused, and asked again.
+    api.enqueue(
+      wire({
+        conditions: [],
+        top: { metric: 'r_score', direction: 'desc', limit: 5, withinDays: 30, period: null },
+      }),
+      wire({
+        conditions: [],
+        top: { metric: 'spend', direction: 'desc', limit: 5, withinDays: 30, period: null },
+      }),
+    );
+    const retried = await llmParseSegment('top 5 last month', vocab, llm);
+    expect(retried).toMatchObject({ ok: true, attempts: 2 });
+    expect(api.chatBodies().at(-1)!.messages.at(-1)?.content).toContain(
+      'only spend and orders can be ranked',
+    );
   });
 
   it('takes a calendar period for a purchase, with or without a product', async () => {

@@ -115,7 +115,22 @@ for (let level = 1; level <= GROUP_DEPTH; level++) nested = groupLevel(nested, l
 export const wireDefinition = z.object({
   conditions: z.array(nested).describe('combined with AND; empty for all customers'),
   top: z
-    .object({ metric, direction: z.enum(['desc', 'asc']), limit: z.number() })
+    .object({
+      metric,
+      direction: z.enum(['desc', 'asc']),
+      limit: z.number(),
+      withinDays: z
+        .number()
+        .nullable()
+        .describe(
+          'rank spend or orders over the last N days ("top 10 by spend last month": 30); null for lifetime',
+        ),
+      period: wirePeriod
+        .nullable()
+        .describe(
+          'rank spend or orders over a calendar or current period ("top 5 customers in March"); else null',
+        ),
+    })
     .nullable()
     .describe('top/bottom N customers by a metric, or null'),
   unrecognized: z
@@ -189,7 +204,16 @@ function periodToWire(p: PurchasePeriod): WirePeriod {
  * definitionFromWire({ conditions: [], top: null, unrecognized: [], assumptions: [] }); // { conditions: [] }
  */
 export function definitionFromWire(wire: WireDefinition): unknown {
-  return { conditions: wire.conditions.map(fromWire), ...(wire.top ? { top: wire.top } : {}) };
+  if (!wire.top) return { conditions: wire.conditions.map(fromWire) };
+  const { withinDays, period, ...top } = wire.top;
+  return {
+    conditions: wire.conditions.map(fromWire),
+    top: {
+      ...top,
+      ...(withinDays === null || withinDays === undefined ? {} : { withinDays }),
+      ...(period ? { period: periodFromWire(period) } : {}),
+    },
+  };
 }
 
 function toWire(c: Condition): WireCondition {
@@ -221,7 +245,12 @@ function toWire(c: Condition): WireCondition {
 
 /** A definition in the shape the model answers in, so a refinement shows it its own format. */
 function definitionToWire(def: SegmentDefinition): Omit<WireDefinition, 'unrecognized' | 'assumptions'> {
-  return { conditions: def.conditions.map(toWire), top: def.top ?? null };
+  const top = def.top && {
+    ...def.top,
+    withinDays: def.top.withinDays ?? null,
+    period: def.top.period ? periodToWire(def.top.period) : null,
+  };
+  return { conditions: def.conditions.map(toWire), top: top ?? null };
 }
 
 export type DefinitionCheck = { ok: true; definition: SegmentDefinition } | { ok: false; problems: string[] };

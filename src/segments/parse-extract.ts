@@ -17,6 +17,7 @@ import type {
   ProductMatch,
   PurchasePeriod,
 } from './definition.ts';
+import { sayWindow } from './describe.ts';
 import {
   COMP,
   comparatorOf,
@@ -39,6 +40,8 @@ export interface Top {
   metric: Metric;
   direction: 'asc' | 'desc';
   limit: number;
+  withinDays?: number;
+  period?: PurchasePeriod;
 }
 
 export interface Ctx {
@@ -1337,6 +1340,26 @@ function extractLooseWindow(ctx: Ctx): void {
   });
 }
 
+const RANK_WINDOW = rx(`${START}(?:${WINDOW}|${PURCHASE_PHRASE}|recently|lately)${END}`);
+
+/**
+ * "top 10 customers by spend last month", "the 20 who ordered the most this year": a time said on its own
+ * with a spend or orders ranking is what the ranking counts, among the customers who bought then.
+ */
+function extractRankWindow(ctx: Ctx): void {
+  const top = ctx.top;
+  if (!top || (top.metric !== 'spend' && top.metric !== 'orders')) return;
+  let done = false;
+  apply(ctx, RANK_WINDOW, (_g, match) => {
+    const when = done ? null : readWhen(ctx, ` ${match.trim()}`);
+    if (!when) return null;
+    done = true;
+    Object.assign(top, whenOf(when));
+    note(ctx, `Ranked by ${top.metric}${sayWindow(when)}, among the customers who bought then.`);
+    return ' ';
+  });
+}
+
 /** In order: specific phrasings first. */
 export const EXTRACTORS: readonly ((ctx: Ctx) => void)[] = [
   extractTop,
@@ -1355,6 +1378,7 @@ export const EXTRACTORS: readonly ((ctx: Ctx) => void)[] = [
   extractProducts,
   extractLifecycle,
   extractCountries,
+  extractRankWindow,
   extractLooseMoney,
   extractLooseWindow,
 ];

@@ -1231,6 +1231,40 @@ describe('asking back', () => {
     expect(bare.notes.join(' ')).toContain('at least that amount');
   });
 
+  it('ranks spend or orders over a time said with a top-N list', () => {
+    const lastMonth = parsed('top 10 customers by spend last month');
+    expect(lastMonth.definition).toEqual({
+      conditions: [],
+      top: { metric: 'spend', direction: 'desc', limit: 10, withinDays: 30 },
+    });
+    expect(lastMonth.notes).toContain(
+      'Ranked by spend in the last 30 days, among the customers who bought then.',
+    );
+    expect(parsed('the 20 customers who ordered the most this year').definition.top).toEqual({
+      metric: 'orders',
+      direction: 'desc',
+      limit: 20,
+      period: { calendar: 'year', ofYear: 'this' },
+    });
+    expect(parsed('top 5 customers in March').definition.top).toEqual({
+      metric: 'spend',
+      direction: 'desc',
+      limit: 5,
+      period: { calendar: 'month', month: 3 },
+    });
+    // Other rankings have no total over a window: the time still says who bought then.
+    expect(parsed('top 10 by average order value last month').definition).toEqual({
+      conditions: [{ kind: 'metric', metric: 'recency_days', op: 'lte', value: 30 }],
+      top: { metric: 'avg_order_value', direction: 'desc', limit: 10 },
+    });
+    // A time that belongs to a purchase stays with it.
+    expect(parsed('top 10 customers who bought candles last month').definition.top).toEqual({
+      metric: 'spend',
+      direction: 'desc',
+      limit: 10,
+    });
+  });
+
   it('reads this week, month and quarter as the current one so far', () => {
     expect(parsed('customers who bought this month').definition.conditions).toEqual([
       { kind: 'bought', period: { unit: 'month', offset: 0 }, negate: false },

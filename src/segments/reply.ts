@@ -1,8 +1,8 @@
 import { maskId } from '../core/mask.ts';
 import { type Button, formatMoney, formatNumber, type Reply } from '../core/reply.ts';
 import type { Condition, SegmentDefinition } from './definition.ts';
-import { describeSegment } from './describe.ts';
-import type { Comparison, Preview } from './service.ts';
+import { describeSegment, sayWindow } from './describe.ts';
+import { type Comparison, type Preview, rankedOverWindow } from './service.ts';
 
 const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
 
@@ -29,7 +29,11 @@ export function segmentReply(
 ): Reply {
   const pct = (preview.share * 100).toFixed(preview.share < 0.1 ? 1 : 0);
   // Chosen by what they spent or ordered in a window or on a product: the figures shown are not those totals.
-  const life = def.conditions.some(hasTotal);
+  // Ranked by spend or orders over a window: that total is listed beside the lifetime figures.
+  const ranked = rankedOverWindow(def);
+  const life = Boolean(ranked) || def.conditions.some(hasTotal);
+  const rankedColumn =
+    ranked && def.top ? `${ranked === 'spend' ? 'Spend' : 'Orders'}${sayWindow(def.top)}` : undefined;
   const lifetime = (name: string) => (life ? `Lifetime ${name.toLowerCase()}` : name);
   const text =
     preview.count === 0
@@ -54,6 +58,7 @@ export function segmentReply(
             columns: [
               'Customer',
               'Country',
+              ...(rankedColumn ? [rankedColumn] : []),
               lifetime('Spend'),
               lifetime('Orders'),
               'Days since purchase',
@@ -62,6 +67,7 @@ export function segmentReply(
             rows: preview.sample.map((m) => [
               maskId(m.customerId),
               m.country,
+              ...(rankedColumn ? [ranked === 'spend' ? formatMoney(m.ranked ?? 0) : (m.ranked ?? 0)] : []),
               formatMoney(m.spend),
               m.orders,
               m.recencyDays,

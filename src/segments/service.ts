@@ -9,7 +9,7 @@ import Papa from 'papaparse';
 import { customerFeatures, segments } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
-import { compileWhere, MEMBER_COLUMNS, memberIdsQuery, membersQuery } from './compile.ts';
+import { compileWhere, MEMBER_COLUMNS, memberIdsQuery, membersQuery, rankWindow } from './compile.ts';
 import { type SegmentDefinition, segmentDefinition } from './definition.ts';
 import { describeSegment } from './describe.ts';
 
@@ -20,6 +20,8 @@ export interface Member {
   orders: number;
   recencyDays: number | null;
   lifecycle: string;
+  /** Spend or orders over a top-N list's ranking window ("top 10 by spend last month"), when it has one. */
+  ranked?: number;
 }
 
 export interface Preview {
@@ -42,6 +44,7 @@ function toMember(row: Record<string, unknown>): Member {
     orders: Number(row.orders),
     recencyDays: row.recencyDays === null ? null : Number(row.recencyDays),
     lifecycle: String(row.lifecycle),
+    ...(row.ranked === null || row.ranked === undefined ? {} : { ranked: Number(row.ranked) }),
   };
 }
 
@@ -98,19 +101,37 @@ export async function previewSegment(
   };
 }
 
+/** The measure a top-N list is ranked by over a window, or undefined when it ranks lifetime features. */
+export function rankedOverWindow(def: SegmentDefinition): 'spend' | 'orders' | undefined {
+  if (!rankWindow(def.top)) return undefined;
+  return def.top?.metric === 'orders' ? 'orders' : 'spend';
+}
+
 export async function segmentMemberIds(database: Database, def: SegmentDefinition): Promise<string[]> {
   const rows = await memberIdsQuery(database.db, def);
   return rows.map((r) => r.customerId);
 }
 
-/** Every member as CSV (id, country, spend, orders, days since last purchase, lifecycle). */
+/**
+ * Every member as CSV (id, country, spend, orders, days since last purchase, lifecycle), and for a top-N list
+ * ranked over a window what it was ranked by (`spend_in_window` or `orders_in_window`).
+ */
 export async function exportSegmentCsv(
   database: Database,
   def: SegmentDefinition,
 ): Promise<{ csv: string; rows: number }> {
   const rows = (await membersQuery(database.db, def)).map(toMember);
+  const windowed = rankedOverWindow(def);
   const csv = Papa.unparse({
-    fields: ['customer_id', 'country', 'spend', 'orders', 'recency_days', 'lifecycle'],
+    fields: [
+      'customer_id',
+      'country',
+      'spend',
+      'orders',
+      'recency_days',
+      'lifecycle',
+      ...(windowed ? [`${windowed}_in_window`] : []),
+    ],
     data: rows.map((r) => [
       r.customerId,
       r.country ?? '',
@@ -118,6 +139,7 @@ export async function exportSegmentCsv(
       r.orders,
       r.recencyDays ?? '',
       r.lifecycle,
+      ...(windowed ? [windowed === 'spend' ? (r.ranked ?? 0).toFixed(2) : (r.ranked ?? 0)] : []),
     ]),
   });
   return { csv: `${csv}\n`, rows: rows.length };
