@@ -55,8 +55,22 @@ function compared(text: string): { text: string; against?: Period } {
   const chart = parseChartRequest(plain);
   if (chart.ok && chart.request.chart === 'revenue_compare') return { text: plain };
   const alone = !versus.after.split(/\s+/).some((w) => w && !FILLER.has(w.toLowerCase()));
-  if (!takePeriod(versus.before).period || !versus.period || !alone) return { text: plain };
+  const own = takePeriod(versus.before).period;
+  if (!own || !versus.period || !alone) return { text: plain };
+  // "Black Friday vs last year": the same day in that year, not the whole year.
+  if ('named' in own && !('named' in versus.period)) {
+    const year = sameDayIn(versus.period);
+    return year ? { text: versus.before, against: { named: own.named, ...year } } : { text: plain };
+  }
   return { text: versus.before, against: versus.period };
+}
+
+/** The year a period names, for a named day in it ("last year", "2025"); undefined for any other period. */
+function sameDayIn(p: Period): { year: number } | { ofYear: 'this' | 'last' } | undefined {
+  if ('unit' in p && p.unit === 'year') return { ofYear: p.offset === 0 ? 'this' : 'last' };
+  if ('calendar' in p && p.calendar === 'year' && !p.since)
+    return p.year !== undefined ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : undefined;
+  return undefined;
 }
 
 /**

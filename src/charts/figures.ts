@@ -11,7 +11,14 @@ import type { Database } from '../db/client.ts';
 import { DONE_BATCHES } from '../ingest/features.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { AS_OF, inSegment } from './builders.ts';
-import { describePeriod, type Period, periodUnit, periodWindow, UNIT_INTERVAL } from './period.ts';
+import {
+  describePeriod,
+  namedDayWindow,
+  type Period,
+  periodUnit,
+  periodWindow,
+  UNIT_INTERVAL,
+} from './period.ts';
 
 export interface Figures {
   revenue: number;
@@ -50,7 +57,15 @@ export async function periodFigures(
   const unit = periodUnit(period);
   let prev: typeof cur | undefined;
   if (against) prev = periodWindow(against, at);
-  else if (period && 'unit' in period && period.unit === 'day' && period.offset === 0) {
+  // A named day against the same day a year before ("Black Friday 2026" against "Black Friday 2025").
+  else if (period && 'named' in period) {
+    // As far into it as this one goes: a weekend still under way against the same hours of the last one.
+    const year = namedDayWindow(period, at, 1);
+    prev = {
+      start: year.start,
+      stop: sql`least(${year.stop}, ${year.start} + (${cur.stop} - ${cur.start}))`,
+    };
+  } else if (period && 'unit' in period && period.unit === 'day' && period.offset === 0) {
     // Today so far against yesterday up to the same time.
     prev = { start: sql`${cur.start} - interval '1 day'`, stop: sql`${at} - interval '1 day'` };
   } else if (unit) {
@@ -120,13 +135,15 @@ export async function periodFigures(
   const before = unit ? describePeriod({ unit, offset: 1 }, b.prev_start.slice(0, 10)) : '';
   const previousLabel = against
     ? describePeriod(against, b.prev_start.slice(0, 10), Boolean(b.prev_to_date))
-    : !unit
-      ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
-      : unit === 'day'
-        ? `${before}${toDate ? ' up to the same time' : ''}`
-        : toDate
-          ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
-          : before;
+    : 'named' in period
+      ? `${describePeriod(period, b.prev_start.slice(0, 10))}${toDate ? ' up to the same time' : ''}`
+      : !unit
+        ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
+        : unit === 'day'
+          ? `${before}${toDate ? ' up to the same time' : ''}`
+          : toDate
+            ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
+            : before;
   return {
     label,
     current,

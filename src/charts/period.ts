@@ -63,10 +63,36 @@ export const calendarPeriodSchema = z.union([
     }),
 ]);
 
+/** Shopping days named rather than dated, each with its date in a year (see namedStart). */
+export const NAMED_DAYS = {
+  black_friday: { name: 'Black Friday', days: 1 },
+  cyber_monday: { name: 'Cyber Monday', days: 1 },
+  black_friday_weekend: { name: 'Black Friday weekend', days: 4 },
+  thanksgiving: { name: 'Thanksgiving', days: 1 },
+  singles_day: { name: "Singles' Day", days: 1 },
+  halloween: { name: 'Halloween', days: 1 },
+  valentines_day: { name: "Valentine's Day", days: 1 },
+  christmas_eve: { name: 'Christmas Eve', days: 1 },
+  christmas_day: { name: 'Christmas Day', days: 1 },
+  boxing_day: { name: 'Boxing Day', days: 1 },
+  new_years_eve: { name: "New Year's Eve", days: 1 },
+  new_years_day: { name: "New Year's Day", days: 1 },
+} as const;
+export type NamedDay = keyof typeof NAMED_DAYS;
+
+/** "Black Friday", "Cyber Monday 2025", "Christmas Eve last year": without a year, the latest one begun. */
+export const namedDaySchema = z.object({
+  named: z.enum(Object.keys(NAMED_DAYS) as [NamedDay, ...NamedDay[]]),
+  year: year.optional(),
+  ofYear: z.enum(['this', 'last']).optional(),
+});
+export type NamedDayPeriod = z.infer<typeof namedDaySchema>;
+
 export const periodSchema = z.union([
   z.object({ unit: z.enum(WINDOW_UNITS), offset: z.union([z.literal(0), z.literal(1)]) }),
   z.object({ days: z.number().int().min(1).max(3660) }),
   ...calendarPeriodSchema.options,
+  namedDaySchema,
 ]);
 
 /**
@@ -168,8 +194,46 @@ export function periodWindow(period: Period | undefined, at: SQL): { start: SQL;
   return { start: sql`(${start})`, stop: sql`(${stop})` };
 }
 
+/** The first instant of a named day in a year (SQL int), in UTC like every window here. */
+function namedStart(named: NamedDay, year: SQL): SQL {
+  const fixed: Partial<Record<NamedDay, [number, number]>> = {
+    singles_day: [11, 11],
+    halloween: [10, 31],
+    valentines_day: [2, 14],
+    christmas_eve: [12, 24],
+    christmas_day: [12, 25],
+    boxing_day: [12, 26],
+    new_years_eve: [12, 31],
+    new_years_day: [1, 1],
+  };
+  const date = fixed[named];
+  if (date) return sql`make_timestamp(${year}, ${date[0]}::int, ${date[1]}::int, 0, 0, 0)`;
+  // Thanksgiving is the fourth Thursday of November (dow 4); Black Friday the day after, Cyber Monday 4 after.
+  const after = named === 'thanksgiving' ? 0 : named === 'cyber_monday' ? 4 : 1;
+  const nov1 = sql`make_timestamp(${year}, 11, 1, 0, 0, 0)`;
+  return sql`(${nov1} + make_interval(days => ((11 - extract(dow from ${nov1})::int) % 7) + 21 + ${after}::int))`;
+}
+
+/**
+ * A named day's window as SQL over `at`: in its year, else in the as-of year, or the year before when that
+ * one has not begun by the as-of instant. `back` years earlier still (the same day a year before).
+ */
+export function namedDayWindow(p: NamedDayPeriod, at: SQL, back = 0): { start: SQL; stop: SQL } {
+  const asOfYear = sql`extract(year from ${at})::int`;
+  const year =
+    p.year !== undefined
+      ? sql`${p.year}::int`
+      : p.ofYear
+        ? sql`(${asOfYear} - ${p.ofYear === 'last' ? 1 : 0}::int)`
+        : sql`(${asOfYear} - (case when ${namedStart(p.named, asOfYear)} > ${at} then 1 else 0 end))`;
+  const start = namedStart(p.named, back ? sql`(${year} - ${back}::int)` : year);
+  const length = sql`${`${NAMED_DAYS[p.named].days} days`}::interval`;
+  return { start, stop: sql`least(${start} + ${length} - interval '1 microsecond', ${at})` };
+}
+
 function windowOf(period: Period | undefined, at: SQL): { start: SQL; stop: SQL } {
   if (!period) return { start: sql`'-infinity'::timestamp`, stop: at };
+  if ('named' in period) return namedDayWindow(period, at);
   if ('days' in period) return { start: sql`${at} - ${`${period.days} days`}::interval`, stop: at };
   if ('calendar' in period) {
     const start = calendarStart(period, at);
@@ -249,7 +313,7 @@ export async function resolvePeriod(
 
 /** The unit a period is counted in, for the period before it: none for all time, the last N days or "since". */
 export function periodUnit(period: Period | undefined): WindowUnit | undefined {
-  if (!period || 'days' in period) return undefined;
+  if (!period || 'days' in period || 'named' in period) return undefined;
   if ('calendar' in period) return period.since ? undefined : period.calendar;
   return period.unit;
 }
@@ -276,6 +340,7 @@ function calendarName(unit: WindowUnit, startIso: string): string {
 export function describePeriod(period: Period | undefined, startIso: string | null, toDate = false): string {
   if (!period) return 'of all time';
   if ('days' in period) return `the last ${plural(period.days, 'day')}`;
+  if ('named' in period) return describeNamedDay(period, startIso, toDate);
   const unit = 'calendar' in period ? period.calendar : period.unit;
   if (!startIso) return unit;
   const name = calendarName(unit, startIso);
@@ -283,9 +348,27 @@ export function describePeriod(period: Period | undefined, startIso: string | nu
   return period.offset === 0 ? `${name} to date` : name;
 }
 
-/** A period's description after "in": "in Mar 2011", "since Mar 2011", "of all time". */
+/** "Black Friday 2026 (27 Nov)", "Black Friday weekend 2026 (27–30 Nov) to date". */
+function describeNamedDay(p: NamedDayPeriod, startIso: string | null, toDate: boolean): string {
+  const { name, days } = NAMED_DAYS[p.named];
+  if (!startIso) return name;
+  const [y, m, d] = startIso.split('-').map(Number) as [number, number, number];
+  const end = new Date(Date.UTC(y, m - 1, d + days - 1));
+  const span =
+    days === 1
+      ? `${d} ${MONTHS[m - 1]}`
+      : end.getUTCMonth() === m - 1
+        ? `${d}–${end.getUTCDate()} ${MONTHS[m - 1]}`
+        : `${d} ${MONTHS[m - 1]}–${end.getUTCDate()} ${MONTHS[end.getUTCMonth()]}`;
+  return `${name} ${y} (${span})${toDate ? ' to date' : ''}`;
+}
+
+/** A period's description after "in": "in Mar 2011", "since Mar 2011", "of all time", "on Black Friday 2026". */
 export function inPeriod(description: string): string {
-  return /^(?:since|of)\b/.test(description) ? description : `in ${description}`;
+  if (/^(?:since|of)\b/.test(description)) return description;
+  // "on Black Friday 2026 (27 Nov)", "over Black Friday weekend 2026 (27–30 Nov)".
+  const named = Object.values(NAMED_DAYS).find((d) => description.startsWith(`${d.name} `));
+  return named ? `${named.days > 1 ? 'over' : 'on'} ${description}` : `in ${description}`;
 }
 
 const MONTH =

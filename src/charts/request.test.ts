@@ -160,6 +160,33 @@ describe('parseChartRequest', () => {
     expect(takePeriod('revenue last year').period).toEqual({ unit: 'year', offset: 1 });
   });
 
+  it('reads named shopping days, with a year or not, and refuses the ones whose date it cannot work out', () => {
+    const cases: [string, unknown, string][] = [
+      ['how did black friday go?', { named: 'black_friday' }, 'how did go?'],
+      ['revenue on Cyber Monday 2025', { named: 'cyber_monday', year: 2025 }, 'revenue'],
+      [
+        "orders over last year's Black Friday weekend",
+        { named: 'black_friday_weekend', ofYear: 'last' },
+        'orders',
+      ],
+      ['sales over the cyber weekend', { named: 'black_friday_weekend' }, 'sales'],
+      ['revenue on christmas eve last year', { named: 'christmas_eve', ofYear: 'last' }, 'revenue'],
+      ["how was new year's day", { named: 'new_years_day' }, 'how was'],
+      ['new years eve 2024 orders', { named: 'new_years_eve', year: 2024 }, 'orders'],
+      ["valentine's day revenue", { named: 'valentines_day' }, 'revenue'],
+      ['sales on singles day', { named: 'singles_day' }, 'sales'],
+      ['orders on boxing day', { named: 'boxing_day' }, 'orders'],
+    ];
+    for (const [text, period, rest] of cases) {
+      expect(takePeriod(text), text).toEqual({ period, rest });
+    }
+    // "Christmas" alone is a product category, not a day.
+    expect(takePeriod('revenue from christmas decorations').period).toBeUndefined();
+    const easter = takePeriod('how did easter weekend go');
+    expect(easter.period).toBeUndefined();
+    expect(easter.problem).toContain(`I can't read "easter weekend" as a period yet`);
+  });
+
   it('reads calendar months, quarters and years, and takes them out of the text', () => {
     const cases: [string, unknown, string][] = [
       ['revenue in March', { calendar: 'month', month: 3 }, 'revenue'],

@@ -13,6 +13,8 @@ import { MAX_GROUPS, segmentComparison } from './comparison.ts';
 import {
   CALENDAR_PHRASE,
   CALENDAR_RANGE,
+  NAMED_DAYS,
+  type NamedDay,
   PERIOD_UNITS,
   type Period,
   periodSchema,
@@ -97,30 +99,59 @@ function grainOf(text: string, fallback: 'day' | 'week' | 'month'): 'day' | 'wee
 const PERIOD_WORDS =
   /\b(today|yesterday)\b|\b(?:in\s+|over\s+|during\s+|for\s+)?(?:the\s+)?(this|last|previous|past)\s+(week|month|quarter|year)\b|\b(?:in\s+|over\s+|for\s+)?(?:the\s+)?(?:last|past|previous)\s+(\d{1,4})\s+(days?|weeks?|months?)\b|\b(year|month|quarter)[- ]to[- ]date\b|\b(ytd|mtd|qtd)\b/i;
 
-/**
- * Shopping days named rather than dated. None is read as a period yet; each is refused with what to ask
- * instead, never dropped ("revenue on Black Friday vs last year" once compared the whole years). "Christmas"
- * alone is a product category ("bought Christmas items"), so only its days are named here.
- */
-export const NAMED_DAY =
-  /\b(?:black\s+friday(?:\s+weekend)?|cyber\s+(?:monday|week(?:end)?)|christmas\s+(?:day|eve)|boxing\s+day|new\s+year'?s?\s+(?:day|eve)|valentine'?s?(?:\s+day)?|halloween|easter(?:\s+(?:sunday|monday|weekend))?|singles'?\s+day|prime\s+day|(?:mother|father)'?s\s+day|thanksgiving)\b/i;
+/** Shopping days named rather than dated, as said, each with the day it is (see NAMED_DAYS). */
+const NAMED_DAY_WORDS: [string, NamedDay][] = [
+  ['(?:black\\s+friday|cyber)\\s+weekend', 'black_friday_weekend'],
+  ['black\\s+friday', 'black_friday'],
+  ['cyber\\s+monday', 'cyber_monday'],
+  ['thanksgiving(?:\\s+day)?', 'thanksgiving'],
+  ["singles'?\\s+day|11\\.11|double\\s+11", 'singles_day'],
+  ['halloween', 'halloween'],
+  ["valentine'?s?(?:\\s+day)?", 'valentines_day'],
+  ['christmas\\s+eve', 'christmas_eve'],
+  ['christmas\\s+day', 'christmas_day'],
+  ['boxing\\s+day', 'boxing_day'],
+  ["new\\s+year'?s?\\s+eve", 'new_years_eve'],
+  ["new\\s+year'?s?(?:\\s+day)?", 'new_years_day'],
+];
+const NAMED_DAY_SAID = new RegExp(
+  `\\b(?:(?:on|over|during|for|at|around)\\s+)?(?:the\\s+)?(?:(this|last)\\s+year'?s\\s+)?(${NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|')})(?:\\s+(?:in\\s+)?((?:19|20)\\d{2})|\\s+(this|last)\\s+year)?\\b`,
+  'i',
+);
+/** Named days whose date moves in ways not worked out here: refused with what to ask instead, never dropped. */
+const MOVING_DAY =
+  /\b(?:easter(?:\s+(?:sunday|monday|weekend))?|prime\s+day|(?:mother|father)'?s\s+day|cyber\s+week)\b/i;
+/** A shopping day named in a request ("Black Friday", "Boxing Day"), read as a period or not. */
+export const NAMED_DAY = new RegExp(`${NAMED_DAY_SAID.source}|${MOVING_DAY.source}`, 'i');
 
-/** A period and the text with it taken out, or why the period said cannot be charted. */
-export function takePeriod(text: string): { period: Period | undefined; rest: string; problem?: string } {
-  const named = NAMED_DAY.exec(text);
-  if (named) {
-    const said = named[0].replace(/\s+/g, ' ');
+function takeNamedDay(text: string): { period?: Period; rest: string; problem?: string } | undefined {
+  const moving = MOVING_DAY.exec(text);
+  if (moving) {
     return {
-      period: undefined,
-      rest: `${text.slice(0, named.index)} ${text.slice(named.index + named[0].length)}`
+      rest: `${text.slice(0, moving.index)} ${text.slice(moving.index + moving[0].length)}`
         .replace(/\s+/g, ' ')
         .trim(),
       problem:
-        `I can't read "${said}" as a period yet: I count calendar weeks, months, quarters and years, ` +
-        'today and yesterday. Ask for the week or month it fell in, e.g. "orders last week vs the week before" ' +
-        'or "revenue in November vs last November".',
+        `I can't read "${moving[0].replace(/\s+/g, ' ')}" as a period yet: I know Black Friday, Cyber Monday and ` +
+        'fixed days like Christmas Day, and count calendar weeks, months, quarters and years. Ask for the week ' +
+        'or month it fell in, e.g. "orders last week vs the week before" or "revenue in April vs last April".',
     };
   }
+  const m = NAMED_DAY_SAID.exec(text);
+  if (!m) return undefined;
+  const said = m[2]!;
+  const named = NAMED_DAY_WORDS.find(([w]) => new RegExp(`^(?:${w})$`, 'i').test(said))![1];
+  const which = (m[1] ?? m[4])?.toLowerCase() as 'this' | 'last' | undefined;
+  const period: Period = { named, ...(m[3] ? { year: Number(m[3]) } : which ? { ofYear: which } : {}) };
+  const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
+  return { period, rest };
+}
+
+/** A period and the text with it taken out, or why the period said cannot be charted. */
+export function takePeriod(text: string): { period: Period | undefined; rest: string; problem?: string } {
+  const named = takeNamedDay(text);
+  if (named)
+    return { period: named.period, rest: named.rest, ...(named.problem ? { problem: named.problem } : {}) };
   // A named month or quarter first: "March last year" is one period, not "last year".
   const calendar = takeCalendarPeriod(text);
   if (calendar) return { period: calendar.period, rest: calendar.rest };
@@ -160,6 +191,7 @@ export const CALENDAR =
 /** The grain a period is drawn in when none is asked for: days in a month, weeks in a quarter, else months. */
 function periodGrain(p: Period): 'day' | 'week' | 'month' {
   if ('days' in p) return p.days <= 62 ? 'day' : p.days <= 200 ? 'week' : 'month';
+  if ('named' in p) return 'day';
   const unit = 'calendar' in p ? p.calendar : p.unit;
   if (unit === 'day') return 'day';
   if ('calendar' in p && p.since) return 'month';
@@ -463,8 +495,17 @@ export function parseChartRequest(raw: string): ChartParse {
   const compared = /\b(?:vs\.?|versus|against|compared)\b/i.test(body) || !BREAKDOWN.test(body);
   if (vs && compared && /\b(revenue|sales|orders|turnover)\b/i.test(body)) {
     // "revenue on Black Friday vs last year" is not this year against last year.
-    const named = NAMED_DAY.test(body) ? takePeriod(body).problem : undefined;
-    if (named) return { ok: false, message: named };
+    const named = NAMED_DAY.test(body) ? takePeriod(body) : undefined;
+    if (named?.problem) return { ok: false, message: named.problem };
+    if (named?.period && 'named' in named.period) {
+      const { name } = NAMED_DAYS[named.period.named];
+      return {
+        ok: false,
+        message:
+          `I draw this week, month, quarter or year against another in a chart. For ${name} against the year ` +
+          `before, ask "how did ${name} go?"; for the days around it, "revenue by day in November".`,
+      };
+    }
     const by = BREAKDOWN.exec(body);
     if (by) {
       return {
