@@ -180,8 +180,15 @@ describe('parseChartRequest', () => {
     for (const [text, period, rest] of cases) {
       expect(takePeriod(text), text).toEqual({ period, rest });
     }
-    // "Christmas" alone is a product category, not a day.
-    expect(takePeriod('revenue from christmas decorations').period).toBeUndefined();
+    // "Christmas" alone is a product category, not a day; goods for a day are goods.
+    for (const goods of [
+      'revenue from christmas decorations',
+      'top halloween products',
+      "revenue from valentine's cards",
+      'new year sale revenue',
+    ]) {
+      expect(takePeriod(goods).period, goods).toBeUndefined();
+    }
     const easter = takePeriod('how did easter weekend go');
     expect(easter.period).toBeUndefined();
     expect(easter.problem).toContain(`I can't read "easter weekend" as a period yet`);
