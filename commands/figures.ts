@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { figureFields, periodFigures } from '../src/charts/figures.ts';
-import { CALENDAR_RANGE, type Period } from '../src/charts/period.ts';
+import { CALENDAR_RANGE, NAMED_DAY, type Period } from '../src/charts/period.ts';
 import {
   CALENDAR,
   calendarSaid,
-  NAMED_DAY,
   parseChartRequest,
   takeOwnPeriod,
   takePeriod,

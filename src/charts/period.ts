@@ -428,6 +428,72 @@ export function calendarOfPhrase(phrase: string): CalendarPeriod | undefined {
   return takeCalendarPeriod(phrase)?.period;
 }
 
+// "Halloween decorations", "Christmas Day gifts": goods for the day, not the day's sales.
+const THEMED_GOODS =
+  '(?:items?|products?|decorations?|decor|cards?|gifts?|costumes?|stuff|range|collections?|lines?|goods|categor(?:y|ies)|themed?|sweets|treats|bags?|mugs?|jumpers?|hampers?|wrap(?:ping)?|lights?)\\b';
+
+/** Shopping days named rather than dated, as said, each with the day it is (see NAMED_DAYS). */
+const NAMED_DAY_WORDS: [string, NamedDay][] = [
+  ['(?:black\\s+friday|cyber)\\s+weekend', 'black_friday_weekend'],
+  ['black\\s+friday', 'black_friday'],
+  ['cyber\\s+monday', 'cyber_monday'],
+  ['thanksgiving(?:\\s+day)?', 'thanksgiving'],
+  ["singles'?\\s+day|11\\.11|double\\s+11", 'singles_day'],
+  ['halloween', 'halloween'],
+  ["valentine'?s?\\s+day", 'valentines_day'],
+  ['christmas\\s+eve', 'christmas_eve'],
+  ['christmas\\s+day', 'christmas_day'],
+  ['boxing\\s+day', 'boxing_day'],
+  ["new\\s+year'?s?\\s+eve", 'new_years_eve'],
+  ["new\\s+year'?s?\\s+day", 'new_years_day'],
+];
+const NAMED_DAY_SAID = new RegExp(
+  `\\b(?:(?:on|over|during|for|at|around)\\s+)?(?:the\\s+)?(?:(this|last)\\s+year'?s\\s+)?(${NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|')})(?:\\s+(?:in\\s+)?((?:19|20)\\d{2})|\\s+(this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`,
+  'i',
+);
+/** A named day as a phrase, with no capturing groups, for composing into other patterns ("on Black Friday"). */
+export const NAMED_DAY_PHRASE = `(?:(?:this|last)\\s+year'?s\\s+)?(?:${NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|')})(?:\\s+(?:in\\s+)?(?:19|20)\\d{2}|\\s+(?:this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`;
+/** Named days whose date moves in ways not worked out here: refused with what to ask instead, never dropped. */
+const MOVING_DAY =
+  /\b(?:easter(?:\s+(?:sunday|monday|weekend))?|prime\s+day|(?:mother|father)'?s\s+day|cyber\s+week)\b/i;
+/** A shopping day named in a request ("Black Friday", "Boxing Day"), read as a period or not. */
+export const NAMED_DAY = new RegExp(`${NAMED_DAY_SAID.source}|${MOVING_DAY.source}`, 'i');
+
+/**
+ * The named day said in a text and the text without it, or why the one said cannot be read; undefined when
+ * none is said.
+ *
+ * @example
+ * takeNamedDay('how did black friday go?'); // { period: { named: 'black_friday' }, rest: 'how did go?' }
+ */
+export function takeNamedDay(
+  text: string,
+): { period?: NamedDayPeriod; rest: string; problem?: string } | undefined {
+  const moving = MOVING_DAY.exec(text);
+  if (moving) {
+    return {
+      rest: `${text.slice(0, moving.index)} ${text.slice(moving.index + moving[0].length)}`
+        .replace(/\s+/g, ' ')
+        .trim(),
+      problem:
+        `I can't read "${moving[0].replace(/\s+/g, ' ')}" as a period yet: I know Black Friday, Cyber Monday and ` +
+        'fixed days like Christmas Day, and count calendar weeks, months, quarters and years. Ask for the week ' +
+        'or month it fell in, e.g. "orders last week vs the week before" or "revenue in April vs last April".',
+    };
+  }
+  const m = NAMED_DAY_SAID.exec(text);
+  if (!m) return undefined;
+  const said = m[2]!;
+  const named = NAMED_DAY_WORDS.find(([w]) => new RegExp(`^(?:${w})$`, 'i').test(said))![1];
+  const which = (m[1] ?? m[4])?.toLowerCase() as 'this' | 'last' | undefined;
+  const period: NamedDayPeriod = {
+    named,
+    ...(m[3] ? { year: Number(m[3]) } : which ? { ofYear: which } : {}),
+  };
+  const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
+  return { period, rest };
+}
+
 /** A range of calendar periods ("from March to June", "between Q1 and Q3"), which no window here covers. */
 export const CALENDAR_RANGE = new RegExp(
   `\\b(?:from|between)\\s+(?:the\\s+)?(?:${MONTH}|q[1-4]|(?:19|20)\\d{2})(?:\\s+(?:19|20)\\d{2})?\\s*(?:to|till|until|and|-|–)\\s*(?:the\\s+)?(?:${MONTH}|q[1-4]|(?:19|20)\\d{2})(?:\\s+(?:19|20)\\d{2})?\\b`,
