@@ -8,6 +8,7 @@ import {
   drivers,
   type TestDatabase,
 } from '../test/database.ts';
+import { THANKSGIVING_WEEK } from '../test/named-days.ts';
 
 // retail-small.csv, as of 2011-06-30 12:00 UTC. Purchases by known customers: Jan 35.64 (17850, first),
 // Feb 54.08 (13047, first), Mar 11.10 (17850), Jun 180.00 (12583, first) and 25.50 (13047). Total 306.32.
@@ -220,24 +221,11 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
   });
 });
 
-// Purchases around Black Friday: 2024's (29 Nov) and 2025's (28 Nov), Thanksgiving and Cyber Monday 2025 (27 Nov,
-// 1 Dec); as of 5 Dec 2025.
-const THANKSGIVING_WEEK = [
-  'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
-  '900001,20725,LUNCH BAG RED SPOTTY,10,2024-11-29 10:00:00,2.00,20001,United Kingdom',
-  '900002,20725,LUNCH BAG RED SPOTTY,5,2025-11-27 23:59:59,2.00,20002,United Kingdom',
-  '900003,20725,LUNCH BAG RED SPOTTY,10,2025-11-28 00:00:00,3.00,20001,United Kingdom',
-  '900004,22423,REGENCY CAKESTAND 3 TIER,2,2025-11-28 18:30:00,12.75,20003,France',
-  '900005,20725,LUNCH BAG RED SPOTTY,4,2025-11-30 12:00:00,2.50,20002,United Kingdom',
-  '900006,22423,REGENCY CAKESTAND 3 TIER,1,2025-12-01 09:00:00,12.75,20004,Germany',
-  '900007,20725,LUNCH BAG RED SPOTTY,1,2025-12-05 12:00:00,2.00,20001,United Kingdom',
-].join('\n');
-
 describe.each(drivers)('figures for named shopping days on %s', (driver) => {
   let db: TestDatabase;
   let router: Router;
   beforeAll(async () => {
-    db = await createCsvDatabase(driver, `${THANKSGIVING_WEEK}\n`);
+    db = await createCsvDatabase(driver, THANKSGIVING_WEEK);
     router = chatRouter(db);
   });
   afterAll(async () => {

@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createCsvDatabase,
   createFixtureDatabase,
   createTestDatabase,
   drivers,
   type TestDatabase,
 } from '../../test/database.ts';
+import { THANKSGIVING_WEEK } from '../../test/named-days.ts';
 import { memberIdsQuery } from './compile.ts';
 import type { SegmentDefinition } from './definition.ts';
 import { describeSegment } from './describe.ts';
@@ -379,5 +381,45 @@ describe.each(drivers)('segment rows on %s', (driver) => {
       await ids({ conditions: [{ kind: 'country', op: 'in', values: ["x'); delete from customers; --"] }] }),
     ).toEqual([]);
     expect(await db.rows<{ n: number }>(sql`select count(*)::int as n from customers`)).toEqual(before);
+  });
+});
+
+describe.each(drivers)('segments over named shopping days on %s', (driver) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createCsvDatabase(driver, THANKSGIVING_WEEK);
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+  const ids = (def: SegmentDefinition) => segmentMemberIds(db, def);
+  const on = (period: object, extra: object = {}) =>
+    ids({ conditions: [{ kind: 'bought', period, negate: false, ...extra } as never] });
+
+  it('finds who bought on a named day, over its weekend, and ranks by what they spent then', async () => {
+    expect(await on({ named: 'black_friday' })).toEqual(['20001', '20003']);
+    expect(await on({ named: 'black_friday', year: 2024 })).toEqual(['20001']);
+    expect(await on({ named: 'black_friday', ofYear: 'last' })).toEqual(['20001']);
+    expect(await on({ named: 'black_friday_weekend' })).toEqual(['20001', '20002', '20003', '20004']);
+    expect(await on({ named: 'thanksgiving' })).toEqual(['20002']);
+    expect(await on({ named: 'black_friday' }, { total: { measure: 'spend', op: 'gt', value: 26 } })).toEqual(
+      ['20001'],
+    );
+    expect(
+      await ids({ conditions: [{ kind: 'first_purchase', period: { named: 'black_friday' } }] }),
+    ).toEqual(['20003']);
+    const top = await ids({
+      conditions: [],
+      top: { metric: 'spend', direction: 'desc', limit: 2, period: { named: 'black_friday_weekend' } },
+    });
+    expect(top).toEqual(['20001', '20003']);
+    expect(
+      describeSegment({
+        conditions: [
+          { kind: 'bought', period: { named: 'black_friday' }, negate: false },
+          { kind: 'bought', period: { named: 'cyber_monday', year: 2025 }, negate: true },
+        ],
+      }),
+    ).toBe('bought on Black Friday · no purchase on Cyber Monday 2025');
   });
 });

@@ -3,7 +3,7 @@
  * one of these (validated by the same schema); only the compiler turns it into SQL.
  */
 import { z } from 'zod';
-import { calendarPeriodSchema } from '../charts/period.ts';
+import { calendarPeriodSchema, namedDaySchema } from '../charts/period.ts';
 import { LIFECYCLE_STAGES } from '../ingest/features.ts';
 
 /** Customer features a condition may compare. Each maps to one allow-listed column (see compile.ts). */
@@ -105,8 +105,11 @@ export const currentPeriod = z.object({
   offset: z.literal(0),
 });
 
-/** When purchases were made: a calendar month, quarter or year ("in March", "since January"), or the current one. */
-export const purchasePeriod = z.union([...calendarPeriodSchema.options, currentPeriod]);
+/**
+ * When purchases were made: a calendar month, quarter or year ("in March", "since January"), the current one, or
+ * a named day ("on Black Friday").
+ */
+export const purchasePeriod = z.union([...calendarPeriodSchema.options, currentPeriod, namedDaySchema]);
 export type PurchasePeriod = z.infer<typeof purchasePeriod>;
 
 export const TOTAL_MEASURES = ['spend', 'orders'] as const;

@@ -2,7 +2,7 @@
  * One plain line per definition ("Germany · spend > £1,000 · no purchase in the last 90 days"), shown with
  * every answer so the marketer can check what was understood.
  */
-import { sayCalendarPeriod } from '../charts/period.ts';
+import { NAMED_DAYS, sayCalendarPeriod } from '../charts/period.ts';
 import type { Comparator, Condition, Metric, PurchasePeriod, SegmentDefinition } from './definition.ts';
 
 const money = (n: number) =>
@@ -35,9 +35,13 @@ function list(values: string[]): string {
   return `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
 }
 
-/** "in March 2025", "since January", "this month". */
+/** "in March 2025", "since January", "this month", "on Black Friday". */
 export function sayPurchasePeriod(p: PurchasePeriod): string {
-  return 'unit' in p ? `this ${p.unit}` : sayCalendarPeriod(p);
+  if ('unit' in p) return `this ${p.unit}`;
+  if (!('named' in p)) return sayCalendarPeriod(p);
+  const { name, days } = NAMED_DAYS[p.named];
+  const year = p.year !== undefined ? ` ${p.year}` : p.ofYear ? ` ${p.ofYear} year` : '';
+  return days > 1 ? `over the ${name}${year}` : `on ${name}${year}`;
 }
 
 /** " in the last 30 days", " in March", " this month", or nothing. */

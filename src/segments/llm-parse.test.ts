@@ -162,6 +162,10 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
             negate: false,
           },
           { kind: 'first_purchase', period: current },
+          {
+            kind: 'first_purchase',
+            period: { ...current, calendar: 'black_friday' as const, year: 2025 },
+          },
         ],
         top: { metric: 'orders', direction: 'desc', limit: 10, withinDays: null, period: current },
       }),
@@ -176,6 +180,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
           negate: false,
         },
         { kind: 'first_purchase', period: { unit: 'month', offset: 0 } },
+        { kind: 'first_purchase', period: { named: 'black_friday', year: 2025 } },
       ],
       top: { metric: 'orders', direction: 'desc', limit: 10, period: { unit: 'month', offset: 0 } },
     };
@@ -185,6 +190,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     await llmParseSegment('only those in France', vocab, llm, { previous: definition });
     const shown = api.chatBodies().at(-1)!.messages.at(-1)!.content as string;
     expect(shown).toContain('"total":{"measure":"spend","op":"gt","value":500}');
+    expect(shown).toContain('"period":{"calendar":"black_friday","number":null,"year":2025');
     expect(shown).toContain(
       '"top":{"metric":"orders","direction":"desc","limit":10,"period":{"calendar":"this_month"',
     );

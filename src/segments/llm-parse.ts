@@ -6,7 +6,7 @@
  * produces data: the compiler alone turns a definition into a parameterised query.
  */
 import { z } from 'zod';
-import { calendarFromWire } from '../charts/period.ts';
+import { calendarFromWire, NAMED_DAYS, type NamedDay } from '../charts/period.ts';
 import { MegaphoneError } from '../core/errors.ts';
 import { LIFECYCLE_STAGES, LIFECYCLE_THRESHOLDS } from '../ingest/features.ts';
 import type { Prompt } from '../llm/prompts.ts';
@@ -36,10 +36,14 @@ const inOrNot = z.enum(['in', 'not_in']);
 const CURRENT = { this_week: 'week', this_month: 'month', this_quarter: 'quarter' } as const;
 
 /** A named calendar month, quarter or year, or the current one, every field present (strict structured output). */
+const NAMED = Object.keys(NAMED_DAYS) as NamedDay[];
 const wirePeriod = z.object({
   calendar: z
-    .enum(['month', 'quarter', 'year', 'this_week', 'this_month', 'this_quarter'])
-    .describe('this_week, this_month, this_quarter: the current one so far (the other fields unused)'),
+    .enum(['month', 'quarter', 'year', 'this_week', 'this_month', 'this_quarter', ...NAMED])
+    .describe(
+      'this_week, this_month, this_quarter: the current one so far (the other fields unused); a named day ' +
+        '(black_friday, cyber_monday, ...): that day, in `year` or `ofYear` when said, else the latest one',
+    ),
   number: z.number().nullable().describe('the month (1-12) or quarter (1-4); null for a year'),
   year: z.number().nullable().describe('the year, when said'),
   ofYear: z.enum(['this', 'last']).nullable().describe('"March last year": last; "Q1 this year": this'),
@@ -179,13 +183,24 @@ function periodFromWire(p: WirePeriod): unknown {
   const { calendar } = p;
   if (calendar === 'month' || calendar === 'quarter' || calendar === 'year')
     return calendarFromWire({ ...p, calendar });
-  return { unit: CURRENT[calendar], offset: 0 };
+  if (calendar in CURRENT) return { unit: CURRENT[calendar as keyof typeof CURRENT], offset: 0 };
+  return { named: calendar, ...(p.year !== null ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : {}) };
 }
 
 function periodToWire(p: PurchasePeriod): WirePeriod {
   if ('unit' in p) {
     const calendar = `this_${p.unit}` as const;
     return { calendar, number: null, year: null, ofYear: null, last: false, since: false };
+  }
+  if ('named' in p) {
+    return {
+      calendar: p.named,
+      number: null,
+      year: p.year ?? null,
+      ofYear: p.ofYear ?? null,
+      last: false,
+      since: false,
+    };
   }
   return {
     calendar: p.calendar,

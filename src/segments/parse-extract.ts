@@ -5,7 +5,7 @@
  * The order of `EXTRACTORS` matters: specific phrasings run before the general ones that would misread them
  * ("returned more than 3 times" before "more than 3 times", "haven't bought in 90 days" before "bought X").
  */
-import { CALENDAR_PHRASE, calendarOfPhrase } from '../charts/period.ts';
+import { CALENDAR_PHRASE, calendarOfPhrase, NAMED_DAY_PHRASE, takeNamedDay } from '../charts/period.ts';
 import { CATEGORY_RULES } from '../ingest/categorize.ts';
 import { COUNTRY_CODES, countriesNear, countryIndex, HOME_COUNTRY, WORD_LIKE_CODES } from './countries.ts';
 import type {
@@ -111,14 +111,14 @@ const WINDOW_AFTER = new RegExp(
 const CURRENT_PHRASE =
   '(?:(?:in|during|for)\\s+)?this\\s+(?:week|month|quarter)(?:\\s+so\\s+far)?|ytd|(?:the\\s+)?year\\s+to\\s+date';
 /** When purchases were made, as segments read it: a calendar period, or the current week, month or quarter. */
-const PURCHASE_PHRASE = `(?:${CALENDAR_PHRASE})|(?:${CURRENT_PHRASE})`;
+const PURCHASE_PHRASE = `(?:${CALENDAR_PHRASE})|(?:${CURRENT_PHRASE})|(?:(?:on|over|during)\\s+(?:the\\s+)?${NAMED_DAY_PHRASE})`;
 
 function purchasePeriodOf(phrase: string): PurchasePeriod | undefined {
   const said = phrase.trim();
   if (/^(?:ytd|(?:the\s+)?year\s+to\s+date)$/i.test(said)) return { calendar: 'year', ofYear: 'this' };
   const current = /^(?:(?:in|during|for)\s+)?this\s+(week|month|quarter)(?:\s+so\s+far)?$/i.exec(said);
   if (current) return { unit: current[1]!.toLowerCase() as 'week' | 'month' | 'quarter', offset: 0 };
-  return calendarOfPhrase(said);
+  return takeNamedDay(said)?.period ?? calendarOfPhrase(said);
 }
 
 type When = Pick<BoughtCondition, 'withinDays' | 'period'> & { length: number };
@@ -252,10 +252,14 @@ function extractPurchaseTotals(ctx: Ctx): void {
           if (on && item) pos += on[0].length + item.length;
           return item?.match;
         };
-        let product = onProduct();
-        const when = readWhen(ctx, ctx.text.slice(pos));
+        // The time first: "on Black Friday" is when, not what.
+        let when = readWhen(ctx, ctx.text.slice(pos));
         if (when) pos += when.length;
-        product ??= onProduct();
+        const product = onProduct();
+        if (!when) {
+          when = readWhen(ctx, ctx.text.slice(pos));
+          if (when) pos += when.length;
+        }
         if (!product && !when) continue;
         noteBare(ctx, spec, g, c, m[0]);
         const totals =

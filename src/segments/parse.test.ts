@@ -1265,6 +1265,35 @@ describe('asking back', () => {
     });
   });
 
+  it('reads purchases on named shopping days, and goods for a day as goods', () => {
+    expect(
+      parsed('customers who bought on black friday but not on cyber monday').definition.conditions,
+    ).toEqual([
+      { kind: 'bought', period: { named: 'black_friday' }, negate: false },
+      { kind: 'bought', period: { named: 'cyber_monday' }, negate: true },
+    ]);
+    expect(parsed('spent over £100 on black friday 2025').definition.conditions).toEqual([
+      {
+        kind: 'bought',
+        period: { named: 'black_friday', year: 2025 },
+        total: { measure: 'spend', op: 'gt', value: 100 },
+        negate: false,
+      },
+    ]);
+    expect(parsed('top 10 customers by spend over the black friday weekend').definition.top).toEqual({
+      metric: 'spend',
+      direction: 'desc',
+      limit: 10,
+      period: { named: 'black_friday_weekend' },
+    });
+    expect(parsed('new customers on boxing day last year').definition.conditions).toEqual([
+      { kind: 'first_purchase', period: { named: 'boxing_day', ofYear: 'last' } },
+    ]);
+    expect(parsed('customers who bought halloween decorations').definition.conditions).toEqual([
+      { kind: 'bought', product: { nameContains: 'halloween decoration' }, negate: false },
+    ]);
+  });
+
   it('reads this week, month and quarter as the current one so far', () => {
     expect(parsed('customers who bought this month').definition.conditions).toEqual([
       { kind: 'bought', period: { unit: 'month', offset: 0 }, negate: false },
