@@ -22,6 +22,7 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
+import type { PgSelect } from 'drizzle-orm/pg-core';
 import { customerFeatures, events, importBatches, products } from '../../db/schema.ts';
 import { type Period, periodWindow } from '../charts/period.ts';
 import type { Db } from '../db/client.ts';
@@ -190,12 +191,13 @@ export function rankedTotal(db: Db, def: SegmentDefinition): SQL<string | null> 
   return def.top && rankWindow(def.top) ? sql<string>`${rankValue(db, def.top)}::text` : sql<null>`null`;
 }
 
-/** How members are listed: by the top-N ranking, ties by id, and kept to N; else by id. */
-function orderOf(db: Db, def: SegmentDefinition): { order: SQL[]; limit?: number } {
+/** Which customers are listed and how: by the top-N ranking, ties by id, and kept to N; else by id. */
+function listing(db: Db, def: SegmentDefinition): { where: SQL | undefined; order: SQL[]; limit?: number } {
+  const where = rankedWhere(db, def);
   const id = asc(customerFeatures.customerId);
-  if (!def.top) return { order: [id] };
+  if (!def.top) return { where, order: [id] };
   const value = rankValue(db, def.top);
-  return { order: [def.top.direction === 'asc' ? asc(value) : desc(value), id], limit: def.top.limit };
+  return { where, order: [def.top.direction === 'asc' ? asc(value) : desc(value), id], limit: def.top.limit };
 }
 
 /**
@@ -205,24 +207,22 @@ function orderOf(db: Db, def: SegmentDefinition): { order: SQL[]; limit?: number
  * const { sql, params } = membersQuery(db, def).toSQL();
  */
 export function membersQuery(db: Db, def: SegmentDefinition) {
-  const base = db
-    .select({ ...MEMBER_COLUMNS, ranked: rankedTotal(db, def) })
-    .from(customerFeatures)
-    .where(rankedWhere(db, def))
-    .$dynamic();
-  const { order, limit } = orderOf(db, def);
-  const sorted = base.orderBy(...order);
-  return limit === undefined ? sorted : sorted.limit(limit);
+  const columns = { ...MEMBER_COLUMNS, ranked: rankedTotal(db, def) };
+  return listed(db, def, db.select(columns).from(customerFeatures).$dynamic());
 }
 
 /** Member ids only: the set a segment stands for (top-N applied). */
 export function memberIdsQuery(db: Db, def: SegmentDefinition) {
-  const base = db
-    .select({ customerId: customerFeatures.customerId })
-    .from(customerFeatures)
-    .where(rankedWhere(db, def))
-    .$dynamic();
-  const { order, limit } = orderOf(db, def);
-  const sorted = base.orderBy(...order);
+  return listed(
+    db,
+    def,
+    db.select({ customerId: customerFeatures.customerId }).from(customerFeatures).$dynamic(),
+  );
+}
+
+/** A select over customer_features narrowed to the definition's customers, listed as `listing` says. */
+function listed<Q extends PgSelect>(db: Db, def: SegmentDefinition, query: Q) {
+  const { where, order, limit } = listing(db, def);
+  const sorted = query.where(where).orderBy(...order);
   return limit === undefined ? sorted : sorted.limit(limit);
 }
