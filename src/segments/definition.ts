@@ -39,6 +39,13 @@ export const METRIC_BOUNDS: Record<Metric, { min: number; max: number; integer: 
 };
 
 const metric = z.enum(METRICS);
+
+function withinBounds(m: Metric, value: number, ctx: z.RefinementCtx): void {
+  const b = METRIC_BOUNDS[m];
+  if (value < b.min || value > b.max) {
+    ctx.addIssue({ code: 'custom', message: `${m} must be between ${b.min} and ${b.max}, not ${value}` });
+  }
+}
 const finite = z.number().finite();
 
 export const metricCondition = z
@@ -48,15 +55,7 @@ export const metricCondition = z
     op: z.enum(COMPARATORS),
     value: finite,
   })
-  .superRefine((c, ctx) => {
-    const b = METRIC_BOUNDS[c.metric];
-    if (c.value < b.min || c.value > b.max) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${c.metric} must be between ${b.min} and ${b.max}, not ${c.value}`,
-      });
-    }
-  });
+  .superRefine((c, ctx) => withinBounds(c.metric, c.value, ctx));
 
 export const rangeCondition = z
   .object({
@@ -127,13 +126,7 @@ export const purchaseTotal = z
     value: finite,
   })
   .superRefine((t, ctx) => {
-    const b = METRIC_BOUNDS[t.measure];
-    if (t.value < b.min || t.value > b.max) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${t.measure} must be between ${b.min} and ${b.max}, not ${t.value}`,
-      });
-    }
+    withinBounds(t.measure, t.value, ctx);
     const empty =
       (t.op === 'lt' && t.value <= (t.measure === 'orders' ? 1 : 0)) ||
       ((t.op === 'lte' || t.op === 'eq') && t.value === 0);
