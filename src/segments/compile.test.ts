@@ -63,7 +63,7 @@ describe('segment SQL (generated)', () => {
     expect(q.params).toEqual(expect.arrayContaining([2011, 3]));
   });
 
-  it('compiles a total to a HAVING over the matching lines, its value a parameter', () => {
+  it('compiles a total to one grouping of the matching lines, its value a parameter', () => {
     const q = memberIdsQuery(db.db, {
       conditions: [
         {
@@ -76,9 +76,12 @@ describe('segment SQL (generated)', () => {
       ],
     }).toSQL();
     expect(q.sql).toMatch(
-      /exists \(select 1 from "events" inner join "products" .* having \(count\(\*\) > 0 and coalesce\(sum\("events"\."quantity" \* "events"\."unit_price"\), 0\) > \$\d+\)\)/,
+      /where "customer_features"\."customer_id" in \(select "events"\."customer_id" from "events" inner join "products" .* group by "events"\."customer_id" having coalesce\(sum\("events"\."quantity" \* "events"\."unit_price"\), 0\) > \$\d+\)/,
     );
-    expect(q.sql).toContain(`date_trunc('month'`);
+    // The window is the as-of instant every customer shares, not a correlation per customer.
+    expect(q.sql).toContain(
+      `date_trunc('month', ((select max("customer_features"."as_of") from "customer_features")`,
+    );
     expect(q.params).toContain(500);
     expect(q.params).toContain('%candle%');
   });
