@@ -133,11 +133,22 @@ export const purchaseTotal = z
     if (empty) {
       ctx.addIssue({
         code: 'custom',
-        message: `no customer who bought has ${t.measure} ${t.op} ${t.value}: for customers who did not buy, say "didn't buy" (negate)`,
+        message:
+          `nobody who bought then ${t.measure === 'spend' ? `spent ${TOTAL_WORDS[t.op]} £${t.value}` : `has ${TOTAL_WORDS[t.op]} ${t.value} order${t.value === 1 ? '' : 's'}`}: ` +
+          `for customers who bought nothing then, ask for those who "didn't buy"`,
       });
     }
   });
 export type PurchaseTotal = z.infer<typeof purchaseTotal>;
+
+const TOTAL_WORDS: Record<Comparator, string> = {
+  gt: 'over',
+  gte: 'at least',
+  lt: 'under',
+  lte: 'at most',
+  eq: 'exactly',
+  neq: 'other than',
+};
 
 export const boughtCondition = z
   .object({

@@ -1317,6 +1317,9 @@ describe('asking back', () => {
 
   it('explains what it cannot express', () => {
     expect(refused('repeat buyers this year').message).toContain('whole history');
+    expect(refused('customers who spent under £0 this month').message).toContain(
+      `nobody who bought then spent under £0: for customers who bought nothing then, ask for those who "didn't buy"`,
+    );
     expect(refused('customers with 2+ returns in March').message).toContain(
       `I can't read "March" as a time here`,
     );
