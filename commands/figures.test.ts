@@ -259,6 +259,11 @@ describe.each(drivers)('figures for named shopping days on %s', (driver) => {
     const monday = await router.handle('revenue on cyber monday', slackThread('n3'));
     expect(monday.title).toBe('Figures for Cyber Monday 2025 (1 Dec)');
     expect(fields(monday).Revenue).toBe('£12.75 (new)');
+    // Since Black Friday: 28 Nov to 5 Dec 2025 against as long a stretch from Black Friday 2024.
+    const since = await router.handle('revenue since black friday', slackThread('n3b'));
+    expect(since.title).toBe('Figures since Black Friday 2025 (28 Nov)');
+    expect(fields(since)).toMatchObject({ Revenue: '£80.25 (+301%)', Orders: '5 (+400%)' });
+    expect(since.context).toMatch(/^Changes against as long a stretch since Black Friday 2024 \(29 Nov\)/);
     // The latest Christmas Day begun by 5 Dec 2025 is 2024's, which had no sales.
     const christmas = await router.handle('how did christmas day go?', slackThread('n4'));
     expect(christmas.title).toBe('Figures for Christmas Day 2024 (25 Dec)');

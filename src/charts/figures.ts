@@ -136,7 +136,9 @@ export async function periodFigures(
   const previousLabel = against
     ? describePeriod(against, b.prev_start.slice(0, 10), Boolean(b.prev_to_date))
     : 'named' in period
-      ? `${describePeriod(period, b.prev_start.slice(0, 10))}${toDate ? ' up to the same time' : ''}`
+      ? period.since
+        ? `as long a stretch ${describePeriod(period, b.prev_start.slice(0, 10))}`
+        : `${describePeriod(period, b.prev_start.slice(0, 10))}${toDate ? ' up to the same time' : ''}`
       : !unit
         ? `the ${plural('days' in period ? period.days : (b.days ?? 0), 'day')} before`
         : unit === 'day'

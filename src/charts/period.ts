@@ -85,6 +85,8 @@ export const namedDaySchema = z.object({
   named: z.enum(Object.keys(NAMED_DAYS) as [NamedDay, ...NamedDay[]]),
   year: year.optional(),
   ofYear: z.enum(['this', 'last']).optional(),
+  /** "since Black Friday": from it to the as-of instant. */
+  since: z.boolean().optional(),
 });
 export type NamedDayPeriod = z.infer<typeof namedDaySchema>;
 
@@ -227,6 +229,7 @@ export function namedDayWindow(p: NamedDayPeriod, at: SQL, back = 0): { start: S
         ? sql`(${asOfYear} - ${p.ofYear === 'last' ? 1 : 0}::int)`
         : sql`(${asOfYear} - (case when ${namedStart(p.named, asOfYear)} > ${at} then 1 else 0 end))`;
   const start = namedStart(p.named, back ? sql`(${year} - ${back}::int)` : year);
+  if (p.since) return { start, stop: at };
   const length = sql`${`${NAMED_DAYS[p.named].days} days`}::interval`;
   return { start, stop: sql`least(${start} + ${length} - interval '1 microsecond', ${at})` };
 }
@@ -360,6 +363,7 @@ function describeNamedDay(p: NamedDayPeriod, startIso: string | null, toDate: bo
       : end.getUTCMonth() === m - 1
         ? `${d}–${end.getUTCDate()} ${MONTHS[m - 1]}`
         : `${d} ${MONTHS[m - 1]}–${end.getUTCDate()} ${MONTHS[end.getUTCMonth()]}`;
+  if (p.since) return `since ${name} ${y} (${d} ${MONTHS[m - 1]})`;
   return `${name} ${y} (${span})${toDate ? ' to date' : ''}`;
 }
 
@@ -448,7 +452,7 @@ const NAMED_DAY_WORDS: [string, NamedDay][] = [
   ["new\\s+year'?s?\\s+day", 'new_years_day'],
 ];
 const NAMED_DAY_SAID = new RegExp(
-  `\\b(?:(?:on|over|during|for|at|around)\\s+)?(?:the\\s+)?(?:(this|last)\\s+year'?s\\s+)?(${NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|')})(?:\\s+(?:in\\s+)?((?:19|20)\\d{2})|\\s+(this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`,
+  `\\b(?:(since)\\s+|(?:on|over|during|for|at|around)\\s+)?(?:the\\s+)?(?:(this|last)\\s+year'?s\\s+)?(${NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|')})(?:\\s+(?:in\\s+)?((?:19|20)\\d{2})|\\s+(this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`,
   'i',
 );
 /** A named day as a phrase, with no capturing groups, for composing into other patterns ("on Black Friday"). */
@@ -483,12 +487,13 @@ export function takeNamedDay(
   }
   const m = NAMED_DAY_SAID.exec(text);
   if (!m) return undefined;
-  const said = m[2]!;
+  const said = m[3]!;
   const named = NAMED_DAY_WORDS.find(([w]) => new RegExp(`^(?:${w})$`, 'i').test(said))![1];
-  const which = (m[1] ?? m[4])?.toLowerCase() as 'this' | 'last' | undefined;
+  const which = (m[2] ?? m[5])?.toLowerCase() as 'this' | 'last' | undefined;
   const period: NamedDayPeriod = {
     named,
-    ...(m[3] ? { year: Number(m[3]) } : which ? { ofYear: which } : {}),
+    ...(m[4] ? { year: Number(m[4]) } : which ? { ofYear: which } : {}),
+    ...(m[1] ? { since: true } : {}),
   };
   const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
   return { period, rest };

@@ -176,6 +176,7 @@ describe('parseChartRequest', () => {
       ["valentine's day revenue", { named: 'valentines_day' }, 'revenue'],
       ['sales on singles day', { named: 'singles_day' }, 'sales'],
       ['orders on boxing day', { named: 'boxing_day' }, 'orders'],
+      ['revenue since black friday', { named: 'black_friday', since: true }, 'revenue'],
     ];
     for (const [text, period, rest] of cases) {
       expect(takePeriod(text), text).toEqual({ period, rest });

@@ -405,6 +405,9 @@ describe.each(drivers)('segments over named shopping days on %s', (driver) => {
     expect(await on({ named: 'black_friday', ofYear: 'last' })).toEqual(['20001']);
     expect(await on({ named: 'black_friday_weekend' })).toEqual(['20001', '20002', '20003', '20004']);
     expect(await on({ named: 'thanksgiving' })).toEqual(['20002']);
+    // Since Cyber Monday (1 Dec): 20004 that day, 20001 on 5 Dec; since Black Friday every customer bought.
+    expect(await on({ named: 'cyber_monday', since: true })).toEqual(['20001', '20004']);
+    expect(await on({ named: 'black_friday', since: true }, { negate: true })).toEqual([]);
     expect(await on({ named: 'black_friday' }, { total: { measure: 'spend', op: 'gt', value: 26 } })).toEqual(
       ['20001'],
     );
@@ -421,8 +424,9 @@ describe.each(drivers)('segments over named shopping days on %s', (driver) => {
         conditions: [
           { kind: 'bought', period: { named: 'black_friday' }, negate: false },
           { kind: 'bought', period: { named: 'cyber_monday', year: 2025 }, negate: true },
+          { kind: 'bought', period: { named: 'black_friday', since: true }, negate: true },
         ],
       }),
-    ).toBe('bought on Black Friday · no purchase on Cyber Monday 2025');
+    ).toBe('bought on Black Friday · no purchase on Cyber Monday 2025 · no purchase since Black Friday');
   });
 });

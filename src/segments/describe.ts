@@ -41,6 +41,7 @@ export function sayPurchasePeriod(p: PurchasePeriod): string {
   if (!('named' in p)) return sayCalendarPeriod(p);
   const { name, days } = NAMED_DAYS[p.named];
   const year = p.year !== undefined ? ` ${p.year}` : p.ofYear ? ` ${p.ofYear} year` : '';
+  if (p.since) return `since ${name}${year}`;
   return days > 1 ? `over the ${name}${year}` : `on ${name}${year}`;
 }
 

@@ -184,7 +184,8 @@ function periodFromWire(p: WirePeriod): unknown {
   if (calendar === 'month' || calendar === 'quarter' || calendar === 'year')
     return calendarFromWire({ ...p, calendar });
   if (calendar in CURRENT) return { unit: CURRENT[calendar as keyof typeof CURRENT], offset: 0 };
-  return { named: calendar, ...(p.year !== null ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : {}) };
+  const year = p.year !== null ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : {};
+  return { named: calendar, ...year, ...(p.since ? { since: true } : {}) };
 }
 
 function periodToWire(p: PurchasePeriod): WirePeriod {
@@ -193,13 +194,14 @@ function periodToWire(p: PurchasePeriod): WirePeriod {
     return { calendar, number: null, year: null, ofYear: null, last: false, since: false };
   }
   if ('named' in p) {
+    const { named, year, ofYear, since } = p;
     return {
-      calendar: p.named,
+      calendar: named,
       number: null,
-      year: p.year ?? null,
-      ofYear: p.ofYear ?? null,
+      year: year ?? null,
+      ofYear: ofYear ?? null,
       last: false,
-      since: false,
+      since: Boolean(since),
     };
   }
   return {

@@ -111,7 +111,7 @@ const WINDOW_AFTER = new RegExp(
 const CURRENT_PHRASE =
   '(?:(?:in|during|for)\\s+)?this\\s+(?:week|month|quarter)(?:\\s+so\\s+far)?|ytd|(?:the\\s+)?year\\s+to\\s+date';
 /** When purchases were made, as segments read it: a calendar period, or the current week, month or quarter. */
-const PURCHASE_PHRASE = `(?:${CALENDAR_PHRASE})|(?:${CURRENT_PHRASE})|(?:(?:on|over|during)\\s+(?:the\\s+)?${NAMED_DAY_PHRASE})`;
+const PURCHASE_PHRASE = `(?:${CALENDAR_PHRASE})|(?:${CURRENT_PHRASE})|(?:(?:on|over|during|since)\\s+(?:the\\s+)?${NAMED_DAY_PHRASE})`;
 
 function purchasePeriodOf(phrase: string): PurchasePeriod | undefined {
   const said = phrase.trim();

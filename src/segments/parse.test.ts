@@ -1286,6 +1286,9 @@ describe('asking back', () => {
       limit: 10,
       period: { named: 'black_friday_weekend' },
     });
+    expect(parsed("customers who haven't bought since black friday").definition.conditions).toEqual([
+      { kind: 'bought', period: { named: 'black_friday', since: true }, negate: true },
+    ]);
     expect(parsed('new customers on boxing day last year').definition.conditions).toEqual([
       { kind: 'first_purchase', period: { named: 'boxing_day', ofYear: 'last' } },
     ]);
