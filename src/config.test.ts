@@ -92,7 +92,7 @@ describe('loadConfig', () => {
 
 describe('loadDotEnv', () => {
   it('reads a .env file without overriding what the environment already has', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { loadDotEnv } = await import('./config.ts');
@@ -108,6 +108,7 @@ describe('loadDotEnv', () => {
     } finally {
       delete process.env.MEGAPHONE_TEST_DOTENV_A;
       delete process.env.MEGAPHONE_TEST_DOTENV_B;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
