@@ -463,6 +463,11 @@ const MOVING_DAY =
 /** A shopping day named in a request ("Black Friday", "Boxing Day"), read as a period or not. */
 export const NAMED_DAY = new RegExp(`${NAMED_DAY_SAID.source}|${MOVING_DAY.source}`, 'i');
 
+/** The text with a match taken out, spaces closed up: what is left to read after a period is taken. */
+export function withoutMatch(text: string, m: RegExpExecArray | RegExpMatchArray): string {
+  return `${text.slice(0, m.index)} ${text.slice(m.index! + m[0].length)}`.replace(/\s+/g, ' ').trim();
+}
+
 /**
  * The named day said in a text and the text without it, or why the one said cannot be read; undefined when
  * none is said.
@@ -476,9 +481,7 @@ export function takeNamedDay(
   const moving = MOVING_DAY.exec(text);
   if (moving) {
     return {
-      rest: `${text.slice(0, moving.index)} ${text.slice(moving.index + moving[0].length)}`
-        .replace(/\s+/g, ' ')
-        .trim(),
+      rest: withoutMatch(text, moving),
       problem:
         `I can't read "${moving[0].replace(/\s+/g, ' ')}" as a period yet: I know Black Friday, Cyber Monday and ` +
         'fixed days like Christmas Day, and count calendar weeks, months, quarters and years. Ask for the week ' +
@@ -495,8 +498,7 @@ export function takeNamedDay(
     ...(m[4] ? { year: Number(m[4]) } : which ? { ofYear: which } : {}),
     ...(m[1] ? { since: true } : {}),
   };
-  const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
-  return { period, rest };
+  return { period, rest: withoutMatch(text, m) };
 }
 
 /** A range of calendar periods ("from March to June", "between Q1 and Q3"), which no window here covers. */
@@ -517,8 +519,6 @@ export const CALENDAR_RANGE = new RegExp(
 export function takeCalendarPeriod(
   text: string,
 ): { period: CalendarPeriod; rest: string; said: string } | undefined {
-  const cut = (m: RegExpExecArray | RegExpMatchArray) =>
-    `${text.slice(0, m.index)} ${text.slice(m.index! + m[0].length)}`.replace(/\s+/g, ' ').trim();
   const flags = (
     prep: string | undefined,
     lastOrThis: string | undefined,
@@ -537,7 +537,7 @@ export function takeCalendarPeriod(
     const number = MONTHS.findIndex((m) => m.toLowerCase() === month[3]!.slice(0, 3).toLowerCase()) + 1;
     return {
       period: { calendar: 'month', month: number, ...flags(month[1], month[2], month[4], month[5]) },
-      rest: cut(month),
+      rest: withoutMatch(text, month),
       said: month[0].trim(),
     };
   }
@@ -550,7 +550,7 @@ export function takeCalendarPeriod(
         quarter: number,
         ...flags(quarter[1], quarter[2], quarter[5], quarter[6]),
       },
-      rest: cut(quarter),
+      rest: withoutMatch(text, quarter),
       said: quarter[0].trim(),
     };
   }
@@ -562,7 +562,7 @@ export function takeCalendarPeriod(
         year: Number(y[2]),
         ...(y[1]!.toLowerCase() === 'since' ? { since: true } : {}),
       },
-      rest: cut(y),
+      rest: withoutMatch(text, y),
       said: y[0].trim(),
     };
   }

@@ -20,6 +20,7 @@ import {
   periodSchema,
   takeCalendarPeriod,
   takeNamedDay,
+  withoutMatch,
 } from './period.ts';
 import { MAX_TOP, PRODUCT_METRICS, topProducts } from './products.ts';
 import { COMPARE_TO, DEFAULT_GRAIN, newVsReturning, revenueComparison, SERIES_METRICS } from './trends.ts';
@@ -110,7 +111,7 @@ export function takePeriod(text: string): { period: Period | undefined; rest: st
   if (calendar) return { period: calendar.period, rest: calendar.rest };
   const m = PERIOD_WORDS.exec(text);
   if (!m) return { period: undefined, rest: text };
-  const rest = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim();
+  const rest = withoutMatch(text, m);
   if (m[1]) return { period: { unit: 'day', offset: m[1].toLowerCase() === 'today' ? 0 : 1 }, rest };
   if (m[2] && m[3]) {
     const unit = m[3].toLowerCase() as (typeof PERIOD_UNITS)[number];
