@@ -14,6 +14,7 @@ import type {
   Condition,
   LifecycleCondition,
   Metric,
+  MetricCondition,
   ProductMatch,
   PurchasePeriod,
 } from './definition.ts';
@@ -538,18 +539,48 @@ const ONE_TIME_BUYERS = rx(
   `${START}(?:(?:1|single)[\\s-]?(?:timers?|offs)|(?:1|single)(?:-(?:time|off)(?:\\s+(?:only\\s+)?(?:${BUYER_NOUN}|purchases?|orders?))?|\\s+(?:time|off)\\s+(?:${BUYER_NOUN}|purchases?|orders?))|single[\\s-]+(?:purchase|order|transaction|basket)(?:\\s+(?:${BUYER_NOUN}|only))?|1\\s+(?:purchase|order|transaction)\\s+(?:${BUYER_NOUN}|only)|(?:only|just)\\s+(?:(?:${BUY_PAST}|placed|made)\\s+)?(?:(?:from|with)\\s+us\\s+)?(?:1\\s+times?|(?:1|a\\s+single)\\s+(?:orders?|purchases?|transactions?))|${BUY_PAST}\\s+(?:(?:from|with)\\s+us\\s+)?(?:only\\s+|just\\s+)?1\\s+times?(?:\\s+only)?|(?:(?:have|has|did)\\s+)?(?:never|not)\\s+(?:bought|ordered|purchased|come\\s+back|came\\s+back|returned)\\s+again)${END}`,
 );
 
+/**
+ * "repeat buyers", "one-time buyers": a lifetime order count, or with a time after them ("repeat buyers this
+ * year", "one-time buyers in the last 90 days") the count of orders in that time, among those who bought then.
+ */
 function extractOrderPhrases(ctx: Ctx): void {
-  const repeat = (_g: Groups, _m: string, after: string) => {
-    lifetimeOnly(ctx, 'Number of orders', after);
-    return mark(ctx, metric('orders', 'gte', 2));
-  };
-  const once = (_g: Groups, _m: string, after: string) => {
-    lifetimeOnly(ctx, 'Number of orders', after);
-    return mark(ctx, metric('orders', 'eq', 1));
-  };
-  apply(ctx, MORE_THAN_ONCE, repeat);
-  apply(ctx, REPEAT_BUYERS, repeat);
-  apply(ctx, ONE_TIME_BUYERS, once);
+  // The user's words are gone by now ("one" reads as 1): notes name each phrase as a marketer says it.
+  const phrases: [RegExp, Pick<MetricCondition, 'op' | 'value'>, string, string, string][] = [
+    [MORE_THAN_ONCE, { op: 'gte', value: 2 }, '2 or more orders', 'bought more than once', 'and bought'],
+    [REPEAT_BUYERS, { op: 'gte', value: 2 }, '2 or more orders', 'repeat buyers', 'who bought'],
+    [ONE_TIME_BUYERS, { op: 'eq', value: 1 }, 'exactly 1 order', 'one-time buyers', 'who bought'],
+  ];
+  for (const [re, total, words, said, join] of phrases) {
+    let from = 0;
+    for (;;) {
+      re.lastIndex = from;
+      const m = re.exec(ctx.text);
+      if (!m) break;
+      const end = m.index + m[0].length;
+      const when = readWhen(ctx, ctx.text.slice(end));
+      let replaced: string;
+      if (when) {
+        const time = ctx.text.slice(end, end + when.length).trim();
+        note(
+          ctx,
+          `Read "${said} ${time}" as ${words} ${time}. For customers with ${words} in all who bought ` +
+            `${time}, ask for "${said} ${join} ${time}".`,
+        );
+        replaced = mark(ctx, {
+          kind: 'bought',
+          ...whenOf(when),
+          total: { measure: 'orders', ...total },
+          negate: false,
+        });
+        ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end + when.length);
+      } else {
+        lifetimeOnly(ctx, 'Number of orders', ctx.text.slice(end));
+        replaced = mark(ctx, metric('orders', total.op, total.value));
+        ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end);
+      }
+      from = m.index + replaced.length;
+    }
+  }
 }
 
 const SPEC_ORDERS: MetricSpec = {

@@ -1318,8 +1318,43 @@ describe('asking back', () => {
     ]);
   });
 
+  it('reads repeat and one-time buyers in a time as their orders then', () => {
+    const repeat = parsed('repeat buyers this year');
+    expect(repeat.definition.conditions).toEqual([
+      {
+        kind: 'bought',
+        period: { calendar: 'year', ofYear: 'this' },
+        total: { measure: 'orders', op: 'gte', value: 2 },
+        negate: false,
+      },
+    ]);
+    expect(repeat.notes.join(' ')).toContain('ask for "repeat buyers who bought this year"');
+    expect(parsed('one-time buyers in the last 90 days').definition.conditions).toEqual([
+      { kind: 'bought', withinDays: 90, total: { measure: 'orders', op: 'eq', value: 1 }, negate: false },
+    ]);
+    expect(parsed('German repeat customers in March').definition.conditions).toEqual([
+      country('Germany'),
+      {
+        kind: 'bought',
+        period: { calendar: 'month', month: 3 },
+        total: { measure: 'orders', op: 'gte', value: 2 },
+        negate: false,
+      },
+    ]);
+    // Without a time, and with "who bought" before it, the lifetime count as before.
+    expect(parsed('repeat buyers who bought in the last 90 days').definition.conditions).toEqual([
+      m('orders', 'gte', 2),
+      m('recency_days', 'lte', 90),
+    ]);
+    // What the note suggests for the other reading.
+    expect(parsed('repeat buyers who bought this year').definition.conditions).toEqual([
+      m('orders', 'gte', 2),
+      { kind: 'bought', period: { calendar: 'year', ofYear: 'this' }, negate: false },
+    ]);
+  });
+
   it('explains what it cannot express', () => {
-    expect(refused('repeat buyers this year').message).toContain('whole history');
+    expect(refused('repeat buyers since the spring').message).toContain('whole history');
     expect(refused('customers who spent under £0 this month').message).toContain(
       `nobody who bought then spent under £0: for customers who bought nothing then, ask for those who "didn't buy"`,
     );
