@@ -49,6 +49,17 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     ['new vs returning customers by week', /^3 new customers, w\/c 10 Jan 2011 to w\/c 27 Jun 2011/],
     ['revenue this month vs last month', /^Jun 2011 to date: £205\.50 revenue vs £0\.00 in May 2011/],
     ['chart customers by rfm group', /^3 customers across 3 RFM groups/],
+    // Products named, read as a segment reads what customers bought.
+    [
+      'top christmas products',
+      /^Top Christmas product of all time: Paper Chain Kit 50's Christmas \(£204\.00\)/,
+    ],
+    [
+      'best selling alarm clocks this year',
+      /^Top “alarm clock” product in 2011 to date: Alarm Clock Bakelike /,
+    ],
+    // Customers named there are the audience: what UK customers bought.
+    ['top UK products', /^Top product for United Kingdom of all time: /],
   ])('answers "%s" with a chart image, alt text and a one-line summary', async (text, summary) => {
     const reply = await router.handle(text, thread());
     expect(reply.tone).toBeUndefined();
@@ -124,6 +135,11 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     const empty = await router.handle('top products for customers in Germany last month', thread());
     expect(empty.tone).toBe('error');
     expect(empty.text).toMatch(/No product sales for Germany in May 2011/);
+    const noGoods = await router.handle('top halloween products last quarter', thread());
+    expect(noGoods.tone).toBe('error');
+    expect(noGoods.text).toMatch(/^No product in the catalogue is named with “halloween”/);
+    const unsold = await router.handle('top christmas products last quarter', thread());
+    expect(unsold.text).toMatch(/^No sales of Christmas products in Q1 2011/);
     const audienceless = await router.handle('chart them by country', thread());
     expect(audienceless.text).toMatch(/no segment in this thread/);
   });

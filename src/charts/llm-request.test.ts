@@ -21,6 +21,7 @@ const blank: WireChartRequest = {
   by: null,
   measure: null,
   limit: null,
+  goods: null,
   period: null,
   audience: null,
   segments: null,
@@ -191,6 +192,20 @@ describe('chart requests read by a language model (official SDK against the loop
       expect(reply.title).toMatch(/^1 cohort for Germany, Feb 2011/);
       expect(reply.context).toBe('Germany');
       expect(reply.attachments?.[0]?.altText).toMatch(/^Heatmap of cohort retention for Germany/);
+    });
+
+    it('ranks only the products the model names, read against the catalogue', async () => {
+      const router = createRouter({ database: db, log: pino({ level: 'silent' }), commands, llm });
+      api.enqueue(answer({ chart: 'top_products', limit: 3, goods: 'Christmas decorations' }));
+      const reply = await router.handle('chart which of our festive lines do best', {
+        platform: 'slack',
+        userId: 'U1',
+        conversationId: 'llm-goods',
+      });
+      expect(reply.tone).toBeUndefined();
+      expect(reply.title).toMatch(/^Top Christmas product of all time: Paper Chain Kit 50's Christmas/);
+      const system = api.chatBodies()[0]!.messages[0]!.content;
+      expect(system).toContain('"top Christmas products" → goods "Christmas"');
     });
   });
 });

@@ -48,6 +48,12 @@ export const wireChartRequest = z.object({
     .nullable()
     .describe('breakdown: count customers (default), or sum their spend ("revenue by country")'),
   limit: z.number().nullable().describe(`top_products: how many, 1 to ${MAX_TOP}`),
+  goods: z
+    .string()
+    .nullable()
+    .describe(
+      'top_products: only these products, in the marketer\'s words ("Christmas", "candles", a quoted name); null for all',
+    ),
   period: z
     .object({
       unit: z.enum(WINDOW_UNITS).nullable().describe('day for "today" or "yesterday"'),
@@ -78,7 +84,7 @@ const CHARTS_TEXT = [
   '- `revenue`: revenue (bars) and orders (line) over time, or with metric average_order the average order per period. Parameters: grain, period (optional: all the data without one), metric (average_order or null), audience.',
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
   '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group; with a period, only those who bought in it and their spend in it. Parameters: by (country, lifecycle, rfm), measure (customers, spend), period (optional), audience.',
-  `- \`top_products\`: best-selling products, or product categories ("revenue by category", by: category). Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, by (category or null), audience.`,
+  `- \`top_products\`: best-selling products, or product categories ("revenue by category", by: category). Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, by (category or null), goods (the products to rank among: "top Christmas products" → goods "Christmas"; else null), audience.`,
   '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, period (optional: all the data without one), audience.',
   '- `cohorts`: monthly cohort retention heatmap (first purchase month × months since). Parameters: audience.',
   '- `compare_segments`: two or more saved segments or audiences side by side (size, spend, average order value). Parameters: segments.',
@@ -133,6 +139,7 @@ export function requestFromWire(w: WireChartRequest): unknown {
         metric: w.metric === 'units' ? 'units' : 'revenue',
         limit: w.limit ?? 10,
         ...(w.by === 'category' ? { by: 'category' } : {}),
+        ...(w.goods?.trim() ? { goods: w.goods.trim() } : {}),
         ...(period ? { period } : {}),
         ...audience,
       };

@@ -4,11 +4,14 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { TopLevelSpec } from 'vega-lite';
+import { products } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
 import { formatMoney, formatNumber, plural } from '../core/reply.ts';
 import type { Database } from '../db/client.ts';
 import { ensureDailySales } from '../ingest/daily-sales.ts';
-import type { SegmentDefinition } from '../segments/definition.ts';
+import { productMatches } from '../segments/compile.ts';
+import type { ProductMatch, SegmentDefinition } from '../segments/definition.ts';
+import { sayGoods } from '../segments/goods.ts';
 import { AS_OF, audienceLabel, type ChartBuild, inSegment } from './builders.ts';
 import { describePeriod, inPeriod, type Period, resolvePeriod } from './period.ts';
 import { PALETTE } from './render.ts';
@@ -33,6 +36,8 @@ export interface TopProductsOptions {
   where?: SegmentDefinition | undefined;
   /** Rank products (default), or their categories ("revenue by category"). */
   by?: 'product' | 'category' | undefined;
+  /** Only these products ("top Christmas products"). */
+  product?: ProductMatch | undefined;
 }
 
 /**
@@ -48,6 +53,12 @@ export async function topProducts(
 ): Promise<ChartBuild & { data: ProductRow[] }> {
   const metric = options.metric ?? 'revenue';
   const byCategory = options.by === 'category';
+  if (byCategory && options.product) {
+    throw new UserError(
+      'chart_goods_by_category',
+      `I rank categories over all products: for the best ${sayGoods(options.product)} products, ask for "top ${sayGoods(options.product)} products".`,
+    );
+  }
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP) {
     throw new UserError('chart_limit', `Top ${limit} products is not possible: ask for 1 to ${MAX_TOP}.`);
@@ -79,11 +90,17 @@ export async function topProducts(
     batches: read.batches,
   };
   const rankBy = metric === 'revenue' ? sql`revenue desc, units desc` : sql`units desc, revenue desc`;
+  const { product } = options;
+  const onlyGoods = (id: SQL) =>
+    product
+      ? sql`and ${id} in (select ${products.id} from ${products} where ${productMatches(product, products.id)})`
+      : sql``;
   let sales: SQL;
   if (allTime) {
     // One row per product, where summing the lines took ~40 ms of ~60 at 100k events.
     await ensureDailySales(database);
-    sales = sql`select s.product_id, s.revenue, s.units::bigint as units from product_sales s`;
+    sales = sql`select s.product_id, s.revenue, s.units::bigint as units from product_sales s
+      where true ${onlyGoods(sql`s.product_id`)}`;
   } else {
     const kinds = options.where ? sql`e.kind = 'purchase'` : sql`e.kind in ('purchase', 'anonymous')`;
     const from =
@@ -110,7 +127,7 @@ export async function topProducts(
       from events e
       where ${kinds} and e.batch_id = any(${bounds?.batches ?? '{}'}::int[]) and e.product_id is not null
         ${from} and e.occurred_at <= ${bounds?.stop ?? null}::timestamptz
-        and ${buyers}
+        and ${buyers} ${onlyGoods(sql`e.product_id`)}
       group by 1`;
   }
   const rows =
@@ -144,12 +161,25 @@ export async function topProducts(
   `)
       : [];
   const periodText = window?.label ?? describePeriod(options.period, null);
-  const noun = byCategory ? (['category', 'categories'] as const) : (['product', 'products'] as const);
+  const kind = product ? `${sayGoods(product)} ` : '';
+  const noun: [string, string] = byCategory
+    ? ['category', 'categories']
+    : [`${kind}product`, `${kind}products`];
   const who = audienceLabel(options.where);
   if (rows.length === 0) {
+    if (product) {
+      const [known] = await database.rows<{ n: number }>(
+        sql`select count(*)::int as n from ${products} where ${productMatches(product, products.id)}`,
+      );
+      if (!Number(known?.n)) {
+        throw new UserError('chart_no_goods', `No product in the catalogue is ${sayGoodsAs(product)}.`, {
+          hint: 'Name a category, or other words from product names, e.g. "top candle products".',
+        });
+      }
+    }
     throw new UserError(
       'chart_no_data',
-      `No product sales${who} ${inPeriod(periodText)}, so there is nothing to rank.`,
+      `No ${product ? `sales of ${noun[1]}` : 'product sales'}${who} ${inPeriod(periodText)}, so there is nothing to rank.`,
       {
         hint: options.period ? 'Try a longer period, e.g. "last year".' : undefined,
       },
@@ -212,6 +242,13 @@ export async function topProducts(
       .join(', ') +
     `${shown.length > 5 ? ', and more' : ''}.`;
   return { spec, altText, summary, data };
+}
+
+/** How the products a match names are said after "is": "in the Christmas category", "named “tea light”". */
+function sayGoodsAs(product: ProductMatch): string {
+  if (product.productId) return `stock code ${product.productId}`;
+  if (product.nameContains) return `named with “${product.nameContains}”`;
+  return `in a category like “${product.categoryContains}”`;
 }
 
 /** Catalogues often shout ("WHITE METAL LANTERN"); a chart reads better in title case. */

@@ -119,6 +119,58 @@ describe('parseChartRequest', () => {
       { chart: 'compare_segments', segments: ['lapsed-germans', 'big-spenders'] },
     ],
     ['compare a, b and c', { chart: 'compare_segments', segments: ['a', 'b', 'c'] }],
+    // Products named: the goods, read against the catalogue when the chart is built (readGoods).
+    [
+      'top christmas products last quarter',
+      {
+        chart: 'top_products',
+        metric: 'revenue',
+        limit: 10,
+        period: { unit: 'quarter', offset: 1 },
+        goods: 'christmas',
+      },
+    ],
+    [
+      'top 5 christmas decorations items for lapsed customers',
+      {
+        chart: 'top_products',
+        metric: 'revenue',
+        limit: 5,
+        goods: 'christmas decorations',
+        audience: 'lapsed customers',
+      },
+    ],
+    [
+      'best-selling candles in Germany this year',
+      {
+        chart: 'top_products',
+        metric: 'revenue',
+        limit: 10,
+        period: { unit: 'year', offset: 0 },
+        goods: 'candles',
+        audience: 'Germany',
+      },
+    ],
+    [
+      'top products in the Kitchen category by units',
+      { chart: 'top_products', metric: 'units', limit: 10, goods: 'Kitchen' },
+    ],
+    [
+      'most popular "tea light" items',
+      { chart: 'top_products', metric: 'revenue', limit: 10, goods: '"tea light"' },
+    ],
+    // Words that say how products rank are not products.
+    ['top selling products', { chart: 'top_products', metric: 'revenue', limit: 10 }],
+    [
+      'top performing products last quarter',
+      { chart: 'top_products', metric: 'revenue', limit: 10, period: { unit: 'quarter', offset: 1 } },
+    ],
+    [
+      'top 10 products for new customers',
+      { chart: 'top_products', metric: 'revenue', limit: 10, audience: 'new customers' },
+    ],
+    // A themed day before "products" is goods; after "on", the day.
+    ['top halloween products', { chart: 'top_products', metric: 'revenue', limit: 10, goods: 'halloween' }],
   ])('reads "%s"', (text, expected) => {
     expect(read(text)).toEqual(expected);
   });

@@ -5,8 +5,11 @@
  * parameters, so nothing a user or a model writes is ever executed.
  */
 import { z } from 'zod';
+import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
-import type { SegmentDefinition } from '../segments/definition.ts';
+import type { ProductMatch, SegmentDefinition } from '../segments/definition.ts';
+import { readGoods } from '../segments/goods.ts';
+import { loadVocabulary } from '../segments/vocabulary.ts';
 import { averageOrderOverTime, type ChartBuild, revenueOverTime, segmentBreakdown } from './builders.ts';
 import { cohortRetention } from './cohorts.ts';
 import { MAX_GROUPS, segmentComparison } from './comparison.ts';
@@ -65,6 +68,8 @@ export const chartRequest = z.discriminatedUnion('chart', [
     period: period.optional(),
     /** Products ranked (default), or their categories ("revenue by category", "top categories"). */
     by: z.enum(['product', 'category']).optional(),
+    /** Only these products, as said ("Christmas", "candles", "\"tea light\""); read against the catalogue. */
+    goods: z.string().trim().min(2).max(100).optional(),
     audience,
   }),
   z.object({ chart: z.literal('new_vs_returning'), grain, period: period.optional(), audience }),
@@ -267,6 +272,25 @@ const TOP_PERIODS =
   '"top 10 products last quarter", "top 10 products in March" or "top 10 products since January"';
 
 /** "in Germany" brings the audience too, once no period is left in the text (see periodNotCharted). */
+/** Words before "products" that say which products rank, not which: "top performing products". */
+const NOT_GOODS =
+  'products?|items?|sellers|selling|best|most|popular|performing|grossing|earning|rated|ranked|revenue|sales|sold|units|new|for|among|by|in|from|of|to|on|the|our|and|this|last|past|previous|customers?|buyers?|shoppers?|clients?|people|segments?';
+/** Up to four words naming products, or a quoted name: read later against the catalogue (see readGoods). */
+const GOODS_WORDS = `(?<goods>"[^"]{2,60}"|(?!(?:${NOT_GOODS})\\b)[a-z][\\w'&-]*(?:\\s+(?!(?:${NOT_GOODS})\\b)[a-z&][\\w'&-]*){0,3})`;
+/** "top 5 Christmas products", "best 'tea light' items". */
+const GOODS_TOP = new RegExp(
+  `\\b(?:top|best)\\s*(\\d{1,3})?\\s+${GOODS_WORDS}\\s+(?:products?|items?|sellers|best[- ]?sellers|skus?|lines|gifts)\\b`,
+  'i',
+);
+/** "best-selling candles", "most popular Christmas decorations": no word for products needed. */
+const GOODS_SELLING = new RegExp(
+  `\\b(?:best[- ]?selling|top[- ]selling|most\\s+popular)\\s*(\\d{1,3})?\\s+${GOODS_WORDS}(?=\\s|[.?!,]|$)`,
+  'i',
+);
+/** "top products in the Christmas category", "best sellers from the candles range". */
+const GOODS_IN_RANGE =
+  /\b(?:in|from|within)\s+(?:the\s+|our\s+)?(?<goods>"[^"]{2,60}"|[a-z][\w'&-]*(?:\s+[a-z&][\w'&-]*){0,3}?)\s+(?:category|range|collection|department|section|line)\b/i;
+
 const AUDIENCE_OR_IN = /\b(?:for|among|of|from|in)\s+(.+)$/i;
 
 const LEAD =
@@ -371,9 +395,12 @@ export function parseChartRequest(raw: string): ChartParse {
   }
 
   const top =
-    /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:best[- ]?selling\s+)?(?:product\s+)?(products?|items?|sellers|best[- ]?sellers|skus?|categor(?:y|ies))\b/i.exec(
+    /\b(?:top|best|best[- ]selling|most popular|bestselling)\s*(\d{1,3})?\s*(?:(?:best[- ]?|top[- ]?)?selling\s+|(?:best[- ]?|top[- ]?)?performing\s+|grossing\s+)?(?:product\s+)?(products?|items?|sellers|best[- ]?sellers|skus?|categor(?:y|ies))\b/i.exec(
       body,
     ) ??
+    // "top 5 Christmas products", "best-selling candles": products named between.
+    GOODS_TOP.exec(body) ??
+    GOODS_SELLING.exec(body) ??
     /\b(best[- ]?sellers)\b/i.exec(body) ??
     // "revenue by category", "units sold per product category": the categories ranked.
     /\b(?:revenue|sales|turnover|units(?:\s+sold)?)\s+(?:by|per|across)\s+(?:product\s+)?(categor(?:y|ies))\b/i.exec(
@@ -419,8 +446,16 @@ export function parseChartRequest(raw: string): ChartParse {
     const metric = /\b(units|unit sales|quantity|volume|items sold|pieces)\b/i.test(body)
       ? 'units'
       : 'revenue';
-    const after = rest.slice(
-      rest.search(/\b(products?|items?|sellers|best[- ]?sellers|skus?|categor(?:y|ies))\b/i),
+    // "top products in the Christmas category": the products, not an audience.
+    const inRange = GOODS_IN_RANGE.exec(rest);
+    const goods = top.groups?.goods ?? inRange?.groups?.goods;
+    const named = inRange ? withoutMatch(rest, inRange) : rest;
+    const said = top.groups?.goods ? named.replace(top.groups.goods, ' ') : named;
+    const after = said.slice(
+      Math.max(
+        0,
+        said.search(/\b(products?|items?|sellers|best[- ]?sellers|skus?|categor(?:y|ies)|lines|gifts)\b/i),
+      ),
     );
     // The period is out already, so "in" can only bring the audience ("in Germany"): left out, it was dropped
     // without a word and the chart showed everyone.
@@ -433,7 +468,8 @@ export function parseChartRequest(raw: string): ChartParse {
       metric,
       limit,
       ...(p ? { period: p } : {}),
-      ...(/categor/i.test(top[0]) ? { by: 'category' } : {}),
+      ...(/categor/i.test(top[0]) && !inRange ? { by: 'category' } : {}),
+      ...(goods ? { goods: goods.trim() } : {}),
       audience: cleanAudience(who),
     });
   }
@@ -619,6 +655,16 @@ export async function buildChart(
     }
     return segmentComparison(database, groups);
   }
+  let product: ProductMatch | undefined;
+  if (request.chart === 'top_products' && request.goods) {
+    const goods = readGoods(request.goods, await loadVocabulary(database));
+    if (goods.ok) product = goods.product;
+    else if (goods.audience) {
+      // "top UK products": what UK customers bought.
+      const audience = request.audience ? `${request.goods} ${request.audience}` : request.goods;
+      request = { ...request, goods: undefined, audience };
+    } else throw new UserError('chart_goods', goods.message);
+  }
   const who = request.audience ? await resolve(request.audience) : undefined;
   const where = who?.definition;
   switch (request.chart) {
@@ -661,6 +707,7 @@ export async function buildChart(
           metric: request.metric,
           limit: request.limit,
           period: request.period,
+          product,
           where,
         })),
         audience: who,

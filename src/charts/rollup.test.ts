@@ -14,7 +14,7 @@ import {
 import type { Database } from '../db/client.ts';
 import { loadDemo } from '../ingest/demo.ts';
 import { DONE_BATCHES, refreshFeatures } from '../ingest/features.ts';
-import type { SegmentDefinition } from '../segments/definition.ts';
+import type { ProductMatch, SegmentDefinition } from '../segments/definition.ts';
 import {
   AS_OF,
   type Grain,
@@ -190,14 +190,24 @@ async function refProducts(
   window: { start?: SQL; stop: SQL },
   limit: number,
   where?: SegmentDefinition,
+  goods?: ProductMatch,
 ) {
+  const only = !goods
+    ? sql`true`
+    : goods.productId
+      ? sql`e.product_id = ${goods.productId}`
+      : sql`e.product_id in (select p.id from products p where ${
+          goods.nameContains
+            ? sql`p.name ilike ${`%${goods.nameContains}%`}`
+            : sql`p.category ilike ${`%${goods.categoryContains}%`}`
+        })`;
   const rows = await db.rows<{ product_id: string | null; revenue: string; units: number }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at),
     sales as (
       select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
       from events e
       where e.kind in ${where ? sql`('purchase')` : sql`('purchase', 'anonymous')`} and e.batch_id in ${DONE_BATCHES}
-        and e.product_id is not null and ${inWhere(db, where)}
+        and e.product_id is not null and ${inWhere(db, where)} and ${only}
         and (e.occurred_at at time zone 'UTC') >= ${window.start ?? sql`'-infinity'::timestamp`}
         and (e.occurred_at at time zone 'UTC') <= ${window.stop}
       group by 1
@@ -377,6 +387,55 @@ describe.each(drivers)('event charts from the daily rollups on %s', (driver) => 
     );
     expect(Number(left?.n)).toBe(0);
     await expectRollupsMatchEvents(demo);
+  });
+
+  it('rank only the products named, by category, words of their names or stock code', async () => {
+    const [code] = await demo.rows<{ id: string }>(
+      sql`select product_id as id from events where kind = 'purchase' order by batch_id, line_no limit 1`,
+    );
+    const named: ProductMatch[] = [
+      { categoryContains: 'Christmas' },
+      { nameContains: 'bag' },
+      { productId: code!.id },
+    ];
+    let rows = 0;
+    for (const goods of named) {
+      for (const where of [undefined, BIG]) {
+        for (const [period, window] of [
+          [undefined, { stop: asOf }],
+          [{ unit: 'quarter', offset: 1 }, lastQuarter],
+          [{ calendar: 'month', month: 3 }, inMarch],
+        ] as const) {
+          const chart = await topProducts(demo, { limit: 3, period, where, product: goods }).catch(
+            (error: { code?: string }) => {
+              expect(error.code).toBe('chart_no_data');
+              return { data: [] };
+            },
+          );
+          expect(chart.data.map(({ productId, revenue, units }) => ({ productId, revenue, units }))).toEqual(
+            await refProducts(demo, window, 3, where, goods),
+          );
+          rows += chart.data.length;
+        }
+      }
+    }
+    expect(rows).toBeGreaterThan(10);
+    const christmas = await topProducts(demo, { limit: 3, product: { categoryContains: 'Christmas' } });
+    expect(christmas.summary).toMatch(/^Top Christmas product of all time: /);
+    expect(christmas.data.at(-1)?.label).toMatch(/^Other Christmas products \(\d+\)$/);
+    expect(christmas.altText).toMatch(/^Bar chart of the top 3 Christmas products by revenue, of all time: /);
+    // A name no product has is said so, not shown as no sales.
+    await expect(topProducts(demo, { product: { nameContains: 'halloween' } })).rejects.toMatchObject({
+      code: 'chart_no_goods',
+      message: 'No product in the catalogue is named with “halloween”.',
+    });
+    // LIKE's wildcards in a name are literal.
+    await expect(topProducts(demo, { product: { nameContains: '%_' } })).rejects.toMatchObject({
+      code: 'chart_no_goods',
+    });
+    await expect(
+      topProducts(demo, { by: 'category', product: { categoryContains: 'Christmas' } }),
+    ).rejects.toMatchObject({ code: 'chart_goods_by_category' });
   });
 
   it('follow a new as-of instant and rebuild a missing or stale rollup before charting', async () => {

@@ -27,7 +27,14 @@ import type { PgSelect } from 'drizzle-orm/pg-core';
 import { customerFeatures, events, importBatches, products } from '../../db/schema.ts';
 import { type Period, periodWindow } from '../charts/period.ts';
 import type { Db } from '../db/client.ts';
-import type { Comparator, Condition, Metric, SegmentDefinition, TotalMeasure } from './definition.ts';
+import type {
+  Comparator,
+  Condition,
+  Metric,
+  ProductMatch,
+  SegmentDefinition,
+  TotalMeasure,
+} from './definition.ts';
 
 const COLUMNS: Record<Metric, Column> = {
   spend: customerFeatures.spend,
@@ -55,6 +62,22 @@ const TOTALS: Record<TotalMeasure, SQL> = {
 /** `%`, `_` and `\` in a user's text are literal characters, not LIKE wildcards. */
 function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+/**
+ * Rows of `products` (joined, or in a subquery over it) that a product match names: its id, words in its name
+ * or its category.
+ *
+ * @example
+ * db.select({ id: products.id }).from(products).where(productMatches({ categoryContains: 'Christmas' }, products.id));
+ */
+export function productMatches(product: ProductMatch, productId: Column): SQL {
+  const filters: SQL[] = [];
+  if (product.productId) filters.push(eq(productId, product.productId));
+  if (product.nameContains) filters.push(ilike(products.name, likeContains(product.nameContains)));
+  if (product.categoryContains)
+    filters.push(ilike(products.category, likeContains(product.categoryContains)));
+  return or(...filters)!;
 }
 
 /** The features' as-of instant: each row's own, or in a subquery over all customers the one they share. */
@@ -90,14 +113,7 @@ function boughtLines(
     ),
   ];
   const { product } = c;
-  if (product) {
-    const productFilters: SQL[] = [];
-    if (product.productId) productFilters.push(eq(events.productId, product.productId));
-    if (product.nameContains) productFilters.push(ilike(products.name, likeContains(product.nameContains)));
-    if (product.categoryContains)
-      productFilters.push(ilike(products.category, likeContains(product.categoryContains)));
-    filters.push(or(...productFilters)!);
-  }
+  if (product) filters.push(productMatches(product, events.productId));
   if (c.withinDays !== undefined) {
     filters.push(gt(events.occurredAt, sql`${asOf} - make_interval(days => ${c.withinDays})`));
   }
