@@ -11,6 +11,7 @@ import {
   type WireChartRequest,
   wireChartRequest,
 } from './llm-request.ts';
+import { NAMED_DAYS } from './period.ts';
 
 const blank: WireChartRequest = {
   chart: 'revenue',
@@ -35,6 +36,7 @@ const noPeriod = {
   calendar: null,
   number: null,
   year: null,
+  ofYear: null,
   last: null,
   since: null,
 };
@@ -92,6 +94,33 @@ describe('chart requests read by a language model (official SDK against the loop
     expect(body!.messages[1]!.content).toBe(
       'Chart request: what did the French buy most of last quarter? top 5 by units',
     );
+  });
+
+  it('takes a named shopping day, and a year said as "last year"', async () => {
+    api.enqueue(
+      answer({
+        chart: 'top_products',
+        limit: 5,
+        period: { ...noPeriod, calendar: 'black_friday', ofYear: 'last' },
+      }),
+      answer({
+        chart: 'revenue',
+        grain: 'day',
+        period: { ...noPeriod, calendar: 'month', number: 3, ofYear: 'last' },
+      }),
+    );
+    expect(await llmChartRequest('five best sellers on black friday last year', llm)).toMatchObject({
+      ok: true,
+      request: { chart: 'top_products', limit: 5, period: { named: 'black_friday', ofYear: 'last' } },
+    });
+    expect(await llmChartRequest('daily revenue in March last year', llm)).toMatchObject({
+      ok: true,
+      request: { chart: 'revenue', grain: 'day', period: { calendar: 'month', month: 3, ofYear: 'last' } },
+    });
+    const system = api.chatBodies()[0]!.messages[0]!.content;
+    expect(system).toContain('"top products on Black Friday" → calendar black_friday');
+    // The prompt lists every day the schema takes.
+    for (const day of Object.keys(NAMED_DAYS)) expect(system).toContain(day);
   });
 
   it('takes a named calendar period, checked like any other', async () => {

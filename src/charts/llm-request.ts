@@ -11,7 +11,14 @@ import { promptOnce, renderPrompt } from '../llm/prompts.ts';
 import type { LlmMessage, LlmProvider, StructuredResult } from '../llm/provider.ts';
 import { formatIssues } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
-import { calendarFromWire, PERIOD_UNITS, WINDOW_UNITS } from './period.ts';
+import {
+  calendarFromWire,
+  NAMED_DAYS,
+  type NamedDay,
+  namedFromWire,
+  PERIOD_UNITS,
+  WINDOW_UNITS,
+} from './period.ts';
 import { MAX_TOP } from './products.ts';
 import { type ChartParse, type ChartRequest, chartRequest, parseChartRequest } from './request.ts';
 import { COMPARE_TO } from './trends.ts';
@@ -25,6 +32,8 @@ export const CHART_KINDS = [
   'cohorts',
   'compare_segments',
 ] as const;
+
+const NAMED = Object.keys(NAMED_DAYS) as NamedDay[];
 
 /** What the model fills in. */
 export const wireChartRequest = z.object({
@@ -60,11 +69,18 @@ export const wireChartRequest = z.object({
       offset: z.number().nullable().describe('0: current to date, 1: previous complete one'),
       days: z.number().nullable().describe('the last N days'),
       calendar: z
-        .enum(['month', 'quarter', 'year'])
+        .enum(['month', 'quarter', 'year', ...NAMED])
         .nullable()
-        .describe('a named calendar month, quarter or year ("in March", "Q3 2025", "in 2026")'),
+        .describe(
+          'a named calendar month, quarter or year ("in March", "Q3 2025", "in 2026"), or a named shopping day ' +
+            '(black_friday, cyber_monday, ...: that day, the latest one unless a year is said)',
+        ),
       number: z.number().nullable().describe('calendar: the month (1-12) or quarter (1-4)'),
       year: z.number().nullable().describe('calendar: the year, when said'),
+      ofYear: z
+        .enum(['this', 'last'])
+        .nullable()
+        .describe('calendar: "March last year", "Black Friday last year": last; "Q1 this year": this'),
       last: z.boolean().nullable().describe('calendar: "last March", the latest one already ended'),
       since: z.boolean().nullable().describe('calendar: "since March", from it to the latest data'),
     })
@@ -154,7 +170,10 @@ export function requestFromWire(w: WireChartRequest): unknown {
 /** The period as the model gave it, for `chartRequest` to check; undefined for all time. */
 function periodFromWire(p: WireChartRequest['period']): unknown {
   if (p === null) return undefined;
-  if (p.calendar !== null) return calendarFromWire({ ...p, calendar: p.calendar });
+  const { calendar } = p;
+  if (calendar === 'month' || calendar === 'quarter' || calendar === 'year')
+    return calendarFromWire({ ...p, calendar });
+  if (calendar !== null) return namedFromWire(calendar, p);
   return p.days !== null ? { days: p.days } : { unit: p.unit, offset: p.offset };
 }
 

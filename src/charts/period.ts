@@ -160,6 +160,21 @@ export function calendarFromWire(p: {
     : { calendar: 'quarter', quarter: p.number, ...year, ...last, ...since };
 }
 
+/**
+ * A named day as a model's wire gives it (a strict schema: every field present, null when unused): in `year`
+ * or `ofYear` when said, else the latest one begun by the as-of date.
+ *
+ * @example
+ * namedFromWire('black_friday', { year: null, ofYear: 'last', since: null }); // { named: 'black_friday', ofYear: 'last' }
+ */
+export function namedFromWire(
+  named: NamedDay,
+  p: { year: number | null; ofYear?: 'this' | 'last' | null; since: boolean | null },
+): unknown {
+  const year = p.year !== null ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : {};
+  return { named, ...year, ...(p.since ? { since: true } : {}) };
+}
+
 /** The first month of a calendar period (1-12). */
 function firstMonth(p: CalendarPeriod): number {
   return p.calendar === 'month' ? p.month : p.calendar === 'quarter' ? p.quarter * 3 - 2 : 1;

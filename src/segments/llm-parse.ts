@@ -6,7 +6,7 @@
  * produces data: the compiler alone turns a definition into a parameterised query.
  */
 import { z } from 'zod';
-import { calendarFromWire, NAMED_DAYS, type NamedDay } from '../charts/period.ts';
+import { calendarFromWire, NAMED_DAYS, type NamedDay, namedFromWire } from '../charts/period.ts';
 import { MegaphoneError } from '../core/errors.ts';
 import { LIFECYCLE_STAGES, LIFECYCLE_THRESHOLDS } from '../ingest/features.ts';
 import type { Prompt } from '../llm/prompts.ts';
@@ -184,8 +184,7 @@ function periodFromWire(p: WirePeriod): unknown {
   if (calendar === 'month' || calendar === 'quarter' || calendar === 'year')
     return calendarFromWire({ ...p, calendar });
   if (calendar in CURRENT) return { unit: CURRENT[calendar as keyof typeof CURRENT], offset: 0 };
-  const year = p.year !== null ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : {};
-  return { named: calendar, ...year, ...(p.since ? { since: true } : {}) };
+  return namedFromWire(calendar as NamedDay, p);
 }
 
 function periodToWire(p: PurchasePeriod): WirePeriod {
