@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { figureFields, periodFigures } from '../src/charts/figures.ts';
-import { CALENDAR_RANGE, NAMED_DAY, type Period } from '../src/charts/period.ts';
+import { figureFields, type PeriodFigures, periodFigures } from '../src/charts/figures.ts';
+import { CALENDAR_RANGE, inPeriod, NAMED_DAY, type Period, sayDay } from '../src/charts/period.ts';
 import {
   CALENDAR,
   calendarSaid,
@@ -203,15 +203,25 @@ export default defineCommand({
           : /^(?:of|since)\b/.test(f.label)
             ? `Figures ${f.label}`
             : `Figures for ${f.label}`,
-        fields: figureFields(f.current, f.previous?.figures),
+        fields: figureFields(f.current, f.previous?.coverage === 'none' ? undefined : f.previous?.figures),
         context:
-          (f.previous ? `Changes against ${f.previous.label} · ` : '') +
+          (f.previous ? `${comparedWith(f.previous)} · ` : '') +
           `purchases by ${audience ? `customers in the audience (${audience.described})` : 'known customers'}, ` +
           `as of ${f.asOf.slice(0, 16).replace('T', ' ')} UTC`,
       },
     };
   },
 });
+
+/** What the changes are against, and how much of it the data covers. */
+function comparedWith(previous: NonNullable<PeriodFigures['previous']>): string {
+  const starts = sayDay(previous.dataStart ?? '');
+  if (previous.coverage === 'none')
+    return `Nothing to compare with ${inPeriod(previous.label)}: the data starts on ${starts}`;
+  if (previous.coverage === 'partial')
+    return `Changes against ${previous.label}, which the data covers only from ${starts}`;
+  return `Changes against ${previous.label}`;
+}
 
 /** An audience named in a figures request: the thread's segment, a saved one, or one described in words. */
 async function resolveAudience(

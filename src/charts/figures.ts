@@ -17,6 +17,7 @@ import {
   type Period,
   periodUnit,
   periodWindow,
+  sayDay,
   UNIT_INTERVAL,
 } from './period.ts';
 
@@ -32,8 +33,11 @@ export interface PeriodFigures {
   /** "Oct 2026", "Nov 2026 to date", "the last 30 days", "of all time". */
   label: string;
   current: Figures;
-  /** The period before, as long as this one (none for all time). */
-  previous?: { label: string; figures: Figures };
+  /**
+   * The period before, as long as this one (none for all time). `dataStart` (YYYY-MM-DD) is set when the
+   * data begins after its start: its figures then cover part of it (`partial`) or none of it.
+   */
+  previous?: { label: string; figures: Figures; dataStart?: string; coverage: 'full' | 'partial' | 'none' };
   /** The data's as-of instant (ISO-8601), or null when there is no data. */
   asOf: string | null;
 }
@@ -93,12 +97,15 @@ export async function periodFigures(
     days: number | null;
     to_date: boolean | null;
     prev_to_date: boolean | null;
+    data_start: string | null;
   }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at)
     select ${iso(at)} as as_of, ${iso(cur.start)} as cur_start, ${iso(cur.stop)} as cur_stop,
       ${prev ? iso(prev.start) : sql`null`} as prev_start, ${prev ? iso(prev.stop) : sql`null`} as prev_stop,
       ${prev ? sql`extract(day from date_trunc('day', ${cur.stop}) - ${cur.start})::int + 1` : sql`null`} as days,
-      (${cur.stop}) = ${at} as to_date, ${prev ? sql`(${prev.stop}) = ${at}` : sql`null`} as prev_to_date`);
+      (${cur.stop}) = ${at} as to_date, ${prev ? sql`(${prev.stop}) = ${at}` : sql`null`} as prev_to_date,
+      -- The first purchase of a known customer: what these figures count, from a table of one row per customer.
+      (select ${iso(sql`min(first_purchase_at) at time zone 'UTC'`)} from customer_features) as data_start`);
   if (!b?.as_of) {
     const none = { revenue: 0, orders: 0, customers: 0, newCustomers: 0 };
     return { label: describePeriod(period, null), current: none, asOf: null };
@@ -110,6 +117,13 @@ export async function periodFigures(
       'figures_period_after',
       `${describePeriod(period, b.cur_start.slice(0, 10))} is after the latest data (as of ${b.as_of.slice(0, 10)}), so there are no figures for it yet.`,
       { hint: 'Ask for an earlier period, e.g. "revenue last month".' },
+    );
+  }
+  if (b.data_start && b.cur_stop && b.cur_stop < b.data_start) {
+    throw new UserError(
+      'figures_period_before',
+      `${label} is before the data starts (${sayDay(b.data_start)}), so there are no figures for it.`,
+      { hint: 'Ask for a later period, e.g. "revenue last month".' },
     );
   }
   const figures = (start: string | null, stop: string) =>
@@ -146,10 +160,18 @@ export async function periodFigures(
           : toDate
             ? `the first ${b.days === 1 ? 'day' : `${b.days} days`} of ${before}`
             : before;
+  // Before the data begins there is nothing to compare with: "new" against it would read as growth.
+  const coverage =
+    !b.data_start || b.data_start <= b.prev_start ? 'full' : b.data_start <= b.prev_stop ? 'partial' : 'none';
   return {
     label,
     current,
-    previous: { label: previousLabel, figures: await figures(b.prev_start, b.prev_stop) },
+    previous: {
+      label: previousLabel,
+      figures: await figures(b.prev_start, b.prev_stop),
+      coverage,
+      ...(coverage === 'full' ? {} : { dataStart: b.data_start!.slice(0, 10) }),
+    },
     asOf: b.as_of,
   };
 }

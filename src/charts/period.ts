@@ -348,6 +348,11 @@ function calendarName(unit: WindowUnit, startIso: string): string {
         : `week of ${d} ${MONTHS[m - 1]} ${y}`;
 }
 
+/** "1 Dec 2025" from 2025-12-01 (or a longer ISO instant, whose day it takes). */
+export function sayDay(iso: string): string {
+  return calendarName('day', iso.slice(0, 10));
+}
+
 /**
  * "Q2 2011", "Jun 2011 to date", "since Mar 2011", "the last 30 days", from the window's first day
  * (YYYY-MM-DD) and whether it ends at the as-of instant before its natural end.

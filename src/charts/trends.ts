@@ -27,6 +27,7 @@ import {
   type Period,
   type PeriodUnit,
   resolvePeriod,
+  sayDay,
   UNIT_INTERVAL,
   UNIT_SQL,
 } from './period.ts';
@@ -102,12 +103,19 @@ export async function revenueComparison(
   const ts = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
   // Windows first, bound as plain timestamps below, so the planner estimates the ranges from statistics
   // (see products.ts: a guessed range and a segment filter made a nested loop).
-  const [w] = await database.rows<{ cs: string | null; ce: string; ps: string; pe: string }>(sql`
+  const [w] = await database.rows<{
+    cs: string | null;
+    ce: string;
+    ps: string;
+    pe: string;
+    first: string | null;
+  }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at),
     b as (select date_trunc(${UNIT_SQL[unit]}, at) as cs, at as ce,
       date_trunc(${UNIT_SQL[unit]}, at) - ${shift}::interval as ps from as_of)
     select to_char(cs, ${sql.raw(ts)}) as cs, to_char(ce, ${sql.raw(ts)}) as ce, to_char(ps, ${sql.raw(ts)}) as ps,
-      to_char(ps + ${UNIT_INTERVAL[unit]}::interval - interval '1 microsecond', ${sql.raw(ts)}) as pe
+      to_char(ps + ${UNIT_INTERVAL[unit]}::interval - interval '1 microsecond', ${sql.raw(ts)}) as pe,
+      (select to_char(min(first_purchase_at) at time zone 'UTC', ${sql.raw(ts)}) from customer_features) as first
     from b`);
   if (!w?.cs)
     throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
@@ -168,10 +176,17 @@ export async function revenueComparison(
     .filter((r) => r.series === previousName && r.index <= current.length)
     .reduce((s, r) => s + value(r), 0);
   const fullPrevious = data.filter((r) => r.series === previousName).reduce((s, r) => s + value(r), 0);
+  // Data that begins after the comparison period does: its figures are not all the business's, say so.
+  const late = w.first && w.first > w.ps ? w.first : undefined;
   const change =
-    sameSpan > 0
+    sameSpan > 0 && !(late && late > w.pe)
       ? ` (${nowTotal >= sameSpan ? '+' : ''}${Math.round((100 * (nowTotal - sameSpan)) / sameSpan)}%)`
       : '';
+  const coverage = !late
+    ? ''
+    : late > w.pe
+      ? ` The data starts on ${sayDay(late)}, after ${previousName}: nothing to compare with.`
+      : ` The data starts on ${sayDay(late)}, part-way through ${previousName}.`;
   const who = audienceLabel(options.where);
   const grainWord = grain === 'day' ? 'Day' : grain === 'week' ? 'Week' : 'Month';
   const metricWord = metric === 'revenue' ? 'Revenue' : 'Orders';
@@ -226,7 +241,7 @@ export async function revenueComparison(
   const span = plural(current.length, grain);
   const summary =
     `${currentName} to date: ${show(nowTotal)}${metric === 'revenue' ? ' revenue' : ''}${who} vs ` +
-    `${show(sameSpan)} in ${previousName} over the same ${span}${change}.`;
+    `${show(sameSpan)} in ${previousName} over the same ${span}${change}.${coverage}`;
   const altText =
     `Line chart of ${metric} by ${grain}${who}: ${currentName} to date (${span}, ${show(nowTotal)}) ` +
     `against ${previousName} (${show(fullPrevious)} in full).`;

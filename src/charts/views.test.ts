@@ -64,7 +64,7 @@ describe.each(drivers)('more chart builders on %s', (driver) => {
     // Q1 orders: 10 Jan, 1 Feb, 1 Mar; Q2 to date: 1 Jun (one invoice) and 30 Jun.
     expect(q1.reduce((s, r) => s + r.orders, 0)).toBe(3);
     expect(chart.summary).toBe(
-      'Q2 2011 to date: 2 orders vs 3 orders in Q1 2011 over the same 14 weeks (-33%).',
+      'Q2 2011 to date: 2 orders vs 3 orders in Q1 2011 over the same 14 weeks (-33%). The data starts on 10 Jan 2011, part-way through Q1 2011.',
     );
   });
 
@@ -73,6 +73,11 @@ describe.each(drivers)('more chart builders on %s', (driver) => {
     expect(new Set(chart.data.map((r) => r.series))).toEqual(new Set(['Jun 2011 (to date)', 'Jun 2010']));
     expect(chart.data.reduce((s, r) => s + r.revenue, 0)).toBeCloseTo(25.5, 2);
     expect(chart.altText).toContain('for Germany');
+    // Jun 2010 is before the data starts: said, with no change against it.
+    expect(chart.summary).toBe(
+      'Jun 2011 to date: £25.50 revenue for Germany vs £0.00 in Jun 2010 over the same 30 days. ' +
+        'The data starts on 10 Jan 2011, after Jun 2010: nothing to compare with.',
+    );
   });
 
   it('counts new and returning customers per month', async () => {
