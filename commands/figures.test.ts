@@ -54,6 +54,22 @@ describe.each(drivers)('figures in the conversation on %s', (driver) => {
     );
   });
 
+  it('reads "order" in "average order value" as the figure, not as when an audience ordered', async () => {
+    // The command's own example: it answered for all time.
+    const aov = await router.handle('what is our average order value this month?', slackThread('o1'));
+    expect(aov.title).toBe('Figures for Jun 2011 to date');
+    const versus = await router.handle('average order value this month vs last month', slackThread('o2'));
+    expect(versus.title).toBe('Figures for Jun 2011 to date');
+    expect(versus.context).toMatch(/^Changes against May 2011 · /);
+    // An audience's time and a period to compare with, but no period of the figures' own: it failed inside.
+    const audience = await router.handle(
+      'figures for customers who bought this month vs last month',
+      slackThread('o3'),
+    );
+    expect(audience.tone).toBe('error');
+    expect(audience.text).toMatch(/^Say which period to give figures for as well as the one to compare with/);
+  });
+
   it('answers "how did we do last week?" and the like with the figures', async () => {
     for (const text of [
       'how did we do last quarter?',

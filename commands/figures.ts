@@ -188,6 +188,13 @@ export default defineCommand({
         },
       );
     }
+    // "revenue from customers who bought this month vs last month": the only period is the audience's.
+    if (against && !period) {
+      throw new UserError(
+        'figures_compare',
+        'Say which period to give figures for as well as the one to compare with, e.g. "revenue this month vs last month".',
+      );
+    }
     const f = await periodFigures(ctx.database, period, against, audience?.definition);
     if (!f.asOf) {
       return {

@@ -205,7 +205,8 @@ function periodNotCharted(body: string, what: string): ChartParse | undefined {
 
 /** A time that says when an audience bought or joined: "who bought in 2025", "joined in the last 30 days". */
 const AUDIENCE_TIME = new RegExp(
-  `\\b(?:bought|purchased|ordered|shopped|joined|acquired|signed\\s+up|active|buy|order|purchase|shop)(?:\\s+[\\w'-]+){0,3}?\\s+(?:${CALENDAR_PHRASE}|${PERIOD_WORDS.source})`,
+  // "order" in "average order value this month" is a noun: that month is the figure's own.
+  `\\b(?<!\\b(?:average|avg|per|mean)\\s+)(?:bought|purchased|ordered|shopped|joined|acquired|signed\\s+up|active|buy|order|purchase|shop)(?!\\s+(?:values?|counts?|sizes?|totals?|numbers?|frequency|volumes?|amounts?|rates?)\\b)(?:\\s+[\\w'-]+){0,3}?\\s+(?:${CALENDAR_PHRASE}|${PERIOD_WORDS.source})`,
   'gi',
 );
 
