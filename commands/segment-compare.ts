@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseChartRequest } from '../src/charts/request.ts';
+import { parseChartRequest, takePeriod } from '../src/charts/request.ts';
 import { type CommandContext, defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import type { Button } from '../src/core/reply.ts';
@@ -78,6 +78,15 @@ export default defineCommand({
         break;
       }
     }
+    // "compare Black Friday this year vs last year", "compare this month with last month": times, not segments.
+    const [first, second] = pair;
+    if (isTime(first) && isTime(second) && !(await saved(ctx, first)) && !(await saved(ctx, second))) {
+      throw new UserError('compare_periods', `"${first}" and "${second}" are times, not segments.`, {
+        hint:
+          'For a day against the year before, ask "how did Black Friday go?"; for two periods, ' +
+          '"revenue this month vs last month" or "sales in Q3 vs Q2".',
+      });
+    }
     const left = await resolve(ctx, pair[0], words);
     const right = await resolve(ctx, pair[1], words);
     const comparison = await compareSegments(ctx.database, left.definition, right.definition);
@@ -92,6 +101,14 @@ export default defineCommand({
     };
   },
 });
+
+/** A side that is a time and nothing else ("last year", "Black Friday this year", "revenue in March"). */
+function isTime(side: string): boolean {
+  const { period, rest } = takePeriod(side);
+  return (
+    Boolean(period) && !/\w/.test(rest.replace(/\b(?:the|our|on|in|over|revenue|sales|orders)\b/gi, ' '))
+  );
+}
 
 async function saved(ctx: CommandContext, name: string) {
   try {

@@ -154,6 +154,17 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(unreadable.text).toMatch(
       /^"customers in Narnia" is not a saved segment, and I could not read it as an audience: I don't know "Narnia"/,
     );
+    // Two times are not segments: pointed to the figures, not looked up as saved names.
+    for (const text of [
+      'compare black friday this year vs last year',
+      'compare this month with last month',
+    ]) {
+      const times = await router.handle(text, t);
+      expect(times.tone).toBe('error');
+      expect(times.text).toMatch(
+        /" are times, not segments\.\nFor a day against the year before, ask "how did/,
+      );
+    }
     await router.handle('delete segment big spenders with returns', t);
   });
 
