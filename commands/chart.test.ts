@@ -60,6 +60,7 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     ],
     // Customers named there are the audience: what UK customers bought.
     ['top UK products', /^Top product for United Kingdom of all time: /],
+    ['what did German customers buy last quarter?', /^Top product for Germany in Q1 2011: /],
   ])('answers "%s" with a chart image, alt text and a one-line summary', async (text, summary) => {
     const reply = await router.handle(text, thread());
     expect(reply.tone).toBeUndefined();

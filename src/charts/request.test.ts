@@ -169,6 +169,26 @@ describe('parseChartRequest', () => {
       'top 10 products for new customers',
       { chart: 'top_products', metric: 'revenue', limit: 10, audience: 'new customers' },
     ],
+    // "What are people buying?": the top products, with whoever is buying as the audience.
+    [
+      'what are people buying this week?',
+      { chart: 'top_products', metric: 'revenue', limit: 10, period: { unit: 'week', offset: 0 } },
+    ],
+    [
+      'what did German customers buy last month?',
+      {
+        chart: 'top_products',
+        metric: 'revenue',
+        limit: 10,
+        period: { unit: 'month', offset: 1 },
+        audience: 'German customers',
+      },
+    ],
+    [
+      'what do customers who bought candles buy?',
+      { chart: 'top_products', metric: 'revenue', limit: 10, audience: 'customers who bought candles' },
+    ],
+    ["what's selling?", { chart: 'top_products', metric: 'revenue', limit: 10 }],
     // A themed day before "products" is goods; after "on", the day.
     ['top halloween products', { chart: 'top_products', metric: 'revenue', limit: 10, goods: 'halloween' }],
   ])('reads "%s"', (text, expected) => {

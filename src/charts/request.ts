@@ -413,6 +413,28 @@ export function parseChartRequest(raw: string): ChartParse {
     : /\b(?:what|which(?:\s+(?:products?|items?))?)\s+(?:sold|sells|sell|was\s+sold|were\s+sold)\s+(?:the\s+)?(best|most)\b/i.exec(
         body,
       );
+  // "what are people buying this week?", "what did German customers buy last month?", "what's selling?"
+  const buying = top
+    ? null
+    : /^\s*(?:so\s+)?(?:what(?:'s|\s+is)\s+selling(?:\s+(?:well|best))?|what\s+(?:are|do|did|were|have)\s+(?<who>.+)\s+(?:buying|bought|buy|ordering|ordered|order|purchasing|purchased|purchase))\b(?<rest>.*)$/i.exec(
+        body,
+      );
+  if (buying) {
+    // The time comes after the verb: "buy last month" is when they bought, not an audience's own time.
+    const said = (buying.groups?.rest ?? '').replace(/\?+\s*$/, '');
+    const { period: p, refused } = chartPeriod(said, 'top products', TOP_PERIODS);
+    if (refused) return refused;
+    const who = buying.groups?.who?.trim();
+    const everyone =
+      !who || /^(?:people|customers|shoppers|buyers|they|folks|our\s+customers|everyone)$/i.test(who);
+    return checked({
+      chart: 'top_products',
+      metric: /\b(units|quantity|volume)\b/i.test(body) ? 'units' : 'revenue',
+      limit: 10,
+      ...(p ? { period: p } : {}),
+      ...(everyone ? {} : { audience: cleanAudience(who) }),
+    });
+  }
   if (question) {
     const {
       period: p,
