@@ -67,6 +67,17 @@ describe.each(drivers)('segment conversation on %s', (driver) => {
     expect(missing.text).toMatch(/no saved segment called "French big spenders"/);
   });
 
+  it("finds customers above or below the store's average, saying what the average is", async () => {
+    // Spend £180.00, £79.58 and £46.74: the average is £102.11, and only 12583 is above it.
+    const above = await router.handle('above-average spenders', thread('avg1'));
+    expect(above.title).toBe('Segment: 1 customer');
+    expect(above.text).toContain('The average customer has spent £102.11 (all 3 customers).');
+    expect(above.context).toMatch(/^spend above the average · as of /);
+    const below = await router.handle('only those in Germany with fewer orders than average', thread('avg1'));
+    expect(below.title).toBe('Segment: 0 customers');
+    expect(below.text).toContain('The average customer has placed 1.7 orders (all 3 customers).');
+  });
+
   it('finds customers by when they bought, in calendar terms', async () => {
     const march = await router.handle('customers who bought in March', thread('cal1'));
     expect(march.title).toBe('Segment: 1 customer');

@@ -39,6 +39,17 @@ describe('segment SQL (generated)', () => {
     expect(q.params).toEqual(['germany', 1000, 90]);
   });
 
+  it("compares a metric with every customer's average in a subquery, no value bound", () => {
+    const q = memberIdsQuery(db.db, {
+      conditions: [{ kind: 'average', metric: 'avg_order_value', op: 'below' }],
+    }).toSQL();
+    expect(q.sql).toBe(
+      'select "customer_id" from "customer_features" where "customer_features"."avg_order_value" < ' +
+        '(select avg("customer_features"."avg_order_value") from "customer_features") order by "customer_features"."customer_id" asc',
+    );
+    expect(q.params).toEqual([]);
+  });
+
   it('keeps hostile text inside parameters, and LIKE wildcards literal', () => {
     const q = memberIdsQuery(db.db, {
       conditions: [
@@ -182,6 +193,25 @@ describe.each(drivers)('segment rows on %s', (driver) => {
       '13047',
     ]);
     expect(await ids(lapsedGermans)).toEqual([]);
+    // Against the average: spend £180.00, £79.58 and £46.74 average £102.11; orders 1, 2 and 2 average 1.67.
+    expect(await ids({ conditions: [{ kind: 'average', metric: 'spend', op: 'above' }] })).toEqual(['12583']);
+    expect(await ids({ conditions: [{ kind: 'average', metric: 'spend', op: 'below' }] })).toEqual([
+      '13047',
+      '17850',
+    ]);
+    expect(await ids({ conditions: [{ kind: 'average', metric: 'orders', op: 'above' }] })).toEqual([
+      '13047',
+      '17850',
+    ]);
+    // The average is everyone's, not the segment's: among the Germans and French, still only 12583 is above.
+    expect(
+      await ids({
+        conditions: [
+          { kind: 'country', op: 'in', values: ['Germany', 'France'] },
+          { kind: 'average', metric: 'spend', op: 'above' },
+        ],
+      }),
+    ).toEqual(['12583']);
   });
 
   it('filters on what customers bought, by name, category, product and time window', async () => {

@@ -36,7 +36,7 @@ import type {
   TotalMeasure,
 } from './definition.ts';
 
-const COLUMNS: Record<Metric, Column> = {
+export const COLUMNS: Record<Metric, Column> = {
   spend: customerFeatures.spend,
   orders: customerFeatures.orders,
   recency_days: customerFeatures.recencyDays,
@@ -171,6 +171,12 @@ export function compileCondition(db: Db, c: Condition): SQL {
       return bought(db, c);
     case 'first_purchase':
       return within(customerFeatures.firstPurchaseAt, c.period);
+    case 'average': {
+      // The inner reference is the subquery's own table: the average over every customer with features.
+      const column = COLUMNS[c.metric];
+      const average = sql`(select avg(${column}) from ${customerFeatures})`;
+      return c.op === 'above' ? gt(column, average) : lt(column, average);
+    }
     case 'and':
       return c.conditions.length ? and(...c.conditions.map((x) => compileCondition(db, x)))! : sql`true`;
     case 'or':

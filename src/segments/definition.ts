@@ -87,6 +87,19 @@ export const lifecycleCondition = z.object({
   values: z.array(z.enum(LIFECYCLE_STAGES)).min(1),
 });
 
+/** The metrics an "above average" condition compares: lifetime totals and averages a marketer ranks by. */
+export const AVERAGE_METRICS = ['spend', 'orders', 'avg_order_value', 'distinct_products'] as const;
+
+/**
+ * A metric above or below the average of all customers ("above-average spenders", "more orders than
+ * average"): the average is the store's at the time the segment is run, so a saved segment follows it.
+ */
+export const averageCondition = z.object({
+  kind: z.literal('average'),
+  metric: z.enum(AVERAGE_METRICS),
+  op: z.enum(['above', 'below']),
+});
+
 /** What a customer bought: a product by id, or any product whose name or category contains a text. */
 export const productMatch = z
   .object({
@@ -186,6 +199,7 @@ export type CountryCondition = z.infer<typeof countryCondition>;
 export type LifecycleCondition = z.infer<typeof lifecycleCondition>;
 export type BoughtCondition = z.infer<typeof boughtCondition>;
 export type FirstPurchaseCondition = z.infer<typeof firstPurchaseCondition>;
+export type AverageCondition = z.infer<typeof averageCondition>;
 export type ProductMatch = z.infer<typeof productMatch>;
 
 export type Condition =
@@ -195,6 +209,7 @@ export type Condition =
   | LifecycleCondition
   | BoughtCondition
   | FirstPurchaseCondition
+  | AverageCondition
   | { kind: 'and'; conditions: Condition[] }
   | { kind: 'or'; conditions: Condition[] }
   | { kind: 'not'; condition: Condition };
@@ -207,6 +222,7 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
     lifecycleCondition,
     boughtCondition,
     firstPurchaseCondition,
+    averageCondition,
     z.object({ kind: z.literal('and'), conditions: z.array(condition) }),
     z.object({ kind: z.literal('or'), conditions: z.array(condition).min(1) }),
     z.object({ kind: z.literal('not'), condition }),

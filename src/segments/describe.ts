@@ -9,7 +9,7 @@ const money = (n: number) =>
   `£${n.toLocaleString('en-GB', { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 })}`;
 const count = (n: number) => n.toLocaleString('en-GB');
 
-const LABEL: Record<Metric, string> = {
+export const LABEL: Record<Metric, string> = {
   spend: 'spend',
   orders: 'orders',
   recency_days: 'days since last purchase',
@@ -95,6 +95,8 @@ export function describeCondition(c: Condition): string {
       if (!product) return c.negate ? `no purchase${when}` : `bought${when}`;
       return c.negate ? `never bought${what}${when}` : `bought${what}${when}`;
     }
+    case 'average':
+      return `${LABEL[c.metric]} ${c.op} the average`;
     case 'first_purchase':
       return `first purchase ${sayPurchasePeriod(c.period)}`;
     case 'and':

@@ -271,6 +271,26 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     expect(api.chatBodies().at(-1)!.messages.at(-1)?.content).toContain('say what was bought, or when');
   });
 
+  it('takes a metric against the average, with the prompt saying how', async () => {
+    api.enqueue(
+      wire({
+        conditions: [
+          { kind: 'average', metric: 'avg_order_value', op: 'above' },
+          { kind: 'country', op: 'in', values: ['Germany'] },
+        ],
+      }),
+    );
+    const result = await llmParseSegment('Germans whose baskets beat the norm', vocab, llm);
+    expect(result.ok && result.definition).toEqual({
+      conditions: [
+        { kind: 'average', metric: 'avg_order_value', op: 'above' },
+        { kind: 'country', op: 'in', values: ['Germany'] },
+      ],
+    } satisfies SegmentDefinition);
+    const system = api.chatBodies().at(-1)!.messages[0]!.content;
+    expect(system).toContain('"above-average spenders", "spent more than average" → spend above');
+  });
+
   it('retries once with the validation error when the definition is invalid (spend over -5)', async () => {
     const invalid = wire({ conditions: [{ kind: 'metric', metric: 'spend', op: 'gt', value: -5 }] });
     api.enqueue(invalid, wire({ conditions: [{ kind: 'metric', metric: 'spend', op: 'gt', value: 5 }] }));

@@ -15,6 +15,7 @@ import { formatIssues, type LlmMessage, type LlmProvider, type StructuredResult 
 import type { Logger } from '../logger.ts';
 import { suggestCountries } from './countries.ts';
 import {
+  AVERAGE_METRICS,
   COMPARATORS,
   type Condition,
   METRIC_BOUNDS,
@@ -88,6 +89,11 @@ const wireLeaf = z
     z.object({
       kind: z.literal('first_purchase'),
       period: wirePeriod.describe('the calendar month, quarter or year of the first purchase'),
+    }),
+    z.object({
+      kind: z.literal('average'),
+      metric: z.enum(AVERAGE_METRICS),
+      op: z.enum(['above', 'below']).describe('"above-average spenders" → spend above'),
     }),
   ])
   .meta({ id: 'condition' });

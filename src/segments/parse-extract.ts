@@ -9,6 +9,7 @@ import { CALENDAR_PHRASE, calendarOfPhrase, NAMED_DAY_PHRASE, takeNamedDay } fro
 import { CATEGORY_RULES } from '../ingest/categorize.ts';
 import { COUNTRY_CODES, countriesNear, countryIndex, HOME_COUNTRY, WORD_LIKE_CODES } from './countries.ts';
 import type {
+  AverageCondition,
   BoughtCondition,
   Comparator,
   Condition,
@@ -18,7 +19,7 @@ import type {
   ProductMatch,
   PurchasePeriod,
 } from './definition.ts';
-import { sayWindow } from './describe.ts';
+import { LABEL, sayWindow } from './describe.ts';
 import {
   COMP,
   comparatorOf,
@@ -512,6 +513,48 @@ const SPEC_DISTINCT_PRODUCTS: MetricSpec = {
 
 function extractDistinct(ctx: Ctx): void {
   extractMetric(ctx, SPEC_DISTINCT_PRODUCTS);
+}
+
+// ---------------------------------------------------------------- against the average
+
+const ABOVE = 'above|over|higher|better|greater|more|bigger|larger';
+const BELOW = 'below|under|lower|less|fewer|smaller';
+/** What is compared with the average, by the words for it. */
+const AVERAGE_NOUNS: [string, AverageCondition['metric']][] = [
+  [
+    '(?:average\\s+)?order\\s+values?|aov|basket(?:\\s+(?:sizes?|values?))?|order\\s+sizes?',
+    'avg_order_value',
+  ],
+  ['(?:different|distinct|unique)\\s+products|product\\s+variety', 'distinct_products'],
+  [
+    'orders|order\\s+counts?|purchases|order\\s+frequency|purchase\\s+frequency|frequency|ordered|purchased',
+    'orders',
+  ],
+  ['spend(?:ers?|ing|s)?|spent|revenue|value', 'spend'],
+];
+
+/**
+ * "above-average spenders", "spent more than average", "below average order value", "more orders than the
+ * average customer": a metric against the store's average.
+ */
+function extractAverages(ctx: Ctx): void {
+  for (const [noun, m] of AVERAGE_NOUNS) {
+    const forms = [
+      // "above average spenders", "higher-than-average order value"
+      `(?<dir>${ABOVE}|${BELOW})(?:[\\s-]+than)?[\\s-]+(?:the\\s+)?average\\s+(?:${noun})`,
+      // "spent more than average", "order value below the average", "spend is above average"
+      `(?:${noun})\\s+(?:(?:is|are|was|were)\\s+)?(?:(?:a\\s+)?(?:lot|bit|much|way)\\s+)?(?<dir>${ABOVE}|${BELOW})(?:\\s+than)?\\s+(?:the\\s+)?average(?:\\s+(?:customer|shopper|buyer|amount|one))?`,
+      // "more orders than average", "fewer different products than the average customer"
+      `(?<dir>more|fewer|less)\\s+(?:${noun})\\s+than\\s+(?:the\\s+)?average(?:\\s+(?:customer|shopper|buyer|one))?`,
+    ];
+    for (const form of forms) {
+      apply(ctx, rx(`${START}${form}${END}`), (g, _m, after) => {
+        lifetimeOnly(ctx, `${LABEL[m][0]!.toUpperCase()}${LABEL[m].slice(1)} against the average`, after);
+        const op = new RegExp(`^(?:${ABOVE})$`, 'i').test(g.dir!) ? 'above' : 'below';
+        return mark(ctx, { kind: 'average', metric: m, op });
+      });
+    }
+  }
 }
 
 // ---------------------------------------------------------------- orders
@@ -1398,6 +1441,7 @@ function extractRankWindow(ctx: Ctx): void {
 /** In order: specific phrasings first. */
 export const EXTRACTORS: readonly ((ctx: Ctx) => void)[] = [
   extractTop,
+  extractAverages,
   extractRfm,
   extractAov,
   extractDistinct,

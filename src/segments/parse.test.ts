@@ -11,6 +11,7 @@ import {
   type SegmentDefinition,
   segmentDefinition,
 } from './definition.ts';
+import { describeSegment } from './describe.ts';
 import {
   looksLikeRefinement,
   looksLikeSegmentRequest,
@@ -1351,6 +1352,34 @@ describe('asking back', () => {
       m('orders', 'gte', 2),
       { kind: 'bought', period: { calendar: 'year', ofYear: 'this' }, negate: false },
     ]);
+  });
+
+  it("reads a metric against the store's average", () => {
+    const avg = (metric: string, op: string) => ({ kind: 'average', metric, op });
+    for (const [text, expected] of [
+      ['customers who spent more than average', [avg('spend', 'above')]],
+      ['above-average spenders in Germany', [avg('spend', 'above'), country('Germany')]],
+      ['customers with below average order value', [avg('avg_order_value', 'below')]],
+      ['customers with more orders than the average customer', [avg('orders', 'above')]],
+      ['lapsed customers whose spend is above average', [stage('lapsed'), avg('spend', 'above')]],
+      ['customers with an above average basket size', [avg('avg_order_value', 'above')]],
+      ['customers with fewer different products than average', [avg('distinct_products', 'below')]],
+    ] as const) {
+      expect(parsed(text).definition.conditions, text).toEqual(expected);
+    }
+    // A refinement, and its negation.
+    const refine = (text: string) => {
+      const r = parseRefinement(text, { conditions: [country('Germany')] }, vocab);
+      if (!r.ok) throw new Error(r.message);
+      return r.definition.conditions;
+    };
+    expect(refine('only above-average spenders')).toEqual([country('Germany'), avg('spend', 'above')]);
+    expect(refine('exclude above-average spenders')).toEqual([country('Germany'), avg('spend', 'below')]);
+    expect(describeSegment({ conditions: [avg('spend', 'above')] as never })).toBe('spend above the average');
+    // The features are lifetime figures: a window is refused, not dropped.
+    expect(refused('customers who spent less than average this year').message).toMatch(
+      /^Spend against the average is counted over each customer's whole history/,
+    );
   });
 
   it('explains what it cannot express', () => {

@@ -146,6 +146,9 @@ export function negateCondition(c: Condition): Condition {
       return { ...c, op: c.op === 'in' ? 'not_in' : 'in' } as Condition;
     case 'bought':
       return { ...c, negate: !c.negate };
+    // Exactly the average is neither: "not above average" is read as below it, as a marketer means it.
+    case 'average':
+      return { ...c, op: c.op === 'above' ? 'below' : 'above' };
     case 'not':
       return c.condition;
     default:

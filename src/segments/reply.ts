@@ -1,6 +1,6 @@
 import { maskId } from '../core/mask.ts';
 import { type Button, formatMoney, formatNumber, type Reply } from '../core/reply.ts';
-import type { Condition, SegmentDefinition } from './definition.ts';
+import type { AverageCondition, Condition, SegmentDefinition } from './definition.ts';
 import { describeSegment, sayWindow } from './describe.ts';
 import { type Comparison, type Preview, rankedOverWindow } from './service.ts';
 
@@ -20,6 +20,22 @@ const hasTotal = (c: Condition): boolean =>
     : c.kind === 'and' || c.kind === 'or'
       ? c.conditions.some(hasTotal)
       : c.kind === 'not' && hasTotal(c.condition);
+
+/** What "above average" was measured against: "The average customer has spent £829.86 (all 1,500 customers)." */
+function averageNotes(preview: Preview): string[] {
+  const said: Record<AverageCondition['metric'], (v: number) => string> = {
+    spend: (v) => `has spent ${formatMoney(v)}`,
+    orders: (v) => `has placed ${oneDecimal(v)} orders`,
+    avg_order_value: (v) => `has an average order of ${formatMoney(v)}`,
+    distinct_products: (v) => `has bought ${oneDecimal(v)} different products`,
+  };
+  return (Object.entries(preview.averages ?? {}) as [AverageCondition['metric'], number][]).map(
+    ([metric, value]) =>
+      `The average customer ${said[metric](value)} (all ${formatNumber(preview.total)} customers).`,
+  );
+}
+
+const oneDecimal = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 1 });
 
 /** The answer to an audience request: figures, a masked sample, what was understood, and what to do next. */
 export function segmentReply(
@@ -42,7 +58,7 @@ export function segmentReply(
   return {
     title:
       options.title ?? `Segment: ${formatNumber(preview.count)} customer${preview.count === 1 ? '' : 's'}`,
-    text: [...(options.notes ?? []), text].join('\n'),
+    text: [...(options.notes ?? []), ...averageNotes(preview), text].join('\n'),
     fields: [
       {
         label: 'Customers',

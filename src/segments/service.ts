@@ -3,14 +3,26 @@
  * saved segments store the definition, never SQL.
  */
 
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, type SQL, sql } from 'drizzle-orm';
 import { distance } from 'fastest-levenshtein';
 import Papa from 'papaparse';
 import { customerFeatures, segments } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
-import { compileWhere, MEMBER_COLUMNS, memberIdsQuery, membersQuery, rankWindow } from './compile.ts';
-import { type SegmentDefinition, segmentDefinition } from './definition.ts';
+import {
+  COLUMNS,
+  compileWhere,
+  MEMBER_COLUMNS,
+  memberIdsQuery,
+  membersQuery,
+  rankWindow,
+} from './compile.ts';
+import {
+  type AverageCondition,
+  type Condition,
+  type SegmentDefinition,
+  segmentDefinition,
+} from './definition.ts';
 import { describeSegment } from './describe.ts';
 
 export interface Member {
@@ -34,6 +46,20 @@ export interface Preview {
   avgOrders: number;
   sample: Member[];
   asOf: string | null;
+  /** The store's averages a definition compares with ("above-average spenders"), for the reply to show. */
+  averages?: Partial<Record<AverageCondition['metric'], number>>;
+}
+
+/** The metrics a definition compares with the store's average, however deep. */
+function averagesIn(conditions: readonly Condition[]): Set<AverageCondition['metric']> {
+  const found = new Set<AverageCondition['metric']>();
+  const walk = (c: Condition): void => {
+    if (c.kind === 'average') found.add(c.metric);
+    else if (c.kind === 'and' || c.kind === 'or') c.conditions.forEach(walk);
+    else if (c.kind === 'not') walk(c.condition);
+  };
+  conditions.forEach(walk);
+  return found;
 }
 
 function toMember(row: Record<string, unknown>): Member {
@@ -86,6 +112,19 @@ export async function previewSegment(
         .orderBy(sql`${customerFeatures.spend} desc`, asc(customerFeatures.customerId))
         .limit(sampleSize);
   const sample = sampleSize > 0 ? (await sampleQuery).map(toMember) : [];
+  const compared = [...averagesIn(def.conditions)];
+  let averages: Preview['averages'];
+  if (compared.length > 0) {
+    const [row] = await db
+      .select(
+        Object.fromEntries(compared.map((m) => [m, sql<string | null>`avg(${COLUMNS[m]})::text`])) as Record<
+          string,
+          SQL<string | null>
+        >,
+      )
+      .from(customerFeatures);
+    averages = Object.fromEntries(compared.map((m) => [m, Number(row?.[m] ?? 0)]));
+  }
   const n = Number(agg?.count ?? 0);
   const total = Number(all?.n ?? 0);
   const totalSpend = Number(agg?.totalSpend ?? 0);
@@ -98,6 +137,7 @@ export async function previewSegment(
     avgOrders: Number(agg?.avgOrders ?? 0),
     sample,
     asOf: all?.asOf ? new Date(all.asOf).toISOString() : null,
+    ...(averages ? { averages } : {}),
   };
 }
 
