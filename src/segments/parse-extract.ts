@@ -125,8 +125,16 @@ function purchasePeriodOf(phrase: string): PurchasePeriod | undefined {
 
 type When = Pick<BoughtCondition, 'withinDays' | 'period'> & { length: number };
 
-/** A time said at the start of `rest` ("in the last 90 days", "in March", "this month"), or null. */
-function readWhen(ctx: Ctx, rest: string): When | null {
+/**
+ * A time said at the start of `rest` ("in the last 90 days", "in March", "this month"), or null. After "but
+ * not" a named day needs no "on": "bought on Cyber Monday but not Black Friday".
+ */
+function readWhen(ctx: Ctx, rest: string, afterNot = false): When | null {
+  if (afterNot) {
+    const day = rest.match(compile(`^\\s+(?:the\\s+)?${NAMED_DAY_PHRASE}(?![\\w§])`, 'i'));
+    const period = day ? takeNamedDay(day[0].trim())?.period : undefined;
+    if (day && period) return { period, length: day[0].length };
+  }
   const window = rest.match(compile(`^\\s+(?:${WINDOW}|recently|lately)(?![\\w§])`, 'i'));
   if (window) {
     if (!/recently|lately/i.test(window[0]))
@@ -1113,7 +1121,7 @@ function readProduct(
 const CAL_ACT =
   '(?:bought|ordered|purchased|shopped|made\\s+(?:a|an|any)\\s+(?:purchases?|orders?)|placed\\s+(?:an?|any)\\s+orders?|(?:been|were|was)\\s+active|active|buy|order|purchase|shop)';
 const BOUGHT_IN_CALENDAR = rx(
-  `${START}(?:(?<neg>${NOT})|(?:(?:have|has|had|who)\\s+))?${CAL_ACT}${ACT_OBJECT}\\s+(?<cal>${PURCHASE_PHRASE})(?:\\s*,?\\s*but\\s+not\\s+(?<not>${PURCHASE_PHRASE}))?${END}`,
+  `${START}(?:(?<neg>${NOT})|(?:(?:have|has|had|who)\\s+))?${CAL_ACT}${ACT_OBJECT}\\s+(?<cal>${PURCHASE_PHRASE})(?:\\s*,?\\s*but\\s+not\\s+(?<not>${PURCHASE_PHRASE}|(?:the\\s+)?${NAMED_DAY_PHRASE}))?${END}`,
 );
 const NO_PURCHASE_IN_CALENDAR = rx(
   `${START}no\\s+(?:purchases?|orders?|activity|transactions?|sales?|buys|shopping|invoices?)\\s+(?<cal>${PURCHASE_PHRASE})${END}`,
@@ -1193,7 +1201,7 @@ function extractProducts(ctx: Ctx): void {
     // "bought Christmas stuff but not in the last 90 days": bought it, and not recently.
     // ...or "bought candles in 2011 but not since March": in one period, and not in another.
     const but = ctx.text.slice(pos).match(/^\s*(?:,\s*)?but\s+not(?=\s)/i);
-    const notWhen = but ? readWhen(ctx, ctx.text.slice(pos + but[0].length)) : null;
+    const notWhen = but ? readWhen(ctx, ctx.text.slice(pos + but[0].length), true) : null;
     if (but && notWhen) pos += but[0].length + notWhen.length;
     // "never bought bags or purchased mugs": the second verb is negated too.
     const inherited =

@@ -1273,6 +1273,27 @@ describe('asking back', () => {
       { kind: 'bought', period: { named: 'black_friday' }, negate: false },
       { kind: 'bought', period: { named: 'cyber_monday' }, negate: true },
     ]);
+    // After "but not" the day needs no "on"; it used to be refused as a time not read.
+    expect(parsed('customers who bought on cyber monday but not black friday').definition.conditions).toEqual(
+      [
+        { kind: 'bought', period: { named: 'cyber_monday' }, negate: false },
+        { kind: 'bought', period: { named: 'black_friday' }, negate: true },
+      ],
+    );
+    expect(parsed('bought candles on black friday but not cyber monday').definition.conditions).toEqual([
+      {
+        kind: 'bought',
+        product: { categoryContains: 'Candles & Lights' },
+        period: { named: 'black_friday' },
+        negate: false,
+      },
+      {
+        kind: 'bought',
+        product: { categoryContains: 'Candles & Lights' },
+        period: { named: 'cyber_monday' },
+        negate: true,
+      },
+    ]);
     expect(parsed('spent over £100 on black friday 2025').definition.conditions).toEqual([
       {
         kind: 'bought',
