@@ -74,6 +74,23 @@ describe.each(drivers)('recommend conversation on %s', (driver) => {
     expect(missing.text).toMatch(/"unicorn lovers" is neither a saved segment nor an audience I can read/);
   });
 
+  it('recommends only the products named, to a customer or a segment', async () => {
+    const segment = await router.handle(
+      'recommend garden products to customers who bought Lavender scented candle',
+      thread('r7'),
+    );
+    if (segment.tone === 'error') throw new Error(segment.text);
+    expect(segment.title).toMatch(/^What Garden & Outdoor products to push to /);
+    expect(segment.table!.rows.length).toBeGreaterThan(0);
+    for (const row of segment.table!.rows) expect(GARDEN).toContain(row[1]);
+    const one = await router.handle('recommend garden products for customer c01', thread('r8'));
+    expect(one.title).toMatch(/^Garden & Outdoor products for customer /);
+    for (const row of one.table!.rows) expect(GARDEN).toContain(row[1]);
+    const none = await router.handle('recommend halloween products to customer c01', thread('r9'));
+    expect(none.tone).toBe('error');
+    expect(none.text).toMatch(/^No product in the catalogue matches “halloween”/);
+  });
+
   it('recommends to a segment request, pooling garden customers into garden tools', async () => {
     const reply = await router.handle('recommend to customers who bought Garden trowel steel', thread('r6'));
     if (reply.tone === 'error') throw new Error(reply.text);

@@ -1,12 +1,20 @@
 import { z } from 'zod';
-import { defineCommand } from '../src/core/command.ts';
+import { type CommandContext, defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import { resolveAudience } from '../src/recommend/audience.ts';
 import { customerReply, segmentRecommendationReply } from '../src/recommend/reply.ts';
 import { parseRecommendRequest } from '../src/recommend/request.ts';
-import { currentModel, recommendFor, recommendForSegment } from '../src/recommend/service.ts';
+import {
+  currentModel,
+  productIdsMatching,
+  recommendFor,
+  recommendForSegment,
+} from '../src/recommend/service.ts';
+import type { ProductMatch } from '../src/segments/definition.ts';
 import { describeSegment } from '../src/segments/describe.ts';
+import { readGoods, sayGoods } from '../src/segments/goods.ts';
 import { isSegmentMemory, type SegmentMemory } from '../src/segments/reply.ts';
+import { loadVocabulary } from '../src/segments/vocabulary.ts';
 
 export default defineCommand({
   name: 'recommend',
@@ -26,19 +34,28 @@ export default defineCommand({
       thisSegment: z.boolean().optional(),
       k: z.number().int().min(1, 'ask for at least 1 item').max(50, 'ask for at most 50 items').default(10),
       mode: z.enum(['new', 'again']).default('new'),
+      /** Only these products, as said ("Christmas"), read against the catalogue as segments read them. */
+      goods: z.string().trim().min(2).max(100).optional(),
     })
     .refine((a) => a.customer || a.segment || a.thisSegment, {
       message: 'say who for, e.g. "recommend to customer 12347" or "recommend to lapsed-germans"',
     }),
   parse: parseRecommendRequest,
   claims: (text) =>
-    /\b(recommend|recommendations?|push|suggest|cross-sell|upsell|buy again)\b/i.test(text) &&
+    /\b(recommend|recommendations?|push|suggest|promote|cross-sell|upsell|buy again)\b/i.test(text) &&
     /\b(customer|client|segment|to|for)\b/i.test(text),
   async run(ctx, args) {
+    const only = args.goods ? await goodsOf(ctx, args.goods) : undefined;
+    const goods = only && args.goods ? sayGoods(only.product) : undefined;
     if (args.customer) {
       const served = await currentModel(ctx.database);
-      const [rec] = await recommendFor(ctx.database, [args.customer], { k: args.k, mode: args.mode, served });
-      return customerReply(rec!, args.mode, served);
+      const [rec] = await recommendFor(ctx.database, [args.customer], {
+        k: args.k,
+        mode: args.mode,
+        served,
+        ...(only ? { only: only.ids } : {}),
+      });
+      return customerReply(rec!, args.mode, served, goods);
     }
     if (args.mode === 'again') {
       throw new UserError('buy_again_segment', 'Buy again works for one customer at a time.', {
@@ -57,7 +74,10 @@ export default defineCommand({
       ...(args.thisSegment && isSegmentMemory(previous) ? { definition: previous.definition } : {}),
     });
     const served = await currentModel(ctx.database);
-    const result = await recommendForSegment(ctx.database, audience.memberIds, { k: args.k });
+    const result = await recommendForSegment(ctx.database, audience.memberIds, {
+      k: args.k,
+      ...(only ? { only: only.ids } : {}),
+    });
     // The thread is now about this audience, so "save as NAME", "export" or a refinement work on it.
     const memory: SegmentMemory =
       args.thisSegment && isSegmentMemory(previous)
@@ -68,6 +88,22 @@ export default defineCommand({
             request: args.segment ?? '',
             ...(audience.savedName ? { name: audience.savedName } : {}),
           };
-    return { reply: segmentRecommendationReply(audience, result, served), remember: memory };
+    return { reply: segmentRecommendationReply(audience, result, served, goods), remember: memory };
   },
 });
+
+/** The products a recommendation is limited to, or a UserError saying why the words name none. */
+async function goodsOf(
+  ctx: CommandContext,
+  said: string,
+): Promise<{ product: ProductMatch; ids: ReadonlySet<string> }> {
+  const read = readGoods(said, await loadVocabulary(ctx.database));
+  if (!read.ok) throw new UserError('recommend_goods', read.message);
+  const ids = await productIdsMatching(ctx.database, read.product);
+  if (ids.size === 0) {
+    throw new UserError('recommend_goods', `No product in the catalogue matches ${sayGoods(read.product)}.`, {
+      hint: 'Name a category, or other words from product names, e.g. "recommend candle products to lapsed customers".',
+    });
+  }
+  return { product: read.product, ids };
+}

@@ -54,6 +54,14 @@ describe('recommender on two taste groups', () => {
     for (const r of g) expect(GARDEN).toContain(r.itemId);
   });
 
+  it('ranks only the items asked for, each a candidate even when no neighbour leads to it', () => {
+    const model = train();
+    // A candle customer asked for garden items: the model's candle neighbours are all left out.
+    const recs = recommend(model, historyOf('c01'), { k: 3, only: new Set(GARDEN) });
+    expect(recs).toHaveLength(3);
+    for (const r of recs) expect(GARDEN).toContain(r.itemId);
+  });
+
   it('buy again ranks what the customer bought, with how often and when', () => {
     const model = train();
     const again = recommend(model, historyOf('c01'), { mode: 'again' });

@@ -271,7 +271,14 @@ interface Acc {
 export function recommend(
   model: Model,
   history: readonly HistoryEntry[],
-  options: { k?: number; mode?: Mode; now?: number; exclude?: ReadonlySet<string> } = {},
+  options: {
+    k?: number;
+    mode?: Mode;
+    now?: number;
+    exclude?: ReadonlySet<string>;
+    /** Only these items ("recommend Christmas products"): each is a candidate, on popularity at least. */
+    only?: ReadonlySet<string>;
+  } = {},
 ): Recommendation[] {
   const k = options.k ?? 10;
   const now = options.now ?? model.asOf;
@@ -317,11 +324,12 @@ export function recommend(
     }
   }
   for (const id of model.popular) get(id);
+  if (options.only) for (const id of options.only) if (model.items.has(id)) get(id);
   let maxCf = 0;
   for (const a of acc.values()) if (a.cf > maxCf) maxCf = a.cf;
   const scored: Recommendation[] = [];
   for (const [id, a] of acc) {
-    if (bought.has(id) || options.exclude?.has(id)) continue;
+    if (bought.has(id) || options.exclude?.has(id) || (options.only && !options.only.has(id))) continue;
     const item = model.items.get(id);
     const cf = maxCf > 0 ? a.cf / maxCf : 0;
     const content = weightSum > 0 ? (params.wContent * a.content) / weightSum : 0;

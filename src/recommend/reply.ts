@@ -15,7 +15,13 @@ function modelContext(served: ServedModel): string {
   );
 }
 
-export function customerReply(rec: CustomerRecommendations, mode: Mode, served: ServedModel): Reply {
+export function customerReply(
+  rec: CustomerRecommendations,
+  mode: Mode,
+  served: ServedModel,
+  /** The products recommendations were limited to, as said ("Christmas"). */
+  goods?: string,
+): Reply {
   const who = `customer ${maskId(rec.customerId)}`;
   const coldStart = rec.historyItems === 0;
   if (rec.items.length === 0) {
@@ -24,12 +30,17 @@ export function customerReply(rec: CustomerRecommendations, mode: Mode, served: 
       text:
         mode === 'again'
           ? `${who} has no purchases on record, so there is nothing to buy again.`
-          : `I have nothing to recommend to ${who}: they already bought everything the model knows.`,
+          : goods
+            ? `I have no ${goods} products to recommend to ${who}: they bought all the model knows of.`
+            : `I have nothing to recommend to ${who}: they already bought everything the model knows.`,
       context: modelContext(served),
     };
   }
   return {
-    title: mode === 'again' ? `Buy again: ${who}` : `Recommendations for ${who}`,
+    title:
+      mode === 'again'
+        ? `Buy again: ${who}`
+        : `${goods ? `${goods} products` : 'Recommendations'} for ${who}`,
     text: coldStart
       ? `No purchases on record for ${who}, so these are popular and trending items.`
       : mode === 'again'
@@ -54,6 +65,8 @@ export function segmentRecommendationReply(
   audience: Audience,
   result: { members: number; items: SegmentItem[] },
   served: ServedModel,
+  /** The products recommendations were limited to, as said ("Christmas"). */
+  goods?: string,
 ): Reply {
   if (result.members === 0) {
     return {
@@ -63,10 +76,10 @@ export function segmentRecommendationReply(
     };
   }
   return {
-    title: `What to push to ${audience.label}`,
+    title: `What ${goods ? `${goods} products ` : ''}to push to ${audience.label}`,
     text: [
       ...audience.notes,
-      `Each of the ${plural(result.members, 'customer')} gets their own top 20; these items come up most often.`,
+      `Each of the ${plural(result.members, 'customer')} gets their own top 20${goods ? ` among ${goods} products` : ''}; these items come up most often.`,
     ].join('\n'),
     fields: [{ label: 'Customers', value: formatNumber(result.members) }],
     table: {

@@ -27,6 +27,18 @@ describe('parseRecommendRequest', () => {
     ['what should we push to the top 50 customers by spend?', { segment: 'top 50 customers by spend' }],
     ['to this segment', { thisSegment: true }],
     ['recommend for these customers', { thisSegment: true }],
+    // Products named: the command reads them against the catalogue.
+    [
+      'recommend christmas products for lapsed customers',
+      { goods: 'christmas', segment: 'lapsed customers' },
+    ],
+    // As the router hands it over, the command word taken off.
+    ['christmas products to lapsed customers', { goods: 'christmas', segment: 'lapsed customers' }],
+    ['which candle items should we push to big spenders?', { goods: 'candle', segment: 'big spenders' }],
+    ['recommend garden products for customer 12347', { goods: 'garden', customer: '12347' }],
+    ['recommend some products to customer 12347', { customer: '12347' }],
+    // "promote", and a time after the audience, which recommendations do not take.
+    ['what should I promote to big spenders this week?', { segment: 'big spenders' }],
   ])('%s', (text, expected) => {
     expect(parseRecommendRequest(text)).toEqual(expected);
   });

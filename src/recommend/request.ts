@@ -9,7 +9,23 @@ export interface RecommendRequest {
   thisSegment?: boolean;
   k?: number;
   mode?: 'new' | 'again';
+  /** Only these products, as said ("Christmas", "candle"): read against the catalogue by the command. */
+  goods?: string;
 }
+
+/** Words before "products" that are not products: "recommend some products", "top 5 products". */
+const NOT_GOODS =
+  /^(?:some|any|new|more|other|the|our|good|best|top|\d+|products?|items?|things|stuff|what|which)$/i;
+/**
+ * "recommend Christmas products to lapsed customers", "which candle items should we push to big spenders?":
+ * up to three words naming products.
+ */
+const GOODS = [
+  /\b(?:recommend|push|suggest|promote|offer)\s+(?:our\s+|some\s+|the\s+)?(?<goods>[a-z][\w'&-]*(?:\s+[a-z&][\w'&-]*){0,2})\s+(?:products|items|lines|gifts|range)\b/i,
+  // After the command word, which the router takes off: "recommend| Christmas products to lapsed customers".
+  /^(?:our\s+|some\s+|the\s+)?(?<goods>[a-z][\w'&-]*(?:\s+[a-z&][\w'&-]*){0,2})\s+(?:products|items|lines|gifts|range)\s+(?:to|for)\b/i,
+  /^(?:what|which)\s+(?<goods>[a-z][\w'&-]*(?:\s+[a-z&][\w'&-]*){0,2})\s+(?:products|items|lines|gifts)\s+(?:should|could|can|would)\b/i,
+];
 
 // A customer id: quoted (any id), an email address, or a code with a digit in it. A bare word without a digit
 // is not taken as an id: "customers in Germany" is an audience, not customer "in".
@@ -30,6 +46,14 @@ export function parseRecommendRequest(text: string): RecommendRequest {
     out.k = Number(top[1] ?? top[2]);
     rest = rest.replace(top[0], ' ');
   }
+  for (const form of GOODS) {
+    const said = form.exec(rest)?.groups?.goods;
+    if (said && !said.split(/\s+/).some((w) => NOT_GOODS.test(w))) {
+      out.goods = said;
+      rest = rest.replace(said, ' ');
+      break;
+    }
+  }
   const customer = rest.match(CUSTOMER);
   const id =
     customer?.[1]?.trim() || customer?.[2] || (customer?.[3] && /\d/.test(customer[3]) ? customer[3] : '');
@@ -40,15 +64,21 @@ export function parseRecommendRequest(text: string): RecommendRequest {
   // What is left names the audience: drop the question around it.
   const audience = rest
     .replace(
-      /^(?:what|which)\s+(?:products?|items?)?\s*(?:should|could|can|would)\s+(?:we|i)\s+(?:recommend|push|suggest|offer|promote|send)\b/i,
+      /^(?:what|which)\s+(?:products?|items?|lines|gifts)?\s*(?:should|could|can|would)\s+(?:we|i)\s+(?:recommend|push|suggest|offer|promote|send)\b/i,
       '',
     )
-    .replace(/^(?:please\s+)?(?:recommend(?:ations?)?|push|suggest|buy again|cross-sell|upsell)\b/i, '')
+    .replace(
+      /^(?:please\s+)?(?:recommend(?:ations?)?|push|suggest|promote|offer|buy again|cross-sell|upsell)\b/i,
+      '',
+    )
+    .replace(/^\s*(?:our\s+|some\s+|the\s+)?(?:products|items|lines|gifts|range)\b/i, '')
     .replace(/\b(?:buy|order|purchase)\s+again\b/i, '')
     .replace(/^\s*(?:to|for)\b/i, '')
     .replace(/^\s*the\s+/i, '')
     .replace(/\s+(?:segment|audience|group)$/i, '')
     .replace(/^\s*(?:segment|audience|group)\s+/i, '')
+    // Recommendations are for now: "this week" after the audience says nothing more.
+    .replace(/\s+(?:this\s+(?:week|month)|today|now|right\s+now)$/i, '')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^["'“”]+|["'“”]+$/g, '');

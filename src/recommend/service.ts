@@ -5,9 +5,12 @@
  * in-memory scoring.
  */
 import { sql } from 'drizzle-orm';
+import { products } from '../../db/schema.ts';
 import { UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
 import { latestEventAt } from '../ingest/features.ts';
+import { productMatches } from '../segments/compile.ts';
+import type { ProductMatch } from '../segments/definition.ts';
 import { type Neighbour, nameNeighbours } from './content.ts';
 import { loadCatalogue, loadHistories, loadInteractions } from './data.ts';
 import { type TuneResult, tune } from './evaluate.ts';
@@ -184,7 +187,14 @@ async function knownCustomers(database: Database, ids: readonly string[]): Promi
 export async function recommendFor(
   database: Database,
   customerIds: readonly string[],
-  options: { k?: number; mode?: Mode; allowUnknown?: boolean; served?: ServedModel } = {},
+  options: {
+    k?: number;
+    mode?: Mode;
+    allowUnknown?: boolean;
+    served?: ServedModel;
+    /** Only these products ("recommend Christmas products"). */
+    only?: ReadonlySet<string>;
+  } = {},
 ): Promise<CustomerRecommendations[]> {
   const served = options.served ?? (await currentModel(database));
   const known = await knownCustomers(database, customerIds);
@@ -209,7 +219,12 @@ export async function recommendFor(
       customerId,
       known: known.has(customerId),
       historyItems: history.length,
-      items: recommend(served.model, history, { k: options.k ?? 10, mode: options.mode ?? 'new', now }),
+      items: recommend(served.model, history, {
+        k: options.k ?? 10,
+        mode: options.mode ?? 'new',
+        now,
+        ...(options.only ? { only: options.only } : {}),
+      }),
     };
   });
 }
@@ -228,17 +243,36 @@ export interface SegmentItem {
  * the members (so an item that is a strong match for many beats filler that merely appears in many lists);
  * `customers` counts the members who have it in their own top 10; the reason is the one given most often.
  */
+/**
+ * The ids of the products a match names, for `only`: "recommend Christmas products" ranks among these.
+ *
+ * @example
+ * const only = await productIdsMatching(database, { categoryContains: 'Christmas' });
+ */
+export async function productIdsMatching(database: Database, product: ProductMatch): Promise<Set<string>> {
+  const rows = await database.db
+    .select({ id: products.id })
+    .from(products)
+    .where(productMatches(product, products.id));
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function recommendForSegment(
   database: Database,
   memberIds: readonly string[],
-  options: { k?: number } = {},
+  options: { k?: number; only?: ReadonlySet<string> } = {},
 ): Promise<{ members: number; items: SegmentItem[] }> {
   const served = await currentModel(database);
   // Histories are read a thousand members at a time: one statement's parameters stay well under the limit.
   const per: CustomerRecommendations[] = [];
   for (let i = 0; i < memberIds.length; i += 1000) {
     per.push(
-      ...(await recommendFor(database, memberIds.slice(i, i + 1000), { k: 20, allowUnknown: true, served })),
+      ...(await recommendFor(database, memberIds.slice(i, i + 1000), {
+        k: 20,
+        allowUnknown: true,
+        served,
+        ...(options.only ? { only: options.only } : {}),
+      })),
     );
   }
   const pool = new Map<string, { item: SegmentItem; reasons: Map<string, number> }>();
