@@ -64,7 +64,7 @@ const CASES: Case[] = [
       group by e.customer_id having sum(e.quantity * e.unit_price) > 500)`,
   },
   {
-    request: 'top 10 customers by spend last month',
+    request: 'top 10 customers by spend in the last 30 days',
     events: true,
     top: `where exists (select 1 from events e
       where e.customer_id = customer_features.customer_id and e.kind = 'purchase'

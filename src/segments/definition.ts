@@ -111,10 +111,13 @@ export const productMatch = z
     message: 'say which product, name or category',
   });
 
-/** "this week", "this month", "this quarter": the current one so far, as of the data's as-of instant. */
+/**
+ * "this week", "this month", "this quarter": the current one so far, as of the data's as-of instant (offset 0);
+ * "last week", "last month", "last quarter": the one before it, whole (offset 1), as figures and charts read them.
+ */
 export const currentPeriod = z.object({
   unit: z.enum(['week', 'month', 'quarter']),
-  offset: z.literal(0),
+  offset: z.union([z.literal(0), z.literal(1)]),
 });
 
 /**

@@ -37,7 +37,7 @@ function list(values: string[]): string {
 
 /** "in March 2025", "since January", "this month", "on Black Friday". */
 export function sayPurchasePeriod(p: PurchasePeriod): string {
-  if ('unit' in p) return `this ${p.unit}`;
+  if ('unit' in p) return `${p.offset === 1 ? 'last' : 'this'} ${p.unit}`;
   if (!('named' in p)) return sayCalendarPeriod(p);
   const { name, days } = NAMED_DAYS[p.named];
   const year = p.year !== undefined ? ` ${p.year}` : p.ofYear ? ` ${p.ofYear} year` : '';

@@ -271,6 +271,30 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     expect(api.chatBodies().at(-1)!.messages.at(-1)?.content).toContain('say what was bought, or when');
   });
 
+  it('takes last week, month or quarter as the whole one before this one', async () => {
+    const none = { productId: null, nameContains: null, categoryContains: null };
+    const lastMonth = {
+      calendar: 'last_month',
+      number: null,
+      year: null,
+      ofYear: null,
+      last: false,
+      since: false,
+    };
+    api.enqueue(
+      wire({
+        conditions: [
+          { kind: 'bought', product: none, withinDays: null, period: lastMonth, total: null, negate: false },
+        ],
+      }),
+    );
+    const result = await llmParseSegment('people who shopped with us last month', vocab, llm);
+    expect(result.ok && result.definition).toEqual({
+      conditions: [{ kind: 'bought', period: { unit: 'month', offset: 1 }, negate: false }],
+    } satisfies SegmentDefinition);
+    expect(api.chatBodies().at(-1)!.messages[0]!.content).toContain('last_week, last_month or last_quarter');
+  });
+
   it('takes a metric against the average, with the prompt saying how', async () => {
     api.enqueue(
       wire({

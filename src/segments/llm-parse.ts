@@ -35,14 +35,27 @@ const metric = z.enum(METRICS);
 const inOrNot = z.enum(['in', 'not_in']);
 
 const CURRENT = { this_week: 'week', this_month: 'month', this_quarter: 'quarter' } as const;
+const LAST = { last_week: 'week', last_month: 'month', last_quarter: 'quarter' } as const;
 
 /** A named calendar month, quarter or year, or the current one, every field present (strict structured output). */
 const NAMED = Object.keys(NAMED_DAYS) as NamedDay[];
 const wirePeriod = z.object({
   calendar: z
-    .enum(['month', 'quarter', 'year', 'this_week', 'this_month', 'this_quarter', ...NAMED])
+    .enum([
+      'month',
+      'quarter',
+      'year',
+      'this_week',
+      'this_month',
+      'this_quarter',
+      'last_week',
+      'last_month',
+      'last_quarter',
+      ...NAMED,
+    ])
     .describe(
-      'this_week, this_month, this_quarter: the current one so far (the other fields unused); a named day ' +
+      'this_week, this_month, this_quarter: the current one so far; last_week, last_month, last_quarter: the ' +
+        'whole one before it (the other fields unused); a named day ' +
         '(black_friday, cyber_monday, ...): that day, in `year` or `ofYear` when said, else the latest one',
     ),
   number: z.number().nullable().describe('the month (1-12) or quarter (1-4); null for a year'),
@@ -190,12 +203,13 @@ function periodFromWire(p: WirePeriod): unknown {
   if (calendar === 'month' || calendar === 'quarter' || calendar === 'year')
     return calendarFromWire({ ...p, calendar });
   if (calendar in CURRENT) return { unit: CURRENT[calendar as keyof typeof CURRENT], offset: 0 };
+  if (calendar in LAST) return { unit: LAST[calendar as keyof typeof LAST], offset: 1 };
   return namedFromWire(calendar as NamedDay, p);
 }
 
 function periodToWire(p: PurchasePeriod): WirePeriod {
   if ('unit' in p) {
-    const calendar = `this_${p.unit}` as const;
+    const calendar = `${p.offset === 1 ? 'last' : 'this'}_${p.unit}` as const;
     return { calendar, number: null, year: null, ofYear: null, last: false, since: false };
   }
   if ('named' in p) {

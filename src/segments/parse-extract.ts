@@ -21,6 +21,7 @@ import type {
 } from './definition.ts';
 import { LABEL, sayWindow } from './describe.ts';
 import {
+  CALENDAR_LAST,
   COMP,
   comparatorOf,
   compile,
@@ -110,8 +111,7 @@ const WINDOW_AFTER = new RegExp(
 );
 
 // "this month", "this quarter so far", "year to date": the current one, from its start to the as-of instant.
-const CURRENT_PHRASE =
-  '(?:(?:in|during|for)\\s+)?this\\s+(?:week|month|quarter)(?:\\s+so\\s+far)?|ytd|(?:the\\s+)?year\\s+to\\s+date';
+const CURRENT_PHRASE = `(?:(?:in|during|for)\\s+)?this\\s+(?:week|month|quarter)(?:\\s+so\\s+far)?|ytd|(?:the\\s+)?year\\s+to\\s+date|${CALENDAR_LAST}`;
 /** When purchases were made, as segments read it: a calendar period, or the current week, month or quarter. */
 const PURCHASE_PHRASE = `(?:${CALENDAR_PHRASE})|(?:${CURRENT_PHRASE})|(?:(?:on|over|during|since)\\s+(?:the\\s+)?${NAMED_DAY_PHRASE})`;
 
@@ -120,6 +120,9 @@ function purchasePeriodOf(phrase: string): PurchasePeriod | undefined {
   if (/^(?:ytd|(?:the\s+)?year\s+to\s+date)$/i.test(said)) return { calendar: 'year', ofYear: 'this' };
   const current = /^(?:(?:in|during|for)\s+)?this\s+(week|month|quarter)(?:\s+so\s+far)?$/i.exec(said);
   if (current) return { unit: current[1]!.toLowerCase() as 'week' | 'month' | 'quarter', offset: 0 };
+  const last = /^(?:(?:in|during|for|over)\s+)?(?:last|previous)\s+(week|month|quarter|year)$/i.exec(said);
+  if (last?.[1]?.toLowerCase() === 'year') return { calendar: 'year', ofYear: 'last' };
+  if (last) return { unit: last[1]!.toLowerCase() as 'week' | 'month' | 'quarter', offset: 1 };
   return takeNamedDay(said)?.period ?? calendarOfPhrase(said);
 }
 
@@ -1410,7 +1413,24 @@ function extractLooseMoney(ctx: Ctx): void {
 
 const LOOSE_WINDOW = rx(`${START}(?:(?:active|shopping|buying)\\s+)?(?<w>${WINDOW})${END}`);
 
+const LOOSE_CALENDAR_LAST = rx(`${START}(?<w>${CALENDAR_LAST})${END}`);
+
 function extractLooseWindow(ctx: Ctx): void {
+  // "top 10 by average order value last month", "new customers from France last month": when they bought.
+  apply(ctx, LOOSE_CALENDAR_LAST, (g) => {
+    const period = purchasePeriodOf(g.w!);
+    if (!period) return null;
+    const said = g.w!.trim();
+    const fresh = ctx.conditions.findIndex(
+      (c) => c.kind === 'lifecycle' && c.op === 'in' && c.values.length === 1 && c.values[0] === 'new',
+    );
+    if (fresh >= 0) {
+      ctx.conditions[fresh] = { kind: 'first_purchase', period };
+      return ' ';
+    }
+    note(ctx, `Read "${said}" as bought ${said.replace(/^(?:in|during|for|over)\s+/i, '')}.`);
+    return mark(ctx, { kind: 'bought', period, negate: false });
+  });
   apply(ctx, LOOSE_WINDOW, (g) => {
     const days = noteDuration(ctx, g.w!);
     // "new customers from France in the last 30 days": the window says how new.

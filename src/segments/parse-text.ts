@@ -358,8 +358,13 @@ export const UNIT =
 export const DURATION = `(?:(?:\\d+(?:\\.\\d+)?\\s*\\+?|an?)\\s*-?\\s*)?${UNIT}${END}`;
 /** A duration whose unit may be left out ("recency over 90"): days. */
 export const DURATION_OR_DAYS = `(?:\\d+(?:\\.\\d+)?(?:\\s*-?\\s*${UNIT})?|an?\\s+${UNIT})${END}`;
-/** "in the last 30 days", "within 60 days", "over the past month", "last year". */
-export const WINDOW = `(?:(?:(?:in|within|during|over|for|from)\\s+)?(?:the\\s+)?(?:last|past|previous|prior)\\s+${DURATION}|within\\s+(?:the\\s+)?${DURATION}|in\\s+(?:\\d+(?:\\.\\d+)?|an?)\\s*-?\\s*${UNIT}${END})`;
+/**
+ * "last month", "during last week", "previous quarter", "last year": the calendar one before the current one,
+ * as figures and charts read it, not a count of days ("in the last month", "over the past year" are).
+ */
+export const CALENDAR_LAST = `(?<!\\bthe\\s+)(?:(?:in|during|for|over)\\s+)?(?:last|previous)\\s+(?:week|month|quarter|year)(?![\\w§-])`;
+/** "in the last 30 days", "within 60 days", "over the past month". */
+export const WINDOW = `(?:(?!${CALENDAR_LAST})(?:(?:in|within|during|over|for|from)\\s+)?(?:the\\s+)?(?:last|past|previous|prior)\\s+${DURATION}|within\\s+(?:the\\s+)?${DURATION}|in\\s+(?:\\d+(?:\\.\\d+)?|an?)\\s*-?\\s*${UNIT}${END})`;
 
 const UNIT_DAYS: [RegExp, number, string][] = [
   [/^(?:hour|hr)/i, 1 / 24, 'hour'],

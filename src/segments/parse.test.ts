@@ -364,8 +364,45 @@ const CASES: Case[] = [
     'customers who bought candles recently',
     [bought({ categoryContains: 'Candles & Lights' }, { withinDays: 30 })],
   ],
+  // "last month" is the calendar month before this one, as figures and charts read it; "in the last month"
+  // counts 30 days back.
   [
     'customers who bought candles last month',
+    [
+      {
+        kind: 'bought',
+        product: { categoryContains: 'Candles & Lights' },
+        period: { unit: 'month', offset: 1 },
+        negate: false,
+      },
+    ],
+  ],
+  [
+    'customers who bought last month but not this month',
+    [
+      { kind: 'bought', period: { unit: 'month', offset: 1 }, negate: false },
+      { kind: 'bought', period: { unit: 'month', offset: 0 }, negate: true },
+    ],
+  ],
+  [
+    'customers who bought christmas items last year but not this year',
+    [
+      {
+        kind: 'bought',
+        product: { categoryContains: 'Christmas' },
+        period: { calendar: 'year', ofYear: 'last' },
+        negate: false,
+      },
+      {
+        kind: 'bought',
+        product: { categoryContains: 'Christmas' },
+        period: { calendar: 'year', ofYear: 'this' },
+        negate: true,
+      },
+    ],
+  ],
+  [
+    'customers who bought candles in the last month',
     [bought({ categoryContains: 'Candles & Lights' }, { withinDays: 30 })],
   ],
   [
@@ -1236,11 +1273,15 @@ describe('asking back', () => {
     const lastMonth = parsed('top 10 customers by spend last month');
     expect(lastMonth.definition).toEqual({
       conditions: [],
-      top: { metric: 'spend', direction: 'desc', limit: 10, withinDays: 30 },
+      top: { metric: 'spend', direction: 'desc', limit: 10, period: { unit: 'month', offset: 1 } },
     });
-    expect(lastMonth.notes).toContain(
-      'Ranked by spend in the last 30 days, among the customers who bought then.',
-    );
+    expect(lastMonth.notes).toContain('Ranked by spend last month, among the customers who bought then.');
+    expect(parsed('top 10 customers by spend in the last 30 days').definition.top).toEqual({
+      metric: 'spend',
+      direction: 'desc',
+      limit: 10,
+      withinDays: 30,
+    });
     expect(parsed('the 20 customers who ordered the most this year').definition.top).toEqual({
       metric: 'orders',
       direction: 'desc',
@@ -1255,7 +1296,7 @@ describe('asking back', () => {
     });
     // Other rankings have no total over a window: the time still says who bought then.
     expect(parsed('top 10 by average order value last month').definition).toEqual({
-      conditions: [{ kind: 'metric', metric: 'recency_days', op: 'lte', value: 30 }],
+      conditions: [{ kind: 'bought', period: { unit: 'month', offset: 1 }, negate: false }],
       top: { metric: 'avg_order_value', direction: 'desc', limit: 10 },
     });
     // A time that belongs to a purchase stays with it.
