@@ -24,6 +24,18 @@ const irishLapsed = wire({
   ],
 });
 
+/** No product named, as the wire says it. */
+const none = { productId: null, nameContains: null, categoryContains: null };
+/** This or last week, month or quarter, as the wire says it: the other fields unused. */
+const wireCurrent = <C extends string>(calendar: C) => ({
+  calendar,
+  number: null,
+  year: null,
+  ofYear: null,
+  last: false,
+  since: false,
+});
+
 describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
   let api: OpenAiStandIn;
   let llm: LlmProvider;
@@ -141,15 +153,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
   });
 
   it('takes totals over a window, the current month, and a top-N list ranked over a window', async () => {
-    const none = { productId: null, nameContains: null, categoryContains: null };
-    const current = {
-      calendar: 'this_month' as const,
-      number: null,
-      year: null,
-      ofYear: null,
-      last: false,
-      since: false,
-    };
+    const current = wireCurrent('this_month');
     api.enqueue(
       wire({
         conditions: [
@@ -272,15 +276,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
   });
 
   it('takes last week, month or quarter as the whole one before this one', async () => {
-    const none = { productId: null, nameContains: null, categoryContains: null };
-    const lastMonth = {
-      calendar: 'last_month',
-      number: null,
-      year: null,
-      ofYear: null,
-      last: false,
-      since: false,
-    };
+    const lastMonth = wireCurrent('last_month');
     api.enqueue(
       wire({
         conditions: [
