@@ -272,7 +272,6 @@ function chartPeriod(
 const TOP_PERIODS =
   '"top 10 products last quarter", "top 10 products in March" or "top 10 products since January"';
 
-/** "in Germany" brings the audience too, once no period is left in the text (see periodNotCharted). */
 /** Words before "products" that say which products rank, not which: "top performing products". */
 const NOT_GOODS =
   'products?|items?|sellers|selling|best|most|popular|performing|grossing|earning|rated|ranked|revenue|sales|sold|units|new|for|among|by|in|from|of|to|on|the|our|and|this|last|past|previous|customers?|buyers?|shoppers?|clients?|people|segments?';
@@ -292,6 +291,7 @@ const GOODS_SELLING = new RegExp(
 const GOODS_IN_RANGE =
   /\b(?:in|from|within)\s+(?:the\s+|our\s+)?(?<goods>"[^"]{2,60}"|[a-z][\w'&-]*(?:\s+[a-z&][\w'&-]*){0,3}?)\s+(?:category|range|collection|department|section|line)\b/i;
 
+/** "in Germany" brings the audience too, once no period is left in the text (see periodNotCharted). */
 const AUDIENCE_OR_IN = /\b(?:for|among|of|from|in)\s+(.+)$/i;
 
 const LEAD =
