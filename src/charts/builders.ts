@@ -56,6 +56,13 @@ export function inSegment(database: Database, column: SQL, def: SegmentDefinitio
 export const AS_OF = DATA_AS_OF;
 
 /**
+ * When the data starts, as figures and charts count purchases: the first purchase of a known customer, read
+ * from the features (one row per customer, no scan of events), as UTC text in the same form as the windows'
+ * bounds here, so the two compare as strings. Null when there is no data.
+ */
+export const DATA_START = sql`(select to_char(min(first_purchase_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') from customer_features)`;
+
+/**
  * Most points a time chart draws. A finer grain that would need more is rolled up (day → week → month) in
  * SQL, so a decade of daily data renders as fast as a month of it.
  */

@@ -10,7 +10,7 @@ import { type Field, formatMoney, formatNumber, plural } from '../core/reply.ts'
 import type { Database } from '../db/client.ts';
 import { DONE_BATCHES } from '../ingest/features.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
-import { AS_OF, inSegment } from './builders.ts';
+import { AS_OF, DATA_START, inSegment } from './builders.ts';
 import {
   describePeriod,
   namedDayWindow,
@@ -104,8 +104,7 @@ export async function periodFigures(
       ${prev ? iso(prev.start) : sql`null`} as prev_start, ${prev ? iso(prev.stop) : sql`null`} as prev_stop,
       ${prev ? sql`extract(day from date_trunc('day', ${cur.stop}) - ${cur.start})::int + 1` : sql`null`} as days,
       (${cur.stop}) = ${at} as to_date, ${prev ? sql`(${prev.stop}) = ${at}` : sql`null`} as prev_to_date,
-      -- The first purchase of a known customer: what these figures count, from a table of one row per customer.
-      (select ${iso(sql`min(first_purchase_at) at time zone 'UTC'`)} from customer_features) as data_start`);
+      ${DATA_START} as data_start`);
   if (!b?.as_of) {
     const none = { revenue: 0, orders: 0, customers: 0, newCustomers: 0 };
     return { label: describePeriod(period, null), current: none, asOf: null };

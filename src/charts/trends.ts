@@ -13,6 +13,7 @@ import {
   AS_OF,
   audienceLabel,
   type ChartBuild,
+  DATA_START,
   type Grain,
   inSegment,
   periodAxis,
@@ -115,7 +116,7 @@ export async function revenueComparison(
       date_trunc(${UNIT_SQL[unit]}, at) - ${shift}::interval as ps from as_of)
     select to_char(cs, ${sql.raw(ts)}) as cs, to_char(ce, ${sql.raw(ts)}) as ce, to_char(ps, ${sql.raw(ts)}) as ps,
       to_char(ps + ${UNIT_INTERVAL[unit]}::interval - interval '1 microsecond', ${sql.raw(ts)}) as pe,
-      (select to_char(min(first_purchase_at) at time zone 'UTC', ${sql.raw(ts)}) from customer_features) as first
+      ${DATA_START} as first
     from b`);
   if (!w?.cs)
     throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
