@@ -471,12 +471,14 @@ const NAMED_DAY_WORDS: [string, NamedDay][] = [
   ["new\\s+year'?s?\\s+eve", 'new_years_eve'],
   ["new\\s+year'?s?\\s+day", 'new_years_day'],
 ];
+/** Any of the days, as said. */
+const ANY_NAMED_DAY = NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|');
 const NAMED_DAY_SAID = new RegExp(
-  `\\b(?:(since)\\s+|(?:on|over|during|for|at|around)\\s+)?(?:the\\s+)?(?:(this|last)\\s+year'?s\\s+)?(${NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|')})(?:\\s+(?:in\\s+)?((?:19|20)\\d{2})|\\s+(this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`,
+  `\\b(?:(since)\\s+|(?:on|over|during|for|at|around)\\s+)?(?:the\\s+)?(?:(this|last)\\s+year'?s\\s+)?(${ANY_NAMED_DAY})(?:\\s+(?:in\\s+)?((?:19|20)\\d{2})|\\s+(this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`,
   'i',
 );
 /** A named day as a phrase, with no capturing groups, for composing into other patterns ("on Black Friday"). */
-export const NAMED_DAY_PHRASE = `(?:(?:this|last)\\s+year'?s\\s+)?(?:${NAMED_DAY_WORDS.map(([w]) => `(?:${w})`).join('|')})(?:\\s+(?:in\\s+)?(?:19|20)\\d{2}|\\s+(?:this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`;
+export const NAMED_DAY_PHRASE = `(?:(?:this|last)\\s+year'?s\\s+)?(?:${ANY_NAMED_DAY})(?:\\s+(?:in\\s+)?(?:19|20)\\d{2}|\\s+(?:this|last)\\s+year)?\\b(?!\\s+${THEMED_GOODS})`;
 /** Named days whose date moves in ways not worked out here: refused with what to ask instead, never dropped. */
 const MOVING_DAY =
   /\b(?:easter(?:\s+(?:sunday|monday|weekend))?|prime\s+day|(?:mother|father)'?s\s+day|cyber\s+week)\b/i;
