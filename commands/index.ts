@@ -33,6 +33,7 @@ import segments from './segments.ts';
 import discover from './segments-discover.ts';
 import similar from './similar.ts';
 import stats from './stats.ts';
+import together from './together.ts';
 
 export const commands: readonly AnyCommand[] = [
   help,
@@ -41,6 +42,9 @@ export const commands: readonly AnyCommand[] = [
   // Before chart and segment: "every Monday at 9:00 ... digest to #marketing" is a schedule, not an audience.
   createDigest,
   similar,
+  // Before chart and recommend: "what do people buy with candles?" and "cross-sells for candles" name products
+  // to find partners for, not an audience's top products or recommendations.
+  together,
   // Before chart and segment: "how many orders last week?" asks for a figure, not an audience.
   figures,
   chart,

@@ -1,20 +1,13 @@
 import { z } from 'zod';
-import { type CommandContext, defineCommand } from '../src/core/command.ts';
+import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import { resolveAudience } from '../src/recommend/audience.ts';
 import { customerReply, segmentRecommendationReply } from '../src/recommend/reply.ts';
 import { parseRecommendRequest } from '../src/recommend/request.ts';
-import {
-  currentModel,
-  productIdsMatching,
-  recommendFor,
-  recommendForSegment,
-} from '../src/recommend/service.ts';
-import type { ProductMatch } from '../src/segments/definition.ts';
+import { currentModel, findGoods, recommendFor, recommendForSegment } from '../src/recommend/service.ts';
 import { describeSegment } from '../src/segments/describe.ts';
-import { readGoods, sayGoods } from '../src/segments/goods.ts';
+import { sayGoods } from '../src/segments/goods.ts';
 import { isSegmentMemory, type SegmentMemory } from '../src/segments/reply.ts';
-import { loadVocabulary } from '../src/segments/vocabulary.ts';
 
 export default defineCommand({
   name: 'recommend',
@@ -45,7 +38,12 @@ export default defineCommand({
     /\b(recommend|recommendations?|push|suggest|promote|cross-sell|upsell|buy again)\b/i.test(text) &&
     /\b(customer|client|segment|to|for)\b/i.test(text),
   async run(ctx, args) {
-    const only = args.goods ? await goodsOf(ctx, args.goods) : undefined;
+    const only = args.goods
+      ? await findGoods(ctx.database, args.goods, {
+          code: 'recommend_goods',
+          example: 'recommend candle products to lapsed customers',
+        })
+      : undefined;
     const goods = only && args.goods ? sayGoods(only.product) : undefined;
     if (args.customer) {
       const served = await currentModel(ctx.database);
@@ -91,19 +89,3 @@ export default defineCommand({
     return { reply: segmentRecommendationReply(audience, result, served, goods), remember: memory };
   },
 });
-
-/** The products a recommendation is limited to, or a UserError saying why the words name none. */
-async function goodsOf(
-  ctx: CommandContext,
-  said: string,
-): Promise<{ product: ProductMatch; ids: ReadonlySet<string> }> {
-  const read = readGoods(said, await loadVocabulary(ctx.database));
-  if (!read.ok) throw new UserError('recommend_goods', read.message);
-  const ids = await productIdsMatching(ctx.database, read.product);
-  if (ids.size === 0) {
-    throw new UserError('recommend_goods', `No product in the catalogue matches ${sayGoods(read.product)}.`, {
-      hint: 'Name a category, or other words from product names, e.g. "recommend candle products to lapsed customers".',
-    });
-  }
-  return { product: read.product, ids };
-}

@@ -55,6 +55,29 @@ export function inSegment(database: Database, column: SQL, def: SegmentDefinitio
 /** The instant the data is read at: the saved as-of, else the latest event of a completed import. */
 export const AS_OF = DATA_AS_OF;
 
+/** What a read of events is scoped to: the as-of instant and the completed imports, as plain values. */
+export interface Scope {
+  /** The as-of instant (ISO-8601 UTC), or null when there is no data. */
+  stop: string | null;
+  /** Ids of the completed imports, as a Postgres array literal ("{1,2}"). */
+  batches: string;
+}
+
+/**
+ * The as-of instant and the completed imports, read once and bound as values: `batch_id in (subquery)` was
+ * estimated at a few rows, so groupings over events were sorted instead of hashed.
+ *
+ * @example
+ * const { stop, batches } = await readScope(database);
+ * sql`... where e.batch_id = any(${batches}::int[]) and e.occurred_at <= ${stop}::timestamptz`;
+ */
+export async function readScope(database: Database): Promise<Scope> {
+  const [read] = await database.rows<{ stop: string | null; batches: string }>(sql`
+    select to_char(${AS_OF} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop,
+      (select coalesce(array_agg(id order by id), '{}')::text from import_batches where status = 'done') as batches`);
+  return { stop: read?.stop ?? null, batches: read?.batches ?? '{}' };
+}
+
 /**
  * When the data starts, as figures and charts count purchases: the first purchase of a known customer, read
  * from the features (one row per customer, no scan of events), as UTC text in the same form as the windows'

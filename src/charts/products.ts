@@ -12,7 +12,7 @@ import { ensureDailySales } from '../ingest/daily-sales.ts';
 import { productMatches } from '../segments/compile.ts';
 import type { ProductMatch, SegmentDefinition } from '../segments/definition.ts';
 import { sayGoods } from '../segments/goods.ts';
-import { AS_OF, audienceLabel, type ChartBuild, inSegment } from './builders.ts';
+import { audienceLabel, type ChartBuild, inSegment, readScope } from './builders.ts';
 import { describePeriod, inPeriod, type Period, resolvePeriod } from './period.ts';
 import { PALETTE } from './render.ts';
 
@@ -79,11 +79,7 @@ export async function topProducts(
   // planner can see is estimated from statistics, where an expression over subqueries was guessed at 0.5%
   // of rows and a segment filter then turned into a nested loop (20 s at 100k events).
   const window = options.period ? await resolvePeriod(database, options.period, 'sales to rank') : undefined;
-  const [read] = allTime
-    ? []
-    : await database.rows<{ stop: string | null; batches: string }>(sql`
-    select to_char(${AS_OF} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as stop,
-      (select coalesce(array_agg(id order by id), '{}')::text from import_batches where status = 'done') as batches`);
+  const read = allTime ? undefined : await readScope(database);
   const bounds = read && {
     start: window?.start ?? null,
     stop: options.period ? (window?.stop ?? null) : read.stop,

@@ -66,3 +66,53 @@ export function tasteGroupsCsv(seed = 7): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Orders with a known basket structure, in the Online Retail layout, for what is bought together. All in
+ * January 2011 but for 4 orders in February and 1 in March (the as-of month):
+ * - 30 orders of a candle holder (90001), tea lights (90002) and a gift bag (90003); one lists the tea lights
+ *   twice, and 5 of them have a wick trimmer (90004) too;
+ * - 2 orders of the holder, a doorstop (90005) and the bag; 20 of a mug (90006), a plate (90007) and the bag;
+ *   20 of the mug and the bag, 5 of them with the trimmer;
+ * - 1 order of the holder, the tea lights and the bag with no customer (it counts: an order is an invoice);
+ * - a cancellation of the holder and the tea lights (not an order);
+ * - in February, 4 orders of the holder, the mug and the bag; in March, 1 of the mug, the plate and the bag.
+ *
+ * So of 78 orders, 37 hold the holder. With it: the tea lights in 31 (of 31 in all), the trimmer in 5 (of 10),
+ * the mug in 4 (of 45), the doorstop in 2 (of 2) and the bag, which is in every order, in all 37.
+ */
+export function basketsCsv(): string {
+  const names: Record<string, string> = {
+    '90001': 'GLASS CANDLE HOLDER',
+    '90002': 'TEA LIGHTS PACK OF 24',
+    '90003': 'PAPER GIFT BAG',
+    '90004': 'CANDLE WICK TRIMMER',
+    '90005': 'BRASS DOORSTOP',
+    '90006': 'SPOTTY MUG',
+    '90007': 'SPOTTY PLATE',
+  };
+  const lines = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
+  let invoice = 600000;
+  let customer = 20000;
+  const order = (items: string[], day: string, who: string | null = String(customer++)) => {
+    invoice++;
+    for (const item of items) {
+      lines.push(`${invoice},${item},${names[item]},1,${day} 10:00:00,2.50,${who ?? ''},United Kingdom`);
+    }
+  };
+  for (let i = 0; i < 30; i++) {
+    order(
+      ['90001', '90002', '90003', ...(i === 0 ? ['90002'] : []), ...(i < 5 ? ['90004'] : [])],
+      '2011-01-10',
+    );
+  }
+  for (let i = 0; i < 2; i++) order(['90001', '90005', '90003'], '2011-01-11');
+  for (let i = 0; i < 20; i++) order(['90006', '90007', '90003'], '2011-01-12');
+  for (let i = 0; i < 20; i++) order(['90006', '90003', ...(i < 5 ? ['90004'] : [])], '2011-01-13');
+  order(['90001', '90002', '90003'], '2011-01-14', null);
+  lines.push(`C${invoice + 1},90001,${names['90001']},-1,2011-01-15 10:00:00,2.50,20000,United Kingdom`);
+  lines.push(`C${invoice + 1},90002,${names['90002']},-1,2011-01-15 10:00:00,2.50,20000,United Kingdom`);
+  for (let i = 0; i < 4; i++) order(['90001', '90006', '90003'], '2011-02-10');
+  order(['90006', '90007', '90003'], '2011-03-10');
+  return `${lines.join('\n')}\n`;
+}

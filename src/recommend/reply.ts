@@ -1,9 +1,12 @@
 /** Recommendation answers for chat: a table with a reason per item, customer ids masked. */
+
+import { inPeriod, sayDay } from '../charts/period.ts';
 import { maskId } from '../core/mask.ts';
 import { formatNumber, plural, type Reply } from '../core/reply.ts';
 import type { Audience } from './audience.ts';
 import type { Mode } from './model.ts';
 import type { CustomerRecommendations, SegmentItem, ServedModel } from './service.ts';
+import { MIN_SHARED, type TogetherResult } from './together.ts';
 
 function modelContext(served: ServedModel): string {
   const asOf = new Date(served.model.asOf - 1).toISOString().slice(0, 10);
@@ -93,5 +96,92 @@ export function segmentRecommendationReply(
       ]),
     },
     context: `${audience.savedName ? `${audience.label}: ` : ''}${audience.savedName ? '' : `${audience.label} · `}${modelContext(served)}`,
+  };
+}
+
+function percent(part: number, whole: number): string {
+  return (whole === 0 ? 0 : part / whole).toLocaleString('en-GB', {
+    style: 'percent',
+    maximumFractionDigits: 1,
+  });
+}
+
+/** Below this, a partner is only a little more common with the products than without: said as such. */
+const CLEAR_LIFT = 1.5;
+/** Fewer orders than this with the products are too few to tell a pattern from chance: said as such. */
+export const FEW_ORDERS = 30;
+
+/**
+ * What is bought with some products, as a table of partners: how often each is in the orders holding them
+ * against how often it is in any order.
+ *
+ * @example
+ * togetherReply('Candles & Lights products', await boughtTogether(database, { product: { categoryContains: 'Candles' } }));
+ */
+export function togetherReply(goods: string, result: TogetherResult): Reply {
+  const when = result.period ? ` ${inPeriod(result.period)}` : '';
+  if (!result.asOf || result.orders === 0) {
+    return {
+      tone: 'warning',
+      text: `There are no orders${when} to look in.`,
+      ...(result.asOf ? { context: `data as of ${sayDay(result.asOf)}` } : {}),
+    };
+  }
+  const context = `orders up to ${sayDay(result.asOf)} · a product is listed when it is in at least ${MIN_SHARED} of these orders, and in more of them than of all orders; ranked by the difference`;
+  if (result.withGoods === 0) {
+    return {
+      tone: 'info',
+      text: `None of the ${plural(result.orders, 'order')}${when} had ${goods}, so nothing was bought with them.`,
+      ...(result.period
+        ? { context: 'Ask for a longer period, or all time by leaving the period out.' }
+        : {}),
+    };
+  }
+  const title = `Bought with ${goods}${when}`;
+  const share = `${plural(result.withGoods, 'order')} of ${formatNumber(result.orders)}${when} (${percent(result.withGoods, result.orders)}) had ${goods}.`;
+  if (result.rows.length === 0) {
+    return {
+      tone: 'info',
+      title,
+      text: `${share} No other product is in at least ${MIN_SHARED} of them and more often than in orders overall.`,
+      context,
+    };
+  }
+  const lift = (r: TogetherResult['rows'][number]) =>
+    r.together / result.withGoods / (r.orders / result.orders);
+  const best = Math.max(...result.rows.map(lift));
+  return {
+    title,
+    text: [
+      `${share} These products are in more of those orders than usual:`,
+      ...(result.withGoods < FEW_ORDERS
+        ? [
+            `Only ${plural(result.withGoods, 'order')} had them: too few to tell a pattern from chance, so ask for a longer period if you can.`,
+          ]
+        : best < CLEAR_LIFT
+          ? [
+              `None stands out strongly (at most ${best.toFixed(1)}x as often as usual): ${goods} go with most things.`,
+            ]
+          : []),
+    ].join('\n'),
+    fields: [
+      { label: 'Orders', value: formatNumber(result.orders) },
+      {
+        label: result.onlyProduct ? 'With this product' : 'With these products',
+        value: formatNumber(result.withGoods),
+      },
+    ],
+    table: {
+      columns: ['#', 'Item', 'Product', 'In those orders', 'In all orders', 'Lift'],
+      rows: result.rows.map((r, i) => [
+        i + 1,
+        r.productId,
+        r.name,
+        `${percent(r.together, result.withGoods)} (${formatNumber(r.together)})`,
+        percent(r.orders, result.orders),
+        `${lift(r).toFixed(1)}x`,
+      ]),
+    },
+    context,
   };
 }

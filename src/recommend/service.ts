@@ -11,6 +11,8 @@ import type { Database } from '../db/client.ts';
 import { latestEventAt } from '../ingest/features.ts';
 import { productMatches } from '../segments/compile.ts';
 import type { ProductMatch } from '../segments/definition.ts';
+import { readGoods, sayGoods } from '../segments/goods.ts';
+import { loadVocabulary } from '../segments/vocabulary.ts';
 import { type Neighbour, nameNeighbours } from './content.ts';
 import { loadCatalogue, loadHistories, loadInteractions } from './data.ts';
 import { type TuneResult, tune } from './evaluate.ts';
@@ -239,11 +241,6 @@ export interface SegmentItem {
 }
 
 /**
- * What to push to a whole audience: each member's top 20, pooled. Items are ranked by their total score over
- * the members (so an item that is a strong match for many beats filler that merely appears in many lists);
- * `customers` counts the members who have it in their own top 10; the reason is the one given most often.
- */
-/**
  * The ids of the products a match names, for `only`: "recommend Christmas products" ranks among these.
  *
  * @example
@@ -257,6 +254,34 @@ export async function productIdsMatching(database: Database, product: ProductMat
   return new Set(rows.map((r) => r.id));
 }
 
+/**
+ * The products `said` names ("Christmas", "candle", "85123A"), read against the catalogue as segments read
+ * them, with their ids; or a UserError with `code` saying why the words name none.
+ *
+ * @example
+ * const { product, ids } = await findGoods(database, 'candles', { code: 'recommend_goods', example: 'recommend candles to lapsed customers' });
+ */
+export async function findGoods(
+  database: Database,
+  said: string,
+  how: { code: string; example: string },
+): Promise<{ product: ProductMatch; ids: Set<string> }> {
+  const read = readGoods(said, await loadVocabulary(database));
+  if (!read.ok) throw new UserError(how.code, read.message);
+  const ids = await productIdsMatching(database, read.product);
+  if (ids.size === 0) {
+    throw new UserError(how.code, `No product in the catalogue matches ${sayGoods(read.product)}.`, {
+      hint: `Name a category, or other words from product names, e.g. "${how.example}".`,
+    });
+  }
+  return { product: read.product, ids };
+}
+
+/**
+ * What to push to a whole audience: each member's top 20, pooled. Items are ranked by their total score over
+ * the members (so an item that is a strong match for many beats filler that merely appears in many lists);
+ * `customers` counts the members who have it in their own top 10; the reason is the one given most often.
+ */
 export async function recommendForSegment(
   database: Database,
   memberIds: readonly string[],

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Router } from '../src/core/router.ts';
+import { basketsCsv } from '../src/recommend/fixture.ts';
+import { chatRouter, slackThread } from '../test/chat.ts';
+import { createCsvDatabase, drivers, type TestDatabase } from '../test/database.ts';
+
+describe.each(drivers)('what is bought together, in a conversation on %s', (driver) => {
+  let db: TestDatabase;
+  let router: Router;
+  beforeAll(async () => {
+    db = await createCsvDatabase(driver, basketsCsv(), 'baskets.csv');
+    router = chatRouter(db);
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+  const thread = slackThread;
+
+  it('answers "what do people buy with …?" with each partner against its usual share of orders', async () => {
+    const reply = await router.handle('what do people buy with 90001?', thread('t1'));
+    expect(reply.title).toBe('Bought with GLASS CANDLE HOLDER (90001)');
+    expect(reply.text).toBe(
+      '37 orders of 78 (47.4%) had GLASS CANDLE HOLDER (90001). These products are in more of those orders than usual:',
+    );
+    expect(reply.fields).toEqual([
+      { label: 'Orders', value: '78' },
+      { label: 'With this product', value: '37' },
+    ]);
+    expect(reply.table?.columns).toEqual([
+      '#',
+      'Item',
+      'Product',
+      'In those orders',
+      'In all orders',
+      'Lift',
+    ]);
+    expect(reply.table?.rows).toEqual([
+      [1, '90002', 'TEA LIGHTS PACK OF 24', '83.8% (31)', '39.7%', '2.1x'],
+      [2, '90004', 'CANDLE WICK TRIMMER', '13.5% (5)', '12.8%', '1.1x'],
+    ]);
+    expect(reply.context).toMatch(/^orders up to 10 Mar 2011 · a product is listed when it is in at least 3/);
+  });
+
+  it('reads the command word, a number and a period', async () => {
+    const top = await router.handle('bought together with 90001, top 1', thread('t2'));
+    expect(top.table?.rows.map((r) => r[1])).toEqual(['90002']);
+    const one = await router.handle('top 1 cross-sell for 90001', thread('t2'));
+    expect(one.table?.rows.map((r) => r[1])).toEqual(['90002']);
+    const word = await router.handle('bought together with "candle holder"', thread('t2'));
+    expect(word.title).toBe('Bought with GLASS CANDLE HOLDER (90001)');
+    const february = await router.handle('what goes well with 90001 in February?', thread('t2'));
+    expect(february.title).toBe('Bought with GLASS CANDLE HOLDER (90001) in Feb 2011');
+    expect(february.text).toBe(
+      '4 orders of 4 in Feb 2011 (100%) had GLASS CANDLE HOLDER (90001). No other product is in at least 3 of them and more often than in orders overall.',
+    );
+  });
+
+  it('says when no order in the period had the products', async () => {
+    const march = await router.handle('what goes with 90001 in March', thread('t3'));
+    expect(march.tone).toBe('info');
+    expect(march.text).toBe(
+      'None of the 1 order in Mar 2011 to date had GLASS CANDLE HOLDER (90001), so nothing was bought with them.',
+    );
+    expect(march.context).toMatch(/longer period/);
+  });
+
+  it('says what to ask instead of products it cannot find, a period it cannot use, or nothing named', async () => {
+    const none = await router.handle('what goes well with halloween stuff?', thread('t4'));
+    expect(none.tone).toBe('error');
+    expect(none.text).toMatch(/No product in the catalogue matches “halloween”/);
+    expect(none.text).toMatch(/what goes well with candles\?/);
+    const period = await router.handle('what goes with 90001 in the last 9999 days', thread('t4'));
+    expect(period.tone).toBe('error');
+    expect(period.text).toMatch(/ask for the last 1 to 3,660 days/);
+    const nothing = await router.handle('what goes well with?', thread('t4'));
+    expect(nothing.tone).toBe('error');
+    expect(nothing.text).toMatch(/say which products, e.g. "what goes well with candles\?"/);
+    const many = await router.handle('30 cross-sells for 90001', thread('t4'));
+    expect(many.tone).toBe('error');
+    expect(many.text).toMatch(/at most 25 products/);
+  });
+
+  it('takes typed arguments, as a Discord slash command sends them, the period as said', async () => {
+    const reply = await router.run('together', { goods: '90001', k: 1, when: 'in January' }, thread('t6'));
+    expect(reply.title).toBe('Bought with GLASS CANDLE HOLDER (90001) in Jan 2011');
+    expect(reply.table?.rows.map((r) => r[1])).toEqual(['90002']);
+    const vague = await router.run('together', { goods: '90001', when: 'the summer holidays' }, thread('t6'));
+    expect(vague.tone).toBe('error');
+    expect(vague.text).toMatch(/I can't read "the summer holidays" as a period/);
+    expect(vague.text).toMatch(/last quarter/);
+    const extra = await router.run('together', { goods: '90001', when: 'last month please' }, thread('t6'));
+    expect(extra.text).toMatch(/I can't read "last month please" as a period/);
+  });
+
+  it('leaves audiences and recommendations to their commands', async () => {
+    const push = await router.handle('cross-sell to customers who bought 90001', thread('t5'));
+    expect(push.title).toMatch(/^What to push to /);
+    const segment = await router.handle('customers who bought 90001', thread('t5'));
+    expect(segment.title).not.toMatch(/^Bought with/);
+    expect(segment.fields?.some((f) => f.label === 'Customers')).toBe(true);
+  });
+});

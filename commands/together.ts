@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { Period } from '../src/charts/period.ts';
+import { takePeriod } from '../src/charts/request.ts';
+import { defineCommand } from '../src/core/command.ts';
+import { UserError } from '../src/core/errors.ts';
+import { togetherReply } from '../src/recommend/reply.ts';
+import { findGoods } from '../src/recommend/service.ts';
+import { boughtTogether, MAX_TOGETHER } from '../src/recommend/together.ts';
+import { parseTogetherRequest, togetherCue } from '../src/recommend/together-request.ts';
+import { sayGoods } from '../src/segments/goods.ts';
+
+/** Who, before the words that ask: "customers similar to…" or "German customers bought with…" is not this. */
+const AUDIENCE_FIRST = /\b(?:customers?|clients?|segments?|audiences?)\b/i;
+
+export default defineCommand({
+  name: 'together',
+  description: 'What is bought in the same orders as some products: cross-sell and bundle ideas',
+  examples: [
+    'what goes well with candles?',
+    'what do people buy with 85123A?',
+    'frequently bought together with "tea light" last quarter',
+  ],
+  aliases: ['bought together', 'frequently bought together', 'bought with'],
+  args: z.object({
+    goods: z
+      .string({ error: 'say which products, e.g. "what goes well with candles?"' })
+      .trim()
+      .min(2, 'say which products, e.g. "what goes well with candles?"')
+      .max(100, 'keep the products under 100 characters'),
+    k: z
+      .number()
+      .int()
+      .min(1, 'ask for at least 1 product')
+      .max(MAX_TOGETHER, `ask for at most ${MAX_TOGETHER} products`)
+      .default(10),
+    when: z.string().trim().max(100, 'keep the period under 100 characters').optional(),
+  }),
+  parse: parseTogetherRequest,
+  // Before the chart ("what do people buy…" is otherwise the top products) and the recommendations
+  // ("cross-sells for candles" names products, "cross-sell to lapsed customers" an audience).
+  claims: (text) => {
+    const cue = togetherCue(text);
+    return cue !== null && !AUDIENCE_FIRST.test(text.slice(0, cue.index));
+  },
+  async run(ctx, args) {
+    const period = args.when ? readPeriod(args.when) : undefined;
+    const { product } = await findGoods(ctx.database, args.goods, {
+      code: 'together_goods',
+      example: 'what goes well with candles?',
+    });
+    const result = await boughtTogether(ctx.database, { product, period, limit: args.k });
+    const goods = result.onlyProduct
+      ? `${result.onlyProduct.name} (${result.onlyProduct.id})`
+      : product.productId
+        ? sayGoods(product)
+        : `${sayGoods(product)} products`;
+    return togetherReply(goods, result);
+  },
+});
+
+/** The period said, or a UserError saying what to ask instead. */
+function readPeriod(when: string): Period {
+  const { period, rest, problem } = takePeriod(when);
+  if (problem) throw new UserError('together_period', problem);
+  if (!period || /\p{L}/u.test(rest)) {
+    throw new UserError('together_period', `I can't read "${when}" as a period.`, {
+      hint: 'Say e.g. "last quarter", "in March", "this year", "on Black Friday" or "the last 90 days".',
+    });
+  }
+  return period;
+}

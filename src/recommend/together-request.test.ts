@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseTogetherRequest, togetherCue } from './together-request.ts';
+
+describe('reading what is bought together', () => {
+  it.each([
+    ['what goes well with candles?', { goods: 'candles' }],
+    [
+      'what else goes with the white hanging heart t-light holder?',
+      { goods: 'white hanging heart t-light holder' },
+    ],
+    ['what pairs with mugs', { goods: 'mugs' }],
+    ['what sells well with garden products', { goods: 'garden products' }],
+    ['what do people buy with 85123A?', { goods: '85123A' }],
+    ['what else do customers usually order alongside christmas items', { goods: 'christmas items' }],
+    ['frequently bought together with "tea light"', { goods: '"tea light"' }],
+    ["what's often bought with lunch bags", { goods: 'lunch bags' }],
+    ['products often ordered with candles', { goods: 'candles' }],
+    ['5 cross-sells for christmas items', { goods: 'christmas items', k: 5 }],
+    ['top 3 cross-sell ideas with mugs', { goods: 'mugs', k: 3 }],
+    ['bought together with 85123A, top 5', { goods: '85123A', k: 5 }],
+    ['bundle ideas for candles', { goods: 'candles' }],
+    ['things that go with tea lights', { goods: 'tea lights' }],
+    ['what goes with candles last quarter?', { goods: 'candles', when: 'last quarter' }],
+    ['what do people buy with candles on black friday', { goods: 'candles', when: 'on black friday' }],
+    ['in March, what sold with mugs?', { goods: 'mugs', when: 'in March' }],
+    ['what goes with christmas decorations', { goods: 'christmas decorations' }],
+    // After a command word, which the router takes off.
+    ['with candles', { goods: 'candles' }],
+    ['candles', { goods: 'candles' }],
+  ])('%s', (text, expected) => {
+    expect(parseTogetherRequest(text)).toEqual(expected);
+  });
+
+  it('passes on a period it cannot use, for the command to refuse with the reason', () => {
+    expect(parseTogetherRequest('what goes with candles in the last 9999 days')).toEqual({
+      goods: 'candles',
+      when: 'in the last 9999 days',
+    });
+  });
+
+  it('has no products when none are said', () => {
+    expect(parseTogetherRequest('what goes well with?')).toEqual({});
+  });
+
+  it.each([
+    'what goes well with candles',
+    'what do shoppers buy with mugs',
+    'bought together with 85123A',
+    'cross-sell ideas for candles',
+  ])('finds the words that ask in "%s"', (text) => {
+    expect(togetherCue(text)).not.toBeNull();
+  });
+
+  it.each(['what are people buying this week?', 'top products', 'recommend candles to lapsed customers'])(
+    'finds none in "%s"',
+    (text) => {
+      expect(togetherCue(text)).toBeNull();
+    },
+  );
+});

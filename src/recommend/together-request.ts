@@ -1,0 +1,88 @@
+/**
+ * Reads "what goes well with candles?", "what do people buy with 85123A?", "frequently bought together with
+ * tea lights last quarter", "top 5 cross-sells for Christmas items" into the `together` command's arguments.
+ */
+
+import { takePeriod } from '../charts/request.ts';
+
+export interface TogetherRequest {
+  /** The products named, as said: read against the catalogue by the command, as segments read them. */
+  goods?: string;
+  k?: number;
+  /** The period, as said ("last quarter"): read by the command, so a Discord option can say it too. */
+  when?: string;
+}
+
+const PEOPLE = '(?:people|customers|shoppers|buyers|they|folks)';
+/** The words before the products named. Each ends where the products begin. */
+const CUES = [
+  // "what goes (well) with", "what pairs with", "what sells well with", "what else goes with"
+  /\bwhat(?:'s|\s+else)?\s+(?:goes|go|pairs?|sells?)\s+(?:well\s+|best\s+|nicely\s+)?(?:together\s+)?with\b/i,
+  // "what do people buy with", "what else do customers order alongside"
+  new RegExp(
+    `\\bwhat\\s+(?:else\\s+)?(?:do|does|did|would)\\s+${PEOPLE}\\s+(?:also\\s+|usually\\s+|often\\s+)?(?:buy|order|get|purchase|add)\\s+(?:along\\s+)?(?:with|alongside)\\b`,
+    'i',
+  ),
+  // "(frequently) bought together with", "what is often bought with", "products ordered alongside"
+  /\b(?:often|usually|also|commonly|frequently|mostly)?\s*(?:bought|ordered|purchased|sold)\s+(?:together\s+)?(?:with|alongside)\b/i,
+  // "cross-sells for", "cross-sell ideas with", "what to bundle with", "bundles for"
+  /\bcross[- ]?sells?\s+(?:ideas?\s+|products?\s+|items?\s+)?(?:with|for)\b/i,
+  /\bbundles?\s+(?:ideas?\s+)?(?:with|for)\b/i,
+  // "things that go with", "products that pair well with"
+  /\b(?:products?|items?|things?|goods)\s+(?:that\s+)?(?:go|goes|pair|pairs|sell)\s+(?:well\s+|best\s+)?with\b/i,
+];
+
+/** A cue in `text`, or null. */
+export function togetherCue(text: string): RegExpExecArray | null {
+  for (const cue of CUES) {
+    const m = cue.exec(text);
+    if (m) return m;
+  }
+  return null;
+}
+
+/**
+ * @example
+ * parseTogetherRequest('what goes well with candles last quarter?');
+ * // { goods: 'candles', period: { unit: 'quarter', offset: 1 } }
+ */
+export function parseTogetherRequest(text: string): TogetherRequest {
+  const out: TogetherRequest = {};
+  const said = text.replace(/\s+/g, ' ').trim();
+  const taken = takePeriod(said);
+  let rest = taken.rest;
+  if (taken.period || taken.problem) {
+    const when = removed(said, rest);
+    if (when) out.when = when;
+  }
+  // "top 5" anywhere ("bought together with candles, top 5"), else a number before the words that ask.
+  const top = /,?\s*\b(?:top|best)\s+(\d{1,3})\b/i.exec(rest);
+  if (top) {
+    out.k = Number(top[1]);
+    rest = `${rest.slice(0, top.index)} ${rest.slice(top.index + top[0].length)}`.trim();
+  }
+  const cue = togetherCue(rest);
+  const count = top ? null : /\b(\d{1,3})\b/.exec(cue ? rest.slice(0, cue.index) : '');
+  if (count) out.k = Number(count[1]);
+  const goods = (cue ? rest.slice(cue.index + cue[0].length) : rest)
+    .replace(/[?!.]+\s*$/, '')
+    .trim()
+    // After a command word ("bought together| with candles").
+    .replace(/^(?:with|alongside|for)\s+/i, '')
+    .replace(/^(?:the|a|an|our|some|any)\s+/i, '');
+  if (goods) out.goods = goods;
+  return out;
+}
+
+/** The words taken out of `before` to leave `after` (one stretch, its spaces collapsed). */
+function removed(before: string, after: string): string {
+  let start = 0;
+  while (start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end])
+    end++;
+  return before
+    .slice(start, before.length - end)
+    .trim()
+    .replace(/[?!.,]+$/, '');
+}
