@@ -92,6 +92,18 @@ describe.each(drivers)('what is bought together, in a conversation on %s', (driv
     expect(extra.text).toMatch(/I can't read "last month please" as a period/);
   });
 
+  it('reads an audience and counts only its orders', async () => {
+    const reply = await router.handle('what do German customers buy with 90001?', thread('t7'));
+    expect(reply.title).toBe('Bought with GLASS CANDLE HOLDER (90001) for Germany');
+    expect(reply.text).toMatch(/^10 orders of 15 for Germany \(66\.7%\) had GLASS CANDLE HOLDER \(90001\)\./);
+    expect(reply.table?.rows).toEqual([[1, '90002', 'TEA LIGHTS PACK OF 24', '100% (10)', '66.7%', '1.5x']]);
+    const after = await router.handle('what goes with 90001 among customers in Germany', thread('t7'));
+    expect(after.title).toBe(reply.title);
+    const unknown = await router.handle('what do Narnian customers buy with 90001?', thread('t7'));
+    expect(unknown.tone).toBe('error');
+    expect(unknown.text).toMatch(/"Narnian customers" is neither a saved segment nor an audience I can read/);
+  });
+
   it('leaves audiences and recommendations to their commands', async () => {
     const push = await router.handle('cross-sell to customers who bought 90001', thread('t5'));
     expect(push.title).toMatch(/^What to push to /);

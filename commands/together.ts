@@ -3,6 +3,7 @@ import type { Period } from '../src/charts/period.ts';
 import { takePeriod } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
+import { resolveAudience } from '../src/recommend/audience.ts';
 import { togetherReply } from '../src/recommend/reply.ts';
 import { findGoods } from '../src/recommend/service.ts';
 import { boughtTogether, MAX_TOGETHER } from '../src/recommend/together.ts';
@@ -19,6 +20,7 @@ export default defineCommand({
     'what goes well with candles?',
     'what do people buy with 85123A?',
     'frequently bought together with "tea light" last quarter',
+    'what do German customers buy with candles?',
   ],
   aliases: ['bought together', 'frequently bought together', 'bought with'],
   args: z.object({
@@ -33,6 +35,7 @@ export default defineCommand({
       .min(1, 'ask for at least 1 product')
       .max(MAX_TOGETHER, `ask for at most ${MAX_TOGETHER} products`)
       .default(10),
+    who: z.string().trim().min(1).max(200, 'keep the audience under 200 characters').optional(),
     when: z.string().trim().max(100, 'keep the period under 100 characters').optional(),
   }),
   parse: parseTogetherRequest,
@@ -48,7 +51,15 @@ export default defineCommand({
       code: 'together_goods',
       example: 'what goes well with candles?',
     });
-    const result = await boughtTogether(ctx.database, { product, period, limit: args.k });
+    const audience = args.who
+      ? await resolveAudience(ctx.database, args.who, { llm: ctx.llm, log: ctx.log })
+      : undefined;
+    const result = await boughtTogether(ctx.database, {
+      product,
+      period,
+      where: audience?.definition,
+      limit: args.k,
+    });
     const goods = result.onlyProduct
       ? `${result.onlyProduct.name} (${result.onlyProduct.id})`
       : product.productId

@@ -80,6 +80,10 @@ export function tasteGroupsCsv(seed = 7): string {
  *
  * So of 78 orders, 37 hold the holder. With it: the tea lights in 31 (of 31 in all), the trimmer in 5 (of 10),
  * the mug in 4 (of 45), the doorstop in 2 (of 2) and the bag, which is in every order, in all 37.
+ *
+ * Each order is its own customer's. The first 10 holder orders (5 of them with the trimmer) and the 5 mug
+ * orders with the trimmer are German: of Germany's 15 orders, 10 hold the holder, all 10 with the tea lights
+ * (of 10 in all) and 5 with the trimmer (of 10).
  */
 export function basketsCsv(): string {
   const names: Record<string, string> = {
@@ -94,21 +98,35 @@ export function basketsCsv(): string {
   const lines = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
   let invoice = 600000;
   let customer = 20000;
-  const order = (items: string[], day: string, who: string | null = String(customer++)) => {
+  const order = (
+    items: string[],
+    day: string,
+    who: string | null = String(customer++),
+    country = 'United Kingdom',
+  ) => {
     invoice++;
     for (const item of items) {
-      lines.push(`${invoice},${item},${names[item]},1,${day} 10:00:00,2.50,${who ?? ''},United Kingdom`);
+      lines.push(`${invoice},${item},${names[item]},1,${day} 10:00:00,2.50,${who ?? ''},${country}`);
     }
   };
   for (let i = 0; i < 30; i++) {
     order(
       ['90001', '90002', '90003', ...(i === 0 ? ['90002'] : []), ...(i < 5 ? ['90004'] : [])],
       '2011-01-10',
+      undefined,
+      i < 10 ? 'Germany' : undefined,
     );
   }
   for (let i = 0; i < 2; i++) order(['90001', '90005', '90003'], '2011-01-11');
   for (let i = 0; i < 20; i++) order(['90006', '90007', '90003'], '2011-01-12');
-  for (let i = 0; i < 20; i++) order(['90006', '90003', ...(i < 5 ? ['90004'] : [])], '2011-01-13');
+  for (let i = 0; i < 20; i++) {
+    order(
+      ['90006', '90003', ...(i < 5 ? ['90004'] : [])],
+      '2011-01-13',
+      undefined,
+      i < 5 ? 'Germany' : undefined,
+    );
+  }
   order(['90001', '90002', '90003'], '2011-01-14', null);
   lines.push(`C${invoice + 1},90001,${names['90001']},-1,2011-01-15 10:00:00,2.50,20000,United Kingdom`);
   lines.push(`C${invoice + 1},90002,${names['90002']},-1,2011-01-15 10:00:00,2.50,20000,United Kingdom`);

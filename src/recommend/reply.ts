@@ -119,7 +119,7 @@ export const FEW_ORDERS = 30;
  * togetherReply('Candles & Lights products', await boughtTogether(database, { product: { categoryContains: 'Candles' } }));
  */
 export function togetherReply(goods: string, result: TogetherResult): Reply {
-  const when = result.period ? ` ${inPeriod(result.period)}` : '';
+  const when = `${result.audience ? ` ${result.audience}` : ''}${result.period ? ` ${inPeriod(result.period)}` : ''}`;
   if (!result.asOf || result.orders === 0) {
     return {
       tone: 'warning',

@@ -24,6 +24,18 @@ describe('reading what is bought together', () => {
     ['what do people buy with candles on black friday', { goods: 'candles', when: 'on black friday' }],
     ['in March, what sold with mugs?', { goods: 'mugs', when: 'in March' }],
     ['what goes with christmas decorations', { goods: 'christmas decorations' }],
+    ['what do German customers buy with candles?', { goods: 'candles', who: 'German customers' }],
+    [
+      'what did lapsed customers order with christmas items last year',
+      { goods: 'christmas items', who: 'lapsed customers', when: 'last year' },
+    ],
+    ['what do our customers buy with mugs', { goods: 'mugs' }],
+    [
+      'what goes well with candles among customers in Germany?',
+      { goods: 'candles', who: 'customers in Germany' },
+    ],
+    ['cross-sells for candles for the lapsed-germans segment', { goods: 'candles', who: 'lapsed-germans' }],
+    ['what goes with candles for big spenders', { goods: 'candles', who: 'big spenders' }],
     // After a command word, which the router takes off.
     ['with candles', { goods: 'candles' }],
     ['candles', { goods: 'candles' }],

@@ -9,20 +9,23 @@ export interface TogetherRequest {
   /** The products named, as said: read against the catalogue by the command, as segments read them. */
   goods?: string;
   k?: number;
+  /** Whose orders, as said ("German customers", "lapsed-germans"): read by the command as an audience. */
+  who?: string;
   /** The period, as said ("last quarter"): read by the command, so a Discord option can say it too. */
   when?: string;
 }
 
-const PEOPLE = '(?:people|customers|shoppers|buyers|they|folks)';
+/** Everyone: "what do people buy with…" names no audience. */
+const EVERYONE = /^(?:people|customers|shoppers|buyers|clients|they|folks|users)$/i;
+/** An audience after the products: "candles among customers in Germany", "candles for the lapsed segment". */
+const AUDIENCE_AFTER =
+  /\s+(?:among|for|by|from)\s+(?<who>[^?!]*\b(?:customers?|buyers?|shoppers?|spenders?|clients?|segment|audience|people)\b[^?!]*)$/i;
 /** The words before the products named. Each ends where the products begin. */
 const CUES = [
   // "what goes (well) with", "what pairs with", "what sells well with", "what else goes with"
   /\bwhat(?:'s|\s+else)?\s+(?:goes|go|pairs?|sells?)\s+(?:well\s+|best\s+|nicely\s+)?(?:together\s+)?with\b/i,
-  // "what do people buy with", "what else do customers order alongside"
-  new RegExp(
-    `\\bwhat\\s+(?:else\\s+)?(?:do|does|did|would)\\s+${PEOPLE}\\s+(?:also\\s+|usually\\s+|often\\s+)?(?:buy|order|get|purchase|add)\\s+(?:along\\s+)?(?:with|alongside)\\b`,
-    'i',
-  ),
+  // "what do people buy with", "what else do customers order alongside", "what do German customers buy with"
+  /\bwhat\s+(?:else\s+)?(?:do|does|did|would)\s+(?<who>[^?!.]{1,80}?)\s+(?:also\s+|usually\s+|often\s+)?(?:buy|order|get|purchase|add)\s+(?:along\s+)?(?:with|alongside)\b/i,
   // "(frequently) bought together with", "what is often bought with", "products ordered alongside"
   /\b(?:often|usually|also|commonly|frequently|mostly)?\s*(?:bought|ordered|purchased|sold)\s+(?:together\s+)?(?:with|alongside)\b/i,
   // "cross-sells for", "cross-sell ideas with", "what to bundle with", "bundles for"
@@ -64,12 +67,20 @@ export function parseTogetherRequest(text: string): TogetherRequest {
   const cue = togetherCue(rest);
   const count = top ? null : /\b(\d{1,3})\b/.exec(cue ? rest.slice(0, cue.index) : '');
   if (count) out.k = Number(count[1]);
-  const goods = (cue ? rest.slice(cue.index + cue[0].length) : rest)
+  const who = audience(cue?.groups?.who);
+  if (who) out.who = who;
+  let goods = (cue ? rest.slice(cue.index + cue[0].length) : rest)
     .replace(/[?!.]+\s*$/, '')
     .trim()
     // After a command word ("bought together| with candles").
     .replace(/^(?:with|alongside|for)\s+/i, '')
     .replace(/^(?:the|a|an|our|some|any)\s+/i, '');
+  const after = AUDIENCE_AFTER.exec(goods);
+  const whoAfter = audience(after?.groups?.who);
+  if (after && whoAfter && !out.who) {
+    out.who = whoAfter;
+    goods = goods.slice(0, after.index).trim();
+  }
   if (goods) out.goods = goods;
   return out;
 }
@@ -85,4 +96,14 @@ function removed(before: string, after: string): string {
     .slice(start, before.length - end)
     .trim()
     .replace(/[?!.,]+$/, '');
+}
+
+/** The audience said, without the words around it; undefined for everyone. */
+function audience(said: string | undefined): string | undefined {
+  const who = said
+    ?.trim()
+    .replace(/^(?:the|our|all|all\s+our|all\s+the)\s+/i, '')
+    .replace(/\s+(?:segment|audience|group)$/i, '')
+    .trim();
+  return who && !EVERYONE.test(who) ? who : undefined;
 }

@@ -40,6 +40,15 @@ describe('the statement for what is bought together', () => {
     );
   });
 
+  it('leaves out sales to customers not on file when an audience is given', () => {
+    const dialect = new PgDialect();
+    const scope = { product: { productId: 'A1' }, stop: '2011-03-31T00:00:00Z', batches: '{1}', limit: 10 };
+    expect(dialect.sqlToQuery(togetherQuery(scope)).sql).toMatch(/e\.kind in \('purchase', 'anonymous'\)/);
+    const q = dialect.sqlToQuery(togetherQuery({ ...scope, buyers: sql`e.customer_id in (${'c1'})` }));
+    expect(q.sql).toMatch(/e\.kind = 'purchase' and e\.customer_id in \(\$\d+\)/);
+    expect(q.params).toContain('c1');
+  });
+
   it('reads all time without a lower bound', () => {
     const q = new PgDialect().sqlToQuery(
       togetherQuery({
@@ -118,6 +127,29 @@ describe.each(drivers)('what is bought together on %s', (driver) => {
       period: { calendar: 'month', month: 2 },
     });
     expect(february).toMatchObject({ orders: 4, withGoods: 4, rows: [] });
+  });
+
+  it("counts only an audience's purchases when one is given", async () => {
+    const germany = await boughtTogether(db, {
+      product: { productId: '90001' },
+      where: { conditions: [{ kind: 'country', op: 'in', values: ['Germany'] }] },
+    });
+    expect(germany).toMatchObject({ orders: 15, withGoods: 10, audience: 'for Germany' });
+    // The trimmer is in half of Germany's holder orders but in two thirds of all its orders: not listed.
+    expect(germany.rows).toEqual([
+      {
+        productId: '90002',
+        name: 'TEA LIGHTS PACK OF 24',
+        category: 'Candles & Lights',
+        together: 10,
+        orders: 10,
+      },
+    ]);
+    const nobody = await boughtTogether(db, {
+      product: { productId: '90001' },
+      where: { conditions: [{ kind: 'country', op: 'in', values: ['France'] }] },
+    });
+    expect(nobody).toMatchObject({ orders: 0, withGoods: 0, rows: [] });
   });
 
   it('keeps to the number asked for, and refuses an impossible one', async () => {

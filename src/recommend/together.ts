@@ -7,12 +7,12 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { products } from '../../db/schema.ts';
-import { readScope } from '../charts/builders.ts';
+import { audienceLabel, inSegment, readScope } from '../charts/builders.ts';
 import { type Period, resolvePeriod } from '../charts/period.ts';
 import { UserError } from '../core/errors.ts';
 import { type Database, resultRows } from '../db/client.ts';
 import { productMatches } from '../segments/compile.ts';
-import type { ProductMatch } from '../segments/definition.ts';
+import type { ProductMatch, SegmentDefinition } from '../segments/definition.ts';
 
 export const MAX_TOGETHER = 25;
 /** Orders a product must share with the basket to be listed: fewer is chance, not a pattern. */
@@ -36,6 +36,8 @@ export interface TogetherResult {
   /** The product's name when the words name exactly one. */
   onlyProduct?: { id: string; name: string };
   rows: TogetherRow[];
+  /** Whose orders, for a title (" for Germany"), or undefined for everyone's. */
+  audience?: string;
   /** The period's label ("Nov 2026 to date"), or undefined for all time. */
   period?: string;
   /** The data's as-of date (YYYY-MM-DD), or null when there is no data. */
@@ -51,7 +53,13 @@ export interface TogetherResult {
  */
 export async function boughtTogether(
   database: Database,
-  options: { product: ProductMatch; period?: Period | undefined; limit?: number },
+  options: {
+    product: ProductMatch;
+    period?: Period | undefined;
+    /** Only these customers' orders (sales to customers not on file then leave out too). */
+    where?: SegmentDefinition | undefined;
+    limit?: number;
+  },
 ): Promise<TogetherResult> {
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOGETHER) {
@@ -59,7 +67,8 @@ export async function boughtTogether(
   }
   const window = options.period ? await resolvePeriod(database, options.period, 'orders') : undefined;
   const scope = await readScope(database);
-  const label = window ? { period: window.label } : {};
+  const who = audienceLabel(options.where);
+  const label = { ...(window ? { period: window.label } : {}), ...(who ? { audience: who.trim() } : {}) };
   if (!scope.stop) return { orders: 0, withGoods: 0, rows: [], ...label, asOf: null };
   type Found = {
     orders: number;
@@ -78,6 +87,7 @@ export async function boughtTogether(
     stop: window?.stop ?? scope.stop,
     batches: scope.batches,
     limit,
+    ...(options.where ? { buyers: inSegment(database, sql`e.customer_id`, options.where) } : {}),
   });
 
   // The order-product pairs are grouped in memory (at the default 4 MB they spilled to disk), and each is read
@@ -115,6 +125,8 @@ export interface TogetherScope {
   /** Completed imports, as a Postgres array literal. */
   batches: string;
   limit: number;
+  /** A condition on `e.customer_id` naming an audience: only its purchases count. */
+  buyers?: SQL;
 }
 
 /**
@@ -126,7 +138,10 @@ export interface TogetherScope {
  */
 export function togetherQuery(scope: TogetherScope): SQL {
   const start: SQL = scope.start ? sql`and e.occurred_at >= ${scope.start}::timestamptz` : sql``;
-  const inScope = sql`e.kind in ('purchase', 'anonymous') and e.batch_id = any(${scope.batches}::int[])
+  const kinds = scope.buyers
+    ? sql`e.kind = 'purchase' and ${scope.buyers}`
+    : sql`e.kind in ('purchase', 'anonymous')`;
+  const inScope = sql`${kinds} and e.batch_id = any(${scope.batches}::int[])
     and e.invoice is not null and e.product_id is not null ${start} and e.occurred_at <= ${scope.stop}::timestamptz`;
   const named = sql`select ${products.id}, ${products.name} from ${products} where ${productMatches(scope.product, products.id)}`;
   const limit = scope.limit;
