@@ -21,6 +21,7 @@ import rejectDraft from './draft-reject.ts';
 import drafts from './drafts.ts';
 import figures from './figures.ts';
 import help from './help.ts';
+import prospects from './prospects.ts';
 import recommend from './recommend.ts';
 import segment from './segment.ts';
 import compare from './segment-compare.ts';
@@ -45,6 +46,8 @@ export const commands: readonly AnyCommand[] = [
   // Before chart and recommend: "what do people buy with candles?" and "cross-sells for candles" name products
   // to find partners for, not an audience's top products or recommendations.
   together,
+  // Before segments: "customers likely to buy candles" ranks customers for products, not an audience's filter.
+  prospects,
   // Before chart and segment: "how many orders last week?" asks for a figure, not an audience.
   figures,
   chart,

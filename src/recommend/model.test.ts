@@ -3,7 +3,15 @@ import { nameNeighbours } from './content.ts';
 import { evaluateSplit, randomSplit, score, temporalSplit, tune } from './evaluate.ts';
 import { CANDLES, FIXTURE_START, GARDEN, NAMES, NEW_CANDLE, tasteGroups } from './fixture.ts';
 import { invertSpd } from './linalg.ts';
-import { DEFAULT_PARAMS, fitModel, histories, type Interaction, type Params, recommend } from './model.ts';
+import {
+  affinityTo,
+  DEFAULT_PARAMS,
+  fitModel,
+  histories,
+  type Interaction,
+  type Params,
+  recommend,
+} from './model.ts';
 
 const DAY = 86_400_000;
 const catalogue = Object.entries(NAMES).map(([id, name]) => ({ id, name }));
@@ -165,5 +173,42 @@ describe('evaluation protocol', () => {
     expect(again).toEqual(base);
     // And the test period itself is not empty, so the check above can tell.
     expect(interactions.some((i) => i.at >= trainEnd)).toBe(true);
+  });
+});
+
+describe('affinity to a set of items, across customers', () => {
+  const model = train();
+  const toCandles = affinityTo(model, new Set(CANDLES));
+
+  it('scores a candle customer on a candle they have not bought, from the purchase that points to it most', () => {
+    const a = toCandles(historyOf('c01'));
+    expect(a).not.toBeNull();
+    expect(['C4', 'C5', 'C6']).toContain(a!.itemId);
+    expect(['C1', 'C2', 'C3']).toContain(a!.from);
+    expect(a!.next).toBeGreaterThan(0);
+    expect(a!.next).toBeLessThanOrEqual(a!.affinity);
+  });
+
+  it("gives a garden customer a lower affinity to candles than any candle customer's", () => {
+    const candleCustomers = Array.from({ length: 30 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`);
+    const lowestCandle = Math.min(...candleCustomers.map((c) => toCandles(historyOf(c))?.affinity ?? 0));
+    for (let n = 1; n <= 30; n++) {
+      const garden = toCandles(historyOf(`g${String(n).padStart(2, '0')}`));
+      expect(garden?.affinity ?? 0).toBeLessThan(lowestCandle);
+    }
+  });
+
+  it('matches the collaborative part of a recommendation before it is scaled per customer', () => {
+    // With no popularity and no content in the blend, a recommendation's order is the affinity's order.
+    const cfOnly = train({ wPop: 0, wContent: 0 });
+    const history = historyOf('c05');
+    const [first] = recommend(cfOnly, history, { k: 1, only: new Set(CANDLES) });
+    expect(affinityTo(cfOnly, new Set(CANDLES))(history)?.itemId).toBe(first?.itemId);
+  });
+
+  it('has nothing for a customer with no purchases, or who bought every item of the set', () => {
+    expect(toCandles([])).toBeNull();
+    const all = CANDLES.map((item) => ({ item, count: 1, last: asOf - DAY }));
+    expect(toCandles(all)).toBeNull();
   });
 });

@@ -353,6 +353,69 @@ export function recommend(
   return top;
 }
 
+/** A customer's best-suited item among some, by the collaborative model alone, and the purchase behind it. */
+export interface Affinity {
+  itemId: string;
+  /** EASE's prediction for the item from the customer's time-decayed purchases (comparable across customers). */
+  affinity: number;
+  /** The purchase that adds most to it. */
+  from: string;
+  /** The next best item's affinity (breaks ties between customers). */
+  next: number;
+}
+
+/**
+ * Scores customers against a set of items, for "which customers are likely to buy X": each customer's
+ * predicted affinity for their best-suited item of the set that they have not bought yet. Unlike `recommend`,
+ * nothing is scaled per customer, so affinities compare across customers. The item-to-item weights into the
+ * set are gathered once, so scoring a customer costs only their purchases' links into it.
+ *
+ * @example
+ * const score = affinityTo(model, new Set(['C1', 'C2']));
+ * score([{ item: 'C3', count: 1, last: model.asOf }])?.itemId; // 'C1' or 'C2'
+ */
+export function affinityTo(
+  model: Model,
+  items: ReadonlySet<string>,
+): (history: readonly HistoryEntry[], now?: number) => Affinity | null {
+  const into = new Map<string, Neighbour[]>();
+  for (const [id, entry] of model.items) {
+    const links = entry.cf.filter((nb) => items.has(nb.id));
+    if (links.length > 0) into.set(id, links);
+  }
+  const halfLife = model.params.cfHalfLifeDays;
+  return (history, now = model.asOf) => {
+    const bought = new Set(history.map((h) => h.item));
+    const sum = new Map<string, { affinity: number; from: string; best: number }>();
+    for (const h of history) {
+      const links = into.get(h.item);
+      if (!links) continue;
+      const x = decay(now - h.last, halfLife);
+      for (const nb of links) {
+        if (bought.has(nb.id)) continue;
+        const c = x * nb.score;
+        const a = sum.get(nb.id);
+        if (!a) sum.set(nb.id, { affinity: c, from: h.item, best: c });
+        else {
+          a.affinity += c;
+          if (c > a.best) {
+            a.best = c;
+            a.from = h.item;
+          }
+        }
+      }
+    }
+    let top: Affinity | null = null;
+    for (const [itemId, a] of sum) {
+      if (a.affinity <= 0) continue;
+      if (!top || a.affinity > top.affinity || (a.affinity === top.affinity && itemId < top.itemId)) {
+        top = { itemId, affinity: a.affinity, from: a.from, next: top ? top.affinity : 0 };
+      } else if (a.affinity > top.next) top.next = a.affinity;
+    }
+    return top;
+  };
+}
+
 function buyAgain(
   model: Model,
   history: readonly HistoryEntry[],

@@ -2,9 +2,11 @@
 
 import { inPeriod, sayDay } from '../charts/period.ts';
 import { maskId } from '../core/mask.ts';
-import { formatNumber, plural, type Reply } from '../core/reply.ts';
+import { formatMoney, formatNumber, plural, type Reply } from '../core/reply.ts';
+import { SEGMENT_BUTTONS } from '../segments/reply.ts';
 import type { Audience } from './audience.ts';
 import type { Mode } from './model.ts';
+import type { Prospects } from './prospects.ts';
 import type { CustomerRecommendations, SegmentItem, ServedModel } from './service.ts';
 import { MIN_SHARED, type TogetherResult } from './together.ts';
 
@@ -183,5 +185,62 @@ export function togetherReply(goods: string, result: TogetherResult): Reply {
       ]),
     },
     context,
+  };
+}
+
+const STAGES: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
+/** Rows a prospects answer shows; the rest of the list is in the export. */
+const SHOWN_PROSPECTS = 25;
+
+/**
+ * Who is likely to buy some products: the customers whose purchases point to them most, ids masked.
+ *
+ * @example
+ * prospectsReply('Candles & Lights products', await likelyBuyers(database, { only }), '');
+ */
+export function prospectsReply(goods: string, result: Prospects, audience?: string): Reply {
+  const who = audience ? ` (${audience})` : '';
+  const among = `${formatNumber(result.candidates)} customer${result.candidates === 1 ? '' : 's'}${who}`;
+  const context = `${modelContext(result.served)} · ranked by the model's prediction from what each customer bought, recent purchases weighing more`;
+  if (result.rows.length === 0) {
+    return {
+      tone: 'info',
+      text:
+        result.candidates === 0
+          ? `There are no customers${who} to look at.`
+          : `None of the ${among} has bought anything that points to ${goods} they have not bought yet.`,
+      context,
+    };
+  }
+  const shown = result.rows.slice(0, SHOWN_PROSPECTS);
+  return {
+    title: `Most likely to buy ${goods}${who}`,
+    text: [
+      `${result.scored === result.candidates ? `All ${among}` : `${formatNumber(result.scored)} of ${among}`} bought products that point to ${goods}; these ${plural(result.rows.length, 'customer')} the most.`,
+      `${formatNumber(result.alreadyBought)} of the ${formatNumber(result.candidates)} have bought ${goods} before; each is scored on what they have not bought yet.`,
+      'Save them as a segment, export them, or draft copy for them with the buttons below.',
+    ].join('\n'),
+    fields: [
+      {
+        label: 'Customers scored',
+        value: `${formatNumber(result.scored)} of ${formatNumber(result.candidates)}`,
+      },
+      { label: 'Bought them before', value: formatNumber(result.alreadyBought) },
+    ],
+    table: {
+      columns: ['#', 'Customer', 'Country', 'Stage', 'Spend', 'Best match', 'Why'],
+      rows: shown.map((r, i) => [
+        i + 1,
+        maskId(r.customerId),
+        r.country,
+        STAGES[r.lifecycle] ?? r.lifecycle,
+        formatMoney(r.spend),
+        r.name,
+        r.reason,
+      ]),
+      truncated: result.rows.length - shown.length,
+    },
+    context,
+    buttons: SEGMENT_BUTTONS,
   };
 }

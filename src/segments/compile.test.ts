@@ -9,7 +9,7 @@ import {
 } from '../../test/database.ts';
 import { THANKSGIVING_WEEK } from '../../test/named-days.ts';
 import { memberIdsQuery } from './compile.ts';
-import type { SegmentDefinition } from './definition.ts';
+import { MAX_LISTED, type SegmentDefinition, segmentDefinition } from './definition.ts';
 import { describeSegment } from './describe.ts';
 import { compareSegments, exportSegmentCsv, previewSegment, segmentMemberIds } from './service.ts';
 
@@ -109,6 +109,34 @@ describe('segment SQL (generated)', () => {
       /order by \(select count\(distinct "events"\."invoice"\) from "events" where .*\) desc, "customer_features"\."customer_id" asc limit \$\d+$/,
     );
     expect(q.params.filter((p) => p === 30)).toHaveLength(2);
+  });
+
+  it('compiles a list of customers to one bound parameter per id, and describes it by its label', () => {
+    const listed: SegmentDefinition = {
+      conditions: [
+        {
+          kind: 'customers',
+          ids: ['12347', "x'); drop table customers; --"],
+          label: 'the 2 most likely to buy candles',
+        },
+      ],
+    };
+    const q = memberIdsQuery(db.db, listed).toSQL();
+    expect(q.sql).toBe(
+      'select "customer_id" from "customer_features" where "customer_features"."customer_id" in ($1, $2) order by "customer_features"."customer_id" asc',
+    );
+    expect(q.params).toEqual(['12347', "x'); drop table customers; --"]);
+    expect(describeSegment(listed)).toBe('the 2 most likely to buy candles');
+  });
+
+  it('refuses a list that repeats a customer, is empty or is too long', () => {
+    const list = (ids: string[]) =>
+      segmentDefinition.safeParse({ conditions: [{ kind: 'customers', ids, label: 'a list' }] });
+    expect(list(['1', '2']).success).toBe(true);
+    expect(list(['1', '1']).error?.issues[0]?.message).toBe('a customer is listed twice');
+    expect(list([]).success).toBe(false);
+    const tooMany = Array.from({ length: MAX_LISTED + 1 }, (_, i) => String(i));
+    expect(list(tooMany).error?.issues[0]?.message).toBe(`a list holds at most ${MAX_LISTED} customers`);
   });
 
   it('orders and limits a top-N list with a stable tie-break', () => {
@@ -211,6 +239,12 @@ describe.each(drivers)('segment rows on %s', (driver) => {
           { kind: 'average', metric: 'spend', op: 'above' },
         ],
       }),
+    ).toEqual(['12583']);
+    // A list, alone and narrowed by a feature; an id that is not a customer selects no one.
+    const listed = { kind: 'customers' as const, ids: ['17850', '12583', 'nobody'], label: 'a list' };
+    expect(await ids({ conditions: [listed] })).toEqual(['12583', '17850']);
+    expect(
+      await ids({ conditions: [listed, { kind: 'country', op: 'not_in', values: ['United Kingdom'] }] }),
     ).toEqual(['12583']);
   });
 

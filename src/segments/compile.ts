@@ -177,6 +177,8 @@ export function compileCondition(db: Db, c: Condition): SQL {
       const average = sql`(select avg(${column}) from ${customerFeatures})`;
       return c.op === 'above' ? gt(column, average) : lt(column, average);
     }
+    case 'customers':
+      return inArray(customerFeatures.customerId, c.ids);
     case 'and':
       return c.conditions.length ? and(...c.conditions.map((x) => compileCondition(db, x)))! : sql`true`;
     case 'or':

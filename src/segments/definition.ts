@@ -196,6 +196,24 @@ export const firstPurchaseCondition = z.object({
   period: purchasePeriod,
 });
 
+/** Most customers a list names: a list comes from an answer (the prospects for some products), not typing. */
+export const MAX_LISTED = 1000;
+
+/**
+ * Customers named one by one: a list an answer produced ("the 50 most likely to buy candles"), kept as it was
+ * then, so saving or exporting it gives the customers that were shown.
+ */
+export const customersCondition = z.object({
+  kind: z.literal('customers'),
+  ids: z
+    .array(z.string().min(1).max(64))
+    .min(1)
+    .max(MAX_LISTED, `a list holds at most ${MAX_LISTED} customers`)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'a customer is listed twice' }),
+  /** What the list is, as its description says it: "50 most likely to buy Candles & Lights products". */
+  label: z.string().trim().min(1).max(160),
+});
+
 export type MetricCondition = z.infer<typeof metricCondition>;
 export type RangeCondition = z.infer<typeof rangeCondition>;
 export type CountryCondition = z.infer<typeof countryCondition>;
@@ -203,6 +221,7 @@ export type LifecycleCondition = z.infer<typeof lifecycleCondition>;
 export type BoughtCondition = z.infer<typeof boughtCondition>;
 export type FirstPurchaseCondition = z.infer<typeof firstPurchaseCondition>;
 export type AverageCondition = z.infer<typeof averageCondition>;
+export type CustomersCondition = z.infer<typeof customersCondition>;
 export type ProductMatch = z.infer<typeof productMatch>;
 
 export type Condition =
@@ -213,6 +232,7 @@ export type Condition =
   | BoughtCondition
   | FirstPurchaseCondition
   | AverageCondition
+  | CustomersCondition
   | { kind: 'and'; conditions: Condition[] }
   | { kind: 'or'; conditions: Condition[] }
   | { kind: 'not'; condition: Condition };
@@ -226,6 +246,7 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
     boughtCondition,
     firstPurchaseCondition,
     averageCondition,
+    customersCondition,
     z.object({ kind: z.literal('and'), conditions: z.array(condition) }),
     z.object({ kind: z.literal('or'), conditions: z.array(condition).min(1) }),
     z.object({ kind: z.literal('not'), condition }),
@@ -265,4 +286,11 @@ export type SegmentDefinition = z.infer<typeof segmentDefinition>;
 /** Conditions are ANDed at the top level; this adds one, keeping the definition flat and readable. */
 export function withCondition(def: SegmentDefinition, c: Condition): SegmentDefinition {
   return { ...def, conditions: [...def.conditions, c] };
+}
+
+/** Whether a condition (or one inside it) names customers one by one. */
+export function namesCustomers(c: Condition): boolean {
+  if (c.kind === 'customers') return true;
+  if (c.kind === 'and' || c.kind === 'or') return c.conditions.some(namesCustomers);
+  return c.kind === 'not' && namesCustomers(c.condition);
 }

@@ -97,6 +97,8 @@ export function describeCondition(c: Condition): string {
     }
     case 'average':
       return `${LABEL[c.metric]} ${c.op} the average`;
+    case 'customers':
+      return c.label;
     case 'first_purchase':
       return `first purchase ${sayPurchasePeriod(c.period)}`;
     case 'and':

@@ -274,6 +274,9 @@ function toWire(c: Condition): WireCondition {
       };
     case 'first_purchase':
       return { kind: 'first_purchase', period: periodToWire(c.period) };
+    case 'customers':
+      // The model has no way to say a list, so a segment with one is refined by the local parser.
+      throw new Error('a list of customers cannot be shown to the model');
     default:
       return c;
   }

@@ -84,6 +84,23 @@ describe('resolveSegmentRequest', () => {
     expect(calls).toEqual(['refine:only those in France', 'parse:customers in Spain']);
   });
 
+  it('refines a list of customers with the local parser, as the model has no way to say one', async () => {
+    const previous: SegmentDefinition = {
+      conditions: [{ kind: 'customers', ids: ['12347', '12348'], label: 'the 2 most likely to buy candles' }],
+    };
+    const { local, calls } = fakeLocal();
+    const result = await resolveSegmentRequest('only those in France', {
+      vocab,
+      llm,
+      previous,
+      refine: true,
+      local,
+    });
+    expect(result.source).toBe('local');
+    expect(calls).toEqual(['refine:only those in France']);
+    expect(api.requests).toHaveLength(0);
+  });
+
   it("uses the model's definition when it is valid", async () => {
     api.enqueue(germansOver1000);
     const { local, calls } = fakeLocal();

@@ -6,7 +6,7 @@
 import { tryModel } from '../llm/fallback.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
-import type { SegmentDefinition } from './definition.ts';
+import { namesCustomers, type SegmentDefinition } from './definition.ts';
 import { llmParseSegment } from './llm-parse.ts';
 import { type ParseResult, parseRefinement, parseSegmentRequest } from './parse.ts';
 import { MAX_LENGTH } from './parse-text.ts';
@@ -52,8 +52,11 @@ export async function resolveSegmentRequest(
   const runLocal = (): ParseResult =>
     previous ? local.refine(text, previous, ctx.vocab) : local.parse(text, ctx.vocab);
 
-  // Overlong text is refused by the local parser with its own message; it is not worth a model call.
-  if (!ctx.llm || text.length > MAX_LENGTH) return { ...runLocal(), source: 'local' };
+  // Overlong text is refused by the local parser with its own message; it is not worth a model call. A list of
+  // customers (prospects kept from an answer) has no form in the model's wire: such a segment is refined here.
+  if (!ctx.llm || text.length > MAX_LENGTH || previous?.conditions.some(namesCustomers)) {
+    return { ...runLocal(), source: 'local' };
+  }
 
   const llm = ctx.llm;
   const tried = await tryModel('segment', llm, ctx.log, () =>

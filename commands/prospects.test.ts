@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Router } from '../src/core/router.ts';
+import { tasteGroupsCsv } from '../src/recommend/fixture.ts';
+import { chatRouter, slackThread } from '../test/chat.ts';
+import { createCsvDatabase, drivers, type TestDatabase } from '../test/database.ts';
+
+describe.each(drivers)('who is likely to buy some products, in a conversation on %s', (driver) => {
+  let db: TestDatabase;
+  let router: Router;
+  beforeAll(async () => {
+    db = await createCsvDatabase(driver, tasteGroupsCsv());
+    router = chatRouter(db);
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+  const thread = slackThread;
+
+  it('lists the customers most likely to buy them, ids masked, and keeps the list to save and export', async () => {
+    const t = thread('p1');
+    const reply = await router.handle('which customers are most likely to buy candles?', t);
+    expect(reply.title).toBe('Most likely to buy Candles & Lights products');
+    expect(reply.text).toMatch(
+      /^30 of 60 customers bought products that point to Candles & Lights products; these 20 customers the most\./,
+    );
+    expect(reply.text).toMatch(/30 of the 60 have bought Candles & Lights products before/);
+    expect(reply.table?.columns).toEqual(['#', 'Customer', 'Country', 'Stage', 'Spend', 'Best match', 'Why']);
+    expect(reply.table?.rows).toHaveLength(20);
+    // Candle customers only (c01..c30), masked: "c0*", "c1*", "c2*", "c3*".
+    for (const row of reply.table!.rows) expect(row[1]).toMatch(/^c[0-3]\*$/);
+    expect(reply.table?.truncated).toBe(0);
+    expect(reply.buttons?.map((b) => b.label)).toContain('Save segment');
+
+    const saved = await router.handle('save as candle-prospects', t);
+    expect(saved.text).toMatch(/^Saved "candle-prospects" \(20 customers today\)/);
+    const exported = await router.handle('export', t);
+    const lines = new TextDecoder().decode(exported.attachments?.[0]?.data).trim().split('\r\n');
+    expect(lines).toHaveLength(21);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^c\d\d,/);
+    const shown = await router.handle('show segment candle-prospects', thread('p1b'));
+    expect(JSON.stringify(shown)).toMatch(/the 20 most likely to buy Candles & Lights products/);
+  });
+
+  it('shows the first 25 of a longer list and exports all of it', async () => {
+    const t = thread('p2');
+    // Only the 30 candle customers' purchases point to candles.
+    const reply = await router.handle('top 40 prospects for candles', t);
+    expect(reply.table?.rows).toHaveLength(25);
+    expect(reply.table?.truncated).toBe(5);
+    const exported = await router.handle('export', t);
+    expect(new TextDecoder().decode(exported.attachments?.[0]?.data).trim().split('\r\n')).toHaveLength(31);
+  });
+
+  it('ranks only an audience, said before the question', async () => {
+    const reply = await router.handle(
+      'which customers with at least 4 orders would buy garden products?',
+      thread('p3'),
+    );
+    expect(reply.title).toBe('Most likely to buy Garden & Outdoor products (orders ≥ 4)');
+    expect(reply.table?.rows.length).toBeGreaterThan(0);
+    for (const row of reply.table!.rows) expect(row[1]).toMatch(/^g[0-3]\*$/);
+    const none = await router.handle(
+      'which customers who bought candles would buy garden products?',
+      thread('p3'),
+    );
+    expect(none.tone).toBe('info');
+    expect(none.text).toMatch(
+      /^None of the 30 customers \(bought Candles & Lights \(category\)\) has bought anything that points to Garden & Outdoor products/,
+    );
+  });
+
+  it('says what to ask instead of products it cannot find or nothing named', async () => {
+    const none = await router.handle('who would buy halloween stuff?', thread('p4'));
+    expect(none.tone).toBe('error');
+    expect(none.text).toMatch(/No product in the catalogue matches “halloween”/);
+    const nothing = await router.handle('which customers are likely to buy?', thread('p4'));
+    expect(nothing.tone).toBe('error');
+    expect(nothing.text).toMatch(/say which products/);
+    const many = await router.handle('top 5000 prospects for candles', thread('p4'));
+    expect(many.tone).toBe('error');
+    expect(many.text).toMatch(/at most 1000 customers/);
+  });
+
+  it('leaves segment requests and recommendations to their commands', async () => {
+    const segment = await router.handle('customers who bought candles', thread('p5'));
+    expect(segment.title).toMatch(/^Segment: /);
+    const recommend = await router.handle('what should we recommend to customer c01?', thread('p5'));
+    expect(recommend.title).toBe('Recommendations for customer c0*');
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Reads "which customers are likely to buy candles?", "who would buy Christmas items?", "top 50 prospects for
+ * 85123A", "which lapsed customers are most likely to buy garden products?" into the `prospects` command's
+ * arguments.
+ */
+
+export interface ProspectsRequest {
+  /** The products, as said: read against the catalogue by the command, as segments read them. */
+  goods?: string;
+  /** Whose customers, as said ("lapsed customers", "German customers"): read by the command as an audience. */
+  who?: string;
+  k?: number;
+}
+
+const BUY = '(?:buy|order|purchase|want|like|be\\s+interested\\s+in|go\\s+for)';
+/** The words that ask, each ending where the products begin; `who` is the audience when one is said. */
+const CUES = [
+  // "which customers are (most) likely to buy", "which lapsed customers would be likely to order"
+  new RegExp(
+    `\\b(?:which|what)\\s+(?<who>[^?!.]{1,80}?)\\s+(?:are|is|would\\s+be|will\\s+be|might\\s+be)\\s+(?:the\\s+)?(?:most\\s+|more\\s+)?likely\\s+to\\s+${BUY}\\b`,
+    'i',
+  ),
+  // "which customers would buy", "which German customers will want"
+  new RegExp(`\\b(?:which|what)\\s+(?<who>[^?!.]{1,80}?)\\s+(?:would|will|might|could)\\s+${BUY}\\b`, 'i'),
+  // "who is likely to buy", "who's most likely to order", "who would buy", "who will want"
+  new RegExp(
+    `\\bwho(?:'s|\\s+is|\\s+are)?\\s+(?:(?:the\\s+)?(?:most\\s+|more\\s+)?likely\\s+to|would|will|might|could)\\s+${BUY}\\b`,
+    'i',
+  ),
+  // "customers (most) likely to buy", "German customers likely to order"
+  new RegExp(
+    `^(?:(?:show|list|find|get)\\s+(?:me\\s+)?)?(?:the\\s+)?(?:top\\s+\\d{1,6}\\s+|\\d{1,6}\\s+)?(?<who>[^?!.]{0,80}?\\b(?:customers|people|shoppers|buyers|clients|spenders))\\s+(?:most\\s+|more\\s+)?likely\\s+to\\s+${BUY}\\b`,
+    'i',
+  ),
+  // "prospects for", "propensity to buy", "who should we target with", "who to email about"
+  /\b(?:best\s+)?(?:prospects|targets|leads)\s+(?:for|to\s+buy)\b/i,
+  /\bpropensity\s+(?:to\s+buy|for)\b/i,
+  /\bwho\s+(?:should\s+(?:we|i)\s+|to\s+)(?:target|email|pitch|contact|mail)\s+(?:with|for|about)\b/i,
+];
+
+/** Everyone: "which customers…" names no audience. */
+const EVERYONE =
+  /^(?:people|customers|shoppers|buyers|clients|users|of\s+our\s+customers|of\s+the\s+customers)$/i;
+
+/** The words that ask in `text`, or null. */
+export function prospectsCue(text: string): RegExpExecArray | null {
+  for (const cue of CUES) {
+    const m = cue.exec(text);
+    if (m) return m;
+  }
+  return null;
+}
+
+/**
+ * @example
+ * parseProspectsRequest('which lapsed customers are most likely to buy candles?');
+ * // { goods: 'candles', who: 'lapsed customers' }
+ */
+export function parseProspectsRequest(text: string): ProspectsRequest {
+  const out: ProspectsRequest = {};
+  const rest = text.replace(/\s+/g, ' ').trim();
+  const cue = prospectsCue(rest);
+  // A number among the words that ask ("top 50 prospects for", "the 20 customers most likely to buy").
+  const asking = cue ? rest.slice(0, cue.index + cue[0].length) : '';
+  const count = /\b(?:top|best|the)\s+(\d{1,6})\b|^(?:show\s+(?:me\s+)?|list\s+|find\s+)?(\d{1,6})\b/i.exec(
+    asking,
+  );
+  if (count) out.k = Number(count[1] ?? count[2]);
+  const who = cue?.groups?.who
+    ?.trim()
+    .replace(/^(?:of\s+)?(?:the|our|all|all\s+our)\s+/i, '')
+    .replace(/\s+(?:segment|audience|group)$/i, '')
+    .trim();
+  if (who && !EVERYONE.test(who)) out.who = who;
+  const goods = (cue ? rest.slice(cue.index + cue[0].length) : rest)
+    .replace(/[?!.]+\s*$/, '')
+    .trim()
+    // After a command word ("prospects| for candles").
+    .replace(/^(?:for|with|about|to\s+buy)\s+/i, '')
+    .replace(/^(?:the|a|an|our|some|any|more)\s+/i, '')
+    .replace(/\s+(?:next|soon|next\s+(?:week|month))$/i, '');
+  if (goods) out.goods = goods;
+  return out;
+}
