@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   charts: () => import('./charts.ts'),
   digests: () => import('./digests.ts'),
   recommend: () => import('./recommend.ts'),
+  baskets: () => import('./baskets.ts'),
   vectors: () => import('./vectors.ts'),
   copy: () => import('./copy.ts'),
 };

@@ -30,6 +30,9 @@ describe.each(drivers)('who is likely to buy some products, in a conversation on
     for (const row of reply.table!.rows) expect(row[1]).toMatch(/^c[0-3]\*$/);
     expect(reply.table?.truncated).toBe(0);
     expect(reply.buttons?.map((b) => b.label)).toContain('Save segment');
+    // Copy for the list is about the products it was ranked for.
+    const draft = reply.buttons!.find((b) => b.action === 'draft')!;
+    expect(draft.value).toBe('copy for this segment about candles');
 
     const saved = await router.handle('save as candle-prospects', t);
     expect(saved.text).toMatch(/^Saved "candle-prospects" \(20 customers today\)/);
@@ -37,6 +40,9 @@ describe.each(drivers)('who is likely to buy some products, in a conversation on
     const lines = new TextDecoder().decode(exported.attachments?.[0]?.data).trim().split('\r\n');
     expect(lines).toHaveLength(21);
     for (const line of lines.slice(1)) expect(line).toMatch(/^c\d\d,/);
+    const drafted = await router.press(draft, t);
+    expect(drafted.tone).not.toBe('error');
+    expect(JSON.stringify(drafted)).toMatch(/scented candle|Candle holder|Tea light candle|Candle snuffer/i);
     const shown = await router.handle('show segment candle-prospects', thread('p1b'));
     expect(JSON.stringify(shown)).toMatch(/the 20 most likely to buy Candles & Lights products/);
   });

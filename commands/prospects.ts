@@ -52,7 +52,7 @@ export default defineCommand({
     });
     const goods = product.productId ? sayGoods(product) : `${sayGoods(product)} products`;
     const who = audience ? (audience.savedName ?? audience.label) : undefined;
-    const reply = prospectsReply(goods, result, who);
+    const reply = prospectsReply(goods, result, { audience: who, topic: args.goods });
     if (result.rows.length === 0) return reply;
     // The thread is now about these customers, kept as they were ranked: "save as", "export" and the buttons
     // act on exactly the list shown.

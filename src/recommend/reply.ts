@@ -196,9 +196,19 @@ const SHOWN_PROSPECTS = 25;
  * Who is likely to buy some products: the customers whose purchases point to them most, ids masked.
  *
  * @example
- * prospectsReply('Candles & Lights products', await likelyBuyers(database, { only }), '');
+ * prospectsReply('Candles & Lights products', await likelyBuyers(database, { only }), { topic: 'candles' });
  */
-export function prospectsReply(goods: string, result: Prospects, audience?: string): Reply {
+export function prospectsReply(
+  goods: string,
+  result: Prospects,
+  options: {
+    /** Whose customers were ranked, as said or saved. */
+    audience?: string | undefined;
+    /** The products as the marketer said them ("candles"): drafting copy for the list is about them. */
+    topic?: string;
+  } = {},
+): Reply {
+  const { audience } = options;
   const who = audience ? ` (${audience})` : '';
   const among = `${formatNumber(result.candidates)} customer${result.candidates === 1 ? '' : 's'}${who}`;
   const context = `${modelContext(result.served)} · ranked by the model's prediction from what each customer bought, recent purchases weighing more`;
@@ -241,6 +251,8 @@ export function prospectsReply(goods: string, result: Prospects, audience?: stri
       truncated: result.rows.length - shown.length,
     },
     context,
-    buttons: SEGMENT_BUTTONS,
+    buttons: SEGMENT_BUTTONS.map((b) =>
+      b.action === 'draft' && options.topic ? { ...b, value: `${b.value} about ${options.topic}` } : b,
+    ),
   };
 }
