@@ -21,7 +21,7 @@ describe.each(drivers)('who is likely to buy some products, in a conversation on
     const reply = await router.handle('which customers are most likely to buy candles?', t);
     expect(reply.title).toBe('Most likely to buy Candles & Lights products');
     expect(reply.text).toMatch(
-      /^30 of 60 customers bought products that point to Candles & Lights products; these 20 customers the most\./,
+      /^30 of 60 customers bought products that point to Candles & Lights products; these 20 the most\./,
     );
     expect(reply.text).toMatch(/30 of the 60 have bought Candles & Lights products before/);
     expect(reply.table?.columns).toEqual(['#', 'Customer', 'Country', 'Stage', 'Spend', 'Best match', 'Why']);
@@ -73,6 +73,24 @@ describe.each(drivers)('who is likely to buy some products, in a conversation on
     expect(none.text).toMatch(
       /^None of the 30 customers \(bought Candles & Lights \(category\)\) has bought anything that points to Garden & Outdoor products/,
     );
+  });
+
+  it('ranks those who have not bought the products yet, when asked that way', async () => {
+    // Only the garden customers never bought a candle, and nothing they bought points to candles.
+    const reply = await router.handle(
+      "which customers haven't bought candles but are likely to?",
+      thread('p6'),
+    );
+    expect(reply.tone).toBe('info');
+    expect(reply.text).toMatch(
+      /^None of the 30 customers \(never bought Candles & Lights \(category\)\) has bought anything that points to Candles & Lights products/,
+    );
+    const garden = await router.handle(
+      'which customers never bought garden products but would?',
+      thread('p6'),
+    );
+    expect(garden.tone).toBe('info');
+    expect(garden.text).toMatch(/^None of the 30 customers \(never bought Garden & Outdoor \(category\)\)/);
   });
 
   it('says what to ask instead of products it cannot find or nothing named', async () => {

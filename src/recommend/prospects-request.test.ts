@@ -27,6 +27,18 @@ describe('reading who is likely to buy some products', () => {
     ['who should we target with christmas items?', { goods: 'christmas items' }],
     ['who to email about candles', { goods: 'candles' }],
     ['who would buy the 3 tier cakestand', { goods: '3 tier cakestand' }],
+    [
+      "which customers haven't bought candles but are likely to?",
+      { goods: 'candles', who: 'customers who never bought candles' },
+    ],
+    [
+      'German customers who never bought christmas items but would probably buy them',
+      { goods: 'christmas items', who: 'German customers who never bought christmas items' },
+    ],
+    [
+      "top 50 customers who haven't bought mugs yet but are most likely to buy some",
+      { goods: 'mugs', who: 'customers who never bought mugs', k: 50 },
+    ],
     // After a command word, which the router takes off.
     ['for candles', { goods: 'candles' }],
     ['candles', { goods: 'candles' }],
@@ -44,6 +56,7 @@ describe('reading who is likely to buy some products', () => {
     'what goes well with candles?',
     'who are our best customers?',
     'customers likely to churn',
+    "customers who haven't bought candles and are lapsed",
   ])('finds no words that ask in "%s"', (text) => {
     expect(prospectsCue(text)).toBeNull();
   });

@@ -38,13 +38,22 @@ const CUES = [
   /\bwho\s+(?:should\s+(?:we|i)\s+|to\s+)(?:target|email|pitch|contact|mail)\s+(?:with|for|about)\b/i,
 ];
 
+/**
+ * "which customers haven't bought candles but are likely to?", "customers who never bought mugs but would":
+ * the products are what they have not bought, and those customers are the audience.
+ */
+const NOT_YET = new RegExp(
+  `^(?:(?:which|what|show|list|find)\\s+(?:me\\s+)?)?(?:the\\s+)?(?:top\\s+\\d{1,6}\\s+|\\d{1,6}\\s+)?(?<who>[^?!.]{0,80}?)\\s+(?:(?:who|that)\\s+)?(?:haven't|have\\s+not|never|didn't|did\\s+not|hasn't|has\\s+not)\\s+(?:yet\\s+|ever\\s+)?(?:bought|ordered|purchased)\\s+(?:any\\s+)?(?<goods>[^?!.]+?)\\s+(?:yet\\s+)?(?:but|and)\\s+(?:(?:are|is|would\\s+be|might\\s+be|could\\s+be|would|might|could)(?:\\s+probably)?|probably\\s+would)\\s*(?:(?:the\\s+)?(?:most\\s+|more\\s+)?likely\\s+to)?(?:\\s+${BUY}(?:\\s+(?:them|it|some|one))?)?\\s*[?!.]*$`,
+  'i',
+);
+
 /** Everyone: "which customers…" names no audience. */
 const EVERYONE =
   /^(?:people|customers|shoppers|buyers|clients|users|of\s+our\s+customers|of\s+the\s+customers)$/i;
 
 /** The words that ask in `text`, or null. */
 export function prospectsCue(text: string): RegExpExecArray | null {
-  for (const cue of CUES) {
+  for (const cue of [NOT_YET, ...CUES]) {
     const m = cue.exec(text);
     if (m) return m;
   }
@@ -59,6 +68,20 @@ export function prospectsCue(text: string): RegExpExecArray | null {
 export function parseProspectsRequest(text: string): ProspectsRequest {
   const out: ProspectsRequest = {};
   const rest = text.replace(/\s+/g, ' ').trim();
+  const notYet = NOT_YET.exec(rest);
+  if (notYet?.groups?.goods) {
+    const goods = notYet.groups.goods.trim().replace(/^(?:the|our)\s+/i, '');
+    const people = notYet.groups.who?.trim() || 'customers';
+    const count = /\b(?:top|the)\s+(\d{1,6})\b|^(?:show\s+(?:me\s+)?|list\s+|find\s+)?(\d{1,6})\b/i.exec(
+      rest,
+    );
+    return {
+      goods,
+      // The audience is those who have not bought them: said so, for the segment parser to read.
+      who: `${EVERYONE.test(people) ? 'customers' : people} who never bought ${goods}`,
+      ...(count ? { k: Number(count[1] ?? count[2]) } : {}),
+    };
+  }
   const cue = prospectsCue(rest);
   // A number among the words that ask ("top 50 prospects for", "the 20 customers most likely to buy").
   const asking = cue ? rest.slice(0, cue.index + cue[0].length) : '';

@@ -226,8 +226,12 @@ export function prospectsReply(
   return {
     title: `Most likely to buy ${goods}${who}`,
     text: [
-      `${result.scored === result.candidates ? `All ${among}` : `${formatNumber(result.scored)} of ${among}`} bought products that point to ${goods}; these ${plural(result.rows.length, 'customer')} the most.`,
-      `${formatNumber(result.alreadyBought)} of the ${formatNumber(result.candidates)} have bought ${goods} before; each is scored on what they have not bought yet.`,
+      `${result.scored === result.candidates ? `All ${among}` : `${formatNumber(result.scored)} of ${among}`} bought products that point to ${goods}; ${result.rows.length === 1 ? 'this one' : `these ${formatNumber(result.rows.length)}`} the most.`,
+      ...(result.alreadyBought > 0
+        ? [
+            `${formatNumber(result.alreadyBought)} of the ${formatNumber(result.candidates)} have bought ${goods} before; each is scored on what they have not bought yet.`,
+          ]
+        : []),
       'Save them as a segment, export them, or draft copy for them with the buttons below.',
     ].join('\n'),
     fields: [
