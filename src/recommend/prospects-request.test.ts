@@ -39,6 +39,17 @@ describe('reading who is likely to buy some products', () => {
       "top 50 customers who haven't bought mugs yet but are most likely to buy some",
       { goods: 'mugs', who: 'customers who never bought mugs', k: 50 },
     ],
+    ['customers who would like candles', { goods: 'candles' }],
+    [
+      'German customers who might want christmas items',
+      { goods: 'christmas items', who: 'German customers' },
+    ],
+    ['which customers should get the candle email?', { goods: 'candle' }],
+    [
+      'which lapsed customers should receive our christmas gifts campaign',
+      { goods: 'christmas gifts', who: 'lapsed customers' },
+    ],
+    ['who will buy the new christmas range?', { goods: 'christmas range' }],
     // After a command word, which the router takes off.
     ['for candles', { goods: 'candles' }],
     ['candles', { goods: 'candles' }],

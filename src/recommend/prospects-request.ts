@@ -22,6 +22,11 @@ const CUES = [
   ),
   // "which customers would buy", "which German customers will want"
   new RegExp(`\\b(?:which|what)\\s+(?<who>[^?!.]{1,80}?)\\s+(?:would|will|might|could)\\s+${BUY}\\b`, 'i'),
+  // "customers who would like candles", "people who might want mugs"
+  new RegExp(
+    `^(?:(?:show|list|find)\\s+(?:me\\s+)?)?(?:the\\s+)?(?:top\\s+\\d{1,6}\\s+|\\d{1,6}\\s+)?(?<who>[^?!.]{0,80}?\\b(?:customers|people|shoppers|buyers|clients|spenders))\\s+(?:who|that)\\s+(?:would|might|will|could)\\s+(?:probably\\s+|likely\\s+)?${BUY}\\b`,
+    'i',
+  ),
   // "who is likely to buy", "who's most likely to order", "who would buy", "who will want"
   new RegExp(
     `\\bwho(?:'s|\\s+is|\\s+are)?\\s+(?:(?:the\\s+)?(?:most\\s+|more\\s+)?likely\\s+to|would|will|might|could)\\s+${BUY}\\b`,
@@ -36,7 +41,13 @@ const CUES = [
   /\b(?:best\s+)?(?:prospects|targets|leads)\s+(?:for|to\s+buy)\b/i,
   /\bpropensity\s+(?:to\s+buy|for)\b/i,
   /\bwho\s+(?:should\s+(?:we|i)\s+|to\s+)(?:target|email|pitch|contact|mail)\s+(?:with|for|about)\b/i,
+  // "which customers should get the candle email": the products are in the middle, read by CAMPAIGN below.
+  /\b(?:which|what)\s+[^?!.]{1,80}?\s+should\s+(?:get|receive|be\s+sent)\s+(?:the|our|a|an)\s+[^?!.]+?\s+(?:email|e-mail|campaign|offer|promo|promotion|newsletter|mailing|sms|text|push)\b/i,
 ];
+
+/** "which customers should get the candle email": the products between the article and the channel. */
+const CAMPAIGN =
+  /\b(?:which|what)\s+(?<who>[^?!.]{1,80}?)\s+should\s+(?:get|receive|be\s+sent)\s+(?:the|our|a|an)\s+(?<goods>[^?!.]+?)\s+(?:email|e-mail|campaign|offer|promo|promotion|newsletter|mailing|sms|text|push)\b/i;
 
 /**
  * "which customers haven't bought candles but are likely to?", "customers who never bought mugs but would":
@@ -82,6 +93,11 @@ export function parseProspectsRequest(text: string): ProspectsRequest {
       ...(count ? { k: Number(count[1] ?? count[2]) } : {}),
     };
   }
+  const campaign = CAMPAIGN.exec(rest);
+  if (campaign?.groups?.goods) {
+    const who = campaign.groups.who?.trim().replace(/^(?:of\s+)?(?:the|our|all|all\s+our)\s+/i, '');
+    return { goods: campaign.groups.goods.trim(), ...(who && !EVERYONE.test(who) ? { who } : {}) };
+  }
   const cue = prospectsCue(rest);
   // A number among the words that ask ("top 50 prospects for", "the 20 customers most likely to buy").
   const asking = cue ? rest.slice(0, cue.index + cue[0].length) : '';
@@ -101,6 +117,8 @@ export function parseProspectsRequest(text: string): ProspectsRequest {
     // After a command word ("prospects| for candles").
     .replace(/^(?:for|with|about|to\s+buy)\s+/i, '')
     .replace(/^(?:the|a|an|our|some|any|more)\s+/i, '')
+    // "our new Christmas range": what is new is said by the products, not the word.
+    .replace(/^new\s+(?=\S+\s+\S)/i, '')
     .replace(/\s+(?:next|soon|next\s+(?:week|month))$/i, '');
   if (goods) out.goods = goods;
   return out;

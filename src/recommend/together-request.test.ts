@@ -36,6 +36,10 @@ describe('reading what is bought together', () => {
     ],
     ['cross-sells for candles for the lapsed-germans segment', { goods: 'candles', who: 'lapsed-germans' }],
     ['what goes with candles for big spenders', { goods: 'candles', who: 'big spenders' }],
+    ['what else do people buy when they buy mugs?', { goods: 'mugs' }],
+    ['what do customers who buy candles also buy?', { goods: 'candles' }],
+    ['which products are bought together most often?', {}],
+    ['what goes with our new christmas range?', { goods: 'christmas range' }],
     // After a command word, which the router takes off.
     ['with candles', { goods: 'candles' }],
     ['candles', { goods: 'candles' }],

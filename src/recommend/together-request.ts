@@ -33,7 +33,17 @@ const CUES = [
   /\bbundles?\s+(?:ideas?\s+)?(?:with|for)\b/i,
   // "things that go with", "products that pair well with"
   /\b(?:products?|items?|things?|goods)\s+(?:that\s+)?(?:go|goes|pair|pairs|sell)\s+(?:well\s+|best\s+)?with\b/i,
+  // "what else do people buy when they buy", "what do shoppers add when they order"
+  /\bwhat\s+(?:else\s+)?(?:do|does|did)\s+(?:people|customers|shoppers|buyers|they)\s+(?:also\s+)?(?:buy|order|get|add)\s+when\s+(?:they|he|she)\s+(?:buy|order|get|purchase)\b/i,
+  // "what do customers who buy candles also buy": the products are in the middle, read by MIDDLE below.
+  /\bwhat\s+(?:else\s+)?(?:do|does|did)\s+(?:people|customers|shoppers|buyers)\s+who\s+(?:buy|bought|order|ordered)\s+[^?!.]+?\s+(?:also\s+|usually\s+|often\s+)?(?:buy|order|get)\b/i,
+  // "which products are (most often) bought together": no products named, for the command to ask which.
+  /\b(?:which|what)\s+(?:products|items)\s+(?:are|get)\s+(?:most\s+often\s+|often\s+|usually\s+|most\s+)?(?:bought|ordered|sold)\s+together\b/i,
 ];
+
+/** "what do customers who buy candles also buy": the products named between the two verbs. */
+const MIDDLE =
+  /\bwho\s+(?:buy|bought|order|ordered)\s+(?<goods>[^?!.]+?)\s+(?:also\s+|usually\s+|often\s+)?(?:buy|order|get)\b/i;
 
 /** A cue in `text`, or null. */
 export function togetherCue(text: string): RegExpExecArray | null {
@@ -69,12 +79,16 @@ export function parseTogetherRequest(text: string): TogetherRequest {
   if (count) out.k = Number(count[1]);
   const who = audience(cue?.groups?.who);
   if (who) out.who = who;
-  let goods = (cue ? rest.slice(cue.index + cue[0].length) : rest)
+  const middle = cue && MIDDLE.exec(cue[0]);
+  const together = cue && /\btogether$/i.test(cue[0]) && !/\bwith\b/i.test(cue[0]);
+  let goods = (middle?.groups?.goods ?? (together ? '' : cue ? rest.slice(cue.index + cue[0].length) : rest))
     .replace(/[?!.]+\s*$/, '')
     .trim()
     // After a command word ("bought together| with candles").
     .replace(/^(?:with|alongside|for)\s+/i, '')
-    .replace(/^(?:the|a|an|our|some|any)\s+/i, '');
+    .replace(/^(?:the|a|an|our|some|any)\s+/i, '')
+    // "our new Christmas range": what is new is said by the products, not the word.
+    .replace(/^new\s+(?=\S+\s+\S)/i, '');
   const after = AUDIENCE_AFTER.exec(goods);
   const whoAfter = audience(after?.groups?.who);
   if (after && whoAfter && !out.who) {
