@@ -96,7 +96,7 @@ describe.each(drivers)('who is likely to buy some products, in a conversation on
   it('says what to ask instead of products it cannot find or nothing named', async () => {
     const none = await router.handle('who would buy halloween stuff?', thread('p4'));
     expect(none.tone).toBe('error');
-    expect(none.text).toMatch(/No product in the catalogue matches “halloween”/);
+    expect(none.text).toMatch(/No product in the catalogue is named with “halloween”/);
     const nothing = await router.handle('which customers are likely to buy?', thread('p4'));
     expect(nothing.tone).toBe('error');
     expect(nothing.text).toMatch(/say which products/);

@@ -88,7 +88,7 @@ describe.each(drivers)('recommend conversation on %s', (driver) => {
     for (const row of one.table!.rows) expect(GARDEN).toContain(row[1]);
     const none = await router.handle('recommend halloween products to customer c01', thread('r9'));
     expect(none.tone).toBe('error');
-    expect(none.text).toMatch(/^No product in the catalogue matches “halloween”/);
+    expect(none.text).toMatch(/^No product in the catalogue is named with “halloween”/);
   });
 
   it('recommends to a segment request, pooling garden customers into garden tools', async () => {

@@ -67,7 +67,7 @@ describe.each(drivers)('what is bought together, in a conversation on %s', (driv
   it('says what to ask instead of products it cannot find, a period it cannot use, or nothing named', async () => {
     const none = await router.handle('what goes well with halloween stuff?', thread('t4'));
     expect(none.tone).toBe('error');
-    expect(none.text).toMatch(/No product in the catalogue matches “halloween”/);
+    expect(none.text).toMatch(/No product in the catalogue is named with “halloween”/);
     expect(none.text).toMatch(/what goes well with candles\?/);
     const period = await router.handle('what goes with 90001 in the last 9999 days', thread('t4'));
     expect(period.tone).toBe('error');

@@ -11,7 +11,7 @@ import type { Database } from '../db/client.ts';
 import { ensureDailySales } from '../ingest/daily-sales.ts';
 import { productMatches } from '../segments/compile.ts';
 import type { ProductMatch, SegmentDefinition } from '../segments/definition.ts';
-import { sayGoods } from '../segments/goods.ts';
+import { sayGoods, sayGoodsAs } from '../segments/goods.ts';
 import { audienceLabel, type ChartBuild, inSegment, readScope } from './builders.ts';
 import { describePeriod, inPeriod, type Period, resolvePeriod } from './period.ts';
 import { PALETTE } from './render.ts';
@@ -238,13 +238,6 @@ export async function topProducts(
       .join(', ') +
     `${shown.length > 5 ? ', and more' : ''}.`;
   return { spec, altText, summary, data };
-}
-
-/** How the products a match names are said after "is": "in the Christmas category", "named “tea light”". */
-function sayGoodsAs(product: ProductMatch): string {
-  if (product.productId) return `stock code ${product.productId}`;
-  if (product.nameContains) return `named with “${product.nameContains}”`;
-  return `in a category like “${product.categoryContains}”`;
 }
 
 /** Catalogues often shout ("WHITE METAL LANTERN"); a chart reads better in title case. */

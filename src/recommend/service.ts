@@ -11,7 +11,7 @@ import type { Database } from '../db/client.ts';
 import { latestEventAt } from '../ingest/features.ts';
 import { productMatches } from '../segments/compile.ts';
 import type { ProductMatch } from '../segments/definition.ts';
-import { readGoods, sayGoods } from '../segments/goods.ts';
+import { readGoods, sayGoodsAs } from '../segments/goods.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
 import { type Neighbour, nameNeighbours } from './content.ts';
 import { loadCatalogue, loadHistories, loadInteractions } from './data.ts';
@@ -270,7 +270,7 @@ export async function findGoods(
   if (!read.ok) throw new UserError(how.code, read.message);
   const ids = await productIdsMatching(database, read.product);
   if (ids.size === 0) {
-    throw new UserError(how.code, `No product in the catalogue matches ${sayGoods(read.product)}.`, {
+    throw new UserError(how.code, `No product in the catalogue is ${sayGoodsAs(read.product)}.`, {
       hint: `Name a category, or other words from product names, e.g. "${how.example}".`,
     });
   }

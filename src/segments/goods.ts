@@ -55,3 +55,13 @@ export function sayGoods(product: ProductMatch): string {
   if (product.nameContains) return `“${product.nameContains}”`;
   return product.categoryContains ?? '';
 }
+
+/**
+ * How products a match names are said after "No product in the catalogue is": "named with “halloween”",
+ * "stock code 85123A", "in a category like “Garden”".
+ */
+export function sayGoodsAs(product: ProductMatch): string {
+  if (product.productId) return `stock code ${product.productId}`;
+  if (product.nameContains) return `named with “${product.nameContains}”`;
+  return `in a category like “${product.categoryContains}”`;
+}
