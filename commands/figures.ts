@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { figureFields, type PeriodFigures, periodFigures } from '../src/charts/figures.ts';
-import { CALENDAR_RANGE, inPeriod, NAMED_DAY, type Period, sayDay } from '../src/charts/period.ts';
+import { CALENDAR_RANGE, inPeriod, NAMED_DAY, type Period, sameDayIn, sayDay } from '../src/charts/period.ts';
 import {
   CALENDAR,
   calendarSaid,
@@ -62,14 +62,6 @@ function compared(text: string): { text: string; against?: Period } {
     return year ? { text: versus.before, against: { named: own.named, ...year } } : { text: plain };
   }
   return { text: versus.before, against: versus.period };
-}
-
-/** The year a period names, for a named day in it ("last year", "2025"); undefined for any other period. */
-function sameDayIn(p: Period): { year: number } | { ofYear: 'this' | 'last' } | undefined {
-  if ('unit' in p && p.unit === 'year') return { ofYear: p.offset === 0 ? 'this' : 'last' };
-  if ('calendar' in p && p.calendar === 'year' && !p.since)
-    return p.year !== undefined ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : undefined;
-  return undefined;
 }
 
 /**

@@ -279,6 +279,8 @@ export interface ResolvedPeriod {
   label: string;
   /** The data's as-of date (YYYY-MM-DD). */
   asOf: string;
+  /** The period is still going: it ends at the as-of instant, not at its own end. */
+  toDate: boolean;
 }
 
 /**
@@ -326,6 +328,7 @@ export async function resolvePeriod(
     lastDay: b.last_day,
     label: describePeriod(period, b.start.slice(0, 10), Boolean(b.to_date)),
     asOf: b.as_of,
+    toDate: Boolean(b.to_date),
   };
 }
 
@@ -588,5 +591,19 @@ export function takeCalendarPeriod(
       said: y[0].trim(),
     };
   }
+  return undefined;
+}
+
+/**
+ * The year a period names, for a named day in it ("Black Friday vs last year": Black Friday of last year);
+ * undefined for any other period.
+ *
+ * @example
+ * sameDayIn({ unit: 'year', offset: 1 }); // { ofYear: 'last' }
+ */
+export function sameDayIn(p: Period): { year: number } | { ofYear: 'this' | 'last' } | undefined {
+  if ('unit' in p && p.unit === 'year') return { ofYear: p.offset === 0 ? 'this' : 'last' };
+  if ('calendar' in p && p.calendar === 'year' && !p.since)
+    return p.year !== undefined ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : undefined;
   return undefined;
 }

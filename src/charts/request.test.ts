@@ -114,6 +114,45 @@ describe('parseChartRequest', () => {
         audience: 'French customers',
       },
     ],
+    // Two periods said: a named day or a calendar period on either side of "vs".
+    [
+      'revenue in March vs February',
+      {
+        chart: 'period_compare',
+        period: { calendar: 'month', month: 3 },
+        against: { calendar: 'month', month: 2 },
+        metric: 'revenue',
+      },
+    ],
+    [
+      'chart orders Q3 vs Q2 by week for German customers',
+      {
+        chart: 'period_compare',
+        period: { calendar: 'quarter', quarter: 3 },
+        against: { calendar: 'quarter', quarter: 2 },
+        metric: 'orders',
+        grain: 'week',
+        audience: 'German customers',
+      },
+    ],
+    [
+      'revenue on black friday vs last year',
+      {
+        chart: 'period_compare',
+        period: { named: 'black_friday' },
+        against: { named: 'black_friday', ofYear: 'last' },
+        metric: 'revenue',
+      },
+    ],
+    [
+      'sales this year vs 2024',
+      {
+        chart: 'period_compare',
+        period: { unit: 'year', offset: 0 },
+        against: { calendar: 'year', year: 2024 },
+        metric: 'revenue',
+      },
+    ],
     [
       'compare segments lapsed-germans and big-spenders',
       { chart: 'compare_segments', segments: ['lapsed-germans', 'big-spenders'] },
@@ -311,6 +350,15 @@ describe('parseChartRequest', () => {
     }
   });
 
+  it('refuses a named day against anything but another year', () => {
+    const parsed = parseChartRequest('revenue on black friday vs last month');
+    expect(parsed).toEqual({
+      ok: false,
+      message:
+        'I draw Black Friday against the same day in another year, e.g. "revenue on Black Friday vs last year".',
+    });
+  });
+
   it('refuses a period for a chart that always covers all the data, instead of dropping it', () => {
     for (const [text, said] of [
       ['cohort retention this year', 'this year'],
@@ -438,7 +486,7 @@ describe('parseChartRequest', () => {
       period: { calendar: 'quarter', quarter: 2, year: 2025, since: true },
     });
     for (const [text, message] of [
-      ['revenue this month vs last month in 2025', /"in 2025" yet/],
+      ['revenue this month vs last month in 2025', /^I draw one period against one other, not three/],
       ['chart revenue from March to June', /"from March to June": ask for one period/],
       ['top 10 products from March to June', /"from March to June": ask for one period/],
       // Two periods side by side are drawn for revenue and orders only: not dropped elsewhere.

@@ -21,12 +21,20 @@ import {
   PERIOD_UNITS,
   type Period,
   periodSchema,
+  sameDayIn,
   takeCalendarPeriod,
   takeNamedDay,
   withoutMatch,
 } from './period.ts';
 import { MAX_TOP, PRODUCT_METRICS, topProducts } from './products.ts';
-import { COMPARE_TO, DEFAULT_GRAIN, newVsReturning, revenueComparison, SERIES_METRICS } from './trends.ts';
+import {
+  COMPARE_TO,
+  DEFAULT_GRAIN,
+  newVsReturning,
+  periodComparison,
+  revenueComparison,
+  SERIES_METRICS,
+} from './trends.ts';
 
 const grain = z.enum(['day', 'week', 'month']);
 /** Who the chart is about, as the marketer said it ("German customers", "this segment"); absent: everyone. */
@@ -48,6 +56,15 @@ export const chartRequest = z.discriminatedUnion('chart', [
     chart: z.literal('revenue_compare'),
     unit: z.enum(PERIOD_UNITS),
     compare: z.enum(COMPARE_TO),
+    metric: z.enum(SERIES_METRICS),
+    grain: grain.optional(),
+    audience,
+  }),
+  z.object({
+    /** One period against another, each said ("Black Friday vs last year", "March vs February"). */
+    chart: z.literal('period_compare'),
+    period,
+    against: period,
     metric: z.enum(SERIES_METRICS),
     grain: grain.optional(),
     audience,
@@ -231,6 +248,61 @@ export function versusPeriod(
     .trim();
   const { period, rest } = takePeriod(`in ${other}`);
   return { before: text.slice(0, cut.index).trim(), period, after: rest };
+}
+
+/**
+ * The two periods of "X vs Y" when either is a named day or a calendar period ("Black Friday vs last year",
+ * "March vs February", "Q3 vs Q2", "this year vs 2024"), with the text left; a message when they cannot be
+ * drawn; undefined for the plain "this month vs last month", which revenue_compare draws.
+ */
+function periodsCompared(
+  body: string,
+): { period: Period; against: Period; rest: string } | { message: string } | undefined {
+  // "this year vs last year on Black Friday": the day in each of the two years.
+  const day = NAMED_DAY.test(body) ? takeNamedDay(body) : undefined;
+  if (day?.period && !day.problem && !day.period.since) {
+    const years = versusPeriod(day.rest);
+    const own = years && takePeriod(years.before);
+    const ownYear = own?.period && sameDayIn(own.period);
+    const otherYear = years?.period && sameDayIn(years.period);
+    if (own && ownYear && otherYear) {
+      return {
+        period: { named: day.period.named, ...ownYear },
+        against: { named: day.period.named, ...otherYear },
+        rest: `${own.rest} ${years.after}`.trim(),
+      };
+    }
+  }
+  const versus = versusPeriod(body);
+  if (!versus?.period) return undefined;
+  const own = takePeriod(versus.before);
+  if (own.problem) return { message: own.problem };
+  if (!own.period) return undefined;
+  const said = (p: Period) => 'named' in p || 'calendar' in p;
+  if (!said(own.period) && !said(versus.period)) return undefined;
+  // "this month vs last month in 2025": a third period, which neither side can be.
+  const left = `${own.rest} ${versus.after}`;
+  if (calendarSaid(left) || takePeriod(left).period) {
+    return {
+      message:
+        'I draw one period against one other, not three: ask e.g. "revenue in March vs February" or ' +
+        '"revenue this month vs last month".',
+    };
+  }
+  let against = versus.period;
+  // "Black Friday vs last year": the same day in that year, not the whole year.
+  if ('named' in own.period && !('named' in against)) {
+    const year = sameDayIn(against);
+    if (!year) {
+      return {
+        message:
+          `I draw ${NAMED_DAYS[own.period.named].name} against the same day in another year, e.g. ` +
+          `"revenue on ${NAMED_DAYS[own.period.named].name} vs last year".`,
+      };
+    }
+    against = { named: own.period.named, ...year };
+  }
+  return { period: own.period, against, rest: `${own.rest} ${versus.after}`.trim() };
 }
 
 /**
@@ -497,6 +569,25 @@ export function parseChartRequest(raw: string): ChartParse {
     });
   }
 
+  // A named day or a calendar period on either side of "vs": the two periods as said, drawn against each other.
+  if (VERSUS_WORDS.test(body) && /\b(revenue|sales|orders|turnover)\b/i.test(body) && !BREAKDOWN.test(body)) {
+    const periods = periodsCompared(body);
+    if (periods && 'message' in periods) return { ok: false, message: periods.message };
+    if (periods) {
+      const metric =
+        /\borders\b/i.test(body) && !/\b(revenue|sales|turnover)\b/i.test(body) ? 'orders' : 'revenue';
+      const explicitGrain = GRAIN_WORDS.exec(body) ? grainOf(body, 'day') : undefined;
+      return checked({
+        chart: 'period_compare',
+        period: periods.period,
+        against: periods.against,
+        metric,
+        ...(explicitGrain ? { grain: explicitGrain } : {}),
+        audience: cleanAudience(audienceAfter(periods.rest, /\b(?:for|among|in)\s+(.+)$/i)),
+      });
+    }
+  }
+
   const vs =
     /\b(this|current)\s+(week|month|quarter|year)\b.*\b(?:vs\.?|versus|against|compared\s+(?:to|with)|and)\b/i.exec(
       body,
@@ -510,15 +601,6 @@ export function parseChartRequest(raw: string): ChartParse {
     // "revenue on Black Friday vs last year" is not this year against last year.
     const named = NAMED_DAY.test(body) ? takePeriod(body) : undefined;
     if (named?.problem) return { ok: false, message: named.problem };
-    if (named?.period && 'named' in named.period) {
-      const { name } = NAMED_DAYS[named.period.named];
-      return {
-        ok: false,
-        message:
-          `I draw this week, month, quarter or year against another in a chart. For ${name} against the year ` +
-          `before, ask "how did ${name} go?"; for the days around it, "revenue by day in November".`,
-      };
-    }
     const by = BREAKDOWN.exec(body);
     if (by) {
       return {
@@ -533,8 +615,8 @@ export function parseChartRequest(raw: string): ChartParse {
       return {
         ok: false,
         message:
-          `I can't compare "${calendar}" yet: I compare this week, month, quarter or year with the one ` +
-          'before or the same one last year, e.g. "revenue this month vs last month".',
+          `I can't compare "${calendar}" with that: name the period to compare with too, e.g. ` +
+          '"revenue in March vs February" or "revenue this month vs last month".',
       };
     }
     const unitWord =
@@ -696,6 +778,17 @@ export async function buildChart(
         ...(await (request.measure === 'average_order' ? averageOrderOverTime : revenueOverTime)(database, {
           grain: request.grain,
           period: request.period,
+          where,
+        })),
+        audience: who,
+      };
+    case 'period_compare':
+      return {
+        ...(await periodComparison(database, {
+          period: request.period,
+          against: request.against,
+          metric: request.metric,
+          grain: request.grain,
           where,
         })),
         audience: who,

@@ -27,6 +27,7 @@ import {
   MONTHS,
   type Period,
   type PeriodUnit,
+  type ResolvedPeriod,
   resolvePeriod,
   sayDay,
   UNIT_INTERVAL,
@@ -99,8 +100,6 @@ export async function revenueComparison(
     grain = DEFAULT_GRAIN[unit];
   }
   const shift = compare === 'last_year' ? '1 year' : UNIT_INTERVAL[unit];
-  const g = { day: sql.raw(`'day'`), week: sql.raw(`'week'`), month: sql.raw(`'month'`) }[grain];
-  const step = { day: '1 day', week: '7 days', month: '1 month' }[grain];
   const ts = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
   // Windows first, bound as plain timestamps below, so the planner estimates the ranges from statistics
   // (see products.ts: a guessed range and a segment filter made a nested loop).
@@ -120,6 +119,118 @@ export async function revenueComparison(
     from b`);
   if (!w?.cs)
     throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
+  return drawComparison(
+    database,
+    { current: { start: w.cs, stop: w.ce }, comparison: { start: w.ps, stop: w.pe }, dataStart: w.first },
+    {
+      grain,
+      metric,
+      where: options.where,
+      names: (current, previous) => [periodName(current, unit), periodName(previous, unit)],
+      toDate: true,
+      of: unit,
+    },
+  );
+}
+
+export interface PeriodComparisonOptions {
+  /** The period drawn: a named day, a calendar period, the last N days, this or last week, month… */
+  period: Period;
+  /** The period it is drawn against. */
+  against: Period;
+  grain?: Grain | undefined;
+  metric?: SeriesMetric | undefined;
+  where?: SegmentDefinition | undefined;
+}
+
+/**
+ * Revenue or orders in one period overlaid on another, point by point from each one's start: "Black Friday
+ * vs last year", "March vs February", "Q3 vs Q2". A whole period is compared with the other whole; one still
+ * going, with the same span of the other.
+ *
+ * @example
+ * const chart = await periodComparison(database, {
+ *   period: { calendar: 'month', month: 3 },
+ *   against: { calendar: 'month', month: 2 },
+ * });
+ */
+export async function periodComparison(
+  database: Database,
+  options: PeriodComparisonOptions,
+): Promise<ChartBuild & { data: ComparisonPoint[] }> {
+  const current = await resolvePeriod(database, options.period, 'sales');
+  const other = await resolvePeriod(database, options.against, 'sales');
+  if (!current || !other) {
+    throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
+  }
+  if (current.start <= other.stop && other.start <= current.stop) {
+    throw new UserError(
+      'chart_compare_overlap',
+      `${current.label} and ${other.label} overlap, so one can't be drawn against the other.`,
+      { hint: 'Compare two separate periods, e.g. "chart revenue in March vs February".' },
+    );
+  }
+  const days = (p: ResolvedPeriod) => (Date.parse(p.stop) - Date.parse(p.start)) / 86_400_000;
+  const span = Math.max(days(current), days(other));
+  const natural: Grain = span <= 62 ? 'day' : span <= 200 ? 'week' : 'month';
+  // A finer grain than the span allows would draw too many points: the natural one instead.
+  const grain =
+    options.grain && GRAIN_ORDER.indexOf(options.grain) >= GRAIN_ORDER.indexOf(natural)
+      ? options.grain
+      : natural;
+  const [start] = await database.rows<{ first: string | null }>(sql`select ${DATA_START} as first`);
+  const name = (p: ResolvedPeriod) => p.label.replace(/ to date$/, '');
+  return drawComparison(
+    database,
+    {
+      current: { start: current.start, stop: current.stop },
+      comparison: { start: other.start, stop: other.stop },
+      dataStart: start?.first ?? null,
+    },
+    {
+      grain,
+      metric: options.metric ?? 'revenue',
+      where: options.where,
+      names: () => [name(current), name(other)],
+      toDate: current.toDate,
+    },
+  );
+}
+
+/** Two windows (ISO-8601 UTC, inclusive) to draw against each other, and when the data starts. */
+interface Windows {
+  current: { start: string; stop: string };
+  comparison: { start: string; stop: string };
+  dataStart: string | null;
+}
+
+/**
+ * The overlaid lines for two windows, point by point from each one's start, with the summary: the current
+ * window against the same span of the other (to date), or against all of it (a whole period).
+ */
+async function drawComparison(
+  database: Database,
+  w: Windows,
+  o: {
+    grain: Grain;
+    metric: SeriesMetric;
+    where: SegmentDefinition | undefined;
+    /** The windows' names from their first buckets' dates. */
+    names: (currentStart: string, comparisonStart: string) => [string, string];
+    /** The current window runs to the as-of date (compare the same span), or is a whole period. */
+    toDate: boolean;
+    /** What a point is counted within, for the axis: "Day of the month", "Day". */
+    of?: PeriodUnit;
+  },
+): Promise<ChartBuild & { data: ComparisonPoint[] }> {
+  const { grain, metric } = o;
+  const g = { day: sql.raw(`'day'`), week: sql.raw(`'week'`), month: sql.raw(`'month'`) }[grain];
+  const step = { day: '1 day', week: '7 days', month: '1 month' }[grain];
+  const utc = (t: string) => sql`(${t}::timestamptz at time zone 'UTC')`;
+  const cs = utc(w.current.start);
+  const ce = utc(w.current.stop);
+  const ps = utc(w.comparison.start);
+  const pe = utc(w.comparison.stop);
   // Orders per bucket are the days' distinct invoices summed: an invoice has one timestamp and customer.
   await ensureDailySales(database);
   const rows = await database.rows<{
@@ -131,22 +242,20 @@ export async function revenueComparison(
     orders: number;
   }>(sql`
     with w as (
-      select 'current' as series, ${w.cs}::timestamptz at time zone 'UTC' as start,
-        ${w.ce}::timestamptz at time zone 'UTC' as stop
+      select 'current' as series, ${cs} as start, ${ce} as stop
       union all
-      select 'comparison', ${w.ps}::timestamptz at time zone 'UTC', ${w.pe}::timestamptz at time zone 'UTC'
+      select 'comparison', ${ps}, ${pe}
     ), buckets as (
       select w.series, w.start, s.bucket, s.idx::int as idx
       from w, generate_series(date_trunc(${g}, w.start), w.stop, ${step}::interval)
         with ordinality as s(bucket, idx)
     ), sales as (
-      select case when d.day >= (${w.cs}::timestamptz at time zone 'UTC') then 'current' else 'comparison' end
+      select case when d.day between date_trunc('day', ${cs}) and ${ce} then 'current' else 'comparison' end
           as series,
         date_trunc(${g}, d.day) as bucket, sum(d.revenue) as revenue, sum(d.orders)::int as orders
       from daily_customer_sales d
-      where (d.day between (${w.cs}::timestamptz at time zone 'UTC') and (${w.ce}::timestamptz at time zone 'UTC')
-          or d.day between (${w.ps}::timestamptz at time zone 'UTC') and (${w.pe}::timestamptz at time zone 'UTC'))
-        and ${inSegment(database, sql`d.customer_id`, options.where)}
+      where (d.day between date_trunc('day', ${cs}) and ${ce} or d.day between date_trunc('day', ${ps}) and ${pe})
+        and ${inSegment(database, sql`d.customer_id`, o.where)}
       group by 1, 2
     )
     select b.series, to_char(b.start, 'YYYY-MM-DD') as start, b.idx, to_char(b.bucket, 'YYYY-MM-DD') as period,
@@ -156,12 +265,11 @@ export async function revenueComparison(
   `);
   const current = rows.filter((r) => r.series === 'current');
   const previous = rows.filter((r) => r.series === 'comparison');
-  if (current.length === 0) {
+  if (current.length === 0 || previous.length === 0) {
     throw new UserError('chart_no_data', 'No purchases imported yet, so there is nothing to compare.');
   }
-  const currentName = periodName(current[0]!.start, unit);
-  const previousName = periodName(previous[0]!.start, unit);
-  const currentSeries = `${currentName} (to date)`;
+  const [currentName, previousName] = o.names(current[0]!.start, previous[0]!.start);
+  const currentSeries = o.toDate ? `${currentName} (to date)` : currentName;
   const data: ComparisonPoint[] = rows.map((r) => ({
     series: r.series === 'current' ? currentSeries : previousName,
     index: Number(r.idx),
@@ -173,28 +281,33 @@ export async function revenueComparison(
   const value = (r: ComparisonPoint) => (metric === 'revenue' ? r.revenue : r.orders);
   const show = (n: number) => (metric === 'revenue' ? formatMoney(n) : plural(n, 'order'));
   const nowTotal = data.filter((r) => r.series === currentSeries).reduce((s, r) => s + value(r), 0);
-  const sameSpan = data
-    .filter((r) => r.series === previousName && r.index <= current.length)
-    .reduce((s, r) => s + value(r), 0);
   const fullPrevious = data.filter((r) => r.series === previousName).reduce((s, r) => s + value(r), 0);
+  // To date, the other period over as many days (weeks, months); a whole period, the other one whole.
+  const sameSpan = o.toDate
+    ? data
+        .filter((r) => r.series === previousName && r.index <= current.length)
+        .reduce((s, r) => s + value(r), 0)
+    : fullPrevious;
   // Data that begins after the comparison period does: its figures are not all the business's, say so.
-  const late = w.first && w.first > w.ps ? w.first : undefined;
+  // Judged by the day: a first purchase at 08:00 leaves the day it falls on covered.
+  const late =
+    w.dataStart && w.dataStart.slice(0, 10) > w.comparison.start.slice(0, 10) ? w.dataStart : undefined;
   const change =
-    sameSpan > 0 && !(late && late > w.pe)
+    sameSpan > 0 && !(late && late > w.comparison.stop)
       ? ` (${nowTotal >= sameSpan ? '+' : ''}${Math.round((100 * (nowTotal - sameSpan)) / sameSpan)}%)`
       : '';
   const coverage = !late
     ? ''
-    : late > w.pe
+    : late > w.comparison.stop
       ? ` The data starts on ${sayDay(late)}, after ${previousName}: nothing to compare with.`
       : ` The data starts on ${sayDay(late)}, part-way through ${previousName}.`;
-  const who = audienceLabel(options.where);
+  const who = audienceLabel(o.where);
   const grainWord = grain === 'day' ? 'Day' : grain === 'week' ? 'Week' : 'Month';
   const metricWord = metric === 'revenue' ? 'Revenue' : 'Orders';
   const spec: TopLevelSpec = {
     title: {
       text: `${metricWord} ${currentName} vs ${previousName}${who}`,
-      subtitle: `by ${grain}; ${previousName} in full, ${currentName} to date`,
+      subtitle: o.toDate ? `by ${grain}; ${previousName} in full, ${currentName} to date` : `by ${grain}`,
     },
     width: 560,
     height: 260,
@@ -204,7 +317,7 @@ export async function revenueComparison(
       x: {
         field: 'index',
         type: 'quantitative',
-        title: `${grainWord} of the ${unit}`,
+        title: o.of ? `${grainWord} of the ${o.of}` : `${grainWord} of the period`,
         axis: { tickMinStep: 1, format: 'd' },
       },
       y: {
@@ -240,11 +353,13 @@ export async function revenueComparison(
     },
   };
   const span = plural(current.length, grain);
-  const summary =
-    `${currentName} to date: ${show(nowTotal)}${metric === 'revenue' ? ' revenue' : ''}${who} vs ` +
-    `${show(sameSpan)} in ${previousName} over the same ${span}${change}.${coverage}`;
+  const summary = o.toDate
+    ? `${currentName} to date: ${show(nowTotal)}${metric === 'revenue' ? ' revenue' : ''}${who} vs ` +
+      `${show(sameSpan)} ${inPeriod(previousName)} over the same ${span}${change}.${coverage}`
+    : `${currentName}: ${show(nowTotal)}${metric === 'revenue' ? ' revenue' : ''}${who} vs ` +
+      `${show(sameSpan)} ${inPeriod(previousName)}${change}.${coverage}`;
   const altText =
-    `Line chart of ${metric} by ${grain}${who}: ${currentName} to date (${span}, ${show(nowTotal)}) ` +
+    `Line chart of ${metric} by ${grain}${who}: ${currentName}${o.toDate ? ' to date' : ''} (${span}, ${show(nowTotal)}) ` +
     `against ${previousName} (${show(fullPrevious)} in full).`;
   return { spec, altText, summary, data };
 }

@@ -13,7 +13,7 @@ import { cohortRetention } from './cohorts.ts';
 import { comparisonBars, segmentComparison } from './comparison.ts';
 import { topProducts } from './products.ts';
 import { renderChart } from './render.ts';
-import { newVsReturning, revenueComparison } from './trends.ts';
+import { newVsReturning, periodComparison, revenueComparison } from './trends.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
@@ -66,6 +66,48 @@ describe.each(drivers)('more chart builders on %s', (driver) => {
     expect(chart.summary).toBe(
       'Q2 2011 to date: 2 orders vs 3 orders in Q1 2011 over the same 14 weeks (-33%). The data starts on 10 Jan 2011, part-way through Q1 2011.',
     );
+  });
+
+  it('draws one period said against another: whole months compared whole, day by day', async () => {
+    const chart = await periodComparison(db, {
+      period: { calendar: 'month', month: 3 },
+      against: { calendar: 'month', month: 2 },
+    });
+    expect(chart.data.filter((r) => r.series === 'Mar 2011')).toHaveLength(31);
+    expect(chart.data.filter((r) => r.series === 'Feb 2011')).toHaveLength(28);
+    expect(chart.data.filter((r) => r.revenue > 0).map((r) => [r.series, r.index, r.revenue])).toEqual([
+      ['Mar 2011', 1, 11.1],
+      ['Feb 2011', 1, 54.08],
+    ]);
+    expect(chart.summary).toBe('Mar 2011: £11.10 revenue vs £54.08 in Feb 2011 (-79%).');
+    await expectDrawn(chart.spec, ['Revenue Mar 2011 vs Feb 2011', 'Day of the period']);
+    // A period still going is compared over the same span; the data starting later is said.
+    const june = await periodComparison(db, {
+      period: { calendar: 'month', month: 6 },
+      against: { calendar: 'month', month: 6, year: 2010 },
+      metric: 'orders',
+      where: GERMANY,
+    });
+    expect(june.summary).toBe(
+      'Jun 2011 to date: 1 order for Germany vs 0 orders in Jun 2010 over the same 30 days. ' +
+        'The data starts on 10 Jan 2011, after Jun 2010: nothing to compare with.',
+    );
+  });
+
+  it('refuses two periods that overlap, and a grain too fine for the span', async () => {
+    await expect(
+      periodComparison(db, {
+        period: { calendar: 'year', year: 2011 },
+        against: { calendar: 'month', month: 3 },
+      }),
+    ).rejects.toMatchObject({ code: 'chart_compare_overlap' });
+    // Days over a year would be hundreds of points: drawn by month instead.
+    const months = await periodComparison(db, {
+      period: { calendar: 'year', year: 2011 },
+      against: { calendar: 'year', year: 2010 },
+      grain: 'day',
+    });
+    expect(months.spec).toMatchObject({ title: { subtitle: 'by month; 2010 in full, 2011 to date' } });
   });
 
   it('compares with the same period a year earlier, and for an audience', async () => {
