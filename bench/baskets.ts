@@ -10,7 +10,6 @@
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type SQL, sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import type { Period } from '../src/charts/period.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { importFile } from '../src/ingest/import.ts';
@@ -20,7 +19,15 @@ import { likelyBuyers } from '../src/recommend/prospects.ts';
 import { currentModel, productIdsMatching } from '../src/recommend/service.ts';
 import { boughtTogether } from '../src/recommend/together.ts';
 import type { ProductMatch } from '../src/segments/definition.ts';
-import { median, progress, type Section, seconds, timed } from './section.ts';
+import {
+  dropServerDatabase,
+  freshServerDatabase,
+  median,
+  progress,
+  type Section,
+  seconds,
+  timed,
+} from './section.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/online-retail.csv.gz', import.meta.url));
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -118,19 +125,6 @@ async function measureProspects(label: string, database: Database): Promise<stri
   return `| ${label} | ${everyone.length.toLocaleString('en-GB')} | ${seconds(median(ours))} | ${seconds(median(floor))} | ${(median(ours) / median(floor)).toFixed(2)}x |`;
 }
 
-async function serverDatabase(url: string, name: string): Promise<Database> {
-  const admin = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-  try {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return openDatabase({ databaseUrl: u.toString() });
-}
-
 export async function run(): Promise<Section> {
   try {
     await access(DATA);
@@ -151,12 +145,8 @@ export async function run(): Promise<Section> {
     { label: 'PGlite', open: () => openDatabase({}) },
     {
       label: 'Postgres server',
-      open: () => serverDatabase(url, name),
-      async drop() {
-        const admin = postgres(url, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-        await admin.end();
-      },
+      open: () => freshServerDatabase(url, name),
+      drop: () => dropServerDatabase(url, name),
     },
   ];
   for (const engine of engines) {

@@ -6,14 +6,13 @@
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { loadConfig } from '../src/config.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { importFile } from '../src/ingest/import.ts';
 import { parseSegmentRequest } from '../src/segments/parse.ts';
 import { previewSegment, segmentMemberIds } from '../src/segments/service.ts';
 import { loadVocabulary } from '../src/segments/vocabulary.ts';
-import { progress, type Section } from './section.ts';
+import { dropServerDatabase, freshServerDatabase, progress, type Section } from './section.ts';
 
 const DATA = fileURLToPath(new URL('../../shared/data/online-retail.csv.gz', import.meta.url));
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -172,13 +171,7 @@ async function measure(
 }
 
 async function syntheticBase(url: string, name: string): Promise<Database> {
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: u.toString() });
+  const database = await freshServerDatabase(url, name);
   progress('synthetic base: generating 1,000,000 customers in SQL');
   await database.rows(sql`select setseed(0.42)`);
   await database.rows(
@@ -252,9 +245,7 @@ export async function run(): Promise<Section> {
     notes.push(`Server rows skipped: ${(error as Error).message}`);
   } finally {
     await database?.close();
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end();
+    await dropServerDatabase(url, name);
   }
 
   const markdown = [

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/command.ts';
 import { formatNumber } from '../src/core/reply.ts';
-import { resolveAudience } from '../src/recommend/audience.ts';
+import { audienceIfSaid } from '../src/recommend/audience.ts';
 import { likelyBuyers, MAX_PROSPECTS } from '../src/recommend/prospects.ts';
 import { parseProspectsRequest, prospectsCue } from '../src/recommend/prospects-request.ts';
 import { prospectsReply } from '../src/recommend/reply.ts';
 import { findGoods } from '../src/recommend/service.ts';
 import type { SegmentDefinition } from '../src/segments/definition.ts';
 import { describeSegment } from '../src/segments/describe.ts';
-import { sayGoods } from '../src/segments/goods.ts';
+import { goodsPhrase } from '../src/segments/goods.ts';
 import type { SegmentMemory } from '../src/segments/reply.ts';
 
 export default defineCommand({
@@ -42,15 +42,13 @@ export default defineCommand({
       code: 'prospects_goods',
       example: 'which customers are likely to buy candles?',
     });
-    const audience = args.who
-      ? await resolveAudience(ctx.database, args.who, { llm: ctx.llm, log: ctx.log })
-      : undefined;
+    const audience = await audienceIfSaid(ctx.database, args.who, { llm: ctx.llm, log: ctx.log });
     const result = await likelyBuyers(ctx.database, {
       only: ids,
       memberIds: audience?.memberIds,
       limit: args.k,
     });
-    const goods = product.productId ? sayGoods(product) : `${sayGoods(product)} products`;
+    const goods = goodsPhrase(product);
     const who = audience ? (audience.savedName ?? audience.label) : undefined;
     const reply = prospectsReply(goods, result, { audience: who, topic: args.goods });
     if (result.rows.length === 0) return reply;

@@ -3,12 +3,12 @@ import type { Period } from '../src/charts/period.ts';
 import { takePeriod } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
-import { resolveAudience } from '../src/recommend/audience.ts';
+import { audienceIfSaid } from '../src/recommend/audience.ts';
 import { togetherReply } from '../src/recommend/reply.ts';
 import { findGoods } from '../src/recommend/service.ts';
 import { boughtTogether, MAX_TOGETHER } from '../src/recommend/together.ts';
 import { parseTogetherRequest, togetherCue } from '../src/recommend/together-request.ts';
-import { sayGoods } from '../src/segments/goods.ts';
+import { goodsPhrase } from '../src/segments/goods.ts';
 
 /** Who, before the words that ask: "customers similar to…" or "German customers bought with…" is not this. */
 const AUDIENCE_FIRST = /\b(?:customers?|clients?|segments?|audiences?)\b/i;
@@ -51,9 +51,7 @@ export default defineCommand({
       code: 'together_goods',
       example: 'what goes well with candles?',
     });
-    const audience = args.who
-      ? await resolveAudience(ctx.database, args.who, { llm: ctx.llm, log: ctx.log })
-      : undefined;
+    const audience = await audienceIfSaid(ctx.database, args.who, { llm: ctx.llm, log: ctx.log });
     const result = await boughtTogether(ctx.database, {
       product,
       period,
@@ -62,9 +60,7 @@ export default defineCommand({
     });
     const goods = result.onlyProduct
       ? `${result.onlyProduct.name} (${result.onlyProduct.id})`
-      : product.productId
-        ? sayGoods(product)
-        : `${sayGoods(product)} products`;
+      : goodsPhrase(product);
     return togetherReply(goods, result);
   },
 });

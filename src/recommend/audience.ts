@@ -67,3 +67,19 @@ export async function resolveAudience(
     notes: parsed.notes ?? [],
   };
 }
+
+/**
+ * The audience said, or undefined for everyone: for commands whose audience is optional ("what do German
+ * customers buy with candles?", "which lapsed customers are likely to buy candles?").
+ *
+ * @example
+ * const audience = await audienceIfSaid(database, args.who, { llm, log });
+ * const where = audience?.definition;
+ */
+export async function audienceIfSaid(
+  database: Database,
+  who: string | undefined,
+  ctx: { llm?: LlmProvider | undefined; log?: Logger | undefined } = {},
+): Promise<Audience | undefined> {
+  return who ? resolveAudience(database, who, ctx) : undefined;
+}

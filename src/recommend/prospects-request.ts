@@ -3,6 +3,7 @@
  * 85123A", "which lapsed customers are most likely to buy garden products?" into the `prospects` command's
  * arguments.
  */
+import { firstCue } from './cues.ts';
 
 export interface ProspectsRequest {
   /** The products, as said: read against the catalogue by the command, as segments read them. */
@@ -64,11 +65,7 @@ const EVERYONE =
 
 /** The words that ask in `text`, or null. */
 export function prospectsCue(text: string): RegExpExecArray | null {
-  for (const cue of [NOT_YET, ...CUES]) {
-    const m = cue.exec(text);
-    if (m) return m;
-  }
-  return null;
+  return firstCue([NOT_YET, ...CUES], text);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 
 import { takePeriod } from '../charts/request.ts';
+import { firstCue } from './cues.ts';
 
 export interface TogetherRequest {
   /** The products named, as said: read against the catalogue by the command, as segments read them. */
@@ -47,17 +48,13 @@ const MIDDLE =
 
 /** A cue in `text`, or null. */
 export function togetherCue(text: string): RegExpExecArray | null {
-  for (const cue of CUES) {
-    const m = cue.exec(text);
-    if (m) return m;
-  }
-  return null;
+  return firstCue(CUES, text);
 }
 
 /**
  * @example
  * parseTogetherRequest('what goes well with candles last quarter?');
- * // { goods: 'candles', period: { unit: 'quarter', offset: 1 } }
+ * // { goods: 'candles', when: 'last quarter' }
  */
 export function parseTogetherRequest(text: string): TogetherRequest {
   const out: TogetherRequest = {};

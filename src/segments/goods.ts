@@ -57,6 +57,14 @@ export function sayGoods(product: ProductMatch): string {
 }
 
 /**
+ * The products a match names as a noun phrase: "Candles & Lights products", "“tea light” products",
+ * "product 85123A".
+ */
+export function goodsPhrase(product: ProductMatch): string {
+  return product.productId ? sayGoods(product) : `${sayGoods(product)} products`;
+}
+
+/**
  * How products a match names are said after "No product in the catalogue is": "named with “halloween”",
  * "stock code 85123A", "in a category like “Garden”".
  */
