@@ -24,6 +24,7 @@ const blank: WireChartRequest = {
   limit: null,
   goods: null,
   period: null,
+  against: null,
   audience: null,
   segments: null,
   unrecognized: [],
@@ -121,6 +122,52 @@ describe('chart requests read by a language model (official SDK against the loop
     expect(system).toContain('"top products on Black Friday" → calendar black_friday');
     // The prompt lists every day the schema takes.
     for (const day of Object.keys(NAMED_DAYS)) expect(system).toContain(day);
+  });
+
+  it('takes one period said against another, a named day against the same day a year earlier', async () => {
+    api.enqueue(
+      answer({
+        chart: 'period_compare',
+        metric: 'orders',
+        period: { ...noPeriod, calendar: 'month', number: 3 },
+        against: { ...noPeriod, calendar: 'month', number: 2 },
+      }),
+      answer({
+        chart: 'period_compare',
+        period: { ...noPeriod, calendar: 'black_friday' },
+        against: { ...noPeriod, calendar: 'black_friday', ofYear: 'last' },
+        audience: 'German customers',
+      }),
+      // Without the other period the chart cannot be drawn: asked again, then the local reading.
+      answer({ chart: 'period_compare', period: { ...noPeriod, calendar: 'month', number: 3 } }),
+      answer({ chart: 'period_compare', period: { ...noPeriod, calendar: 'month', number: 3 } }),
+    );
+    expect(await llmChartRequest('orders in March compared with February', llm)).toEqual({
+      ok: true,
+      attempts: 1,
+      request: {
+        chart: 'period_compare',
+        period: { calendar: 'month', month: 3 },
+        against: { calendar: 'month', month: 2 },
+        metric: 'orders',
+      },
+    });
+    expect(
+      await llmChartRequest('how did German customers do on Black Friday vs a year ago', llm),
+    ).toMatchObject({
+      ok: true,
+      request: {
+        chart: 'period_compare',
+        period: { named: 'black_friday' },
+        against: { named: 'black_friday', ofYear: 'last' },
+        metric: 'revenue',
+        audience: 'German customers',
+      },
+    });
+    expect(await llmChartRequest('revenue in March vs', llm)).toMatchObject({ ok: false, attempts: 2 });
+    const system = api.chatBodies()[0]!.messages[0]!.content;
+    expect(system).toContain('`period_compare`');
+    expect(system).toContain('`against`');
   });
 
   it('takes a named calendar period, checked like any other', async () => {

@@ -26,6 +26,7 @@ import { COMPARE_TO } from './trends.ts';
 export const CHART_KINDS = [
   'revenue',
   'revenue_compare',
+  'period_compare',
   'breakdown',
   'top_products',
   'new_vs_returning',
@@ -34,6 +35,30 @@ export const CHART_KINDS = [
 ] as const;
 
 const NAMED = Object.keys(NAMED_DAYS) as NamedDay[];
+
+/** A period as the model gives it: every field present, the unused ones null. */
+const wirePeriod = z
+  .object({
+    unit: z.enum(WINDOW_UNITS).nullable().describe('day for "today" or "yesterday"'),
+    offset: z.number().nullable().describe('0: current to date, 1: previous complete one'),
+    days: z.number().nullable().describe('the last N days'),
+    calendar: z
+      .enum(['month', 'quarter', 'year', ...NAMED])
+      .nullable()
+      .describe(
+        'a named calendar month, quarter or year ("in March", "Q3 2025", "in 2026"), or a named shopping day ' +
+          '(black_friday, cyber_monday, ...: that day, the latest one unless a year is said)',
+      ),
+    number: z.number().nullable().describe('calendar: the month (1-12) or quarter (1-4)'),
+    year: z.number().nullable().describe('calendar: the year, when said'),
+    ofYear: z
+      .enum(['this', 'last'])
+      .nullable()
+      .describe('calendar: "March last year", "Black Friday last year": last; "Q1 this year": this'),
+    last: z.boolean().nullable().describe('calendar: "last March", the latest one already ended'),
+    since: z.boolean().nullable().describe('calendar: "since March", from it to the latest data'),
+  })
+  .nullable();
 
 /** What the model fills in. */
 export const wireChartRequest = z.object({
@@ -63,28 +88,8 @@ export const wireChartRequest = z.object({
     .describe(
       'top_products: only these products, in the marketer\'s words ("Christmas", "candles", a quoted name); null for all',
     ),
-  period: z
-    .object({
-      unit: z.enum(WINDOW_UNITS).nullable().describe('day for "today" or "yesterday"'),
-      offset: z.number().nullable().describe('0: current to date, 1: previous complete one'),
-      days: z.number().nullable().describe('the last N days'),
-      calendar: z
-        .enum(['month', 'quarter', 'year', ...NAMED])
-        .nullable()
-        .describe(
-          'a named calendar month, quarter or year ("in March", "Q3 2025", "in 2026"), or a named shopping day ' +
-            '(black_friday, cyber_monday, ...: that day, the latest one unless a year is said)',
-        ),
-      number: z.number().nullable().describe('calendar: the month (1-12) or quarter (1-4)'),
-      year: z.number().nullable().describe('calendar: the year, when said'),
-      ofYear: z
-        .enum(['this', 'last'])
-        .nullable()
-        .describe('calendar: "March last year", "Black Friday last year": last; "Q1 this year": this'),
-      last: z.boolean().nullable().describe('calendar: "last March", the latest one already ended'),
-      since: z.boolean().nullable().describe('calendar: "since March", from it to the latest data'),
-    })
-    .nullable(),
+  period: wirePeriod,
+  against: wirePeriod.describe('period_compare: the period the first is drawn against'),
   audience: z
     .string()
     .nullable()
@@ -99,6 +104,7 @@ export type WireChartRequest = z.infer<typeof wireChartRequest>;
 const CHARTS_TEXT = [
   '- `revenue`: revenue (bars) and orders (line) over time, or with metric average_order the average order per period. Parameters: grain, period (optional: all the data without one), metric (average_order or null), audience.',
   '- `revenue_compare`: revenue or orders in the current period to date overlaid on the previous period or the same period last year. Parameters: unit (week, month, quarter, year), compare (previous, last_year), metric (revenue or orders), grain (optional, finer than unit), audience.',
+  '- `period_compare`: revenue or orders in one period said against another said, point by point: "March vs February", "Q3 vs Q2", "this year vs 2024", "Black Friday vs last year" (against: Black Friday with ofYear last, the same day a year earlier). Parameters: period, against, metric (revenue or orders), grain (optional), audience. For "this month vs last month", "year on year" and the like use revenue_compare.',
   '- `breakdown`: customers of an audience counted, or their spend summed, by country, lifecycle stage or RFM group; with a period, only those who bought in it and their spend in it. Parameters: by (country, lifecycle, rfm), measure (customers, spend), period (optional), audience.',
   `- \`top_products\`: best-selling products, or product categories ("revenue by category", by: category). Parameters: metric (revenue or units), limit (1 to ${MAX_TOP}), period, by (category or null), goods (the products to rank among: "top Christmas products" → goods "Christmas"; else null), audience.`,
   '- `new_vs_returning`: customers buying per period, new vs returning. Parameters: grain, period (optional: all the data without one), audience.',
@@ -134,6 +140,15 @@ export function requestFromWire(w: WireChartRequest): unknown {
         unit: w.unit ?? 'month',
         compare: w.compare ?? 'previous',
         metric: w.metric ?? 'revenue',
+        ...(w.grain ? { grain: w.grain } : {}),
+        ...audience,
+      };
+    case 'period_compare':
+      return {
+        chart: w.chart,
+        period: periodFromWire(w.period),
+        against: periodFromWire(w.against),
+        metric: w.metric === 'orders' ? 'orders' : 'revenue',
         ...(w.grain ? { grain: w.grain } : {}),
         ...audience,
       };
