@@ -166,7 +166,9 @@ export async function periodComparison(
   if (current.start <= other.stop && other.start <= current.stop) {
     throw new UserError(
       'chart_compare_overlap',
-      `${current.label} and ${other.label} overlap, so one can't be drawn against the other.`,
+      current.label === other.label
+        ? `That names ${current.label} twice: compare it with another period.`
+        : `${current.label} and ${other.label} overlap, so one can't be drawn against the other.`,
       { hint: 'Compare two separate periods, e.g. "chart revenue in March vs February".' },
     );
   }

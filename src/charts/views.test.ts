@@ -100,7 +100,16 @@ describe.each(drivers)('more chart builders on %s', (driver) => {
         period: { calendar: 'year', year: 2011 },
         against: { calendar: 'month', month: 3 },
       }),
-    ).rejects.toMatchObject({ code: 'chart_compare_overlap' });
+    ).rejects.toMatchObject({
+      code: 'chart_compare_overlap',
+      message: "2011 to date and Mar 2011 overlap, so one can't be drawn against the other.",
+    });
+    await expect(
+      periodComparison(db, {
+        period: { calendar: 'month', month: 3 },
+        against: { calendar: 'month', month: 3 },
+      }),
+    ).rejects.toMatchObject({ message: 'That names Mar 2011 twice: compare it with another period.' });
     // Days over a year would be hundreds of points: drawn by month instead.
     const months = await periodComparison(db, {
       period: { calendar: 'year', year: 2011 },

@@ -59,6 +59,8 @@ describe('reading who is likely to buy some products', () => {
 
   it('has no products when none are said', () => {
     expect(parseProspectsRequest('which customers are likely to buy?')).toEqual({});
+    // After the command word "prospects".
+    expect(parseProspectsRequest('for')).toEqual({});
   });
 
   it.each([

@@ -112,7 +112,7 @@ export function parseProspectsRequest(text: string): ProspectsRequest {
     .replace(/[?!.]+\s*$/, '')
     .trim()
     // After a command word ("prospects| for candles").
-    .replace(/^(?:for|with|about|to\s+buy)\s+/i, '')
+    .replace(/^(?:for|with|about|to\s+buy)(?:\s+|$)/i, '')
     .replace(/^(?:the|a|an|our|some|any|more)\s+/i, '')
     // "our new Christmas range": what is new is said by the products, not the word.
     .replace(/^new\s+(?=\S+\s+\S)/i, '')

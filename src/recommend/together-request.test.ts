@@ -56,6 +56,8 @@ describe('reading what is bought together', () => {
 
   it('has no products when none are said', () => {
     expect(parseTogetherRequest('what goes well with?')).toEqual({});
+    // After the command word "bought together".
+    expect(parseTogetherRequest('with')).toEqual({});
   });
 
   it.each([

@@ -82,7 +82,7 @@ export function parseTogetherRequest(text: string): TogetherRequest {
     .replace(/[?!.]+\s*$/, '')
     .trim()
     // After a command word ("bought together| with candles").
-    .replace(/^(?:with|alongside|for)\s+/i, '')
+    .replace(/^(?:with|alongside|for)(?:\s+|$)/i, '')
     .replace(/^(?:the|a|an|our|some|any)\s+/i, '')
     // "our new Christmas range": what is new is said by the products, not the word.
     .replace(/^new\s+(?=\S+\s+\S)/i, '');
