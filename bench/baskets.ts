@@ -1,9 +1,10 @@
 /**
- * What is bought together, and who is likely to buy, on the full Online Retail file, in PGlite and on the
- * Postgres server:
+ * What is bought together, the pairs bought together most, and who is likely to buy, on the full Online Retail
+ * file, in PGlite and on the Postgres server:
  * - `boughtTogether` for a category, a product, words of names and a category in a period, against the same
  *   counts written the textbook way (distinct orders counted per product in separate passes), interleaved;
  *   both must list the same products;
+ * - `topPairs`, against grouping the order lines it starts from;
  * - `likelyBuyers` over every customer, against reading every customer's purchase history (the floor: the
  *   scoring needs each customer's purchases), interleaved.
  */
@@ -15,6 +16,7 @@ import { type Database, openDatabase } from '../src/db/client.ts';
 import { importFile } from '../src/ingest/import.ts';
 import { redactUrl } from '../src/logger.ts';
 import { loadHistories } from '../src/recommend/data.ts';
+import { PAIR_CANDIDATES, topPairs } from '../src/recommend/pairs.ts';
 import { likelyBuyers } from '../src/recommend/prospects.ts';
 import { currentModel, productIdsMatching } from '../src/recommend/service.ts';
 import { boughtTogether } from '../src/recommend/together.ts';
@@ -103,6 +105,27 @@ async function measure(label: string, database: Database): Promise<{ rows: strin
   return { rows, failures };
 }
 
+/** `topPairs` against grouping the order lines into pairs of order and product, which it starts from. */
+async function measurePairs(label: string, database: Database): Promise<string> {
+  const ours: number[] = [];
+  const floor: number[] = [];
+  let found = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const a = await timed(() => topPairs(database));
+    ours.push(a.ms);
+    found = a.value.pairs.length;
+    floor.push(
+      (
+        await timed(() =>
+          database.rows(sql`select count(*) from (select invoice, product_id from events
+            where kind in ('purchase', 'anonymous') and invoice is not null and product_id is not null group by 1, 2) l`),
+        )
+      ).ms,
+    );
+  }
+  return `| ${label} | ${found} | ${seconds(median(ours))} | ${seconds(median(floor))} | ${(median(ours) / median(floor)).toFixed(2)}x |`;
+}
+
 async function measureProspects(label: string, database: Database): Promise<string> {
   await currentModel(database);
   const only = await productIdsMatching(database, { categoryContains: 'Candles & Lights' });
@@ -137,6 +160,7 @@ export async function run(): Promise<Section> {
   }
   const together: string[] = [];
   const prospects: string[] = [];
+  const pairs: string[] = [];
   const failures: string[] = [];
   const notes: string[] = [];
   const url = process.env.MEGAPHONE_TEST_DATABASE_URL ?? DEFAULT_SERVER;
@@ -159,6 +183,8 @@ export async function run(): Promise<Section> {
       const r = await measure(engine.label, database);
       together.push(...r.rows);
       failures.push(...r.failures);
+      progress(`baskets: pairs bought together most on ${engine.label}`);
+      pairs.push(await measurePairs(engine.label, database));
       progress(`baskets: likely buyers on ${engine.label} (trains the recommender first)`);
       prospects.push(await measureProspects(engine.label, database));
     } catch (error) {
@@ -180,6 +206,15 @@ export async function run(): Promise<Section> {
     '| Engine | Request | Products named | Megaphone | Hand-written SQL | Ratio | Products listed |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...together,
+    '',
+    '### The pairs bought together most',
+    '',
+    `\`topPairs\` (pairs among the ${PAIR_CANDIDATES} products in the most orders, ranked by leverage), against only grouping`,
+    'the order lines into distinct pairs of order and product, which it starts from.',
+    '',
+    '| Engine | Pairs listed | Megaphone | Grouping the lines | Ratio |',
+    '| --- | --- | --- | --- | --- |',
+    ...pairs,
     '',
     '### Who is likely to buy',
     '',

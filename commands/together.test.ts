@@ -74,7 +74,8 @@ describe.each(drivers)('what is bought together, in a conversation on %s', (driv
     expect(period.text).toMatch(/ask for the last 1 to 3,660 days/);
     const nothing = await router.handle('what goes well with?', thread('t4'));
     expect(nothing.tone).toBe('error');
-    expect(nothing.text).toMatch(/say which products, e.g. "what goes well with candles\?"/);
+    expect(nothing.text).toMatch(/^Say which products, e\.g\. "what goes well with candles\?"/);
+    expect(nothing.text).toMatch(/which products are bought together most\?/);
     const many = await router.handle('30 cross-sells for 90001', thread('t4'));
     expect(many.tone).toBe('error');
     expect(many.text).toMatch(/at most 25 products/);
@@ -102,6 +103,26 @@ describe.each(drivers)('what is bought together, in a conversation on %s', (driv
     const unknown = await router.handle('what do Narnian customers buy with 90001?', thread('t7'));
     expect(unknown.tone).toBe('error');
     expect(unknown.text).toMatch(/"Narnian customers" is neither a saved segment nor an audience I can read/);
+  });
+
+  it('answers "which products are bought together most?" with the pairs and their lift', async () => {
+    const reply = await router.handle('which products are bought together most?', thread('t8'));
+    expect(reply.title).toBe('Bought together most');
+    expect(reply.table?.columns).toEqual(['#', 'Product', 'With', 'Orders with both', 'Lift']);
+    expect(reply.table?.rows).toEqual([
+      [1, 'GLASS CANDLE HOLDER (90001)', 'TEA LIGHTS PACK OF 24 (90002)', '31 (39.7%)', '2.1x'],
+      [2, 'SPOTTY MUG (90006)', 'SPOTTY PLATE (90007)', '21 (26.9%)', '1.7x'],
+      [3, 'TEA LIGHTS PACK OF 24 (90002)', 'CANDLE WICK TRIMMER (90004)', '5 (6.4%)', '1.3x'],
+      [4, 'GLASS CANDLE HOLDER (90001)', 'CANDLE WICK TRIMMER (90004)', '5 (6.4%)', '1.1x'],
+    ]);
+    const german = await router.handle('top 1 bundle ideas for German customers', thread('t8'));
+    expect(german.title).toBe('Bought together most for Germany');
+    expect(german.table?.rows).toHaveLength(1);
+    const february = await router.handle('what sells together in February?', thread('t8'));
+    expect(february.tone).toBe('info');
+    expect(february.text).toBe(
+      'No two products are in at least 3 of the 4 orders in Feb 2011 together more often than chance.',
+    );
   });
 
   it('leaves audiences and recommendations to their commands', async () => {

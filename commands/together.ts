@@ -4,7 +4,8 @@ import { takePeriod } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import { audienceIfSaid } from '../src/recommend/audience.ts';
-import { togetherReply } from '../src/recommend/reply.ts';
+import { topPairs } from '../src/recommend/pairs.ts';
+import { pairsReply, togetherReply } from '../src/recommend/reply.ts';
 import { findGoods } from '../src/recommend/service.ts';
 import { boughtTogether, MAX_TOGETHER } from '../src/recommend/together.ts';
 import { parseTogetherRequest, togetherCue } from '../src/recommend/together-request.ts';
@@ -15,20 +16,25 @@ const AUDIENCE_FIRST = /\b(?:customers?|clients?|segments?|audiences?)\b/i;
 
 export default defineCommand({
   name: 'together',
-  description: 'What is bought in the same orders as some products: cross-sell and bundle ideas',
+  description:
+    'What is bought in the same orders as some products, or which pairs most: cross-sells and bundles',
   examples: [
     'what goes well with candles?',
     'what do people buy with 85123A?',
     'frequently bought together with "tea light" last quarter',
     'what do German customers buy with candles?',
+    'which products are bought together most?',
   ],
   aliases: ['bought together', 'frequently bought together', 'bought with'],
   args: z.object({
     goods: z
-      .string({ error: 'say which products, e.g. "what goes well with candles?"' })
+      .string()
       .trim()
       .min(2, 'say which products, e.g. "what goes well with candles?"')
-      .max(100, 'keep the products under 100 characters'),
+      .max(100, 'keep the products under 100 characters')
+      .optional(),
+    /** The pairs bought together most, for no products in particular. */
+    pairs: z.boolean().optional(),
     k: z
       .number()
       .int()
@@ -47,6 +53,15 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const period = args.when ? readPeriod(args.when) : undefined;
+    if (!args.goods && args.pairs) {
+      const audience = await audienceIfSaid(ctx.database, args.who, { llm: ctx.llm, log: ctx.log });
+      return pairsReply(await topPairs(ctx.database, { period, where: audience?.definition, limit: args.k }));
+    }
+    if (!args.goods) {
+      throw new UserError('together_goods', 'Say which products, e.g. "what goes well with candles?".', {
+        hint: 'Or ask "which products are bought together most?" for the pairs.',
+      });
+    }
     const { product } = await findGoods(ctx.database, args.goods, {
       code: 'together_goods',
       example: 'what goes well with candles?',

@@ -6,6 +6,8 @@ import { formatMoney, formatNumber, plural, type Reply } from '../core/reply.ts'
 import { SEGMENT_BUTTONS } from '../segments/reply.ts';
 import type { Audience } from './audience.ts';
 import type { Mode } from './model.ts';
+import type { PairsResult } from './pairs.ts';
+import { PAIR_CANDIDATES } from './pairs.ts';
 import type { Prospects } from './prospects.ts';
 import type { CustomerRecommendations, SegmentItem, ServedModel } from './service.ts';
 import { MIN_SHARED, type TogetherResult } from './together.ts';
@@ -258,5 +260,53 @@ export function prospectsReply(
     buttons: SEGMENT_BUTTONS.map((b) =>
       b.action === 'draft' && options.topic ? { ...b, value: `${b.value} about ${options.topic}` } : b,
     ),
+  };
+}
+
+/**
+ * The pairs bought together most, each with how many orders hold both and its lift.
+ *
+ * @example
+ * pairsReply(await topPairs(database));
+ */
+export function pairsReply(result: PairsResult): Reply {
+  const when = `${result.audience ? ` ${result.audience}` : ''}${result.period ? ` ${inPeriod(result.period)}` : ''}`;
+  if (!result.asOf || result.orders === 0) {
+    return { tone: 'warning', text: `There are no orders${when} to look in.` };
+  }
+  const title = `Bought together most${when}`;
+  const context =
+    `orders up to ${sayDay(result.asOf)} · pairs among the ${PAIR_CANDIDATES} products in the most orders, in at ` +
+    `least ${MIN_SHARED} orders together and more often than their popularity alone explains; ranked by the ` +
+    'share of orders holding both beyond that';
+  if (result.pairs.length === 0) {
+    return {
+      tone: 'info',
+      title,
+      text: `No two products are in at least ${MIN_SHARED} of the ${plural(result.orders, 'order')}${when} together more often than chance.`,
+      context,
+    };
+  }
+  return {
+    title,
+    text: [
+      `Of ${plural(result.orders, 'order')}${when}, these pairs are in the most orders together beyond what chance would give: bundle and cross-sell ideas.`,
+      ...(result.orders < FEW_ORDERS
+        ? [`Only ${plural(result.orders, 'order')}: too few to tell a pattern from chance.`]
+        : []),
+      'Ask "what goes with …?" about any product for more.',
+    ].join('\n'),
+    fields: [{ label: 'Orders', value: formatNumber(result.orders) }],
+    table: {
+      columns: ['#', 'Product', 'With', 'Orders with both', 'Lift'],
+      rows: result.pairs.map((p, i) => [
+        i + 1,
+        `${p.a.name} (${p.a.id})`,
+        `${p.b.name} (${p.b.id})`,
+        `${formatNumber(p.together)} (${percent(p.together, result.orders)})`,
+        `${((p.together * result.orders) / (p.a.orders * p.b.orders)).toFixed(1)}x`,
+      ]),
+    },
+    context,
   };
 }

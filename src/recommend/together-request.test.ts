@@ -38,7 +38,11 @@ describe('reading what is bought together', () => {
     ['what goes with candles for big spenders', { goods: 'candles', who: 'big spenders' }],
     ['what else do people buy when they buy mugs?', { goods: 'mugs' }],
     ['what do customers who buy candles also buy?', { goods: 'candles' }],
-    ['which products are bought together most often?', {}],
+    ['which products are bought together most often?', { pairs: true }],
+    ['what sells together?', { pairs: true }],
+    ['top 5 bundle ideas last quarter', { pairs: true, k: 5, when: 'last quarter' }],
+    ['best product pairs for German customers', { pairs: true, who: 'German customers' }],
+    ['bundle ideas for candles', { goods: 'candles' }],
     ['what goes with our new christmas range?', { goods: 'christmas range' }],
     // After a command word, which the router takes off.
     ['with candles', { goods: 'candles' }],

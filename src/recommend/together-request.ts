@@ -14,7 +14,16 @@ export interface TogetherRequest {
   who?: string;
   /** The period, as said ("last quarter"): read by the command, so a Discord option can say it too. */
   when?: string;
+  /** The pairs bought together most, no products named ("which products are bought together most?"). */
+  pairs?: boolean;
 }
+
+/**
+ * Pairs asked for, no products named: "which products are bought together most?", "what sells together?",
+ * "bundle ideas", "top product pairs", "best bundles".
+ */
+const PAIRS =
+  /\b(?:which|what)\s+(?:products|items|things)\s+(?:are|get)\s+(?:most\s+often\s+|often\s+|usually\s+|most\s+|frequently\s+)?(?:bought|ordered|sold|purchased)\s+together\b|\bwhat\s+(?:sells|goes|is\s+bought|gets\s+bought)\s+together\b|\b(?:top|best|good)?\s*(?:product\s+)?(?:pairs|pairings|bundles|bundle\s+ideas)\b(?!\s+(?:with|for)\s+(?![^?!.]*\b(?:customers?|buyers?|shoppers?|spenders?|clients?|people|segment|audience)\b))|\bfrequently\s+bought\s+together\s*$/i;
 
 /** Everyone: "what do people buy with…" names no audience. */
 const EVERYONE = /^(?:people|customers|shoppers|buyers|clients|they|folks|users)$/i;
@@ -38,8 +47,8 @@ const CUES = [
   /\bwhat\s+(?:else\s+)?(?:do|does|did)\s+(?:people|customers|shoppers|buyers|they)\s+(?:also\s+)?(?:buy|order|get|add)\s+when\s+(?:they|he|she)\s+(?:buy|order|get|purchase)\b/i,
   // "what do customers who buy candles also buy": the products are in the middle, read by MIDDLE below.
   /\bwhat\s+(?:else\s+)?(?:do|does|did)\s+(?:people|customers|shoppers|buyers)\s+who\s+(?:buy|bought|order|ordered)\s+[^?!.]+?\s+(?:also\s+|usually\s+|often\s+)?(?:buy|order|get)\b/i,
-  // "which products are (most often) bought together": no products named, for the command to ask which.
-  /\b(?:which|what)\s+(?:products|items)\s+(?:are|get)\s+(?:most\s+often\s+|often\s+|usually\s+|most\s+)?(?:bought|ordered|sold)\s+together\b/i,
+  // "which products are (most often) bought together", "what sells together", "bundle ideas": pairs.
+  PAIRS,
 ];
 
 /** "what do customers who buy candles also buy": the products named between the two verbs. */
@@ -77,8 +86,20 @@ export function parseTogetherRequest(text: string): TogetherRequest {
   const who = audience(cue?.groups?.who);
   if (who) out.who = who;
   const middle = cue && MIDDLE.exec(cue[0]);
-  const together = cue && /\btogether$/i.test(cue[0]) && !/\bwith\b/i.test(cue[0]);
-  let goods = (middle?.groups?.goods ?? (together ? '' : cue ? rest.slice(cue.index + cue[0].length) : rest))
+  // Pairs when the words that ask are those asking for pairs (not "what pairs with…").
+  const asked = PAIRS.exec(rest);
+  if (cue && asked?.index === cue.index) {
+    out.pairs = true;
+    // What follows pairs is only ever an audience: "best product pairs for German customers".
+    const after = rest
+      .slice(asked.index + asked[0].length)
+      .replace(/[?!.]+\s*$/, '')
+      .trim();
+    const whose = audience(/^(?:for|among|by|from)\s+(?<who>.+)$/i.exec(after)?.groups?.who);
+    if (whose && !out.who) out.who = whose;
+    return out;
+  }
+  let goods = (middle?.groups?.goods ?? (cue ? rest.slice(cue.index + cue[0].length) : rest))
     .replace(/[?!.]+\s*$/, '')
     .trim()
     // After a command word ("bought together| with candles").

@@ -116,9 +116,8 @@ export async function boughtTogether(
   };
 }
 
-/** What `togetherQuery` reads: the products, the window as plain values, the completed imports. */
-export interface TogetherScope {
-  product: ProductMatch;
+/** Which order lines count: the window as plain values, the completed imports, an audience. */
+export interface LineScope {
   /** First and last instants (ISO-8601 UTC); no start for all time. */
   start?: string | undefined;
   stop: string;
@@ -129,6 +128,24 @@ export interface TogetherScope {
   buyers?: SQL;
 }
 
+/** What `togetherQuery` reads: the products, and which lines count. */
+export interface TogetherScope extends LineScope {
+  product: ProductMatch;
+}
+
+/**
+ * The events (alias `e`) that are lines of orders in scope: purchases, and sales to customers not on file
+ * unless an audience is given, with an invoice and a product, in the window, from completed imports.
+ */
+export function orderLines(scope: LineScope): SQL {
+  const start: SQL = scope.start ? sql`and e.occurred_at >= ${scope.start}::timestamptz` : sql``;
+  const kinds = scope.buyers
+    ? sql`e.kind = 'purchase' and ${scope.buyers}`
+    : sql`e.kind in ('purchase', 'anonymous')`;
+  return sql`${kinds} and e.batch_id = any(${scope.batches}::int[])
+    and e.invoice is not null and e.product_id is not null ${start} and e.occurred_at <= ${scope.stop}::timestamptz`;
+}
+
 /**
  * The statement behind `boughtTogether`: every value (the words naming products, the window, the imports) is
  * a bound parameter.
@@ -137,12 +154,7 @@ export interface TogetherScope {
  * const { sql: text, params } = new PgDialect().sqlToQuery(togetherQuery({ product, stop, batches: '{1}', limit: 10 }));
  */
 export function togetherQuery(scope: TogetherScope): SQL {
-  const start: SQL = scope.start ? sql`and e.occurred_at >= ${scope.start}::timestamptz` : sql``;
-  const kinds = scope.buyers
-    ? sql`e.kind = 'purchase' and ${scope.buyers}`
-    : sql`e.kind in ('purchase', 'anonymous')`;
-  const inScope = sql`${kinds} and e.batch_id = any(${scope.batches}::int[])
-    and e.invoice is not null and e.product_id is not null ${start} and e.occurred_at <= ${scope.stop}::timestamptz`;
+  const inScope = orderLines(scope);
   const named = sql`select ${products.id}, ${products.name} from ${products} where ${productMatches(scope.product, products.id)}`;
   const limit = scope.limit;
   return sql`
