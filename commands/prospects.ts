@@ -42,7 +42,11 @@ export default defineCommand({
       code: 'prospects_goods',
       example: 'which customers are likely to buy candles?',
     });
-    const audience = await audienceIfSaid(ctx.database, args.who, { llm: ctx.llm, log: ctx.log });
+    const audience = await audienceIfSaid(ctx.database, args.who, {
+      llm: ctx.llm,
+      log: ctx.log,
+      thread: ctx.previous?.result,
+    });
     const result = await likelyBuyers(ctx.database, {
       only: ids,
       memberIds: audience?.memberIds,

@@ -125,6 +125,14 @@ describe.each(drivers)('what is bought together, in a conversation on %s', (driv
     );
   });
 
+  it("reads the thread's segment as the audience when asked about these customers", async () => {
+    const t = thread('t9');
+    await router.handle('customers in Germany', t);
+    const reply = await router.handle('what do these customers buy with 90001?', t);
+    expect(reply.title).toBe('Bought with GLASS CANDLE HOLDER (90001) for Germany');
+    expect(reply.text).toMatch(/^10 orders of 15 for Germany/);
+  });
+
   it('leaves audiences and recommendations to their commands', async () => {
     const push = await router.handle('cross-sell to customers who bought 90001', thread('t5'));
     expect(push.title).toMatch(/^What to push to /);

@@ -8,6 +8,7 @@ import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
 import { describeSegment } from '../segments/describe.ts';
+import { isSegmentMemory } from '../segments/reply.ts';
 import { resolveSegmentRequest } from '../segments/request.ts';
 import { getSegment, segmentMemberIds } from '../segments/service.ts';
 import { loadVocabulary } from '../segments/vocabulary.ts';
@@ -68,18 +69,39 @@ export async function resolveAudience(
   };
 }
 
+/** The thread's own audience, said as such: "which of them…", "what do these customers buy with…". */
+const THIS_THREAD =
+  /^(?:of\s+)?(?:them|these|those|this\s+segment|that\s+segment|the\s+segment|these\s+customers|those\s+customers|this\s+audience)$/i;
+
 /**
  * The audience said, or undefined for everyone: for commands whose audience is optional ("what do German
- * customers buy with candles?", "which lapsed customers are likely to buy candles?").
+ * customers buy with candles?", "which lapsed customers are likely to buy candles?"). "them", "these
+ * customers" and "this segment" are the thread's segment.
  *
  * @example
- * const audience = await audienceIfSaid(database, args.who, { llm, log });
+ * const audience = await audienceIfSaid(database, args.who, { llm, log, thread: ctx.previous?.result });
  * const where = audience?.definition;
  */
 export async function audienceIfSaid(
   database: Database,
   who: string | undefined,
-  ctx: { llm?: LlmProvider | undefined; log?: Logger | undefined } = {},
+  ctx: { llm?: LlmProvider | undefined; log?: Logger | undefined; thread?: unknown } = {},
 ): Promise<Audience | undefined> {
-  return who ? resolveAudience(database, who, ctx) : undefined;
+  if (!who) return undefined;
+  if (THIS_THREAD.test(who.trim())) {
+    if (!isSegmentMemory(ctx.thread)) {
+      throw new UserError(
+        'no_segment_in_thread',
+        `There is no segment in this thread for "${who.trim()}" yet.`,
+        {
+          hint: 'Describe the audience first ("customers in Germany"), or name a saved segment.',
+        },
+      );
+    }
+    const audience = await resolveAudience(database, '', { definition: ctx.thread.definition });
+    return ctx.thread.name
+      ? { ...audience, label: `"${ctx.thread.name}"`, savedName: ctx.thread.name }
+      : audience;
+  }
+  return resolveAudience(database, who, ctx);
 }
