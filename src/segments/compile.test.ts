@@ -129,6 +129,29 @@ describe('segment SQL (generated)', () => {
     expect(describeSegment(listed)).toBe('the 2 most likely to buy candles');
   });
 
+  it('compiles returns in a window to an exists over return lines, and describes them', () => {
+    const lastMonth: SegmentDefinition = {
+      conditions: [{ kind: 'returned', period: { unit: 'month', offset: 1 }, negate: false }],
+    };
+    const q = memberIdsQuery(db.db, lastMonth).toSQL();
+    expect(q.sql).toMatch(
+      /exists \(select 1 from "events" where \("events"\."customer_id" = "customer_features"\."customer_id" and "events"\."kind" = \$1/,
+    );
+    expect(q.params[0]).toBe('return');
+    expect(describeSegment(lastMonth)).toBe('returned something last month');
+    expect(
+      describeSegment({
+        conditions: [
+          { kind: 'returned', withinDays: 90, product: { categoryContains: 'Candles' }, negate: true },
+        ],
+      }),
+    ).toBe('no returns Candles (category) in the last 90 days');
+    expect(
+      segmentDefinition.safeParse({ conditions: [{ kind: 'returned', negate: false }] }).error?.issues[0]
+        ?.message,
+    ).toBe('give the last N days or a calendar period for the returns (one of them)');
+  });
+
   it('refuses a list that repeats a customer, is empty or is too long', () => {
     const list = (ids: string[]) =>
       segmentDefinition.safeParse({ conditions: [{ kind: 'customers', ids, label: 'a list' }] });
@@ -240,6 +263,32 @@ describe.each(drivers)('segment rows on %s', (driver) => {
         ],
       }),
     ).toEqual(['12583']);
+    // 13047 returned a line on 3 Feb 2011 (as of 30 Jun 2011): in the window, in February, not in March.
+    expect(await ids({ conditions: [{ kind: 'returned', withinDays: 365, negate: false }] })).toEqual([
+      '13047',
+    ]);
+    expect(
+      await ids({
+        conditions: [{ kind: 'returned', period: { calendar: 'month', month: 2 }, negate: false }],
+      }),
+    ).toEqual(['13047']);
+    expect(
+      await ids({
+        conditions: [{ kind: 'returned', period: { calendar: 'month', month: 3 }, negate: true }],
+      }),
+    ).toEqual(['12583', '13047', '17850']);
+    expect(
+      await ids({
+        conditions: [
+          {
+            kind: 'returned',
+            period: { calendar: 'month', month: 2 },
+            product: { productId: '84879' },
+            negate: true,
+          },
+        ],
+      }),
+    ).toEqual(['12583', '17850']);
     // A list, alone and narrowed by a feature; an id that is not a customer selects no one.
     const listed = { kind: 'customers' as const, ids: ['17850', '12583', 'nobody'], label: 'a list' };
     expect(await ids({ conditions: [listed] })).toEqual(['12583', '17850']);

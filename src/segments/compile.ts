@@ -101,11 +101,13 @@ function boughtLines(
   c: Pick<Bought, 'product' | 'withinDays' | 'period'>,
   /** Every customer's lines (for a grouping), not the current row's. */
   everyone = false,
+  /** Purchase lines, or return (cancellation) lines. */
+  kind: 'purchase' | 'return' = 'purchase',
 ): { filters: SQL; joinProducts: boolean } {
   const asOf = everyone ? SHARED_AS_OF : ROW_AS_OF;
   const filters: SQL[] = [
     everyone ? isNotNull(events.customerId) : eq(events.customerId, customerFeatures.customerId),
-    eq(events.kind, 'purchase'),
+    eq(events.kind, kind),
     lte(events.occurredAt, asOf),
     inArray(
       events.batchId,
@@ -123,7 +125,16 @@ function boughtLines(
 
 function bought(db: Db, c: Bought): SQL {
   if (c.total) return boughtTotal(db, c, c.total);
-  const { filters, joinProducts } = boughtLines(db, c);
+  return linesExist(db, c, 'purchase');
+}
+
+/** Whether the row's customer has lines of that kind (of the product, in the window), or has none. */
+function linesExist(
+  db: Db,
+  c: Pick<Bought, 'product' | 'withinDays' | 'period' | 'negate'>,
+  kind: 'purchase' | 'return',
+): SQL {
+  const { filters, joinProducts } = boughtLines(db, c, false, kind);
   const lines = db.select({ one: sql`1` }).from(events).$dynamic();
   const sub = (joinProducts ? lines.innerJoin(products, eq(products.id, events.productId)) : lines).where(
     filters,
@@ -179,6 +190,8 @@ export function compileCondition(db: Db, c: Condition): SQL {
     }
     case 'customers':
       return inArray(customerFeatures.customerId, c.ids);
+    case 'returned':
+      return linesExist(db, c, 'return');
     case 'and':
       return c.conditions.length ? and(...c.conditions.map((x) => compileCondition(db, x)))! : sql`true`;
     case 'or':

@@ -190,6 +190,25 @@ export const boughtCondition = z
     message: 'say what was bought, or when',
   });
 
+/**
+ * Customers who returned something in a window ("returned something last month", "with returns in the last 90
+ * days", "no returns this year"): a cancellation line of theirs then. Returns of all time are the `returns`
+ * metric.
+ */
+export const returnedCondition = z
+  .object({
+    kind: z.literal('returned'),
+    /** What was returned; anything when absent. */
+    product: productMatch.optional(),
+    withinDays: z.number().int().positive().max(36_500).optional(),
+    period: purchasePeriod.optional(),
+    /** true: customers with no return then. */
+    negate: z.boolean().default(false),
+  })
+  .refine((c) => (c.withinDays === undefined) !== (c.period === undefined), {
+    message: 'give the last N days or a calendar period for the returns (one of them)',
+  });
+
 /** Customers whose first purchase falls in a calendar period ("first bought in 2025", "new customers in March"). */
 export const firstPurchaseCondition = z.object({
   kind: z.literal('first_purchase'),
@@ -222,6 +241,7 @@ export type BoughtCondition = z.infer<typeof boughtCondition>;
 export type FirstPurchaseCondition = z.infer<typeof firstPurchaseCondition>;
 export type AverageCondition = z.infer<typeof averageCondition>;
 export type CustomersCondition = z.infer<typeof customersCondition>;
+export type ReturnedCondition = z.infer<typeof returnedCondition>;
 export type ProductMatch = z.infer<typeof productMatch>;
 
 export type Condition =
@@ -233,6 +253,7 @@ export type Condition =
   | FirstPurchaseCondition
   | AverageCondition
   | CustomersCondition
+  | ReturnedCondition
   | { kind: 'and'; conditions: Condition[] }
   | { kind: 'or'; conditions: Condition[] }
   | { kind: 'not'; condition: Condition };
@@ -247,6 +268,7 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
     firstPurchaseCondition,
     averageCondition,
     customersCondition,
+    returnedCondition,
     z.object({ kind: z.literal('and'), conditions: z.array(condition) }),
     z.object({ kind: z.literal('or'), conditions: z.array(condition).min(1) }),
     z.object({ kind: z.literal('not'), condition }),

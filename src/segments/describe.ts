@@ -3,7 +3,14 @@
  * every answer so the marketer can check what was understood.
  */
 import { NAMED_DAYS, sayCalendarPeriod } from '../charts/period.ts';
-import type { Comparator, Condition, Metric, PurchasePeriod, SegmentDefinition } from './definition.ts';
+import type {
+  Comparator,
+  Condition,
+  Metric,
+  ProductMatch,
+  PurchasePeriod,
+  SegmentDefinition,
+} from './definition.ts';
 
 const money = (n: number) =>
   `£${n.toLocaleString('en-GB', { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 })}`;
@@ -54,6 +61,13 @@ export function sayWindow(w: {
   return w.period ? ` ${sayPurchasePeriod(w.period)}` : '';
 }
 
+/** A product match as a description says it: "product 85123A", "“tea light”", "Candles & Lights (category)". */
+function sayProduct(product: ProductMatch): string {
+  if (product.productId) return `product ${product.productId}`;
+  if (product.nameContains) return `“${product.nameContains}”`;
+  return `${product.categoryContains} (category)`;
+}
+
 export function describeCondition(c: Condition): string {
   switch (c.kind) {
     case 'metric': {
@@ -79,13 +93,7 @@ export function describeCondition(c: Condition): string {
     }
     case 'bought': {
       const { product } = c;
-      const what = !product
-        ? ''
-        : product.productId
-          ? ` product ${product.productId}`
-          : product.nameContains
-            ? ` “${product.nameContains}”`
-            : ` ${product.categoryContains} (category)`;
+      const what = product ? ` ${sayProduct(product)}` : '';
       const when = sayWindow(c);
       if (c.total) {
         const on = product ? (c.total.measure === 'spend' ? ` on${what}` : ` of${what}`) : '';
@@ -99,6 +107,10 @@ export function describeCondition(c: Condition): string {
       return `${LABEL[c.metric]} ${c.op} the average`;
     case 'customers':
       return c.label;
+    case 'returned': {
+      const what = c.product ? ` ${sayProduct(c.product)}` : '';
+      return c.negate ? `no returns${what}${sayWindow(c)}` : `returned${what || ' something'}${sayWindow(c)}`;
+    }
     case 'first_purchase':
       return `first purchase ${sayPurchasePeriod(c.period)}`;
     case 'and':

@@ -291,6 +291,36 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     expect(api.chatBodies().at(-1)!.messages[0]!.content).toContain('last_week, last_month or last_quarter');
   });
 
+  it('takes returns in a window, with the prompt saying how', async () => {
+    api.enqueue(
+      wire({
+        conditions: [
+          {
+            kind: 'returned',
+            product: none,
+            withinDays: null,
+            period: wireCurrent('last_month'),
+            negate: false,
+          },
+          { kind: 'returned', product: none, withinDays: 90, period: null, negate: true },
+        ],
+      }),
+    );
+    const result = await llmParseSegment(
+      'people who sent something back last month but have had no returns in 90 days',
+      vocab,
+      llm,
+    );
+    expect(result.ok && result.definition).toEqual({
+      conditions: [
+        { kind: 'returned', period: { unit: 'month', offset: 1 }, negate: false },
+        { kind: 'returned', withinDays: 90, negate: true },
+      ],
+    } satisfies SegmentDefinition);
+    const system = api.chatBodies().at(-1)!.messages[0]!.content;
+    expect(system).toContain('"returned something last month" →');
+  });
+
   it('takes a metric against the average, with the prompt saying how', async () => {
     api.enqueue(
       wire({

@@ -100,6 +100,21 @@ const wireLeaf = z
       negate: z.boolean().describe('true: customers who did NOT buy it (in that window, to that total)'),
     }),
     z.object({
+      kind: z.literal('returned'),
+      product: z.object({
+        productId: z.string().nullable(),
+        nameContains: z.string().nullable(),
+        categoryContains: z.string().nullable(),
+      }),
+      withinDays: z.number().nullable().describe('returns in the last N days; null when a period is given'),
+      period: wirePeriod
+        .nullable()
+        .describe('returns in a named calendar month, quarter or year; null when withinDays is given'),
+      negate: z
+        .boolean()
+        .describe('true: customers with no return then. Returns of all time are the returns metric instead'),
+    }),
+    z.object({
       kind: z.literal('first_purchase'),
       period: wirePeriod.describe('the calendar month, quarter or year of the first purchase'),
     }),
@@ -175,12 +190,22 @@ function fromWire(c: WireCondition): unknown {
       return { kind: 'not', condition: fromWire(c.condition) };
     case 'first_purchase':
       return { kind: 'first_purchase', period: periodFromWire(c.period) };
+    case 'returned':
     case 'bought': {
       const product = Object.fromEntries(
         Object.entries(c.product)
           .map(([k, v]) => [k, blankToUndefined(v)])
           .filter(([, v]) => v !== undefined),
       );
+      if (c.kind === 'returned') {
+        return {
+          kind: 'returned',
+          ...(Object.keys(product).length > 0 ? { product } : {}),
+          ...(c.withinDays === null ? {} : { withinDays: c.withinDays }),
+          ...(c.period ? { period: periodFromWire(c.period) } : {}),
+          negate: c.negate,
+        };
+      }
       return {
         kind: 'bought',
         // No product named: any purchase (in the window).
@@ -274,6 +299,18 @@ function toWire(c: Condition): WireCondition {
       };
     case 'first_purchase':
       return { kind: 'first_purchase', period: periodToWire(c.period) };
+    case 'returned':
+      return {
+        kind: 'returned',
+        product: {
+          productId: c.product?.productId ?? null,
+          nameContains: c.product?.nameContains ?? null,
+          categoryContains: c.product?.categoryContains ?? null,
+        },
+        withinDays: c.withinDays ?? null,
+        period: c.period ? periodToWire(c.period) : null,
+        negate: c.negate,
+      };
     case 'customers':
       // The model has no way to say a list, so a segment with one is refined by the local parser.
       throw new Error('a list of customers cannot be shown to the model');

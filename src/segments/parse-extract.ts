@@ -694,10 +694,29 @@ const SPEC_RETURNS: MetricSpec = {
 
 function extractReturns(ctx: Ctx): void {
   extractMetric(ctx, SPEC_RETURNS);
-  const none = () => mark(ctx, metric('returns', 'eq', 0));
-  const some = () => mark(ctx, metric('returns', 'gte', 1));
-  apply(ctx, NO_RETURNS, none);
-  apply(ctx, SOME_RETURNS, some);
+  returnsSaid(ctx, NO_RETURNS, true);
+  returnsSaid(ctx, SOME_RETURNS, false);
+}
+
+/**
+ * Returns said with no count: of all time ("with returns": returns ≥ 1, "never returned": returns = 0), or in
+ * the time said right after them ("returned something last month", "no returns in the last 90 days"), which
+ * is when the return happened, not when they bought.
+ */
+function returnsSaid(ctx: Ctx, re: RegExp, none: boolean): void {
+  let from = 0;
+  for (;;) {
+    re.lastIndex = from;
+    const m = re.exec(ctx.text);
+    if (!m) break;
+    const end = m.index + m[0].length;
+    const when = readWhen(ctx, ctx.text.slice(end));
+    const replaced = when
+      ? mark(ctx, { kind: 'returned', ...whenOf(when), negate: none })
+      : mark(ctx, none ? metric('returns', 'eq', 0) : metric('returns', 'gte', 1));
+    ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end + (when?.length ?? 0));
+    from = m.index + replaced.length;
+  }
 }
 
 // ---------------------------------------------------------------- tenure (first purchase) and recency (last)

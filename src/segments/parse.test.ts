@@ -655,6 +655,20 @@ const CASES: Case[] = [
   ['customers who purchased at least 5 unique items', [m('distinct_products', 'gte', 5)]],
   ['customers who returned something in Germany', [m('returns', 'gte', 1), country('Germany')]],
   ['customers who made no returns', [m('returns', 'eq', 0)]],
+  // A time right after the returns says when they returned, not when they bought.
+  [
+    'customers who returned something last month',
+    [{ kind: 'returned', period: { unit: 'month', offset: 1 }, negate: false }],
+  ],
+  ['customers with returns in the last 90 days', [{ kind: 'returned', withinDays: 90, negate: false }]],
+  [
+    'customers with no returns this year',
+    [{ kind: 'returned', period: { calendar: 'year', ofYear: 'this' }, negate: true }],
+  ],
+  [
+    'German customers who returned items in October',
+    [country('Germany'), { kind: 'returned', period: { calendar: 'month', month: 10 }, negate: false }],
+  ],
   ['customers who never made a return', [m('returns', 'eq', 0)]],
   ['customers who have returned at least one item', [m('returns', 'gte', 1)]],
   ['customers who returned fewer than 2 times', [m('returns', 'lt', 2)]],

@@ -145,6 +145,7 @@ export function negateCondition(c: Condition): Condition {
     case 'lifecycle':
       return { ...c, op: c.op === 'in' ? 'not_in' : 'in' } as Condition;
     case 'bought':
+    case 'returned':
       return { ...c, negate: !c.negate };
     // Exactly the average is neither: "not above average" is read as below it, as a marketer means it.
     case 'average':
