@@ -289,6 +289,20 @@ describe.each(drivers)('segment rows on %s', (driver) => {
         ],
       }),
     ).toEqual(['12583', '17850']);
+    // The average order in a window: 17850's two orders (10 Jan £35.64, 1 Mar £11.10) average £23.37 over the
+    // year; in Q1 only 17850 and 13047 (one order, £54.08) ordered.
+    const aov = (op: 'gt' | 'lt', value: number): SegmentDefinition => ({
+      conditions: [
+        {
+          kind: 'bought',
+          period: { calendar: 'quarter', quarter: 1 },
+          total: { measure: 'avg_order_value', op, value },
+          negate: false,
+        },
+      ],
+    });
+    expect(await ids(aov('gt', 30))).toEqual(['13047']);
+    expect(await ids(aov('lt', 30))).toEqual(['17850']);
     // A list, alone and narrowed by a feature; an id that is not a customer selects no one.
     const listed = { kind: 'customers' as const, ids: ['17850', '12583', 'nobody'], label: 'a list' };
     expect(await ids({ conditions: [listed] })).toEqual(['12583', '17850']);

@@ -57,6 +57,8 @@ const TOTALS: Record<TotalMeasure, SQL> = {
   // A purchase line without a price (optional in the events layout) adds nothing to spend.
   spend: sql`coalesce(sum(${events.quantity} * ${events.unitPrice}), 0)`,
   orders: sql`count(distinct ${events.invoice})`,
+  // Spend over orders, as the lifetime feature is: the average of the window's orders.
+  avg_order_value: sql`coalesce(sum(${events.quantity} * ${events.unitPrice}), 0) / nullif(count(distinct ${events.invoice}), 0)`,
 };
 
 /** `%`, `_` and `\` in a user's text are literal characters, not LIKE wildcards. */

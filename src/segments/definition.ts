@@ -127,7 +127,7 @@ export const currentPeriod = z.object({
 export const purchasePeriod = z.union([...calendarPeriodSchema.options, currentPeriod, namedDaySchema]);
 export type PurchasePeriod = z.infer<typeof purchasePeriod>;
 
-export const TOTAL_MEASURES = ['spend', 'orders'] as const;
+export const TOTAL_MEASURES = ['spend', 'orders', 'avg_order_value'] as const;
 export type TotalMeasure = (typeof TOTAL_MEASURES)[number];
 
 /**

@@ -18,6 +18,7 @@ import type {
   MetricCondition,
   ProductMatch,
   PurchasePeriod,
+  TotalMeasure,
 } from './definition.ts';
 import { LABEL, sayWindow } from './describe.ts';
 import {
@@ -245,7 +246,11 @@ function noteBare(ctx: Ctx, spec: MetricSpec, g: Groups, c: Condition, match: st
  * which take a total said with neither.
  */
 function extractPurchaseTotals(ctx: Ctx): void {
-  for (const spec of [SPEC_SPEND, SPEC_ORDERS]) {
+  purchaseTotals(ctx, [SPEC_SPEND, SPEC_ORDERS]);
+}
+
+function purchaseTotals(ctx: Ctx, specs: MetricSpec[]): void {
+  for (const spec of specs) {
     for (const [re, build] of formsOf(spec)) {
       let from = 0;
       for (;;) {
@@ -288,7 +293,7 @@ function extractPurchaseTotals(ctx: Ctx): void {
               kind: 'bought',
               ...(product ? { product } : {}),
               ...whenOf(when),
-              total: { measure: spec.metric as 'spend' | 'orders', ...t },
+              total: { measure: spec.metric as TotalMeasure, ...t },
               negate: false,
             }),
           )
@@ -504,10 +509,30 @@ const SPEC_AVG_ORDER_VALUE: MetricSpec = {
 };
 
 function extractAov(ctx: Ctx): void {
-  apply(ctx, SPEND_PER_ORDER, (g) => {
+  // "spends over £200 per order (in the last 90 days)": with a time, the average of those days' orders.
+  let from = 0;
+  for (;;) {
+    SPEND_PER_ORDER.lastIndex = from;
+    const m = SPEND_PER_ORDER.exec(ctx.text);
+    if (!m) break;
+    const g: Groups = m.groups ?? {};
     const op = (g.comp ? comparatorOf(g.comp) : undefined) ?? suffixOp(g.suf) ?? 'gte';
-    return mark(ctx, metric('avg_order_value', op, parseValue(g.v!).value));
-  });
+    const value = parseValue(g.v!).value;
+    const end = m.index + m[0].length;
+    const when = readWhen(ctx, ctx.text.slice(end));
+    const replaced = when
+      ? mark(ctx, {
+          kind: 'bought',
+          ...whenOf(when),
+          total: { measure: 'avg_order_value', op, value },
+          negate: false,
+        })
+      : mark(ctx, metric('avg_order_value', op, value));
+    ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end + (when?.length ?? 0));
+    from = m.index + replaced.length;
+  }
+  // "an average order over £300 this year": the average of that year's orders, among those who ordered then.
+  purchaseTotals(ctx, [SPEC_AVG_ORDER_VALUE]);
   extractMetric(ctx, SPEC_AVG_ORDER_VALUE);
 }
 

@@ -655,6 +655,29 @@ const CASES: Case[] = [
   ['customers who purchased at least 5 unique items', [m('distinct_products', 'gte', 5)]],
   ['customers who returned something in Germany', [m('returns', 'gte', 1), country('Germany')]],
   ['customers who made no returns', [m('returns', 'eq', 0)]],
+  // The average order over a time is the average of that time's orders.
+  [
+    'customers with an average order over £300 this year',
+    [
+      {
+        kind: 'bought',
+        period: { calendar: 'year', ofYear: 'this' },
+        total: { measure: 'avg_order_value', op: 'gt', value: 300 },
+        negate: false,
+      },
+    ],
+  ],
+  [
+    'customers who spend over £200 per order in the last 90 days',
+    [
+      {
+        kind: 'bought',
+        withinDays: 90,
+        total: { measure: 'avg_order_value', op: 'gt', value: 200 },
+        negate: false,
+      },
+    ],
+  ],
   // A time right after the returns says when they returned, not when they bought.
   [
     'customers who returned something last month',
