@@ -5,12 +5,11 @@
  * high when it is both common and more common than its products' popularity explains.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { audienceLabel, inSegment, readScope } from '../charts/builders.ts';
-import { type Period, resolvePeriod } from '../charts/period.ts';
-import { UserError } from '../core/errors.ts';
+import { inSegment } from '../charts/builders.ts';
+import type { Period } from '../charts/period.ts';
 import { type Database, resultRows } from '../db/client.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
-import { type LineScope, MAX_TOGETHER, MIN_SHARED, orderLines } from './together.ts';
+import { type LineScope, MIN_SHARED, orderLines, ordersScope } from './together.ts';
 
 /** Products a pair is looked for among: those in the most orders. */
 export const PAIR_CANDIDATES = 300;
@@ -40,14 +39,7 @@ export async function topPairs(
   database: Database,
   options: { period?: Period | undefined; where?: SegmentDefinition | undefined; limit?: number } = {},
 ): Promise<PairsResult> {
-  const limit = options.limit ?? 10;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOGETHER) {
-    throw new UserError('together_limit', `${limit} pairs is not possible: ask for 1 to ${MAX_TOGETHER}.`);
-  }
-  const window = options.period ? await resolvePeriod(database, options.period, 'orders') : undefined;
-  const scope = await readScope(database);
-  const who = audienceLabel(options.where);
-  const label = { ...(window ? { period: window.label } : {}), ...(who ? { audience: who.trim() } : {}) };
+  const { limit, window, scope, label } = await ordersScope(database, options, 'pairs');
   if (!scope.stop) return { orders: 0, pairs: [], ...label, asOf: null };
   const query = pairsQuery({
     start: window?.start,

@@ -7,8 +7,8 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { products } from '../../db/schema.ts';
-import { audienceLabel, inSegment, readScope } from '../charts/builders.ts';
-import { type Period, resolvePeriod } from '../charts/period.ts';
+import { audienceLabel, inSegment, readScope, type Scope } from '../charts/builders.ts';
+import { type Period, type ResolvedPeriod, resolvePeriod } from '../charts/period.ts';
 import { UserError } from '../core/errors.ts';
 import { type Database, resultRows } from '../db/client.ts';
 import { productMatches } from '../segments/compile.ts';
@@ -61,14 +61,7 @@ export async function boughtTogether(
     limit?: number;
   },
 ): Promise<TogetherResult> {
-  const limit = options.limit ?? 10;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOGETHER) {
-    throw new UserError('together_limit', `${limit} products is not possible: ask for 1 to ${MAX_TOGETHER}.`);
-  }
-  const window = options.period ? await resolvePeriod(database, options.period, 'orders') : undefined;
-  const scope = await readScope(database);
-  const who = audienceLabel(options.where);
-  const label = { ...(window ? { period: window.label } : {}), ...(who ? { audience: who.trim() } : {}) };
+  const { limit, window, scope, label } = await ordersScope(database, options, 'products');
   if (!scope.stop) return { orders: 0, withGoods: 0, rows: [], ...label, asOf: null };
   type Found = {
     orders: number;
@@ -114,6 +107,32 @@ export async function boughtTogether(
     ...label,
     asOf: window?.asOf ?? scope.stop.slice(0, 10),
   };
+}
+
+/**
+ * What a read of orders starts from: the number asked for (checked), the period's window, the completed
+ * imports and the as-of instant, and the labels of the period and the audience.
+ */
+export async function ordersScope(
+  database: Database,
+  options: { period?: Period | undefined; where?: SegmentDefinition | undefined; limit?: number },
+  /** What is counted, for the message when the number is impossible: "products", "pairs". */
+  noun: string,
+): Promise<{
+  limit: number;
+  window: ResolvedPeriod | undefined;
+  scope: Scope;
+  label: { period?: string; audience?: string };
+}> {
+  const limit = options.limit ?? 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOGETHER) {
+    throw new UserError('together_limit', `${limit} ${noun} is not possible: ask for 1 to ${MAX_TOGETHER}.`);
+  }
+  const window = options.period ? await resolvePeriod(database, options.period, 'orders') : undefined;
+  const scope = await readScope(database);
+  const who = audienceLabel(options.where);
+  const label = { ...(window ? { period: window.label } : {}), ...(who ? { audience: who.trim() } : {}) };
+  return { limit, window, scope, label };
 }
 
 /** Which order lines count: the window as plain values, the completed imports, an audience. */

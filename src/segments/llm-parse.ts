@@ -65,6 +65,13 @@ const wirePeriod = z.object({
   since: z.boolean().describe('"since March": from it to today'),
 });
 
+/** Products as the model names them: every field present, null when unused. */
+const wireProduct = z.object({
+  productId: z.string().nullable(),
+  nameContains: z.string().nullable(),
+  categoryContains: z.string().nullable(),
+});
+
 const wireLeaf = z
   .union([
     z.object({ kind: z.literal('metric'), metric, op: z.enum(COMPARATORS), value: z.number() }),
@@ -82,11 +89,7 @@ const wireLeaf = z
     z.object({ kind: z.literal('lifecycle'), op: inOrNot, values: z.array(z.enum(LIFECYCLE_STAGES)) }),
     z.object({
       kind: z.literal('bought'),
-      product: z.object({
-        productId: z.string().nullable(),
-        nameContains: z.string().nullable(),
-        categoryContains: z.string().nullable(),
-      }),
+      product: wireProduct,
       withinDays: z.number().nullable().describe('only purchases in the last N days; null for ever'),
       period: wirePeriod
         .nullable()
@@ -101,11 +104,7 @@ const wireLeaf = z
     }),
     z.object({
       kind: z.literal('returned'),
-      product: z.object({
-        productId: z.string().nullable(),
-        nameContains: z.string().nullable(),
-        categoryContains: z.string().nullable(),
-      }),
+      product: wireProduct,
       withinDays: z.number().nullable().describe('returns in the last N days; null when a period is given'),
       period: wirePeriod
         .nullable()

@@ -154,6 +154,28 @@ function readWhen(ctx: Ctx, rest: string, afterNot = false): When | null {
 const whenOf = (w: When | null): Pick<BoughtCondition, 'withinDays' | 'period'> =>
   w?.withinDays ? { withinDays: w.withinDays } : w?.period ? { period: w.period } : {};
 
+/**
+ * Replaces each match of `re` (global) with what `replace` makes of it and the time said right after it, if
+ * any; a time read is taken out with the match ("repeat buyers this year", "returned something last month").
+ */
+function eachWithTime(
+  ctx: Ctx,
+  re: RegExp,
+  replace: (m: RegExpExecArray, when: When | null) => string,
+): void {
+  let from = 0;
+  for (;;) {
+    re.lastIndex = from;
+    const m = re.exec(ctx.text);
+    if (!m) break;
+    const end = m.index + m[0].length;
+    const when = readWhen(ctx, ctx.text.slice(end));
+    const replaced = replace(m, when);
+    ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end + (when?.length ?? 0));
+    from = m.index + replaced.length;
+  }
+}
+
 // ---------------------------------------------------------------- generic metric comparisons
 
 interface MetricSpec {
@@ -510,17 +532,11 @@ const SPEC_AVG_ORDER_VALUE: MetricSpec = {
 
 function extractAov(ctx: Ctx): void {
   // "spends over £200 per order (in the last 90 days)": with a time, the average of those days' orders.
-  let from = 0;
-  for (;;) {
-    SPEND_PER_ORDER.lastIndex = from;
-    const m = SPEND_PER_ORDER.exec(ctx.text);
-    if (!m) break;
+  eachWithTime(ctx, SPEND_PER_ORDER, (m, when) => {
     const g: Groups = m.groups ?? {};
     const op = (g.comp ? comparatorOf(g.comp) : undefined) ?? suffixOp(g.suf) ?? 'gte';
     const value = parseValue(g.v!).value;
-    const end = m.index + m[0].length;
-    const when = readWhen(ctx, ctx.text.slice(end));
-    const replaced = when
+    return when
       ? mark(ctx, {
           kind: 'bought',
           ...whenOf(when),
@@ -528,9 +544,7 @@ function extractAov(ctx: Ctx): void {
           negate: false,
         })
       : mark(ctx, metric('avg_order_value', op, value));
-    ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end + (when?.length ?? 0));
-    from = m.index + replaced.length;
-  }
+  });
   // "an average order over £300 this year": the average of that year's orders, among those who ordered then.
   purchaseTotals(ctx, [SPEC_AVG_ORDER_VALUE]);
   extractMetric(ctx, SPEC_AVG_ORDER_VALUE);
@@ -630,35 +644,24 @@ function extractOrderPhrases(ctx: Ctx): void {
     [ONE_TIME_BUYERS, { op: 'eq', value: 1 }, 'exactly 1 order', 'one-time buyers', 'who bought'],
   ];
   for (const [re, total, words, said, join] of phrases) {
-    let from = 0;
-    for (;;) {
-      re.lastIndex = from;
-      const m = re.exec(ctx.text);
-      if (!m) break;
-      const end = m.index + m[0].length;
-      const when = readWhen(ctx, ctx.text.slice(end));
-      let replaced: string;
-      if (when) {
-        const time = ctx.text.slice(end, end + when.length).trim();
-        note(
-          ctx,
-          `Read "${said} ${time}" as ${words} ${time}. For customers with ${words} in all who bought ` +
-            `${time}, ask for "${said} ${join} ${time}".`,
-        );
-        replaced = mark(ctx, {
-          kind: 'bought',
-          ...whenOf(when),
-          total: { measure: 'orders', ...total },
-          negate: false,
-        });
-        ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end + when.length);
-      } else {
-        lifetimeOnly(ctx, 'Number of orders', ctx.text.slice(end));
-        replaced = mark(ctx, metric('orders', total.op, total.value));
-        ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end);
+    eachWithTime(ctx, re, (m, when) => {
+      if (!when) {
+        lifetimeOnly(ctx, 'Number of orders', ctx.text.slice(m.index + m[0].length));
+        return mark(ctx, metric('orders', total.op, total.value));
       }
-      from = m.index + replaced.length;
-    }
+      const time = ctx.text.slice(m.index + m[0].length, m.index + m[0].length + when.length).trim();
+      note(
+        ctx,
+        `Read "${said} ${time}" as ${words} ${time}. For customers with ${words} in all who bought ` +
+          `${time}, ask for "${said} ${join} ${time}".`,
+      );
+      return mark(ctx, {
+        kind: 'bought',
+        ...whenOf(when),
+        total: { measure: 'orders', ...total },
+        negate: false,
+      });
+    });
   }
 }
 
@@ -729,19 +732,11 @@ function extractReturns(ctx: Ctx): void {
  * is when the return happened, not when they bought.
  */
 function returnsSaid(ctx: Ctx, re: RegExp, none: boolean): void {
-  let from = 0;
-  for (;;) {
-    re.lastIndex = from;
-    const m = re.exec(ctx.text);
-    if (!m) break;
-    const end = m.index + m[0].length;
-    const when = readWhen(ctx, ctx.text.slice(end));
-    const replaced = when
+  eachWithTime(ctx, re, (_m, when) =>
+    when
       ? mark(ctx, { kind: 'returned', ...whenOf(when), negate: none })
-      : mark(ctx, none ? metric('returns', 'eq', 0) : metric('returns', 'gte', 1));
-    ctx.text = ctx.text.slice(0, m.index) + replaced + ctx.text.slice(end + (when?.length ?? 0));
-    from = m.index + replaced.length;
-  }
+      : mark(ctx, none ? metric('returns', 'eq', 0) : metric('returns', 'gte', 1)),
+  );
 }
 
 // ---------------------------------------------------------------- tenure (first purchase) and recency (last)
