@@ -5,11 +5,10 @@
  * high when it is both common and more common than its products' popularity explains.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { inSegment } from '../charts/builders.ts';
 import type { Period } from '../charts/period.ts';
-import { type Database, resultRows } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import type { SegmentDefinition } from '../segments/definition.ts';
-import { type LineScope, MIN_SHARED, orderLines, ordersScope } from './together.ts';
+import { groupedInMemory, type LineScope, MIN_SHARED, orderLines, ordersScope } from './together.ts';
 
 /** Products a pair is looked for among: those in the most orders. */
 export const PAIR_CANDIDATES = 300;
@@ -39,29 +38,18 @@ export async function topPairs(
   database: Database,
   options: { period?: Period | undefined; where?: SegmentDefinition | undefined; limit?: number } = {},
 ): Promise<PairsResult> {
-  const { limit, window, scope, label } = await ordersScope(database, options, 'pairs');
-  if (!scope.stop) return { orders: 0, pairs: [], ...label, asOf: null };
-  const query = pairsQuery({
-    start: window?.start,
-    stop: window?.stop ?? scope.stop,
-    batches: scope.batches,
-    limit,
-    ...(options.where ? { buyers: inSegment(database, sql`e.customer_id`, options.where) } : {}),
-  });
-  const found = await database.db.transaction(async (tx) => {
-    // As for boughtTogether: the groupings stay in memory.
-    await tx.execute(sql`set local work_mem = '64MB'`);
-    return resultRows<{
-      orders: number;
-      a: string | null;
-      a_name: string | null;
-      a_orders: number | null;
-      b: string | null;
-      b_name: string | null;
-      b_orders: number | null;
-      together: number | null;
-    }>(await tx.execute(query));
-  });
+  const { window, scope, lines, label } = await ordersScope(database, options, 'pairs');
+  if (!scope.stop || !lines) return { orders: 0, pairs: [], ...label, asOf: null };
+  const found = await groupedInMemory<{
+    orders: number;
+    a: string | null;
+    a_name: string | null;
+    a_orders: number | null;
+    b: string | null;
+    b_name: string | null;
+    b_orders: number | null;
+    together: number | null;
+  }>(database, pairsQuery(lines));
   return {
     orders: found[0]?.orders ?? 0,
     pairs: found

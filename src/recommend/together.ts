@@ -61,8 +61,8 @@ export async function boughtTogether(
     limit?: number;
   },
 ): Promise<TogetherResult> {
-  const { limit, window, scope, label } = await ordersScope(database, options, 'products');
-  if (!scope.stop) return { orders: 0, withGoods: 0, rows: [], ...label, asOf: null };
+  const { window, scope, lines, label } = await ordersScope(database, options, 'products');
+  if (!scope.stop || !lines) return { orders: 0, withGoods: 0, rows: [], ...label, asOf: null };
   type Found = {
     orders: number;
     with_goods: number;
@@ -74,22 +74,7 @@ export async function boughtTogether(
     together: number | null;
     product_orders: number | null;
   };
-  const query = togetherQuery({
-    product: options.product,
-    start: window?.start,
-    stop: window?.stop ?? scope.stop,
-    batches: scope.batches,
-    limit,
-    ...(options.where ? { buyers: inSegment(database, sql`e.customer_id`, options.where) } : {}),
-  });
-
-  // The order-product pairs are grouped in memory (at the default 4 MB they spilled to disk), and each is read
-  // once more, beside its order: the Online Retail file's 520k pairs take ~1 s in PGlite, where counting
-  // distinct orders per product in separate passes took ~2.5 s.
-  const found = await database.db.transaction(async (tx) => {
-    await tx.execute(sql`set local work_mem = '64MB'`);
-    return resultRows<Found>(await tx.execute(query));
-  });
+  const found = await groupedInMemory<Found>(database, togetherQuery({ ...lines, product: options.product }));
   const [first] = found;
   return {
     orders: first?.orders ?? 0,
@@ -119,9 +104,10 @@ export async function ordersScope(
   /** What is counted, for the message when the number is impossible: "products", "pairs". */
   noun: string,
 ): Promise<{
-  limit: number;
   window: ResolvedPeriod | undefined;
   scope: Scope;
+  /** Which lines count; undefined when there is no data. */
+  lines: LineScope | undefined;
   label: { period?: string; audience?: string };
 }> {
   const limit = options.limit ?? 10;
@@ -132,7 +118,29 @@ export async function ordersScope(
   const scope = await readScope(database);
   const who = audienceLabel(options.where);
   const label = { ...(window ? { period: window.label } : {}), ...(who ? { audience: who.trim() } : {}) };
-  return { limit, window, scope, label };
+  const lines = scope.stop
+    ? {
+        start: window?.start,
+        stop: window?.stop ?? scope.stop,
+        batches: scope.batches,
+        limit,
+        ...(options.where ? { buyers: inSegment(database, sql`e.customer_id`, options.where) } : {}),
+      }
+    : undefined;
+  return { window, scope, lines, label };
+}
+
+/**
+ * Runs a statement that groups every order line, with the groupings kept in memory: at the default 4 MB they
+ * spilled to disk. Pairs of order and product grouped once, each read again beside its order: the Online
+ * Retail file's 520k pairs take ~1 s in PGlite, where counting distinct orders per product in separate passes
+ * took ~2.5 s.
+ */
+export async function groupedInMemory<T>(database: Database, query: SQL): Promise<T[]> {
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    return resultRows<T>(await tx.execute(query));
+  });
 }
 
 /** Which order lines count: the window as plain values, the completed imports, an audience. */

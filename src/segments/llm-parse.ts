@@ -276,6 +276,19 @@ export function definitionFromWire(wire: WireDefinition): unknown {
   };
 }
 
+/** What a bought or returned condition names and when, in the wire's shape (every field, null when unused). */
+function productAndWindowToWire(c: Extract<Condition, { kind: 'bought' | 'returned' }>) {
+  return {
+    product: {
+      productId: c.product?.productId ?? null,
+      nameContains: c.product?.nameContains ?? null,
+      categoryContains: c.product?.categoryContains ?? null,
+    },
+    withinDays: c.withinDays ?? null,
+    period: c.period ? periodToWire(c.period) : null,
+  };
+}
+
 function toWire(c: Condition): WireCondition {
   switch (c.kind) {
     case 'and':
@@ -286,13 +299,7 @@ function toWire(c: Condition): WireCondition {
     case 'bought':
       return {
         kind: 'bought',
-        product: {
-          productId: c.product?.productId ?? null,
-          nameContains: c.product?.nameContains ?? null,
-          categoryContains: c.product?.categoryContains ?? null,
-        },
-        withinDays: c.withinDays ?? null,
-        period: c.period ? periodToWire(c.period) : null,
+        ...productAndWindowToWire(c),
         total: c.total ?? null,
         negate: c.negate,
       };
@@ -301,13 +308,7 @@ function toWire(c: Condition): WireCondition {
     case 'returned':
       return {
         kind: 'returned',
-        product: {
-          productId: c.product?.productId ?? null,
-          nameContains: c.product?.nameContains ?? null,
-          categoryContains: c.product?.categoryContains ?? null,
-        },
-        withinDays: c.withinDays ?? null,
-        period: c.period ? periodToWire(c.period) : null,
+        ...productAndWindowToWire(c),
         negate: c.negate,
       };
     case 'customers':
