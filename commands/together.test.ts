@@ -76,6 +76,11 @@ describe.each(drivers)('what is bought together, in a conversation on %s', (driv
     expect(nothing.tone).toBe('error');
     expect(nothing.text).toMatch(/^Say which products, e\.g\. "what goes well with candles\?"/);
     expect(nothing.text).toMatch(/which products are bought together most\?/);
+    const compared = await router.handle('what goes with 90001 in January vs February', thread('t4'));
+    expect(compared.tone).toBe('error');
+    expect(compared.text).toMatch(
+      /^I find what goes with products over one period at a time, so I can't compare "vs February"/,
+    );
     const many = await router.handle('30 cross-sells for 90001', thread('t4'));
     expect(many.tone).toBe('error');
     expect(many.text).toMatch(/at most 25 products/);

@@ -66,6 +66,16 @@ export default defineCommand({
         hint: 'Or ask "which products are bought together most?" for the pairs.',
       });
     }
+    const versus = /\s+(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+.*$/i.exec(args.goods);
+    if (versus) {
+      throw new UserError(
+        'together_compare',
+        `I find what goes with products over one period at a time, so I can't compare "${versus[0].trim()}".`,
+        {
+          hint: 'Ask for each period, e.g. "what goes with candles on Black Friday" and "what goes with candles on Black Friday last year".',
+        },
+      );
+    }
     const { product } = await findGoods(ctx.database, args.goods, {
       code: 'together_goods',
       example: 'what goes well with candles?',

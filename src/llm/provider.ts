@@ -38,7 +38,7 @@ export interface LlmProvider {
 }
 
 /**
- * One line per zod issue, with its path: "conditions.0.value: spend must be between 0 and 1000000000000".
+ * One line per zod issue, with its path: "conditions.0.value: spend must be between 0 and 1,000,000,000,000".
  *
  * @example
  * formatIssues(schema.safeParse(x).error!); // 'top.limit: Too small: expected number to be >0'

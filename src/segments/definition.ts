@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { calendarPeriodSchema, namedDaySchema } from '../charts/period.ts';
 import { LIFECYCLE_STAGES } from '../ingest/features.ts';
+import { LABEL } from './describe.ts';
 
 /** Customer features a condition may compare. Each maps to one allow-listed column (see compile.ts). */
 export const METRICS = [
@@ -43,7 +44,11 @@ const metric = z.enum(METRICS);
 function withinBounds(m: Metric, value: number, ctx: z.RefinementCtx): void {
   const b = METRIC_BOUNDS[m];
   if (value < b.min || value > b.max) {
-    ctx.addIssue({ code: 'custom', message: `${m} must be between ${b.min} and ${b.max}, not ${value}` });
+    const n = (x: number) => x.toLocaleString('en-GB');
+    ctx.addIssue({
+      code: 'custom',
+      message: `${LABEL[m]} must be between ${n(b.min)} and ${n(b.max)}, not ${n(value)}`,
+    });
   }
 }
 const finite = z.number().finite();

@@ -351,7 +351,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     expect(second!.messages[2]).toEqual({ role: 'assistant', content: invalid });
     expect(second!.messages[3]?.role).toBe('user');
     expect(second!.messages[3]?.content).toContain(
-      'That answer cannot be used: conditions.0: spend must be between 0 and 1000000000000, not -5',
+      'That answer cannot be used: conditions.0: spend must be between 0 and 1,000,000,000,000, not -5',
     );
   });
 
@@ -384,7 +384,7 @@ describe('llmParseSegment (official SDK against the loopback stand-in)', () => {
     const result = await llmParseSegment('customers from Atlantis', vocab, llm);
     expect(result).toMatchObject({ ok: false, attempts: 2, unknown: [] });
     expect(!result.ok && result.reason).toBe(
-      'its answer was invalid twice: conditions.0: r_score must be between 1 and 5, not 9',
+      'its answer was invalid twice: conditions.0: R score must be between 1 and 5, not 9',
     );
     expect(api.chatBodies()).toHaveLength(2);
   });

@@ -1123,6 +1123,12 @@ describe('asking back', () => {
     expect(r.message).not.toContain('Understood so far');
   });
 
+  it('says in plain words when a total over a time is impossible', () => {
+    expect(refused('customers with an average order over £-5 this year').message).toContain(
+      "Average order value can't be negative (-£5).",
+    );
+  });
+
   it('asks what a bare number refers to', () => {
     const r = refused('customers over 500');
     expect(r.unknown).toEqual(['over 500']);

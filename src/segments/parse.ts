@@ -409,11 +409,14 @@ function valueProblems(c: Condition, out: string[]): void {
       }
       break;
     }
-    case 'bought':
+    case 'bought': {
       if (c.withinDays !== undefined && (c.withinDays < 1 || !Number.isInteger(c.withinDays))) {
         out.push(`The time window must be at least one whole day (got ${c.withinDays}).`);
       }
+      const p = c.total && boundProblem(c.total.measure, c.total.value);
+      if (p) out.push(p);
       break;
+    }
     case 'and':
     case 'or':
       for (const x of c.conditions) valueProblems(x, out);

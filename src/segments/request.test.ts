@@ -144,7 +144,7 @@ describe('resolveSegmentRequest', () => {
     const result = await resolveSegmentRequest('Germans who spent over 1000', { vocab, llm });
     expect(result).toMatchObject({ ok: true, source: 'llm' });
     const retry = api.chatBodies()[1]!.messages;
-    expect(retry.at(-1)?.content).toContain('spend must be between 0 and 1000000000000, not -5');
+    expect(retry.at(-1)?.content).toContain('spend must be between 0 and 1,000,000,000,000, not -5');
   });
 
   it('falls back to the local parser with a notice after two invalid answers', async () => {
@@ -161,7 +161,7 @@ describe('resolveSegmentRequest', () => {
     });
     expect(result.ok && result.notes[0]).toBe(
       "The language model's answer could not be used (its answer was invalid twice: conditions.0: spend must be " +
-        "between 0 and 1000000000000, not -5); this is the local parser's reading.",
+        "between 0 and 1,000,000,000,000, not -5); this is the local parser's reading.",
     );
     expect(api.chatBodies()).toHaveLength(2);
     expect(lines.some((l) => l.includes('falling back to the local parser'))).toBe(true);
