@@ -3,6 +3,7 @@
 import { inPeriod, sayDay } from '../charts/period.ts';
 import { maskId } from '../core/mask.ts';
 import { formatMoney, formatNumber, plural, type Reply } from '../core/reply.ts';
+import { STAGE } from '../segments/describe.ts';
 import { SEGMENT_BUTTONS } from '../segments/reply.ts';
 import type { Audience } from './audience.ts';
 import type { Mode } from './model.ts';
@@ -190,7 +191,6 @@ export function togetherReply(goods: string, result: TogetherResult): Reply {
   };
 }
 
-const STAGES: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
 /** Rows a prospects answer shows; the rest of the list is in the export. */
 const SHOWN_PROSPECTS = 25;
 
@@ -249,7 +249,7 @@ export function prospectsReply(
         i + 1,
         maskId(r.customerId),
         r.country,
-        STAGES[r.lifecycle] ?? r.lifecycle,
+        STAGE[r.lifecycle] ?? r.lifecycle,
         formatMoney(r.spend),
         r.name,
         r.reason,

@@ -35,7 +35,13 @@ function value(metric: Metric, n: number): string {
   return metric === 'spend' || metric === 'avg_order_value' ? money(n) : count(n);
 }
 
-const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
+/** Lifecycle stages as said in chat. */
+export const STAGE: Record<string, string> = {
+  new: 'new',
+  active: 'active',
+  at_risk: 'at risk',
+  lapsed: 'lapsed',
+};
 
 function list(values: string[]): string {
   if (values.length <= 1) return values.join('');

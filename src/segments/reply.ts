@@ -1,10 +1,8 @@
 import { maskId } from '../core/mask.ts';
 import { type Button, formatMoney, formatNumber, type Reply } from '../core/reply.ts';
 import type { AverageCondition, Condition, SegmentDefinition } from './definition.ts';
-import { describeSegment, sayWindow } from './describe.ts';
+import { describeSegment, STAGE, sayWindow } from './describe.ts';
 import { type Comparison, type Preview, rankedOverWindow } from './service.ts';
-
-const STAGE: Record<string, string> = { new: 'new', active: 'active', at_risk: 'at risk', lapsed: 'lapsed' };
 
 /** Each button's `action value` is a request that works on the thread's segment when pressed. */
 export const SEGMENT_BUTTONS: Button[] = [
