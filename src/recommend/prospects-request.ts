@@ -3,7 +3,7 @@
  * 85123A", "which lapsed customers are most likely to buy garden products?" into the `prospects` command's
  * arguments.
  */
-import { firstCue } from './cues.ts';
+import { audienceSaid, firstCue } from './cues.ts';
 
 export interface ProspectsRequest {
   /** The products, as said: read against the catalogue by the command, as segments read them. */
@@ -59,9 +59,13 @@ const NOT_YET = new RegExp(
   'i',
 );
 
-/** Everyone: "which customers…" names no audience. */
-const EVERYONE =
-  /^(?:people|customers|shoppers|buyers|clients|users|of\s+our\s+customers|of\s+the\s+customers)$/i;
+/** A number said among the words that ask: "top 50 prospects", "the 20 customers most likely to buy". */
+function countAsked(text: string): number | undefined {
+  const count = /\b(?:top|best|the)\s+(\d{1,6})\b|^(?:show\s+(?:me\s+)?|list\s+|find\s+)?(\d{1,6})\b/i.exec(
+    text,
+  );
+  return count ? Number(count[1] ?? count[2]) : undefined;
+}
 
 /** The words that ask in `text`, or null. */
 export function prospectsCue(text: string): RegExpExecArray | null {
@@ -79,35 +83,26 @@ export function parseProspectsRequest(text: string): ProspectsRequest {
   const notYet = NOT_YET.exec(rest);
   if (notYet?.groups?.goods) {
     const goods = notYet.groups.goods.trim().replace(/^(?:the|our)\s+/i, '');
-    const people = notYet.groups.who?.trim() || 'customers';
-    const count = /\b(?:top|the)\s+(\d{1,6})\b|^(?:show\s+(?:me\s+)?|list\s+|find\s+)?(\d{1,6})\b/i.exec(
-      rest,
-    );
+    const k = countAsked(rest);
     return {
       goods,
       // The audience is those who have not bought them: said so, for the segment parser to read.
-      who: `${EVERYONE.test(people) ? 'customers' : people} who never bought ${goods}`,
-      ...(count ? { k: Number(count[1] ?? count[2]) } : {}),
+      who: `${audienceSaid(notYet.groups.who) ?? 'customers'} who never bought ${goods}`,
+      ...(k !== undefined ? { k } : {}),
     };
   }
   const campaign = CAMPAIGN.exec(rest);
   if (campaign?.groups?.goods) {
-    const who = campaign.groups.who?.trim().replace(/^(?:of\s+)?(?:the|our|all|all\s+our)\s+/i, '');
-    return { goods: campaign.groups.goods.trim(), ...(who && !EVERYONE.test(who) ? { who } : {}) };
+    const who = audienceSaid(campaign.groups.who);
+    return { goods: campaign.groups.goods.trim(), ...(who ? { who } : {}) };
   }
   const cue = prospectsCue(rest);
   // A number among the words that ask ("top 50 prospects for", "the 20 customers most likely to buy").
   const asking = cue ? rest.slice(0, cue.index + cue[0].length) : '';
-  const count = /\b(?:top|best|the)\s+(\d{1,6})\b|^(?:show\s+(?:me\s+)?|list\s+|find\s+)?(\d{1,6})\b/i.exec(
-    asking,
-  );
-  if (count) out.k = Number(count[1] ?? count[2]);
-  const who = cue?.groups?.who
-    ?.trim()
-    .replace(/^(?:of\s+)?(?:the|our|all|all\s+our)\s+/i, '')
-    .replace(/\s+(?:segment|audience|group)$/i, '')
-    .trim();
-  if (who && !EVERYONE.test(who)) out.who = who;
+  const k = countAsked(asking);
+  if (k !== undefined) out.k = k;
+  const who = audienceSaid(cue?.groups?.who);
+  if (who) out.who = who;
   const goods = (cue ? rest.slice(cue.index + cue[0].length) : rest)
     .replace(/[?!.]+\s*$/, '')
     .trim()

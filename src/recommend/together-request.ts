@@ -4,7 +4,7 @@
  */
 
 import { takePeriod } from '../charts/request.ts';
-import { firstCue } from './cues.ts';
+import { audienceSaid, firstCue } from './cues.ts';
 
 export interface TogetherRequest {
   /** The products named, as said: read against the catalogue by the command, as segments read them. */
@@ -25,8 +25,6 @@ export interface TogetherRequest {
 const PAIRS =
   /\b(?:which|what)\s+(?:products|items|things)\s+(?:are|get)\s+(?:most\s+often\s+|often\s+|usually\s+|most\s+|frequently\s+)?(?:bought|ordered|sold|purchased)\s+together\b|\bwhat\s+(?:sells|goes|is\s+bought|gets\s+bought)\s+together\b|\b(?:top|best|good)?\s*(?:product\s+)?(?:pairs|pairings|bundles|bundle\s+ideas)\b(?!\s+(?:with|for)\s+(?![^?!.]*\b(?:customers?|buyers?|shoppers?|spenders?|clients?|people|segment|audience)\b))|\bfrequently\s+bought\s+together\s*$/i;
 
-/** Everyone: "what do people buy with…" names no audience. */
-const EVERYONE = /^(?:people|customers|shoppers|buyers|clients|they|folks|users)$/i;
 /** An audience after the products: "candles among customers in Germany", "candles for the lapsed segment". */
 const AUDIENCE_AFTER =
   /\s+(?:among|for|by|from)\s+(?<who>[^?!]*\b(?:customers?|buyers?|shoppers?|spenders?|clients?|segment|audience|people)\b[^?!]*)$/i;
@@ -83,7 +81,7 @@ export function parseTogetherRequest(text: string): TogetherRequest {
   const cue = togetherCue(rest);
   const count = top ? null : /\b(\d{1,3})\b/.exec(cue ? rest.slice(0, cue.index) : '');
   if (count) out.k = Number(count[1]);
-  const who = audience(cue?.groups?.who);
+  const who = audienceSaid(cue?.groups?.who);
   if (who) out.who = who;
   const middle = cue && MIDDLE.exec(cue[0]);
   // Pairs when the words that ask are those asking for pairs (not "what pairs with…").
@@ -95,7 +93,7 @@ export function parseTogetherRequest(text: string): TogetherRequest {
       .slice(asked.index + asked[0].length)
       .replace(/[?!.]+\s*$/, '')
       .trim();
-    const whose = audience(/^(?:for|among|by|from)\s+(?<who>.+)$/i.exec(after)?.groups?.who);
+    const whose = audienceSaid(/^(?:for|among|by|from)\s+(?<who>.+)$/i.exec(after)?.groups?.who);
     if (whose && !out.who) out.who = whose;
     return out;
   }
@@ -108,7 +106,7 @@ export function parseTogetherRequest(text: string): TogetherRequest {
     // "our new Christmas range": what is new is said by the products, not the word.
     .replace(/^new\s+(?=\S+\s+\S)/i, '');
   const after = AUDIENCE_AFTER.exec(goods);
-  const whoAfter = audience(after?.groups?.who);
+  const whoAfter = audienceSaid(after?.groups?.who);
   if (after && whoAfter && !out.who) {
     out.who = whoAfter;
     goods = goods.slice(0, after.index).trim();
@@ -128,14 +126,4 @@ function removed(before: string, after: string): string {
     .slice(start, before.length - end)
     .trim()
     .replace(/[?!.,]+$/, '');
-}
-
-/** The audience said, without the words around it; undefined for everyone. */
-function audience(said: string | undefined): string | undefined {
-  const who = said
-    ?.trim()
-    .replace(/^(?:the|our|all|all\s+our|all\s+the)\s+/i, '')
-    .replace(/\s+(?:segment|audience|group)$/i, '')
-    .trim();
-  return who && !EVERYONE.test(who) ? who : undefined;
 }
