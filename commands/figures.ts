@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { figureFields, type PeriodFigures, periodFigures } from '../src/charts/figures.ts';
-import { CALENDAR_RANGE, inPeriod, NAMED_DAY, type Period, sameDayIn, sayDay } from '../src/charts/period.ts';
+import {
+  CALENDAR_RANGE,
+  comparisonPeriod,
+  inPeriod,
+  NAMED_DAY,
+  type Period,
+  sayDay,
+} from '../src/charts/period.ts';
 import {
   CALENDAR,
   calendarSaid,
@@ -57,11 +64,8 @@ function compared(text: string): { text: string; against?: Period } {
   const own = takePeriod(versus.before).period;
   if (!own || !versus.period || !alone) return { text: plain };
   // "Black Friday vs last year": the same day in that year, not the whole year.
-  if ('named' in own && !('named' in versus.period)) {
-    const year = sameDayIn(versus.period);
-    return year ? { text: versus.before, against: { named: own.named, ...year } } : { text: plain };
-  }
-  return { text: versus.before, against: versus.period };
+  const against = comparisonPeriod(own, versus.period);
+  return against ? { text: versus.before, against } : { text: plain };
 }
 
 /**

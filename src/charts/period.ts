@@ -607,3 +607,17 @@ export function sameDayIn(p: Period): { year: number } | { ofYear: 'this' | 'las
     return p.year !== undefined ? { year: p.year } : p.ofYear ? { ofYear: p.ofYear } : undefined;
   return undefined;
 }
+
+/**
+ * The period `own` is compared with when `other` is said after "vs": the same named day in the year `other`
+ * names ("Black Friday vs last year" is Black Friday of last year), else `other` itself; undefined for a named
+ * day against a period that is no year ("Black Friday vs last month").
+ *
+ * @example
+ * comparisonPeriod({ named: 'black_friday' }, { unit: 'year', offset: 1 }); // { named: 'black_friday', ofYear: 'last' }
+ */
+export function comparisonPeriod(own: Period, other: Period): Period | undefined {
+  if (!('named' in own) || 'named' in other) return other;
+  const year = sameDayIn(other);
+  return year ? { named: own.named, ...year } : undefined;
+}

@@ -16,6 +16,7 @@ import { MAX_GROUPS, segmentComparison } from './comparison.ts';
 import {
   CALENDAR_PHRASE,
   CALENDAR_RANGE,
+  comparisonPeriod,
   NAMED_DAY,
   NAMED_DAYS,
   PERIOD_UNITS,
@@ -289,18 +290,13 @@ function periodsCompared(
         '"revenue this month vs last month".',
     };
   }
-  let against = versus.period;
   // "Black Friday vs last year": the same day in that year, not the whole year.
-  if ('named' in own.period && !('named' in against)) {
-    const year = sameDayIn(against);
-    if (!year) {
-      return {
-        message:
-          `I draw ${NAMED_DAYS[own.period.named].name} against the same day in another year, e.g. ` +
-          `"revenue on ${NAMED_DAYS[own.period.named].name} vs last year".`,
-      };
-    }
-    against = { named: own.period.named, ...year };
+  const against = comparisonPeriod(own.period, versus.period);
+  if (!against) {
+    const name = 'named' in own.period ? NAMED_DAYS[own.period.named].name : 'a named day';
+    return {
+      message: `I draw ${name} against the same day in another year, e.g. "revenue on ${name} vs last year".`,
+    };
   }
   return { period: own.period, against, rest: `${own.rest} ${versus.after}`.trim() };
 }
