@@ -2,6 +2,7 @@
  * Who a segment recommendation is for: a saved segment by name, or a segment request read by the same
  * machinery as the `segment` command (the language model when configured, the local parser otherwise).
  */
+import { THIS_SEGMENT } from '../charts/request.ts';
 import { isUserError, UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
 import type { LlmProvider } from '../llm/provider.ts';
@@ -69,10 +70,6 @@ export async function resolveAudience(
   };
 }
 
-/** The thread's own audience, said as such: "which of them…", "what do these customers buy with…". */
-const THIS_THREAD =
-  /^(?:of\s+)?(?:them|these|those|this\s+segment|that\s+segment|the\s+segment|these\s+customers|those\s+customers|this\s+audience)$/i;
-
 /**
  * The audience said, or undefined for everyone: for commands whose audience is optional ("what do German
  * customers buy with candles?", "which lapsed customers are likely to buy candles?"). "them", "these
@@ -88,7 +85,8 @@ export async function audienceIfSaid(
   ctx: { llm?: LlmProvider | undefined; log?: Logger | undefined; thread?: unknown } = {},
 ): Promise<Audience | undefined> {
   if (!who) return undefined;
-  if (THIS_THREAD.test(who.trim())) {
+  // "which of them…", "what do these customers buy…": the thread's segment, as charts and figures read it.
+  if (THIS_SEGMENT.test(who.trim().replace(/^of\s+/i, ''))) {
     if (!isSegmentMemory(ctx.thread)) {
       throw new UserError(
         'no_segment_in_thread',
