@@ -308,7 +308,10 @@ function streamCopy(
   finish: () => Promise<void>,
   cancel: () => Promise<void>,
 ): BulkCopy {
-  const source = new PassThrough();
+  // Room for a few chunks of rows: the writer goes on with its next chunk while the server takes this one. With
+  // the default 16 KiB each write waited for its chunk to reach the socket, and the import's parse for the
+  // server whenever it slowed (maintaining an index, say).
+  const source = new PassThrough({ highWaterMark: 8 << 20 });
   const done = pipeline(source, writable);
   // Surfaced by write() or end(); until then nobody awaits it.
   done.catch(() => {});
