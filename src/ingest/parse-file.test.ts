@@ -236,14 +236,15 @@ describe('delimiters and decimal commas', () => {
 });
 
 describe('recordBatches', () => {
+  const read = async (pieces: Buffer[]) => {
+    const out: RawRecord[] = [];
+    for await (const batch of recordBatches(Readable.from(pieces), 2)) out.push(...batch);
+    return out;
+  };
+
   it('reads the same records whatever the reads are cut at, inside a line or a character', async () => {
     const text = '\uFEFFa,b\r\nc,"d\r\ne",f\n\n£1,"x""y"\n"open\nrest,€,😀\r\nlast';
     const bytes = Buffer.from(text);
-    const read = async (pieces: Buffer[]) => {
-      const out: RawRecord[] = [];
-      for await (const batch of recordBatches(Readable.from(pieces), 2)) out.push(...batch);
-      return out;
-    };
     const whole = await read([bytes]);
     expect(whole.map((r) => r.text)).toEqual([
       'a,b',
@@ -260,5 +261,21 @@ describe('recordBatches', () => {
       for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
       expect(await read(pieces)).toEqual(whole);
     }
+  });
+
+  it('reads a large read as small ones, though it decodes it in slices cut inside lines and characters', async () => {
+    // The first slice (32 KiB) ends inside the first line's first € (three bytes: E2 82 AC), and more follow.
+    const lines = [
+      `${'a'.repeat(32 * 1024 - 1)}€€`,
+      ...Array.from({ length: 3000 }, (_, i) => `${i},"naïve ${'€'.repeat(i % 7)}😀",${'x'.repeat(i % 50)}`),
+    ];
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    expect([bytes[32 * 1024 - 1], bytes[32 * 1024]]).toEqual([0xe2, 0x82]);
+    expect(bytes.length).toBeGreaterThan(4 * 32 * 1024);
+    const whole = await read([bytes]);
+    expect(whole.map((r) => r.text)).toEqual(lines);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 1000) pieces.push(bytes.subarray(i, i + 1000));
+    expect(await read(pieces)).toEqual(whole);
   });
 });
