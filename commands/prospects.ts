@@ -42,11 +42,7 @@ export default defineCommand({
       code: 'prospects_goods',
       example: 'which customers are likely to buy candles?',
     });
-    const audience = await audienceIfSaid(ctx.database, args.who, {
-      llm: ctx.llm,
-      log: ctx.log,
-      thread: ctx.previous?.result,
-    });
+    const audience = await audienceIfSaid(ctx, args.who);
     const result = await likelyBuyers(ctx.database, {
       only: ids,
       memberIds: audience?.memberIds,

@@ -54,11 +54,7 @@ export default defineCommand({
   async run(ctx, args) {
     const period = args.when ? readPeriod(args.when) : undefined;
     if (!args.goods && args.pairs) {
-      const audience = await audienceIfSaid(ctx.database, args.who, {
-        llm: ctx.llm,
-        log: ctx.log,
-        thread: ctx.previous?.result,
-      });
+      const audience = await audienceIfSaid(ctx, args.who);
       return pairsReply(await topPairs(ctx.database, { period, where: audience?.definition, limit: args.k }));
     }
     if (!args.goods) {
@@ -80,11 +76,7 @@ export default defineCommand({
       code: 'together_goods',
       example: 'what goes well with candles?',
     });
-    const audience = await audienceIfSaid(ctx.database, args.who, {
-      llm: ctx.llm,
-      log: ctx.log,
-      thread: ctx.previous?.result,
-    });
+    const audience = await audienceIfSaid(ctx, args.who);
     const result = await boughtTogether(ctx.database, {
       product,
       period,

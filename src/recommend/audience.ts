@@ -3,6 +3,7 @@
  * machinery as the `segment` command (the language model when configured, the local parser otherwise).
  */
 import { THIS_SEGMENT } from '../charts/request.ts';
+import type { CommandContext } from '../core/command.ts';
 import { isUserError, UserError } from '../core/errors.ts';
 import type { Database } from '../db/client.ts';
 import type { LlmProvider } from '../llm/provider.ts';
@@ -76,18 +77,19 @@ export async function resolveAudience(
  * customers" and "this segment" are the thread's segment.
  *
  * @example
- * const audience = await audienceIfSaid(database, args.who, { llm, log, thread: ctx.previous?.result });
+ * const audience = await audienceIfSaid(ctx, args.who);
  * const where = audience?.definition;
  */
 export async function audienceIfSaid(
-  database: Database,
+  ctx: Pick<CommandContext, 'database' | 'llm' | 'log' | 'previous'>,
   who: string | undefined,
-  ctx: { llm?: LlmProvider | undefined; log?: Logger | undefined; thread?: unknown } = {},
 ): Promise<Audience | undefined> {
   if (!who) return undefined;
+  const { database } = ctx;
+  const thread = ctx.previous?.result;
   // "which of them…", "what do these customers buy…": the thread's segment, as charts and figures read it.
   if (THIS_SEGMENT.test(who.trim().replace(/^of\s+/i, ''))) {
-    if (!isSegmentMemory(ctx.thread)) {
+    if (!isSegmentMemory(thread)) {
       throw new UserError(
         'no_segment_in_thread',
         `There is no segment in this thread for "${who.trim()}" yet.`,
@@ -96,10 +98,8 @@ export async function audienceIfSaid(
         },
       );
     }
-    const audience = await resolveAudience(database, '', { definition: ctx.thread.definition });
-    return ctx.thread.name
-      ? { ...audience, label: `"${ctx.thread.name}"`, savedName: ctx.thread.name }
-      : audience;
+    const audience = await resolveAudience(database, '', { definition: thread.definition });
+    return thread.name ? { ...audience, label: `"${thread.name}"`, savedName: thread.name } : audience;
   }
   return resolveAudience(database, who, ctx);
 }
