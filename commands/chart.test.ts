@@ -1,23 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Caller } from '../src/core/command.ts';
 import type { Reply } from '../src/core/reply.ts';
-import type { Router } from '../src/core/router.ts';
-import { chatRouter } from '../test/chat.ts';
-import { createFixtureDatabase, drivers, type TestDatabase } from '../test/database.ts';
+import { chatOver } from '../test/chat.ts';
+import { createFixtureDatabase, drivers } from '../test/database.ts';
 
 const png = (reply: Reply) => reply.attachments?.find((a) => a.mimeType === 'image/png');
 
 describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
-  let db: TestDatabase;
-  let router: Router;
-  beforeAll(async () => {
-    db = await createFixtureDatabase(driver);
-    router = chatRouter(db);
-  });
-  afterAll(async () => {
-    await db.dispose();
-  });
+  const chat = chatOver(() => createFixtureDatabase(driver));
   let n = 0;
   const thread = (): Caller => ({ platform: 'slack', userId: 'U1', conversationId: `chart-${++n}` });
 
@@ -62,7 +53,7 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
     ['top UK products', /^Top product for United Kingdom of all time: /],
     ['what did German customers buy last quarter?', /^Top product for Germany in Q1 2011: /],
   ])('answers "%s" with a chart image, alt text and a one-line summary', async (text, summary) => {
-    const reply = await router.handle(text, thread());
+    const reply = await chat.router.handle(text, thread());
     expect(reply.tone).toBeUndefined();
     expect(reply.title).toMatch(summary);
     const image = png(reply);
@@ -75,53 +66,53 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
 
   it('hands out the Vega-Lite spec of the last chart from its button or a follow-up', async () => {
     const t = thread();
-    const chart = await router.handle('top 3 products', t);
-    const pressed = await router.press({ action: 'chart', value: 'spec' }, t);
+    const chart = await chat.router.handle('top 3 products', t);
+    const pressed = await chat.router.press({ action: 'chart', value: 'spec' }, t);
     const file = pressed.attachments?.[0];
     expect(file?.mimeType).toBe('application/json');
     const spec = JSON.parse(new TextDecoder().decode(file!.data));
     expect(spec.$schema ?? spec.data).toBeDefined();
     expect(spec.data.values.map((v: { label: string }) => v.label)).toContain('Other products (5)');
     expect(pressed.title).toBe(`Vega-Lite spec of "${chart.title}"`);
-    const typed = await router.handle('vega-lite spec', t);
+    const typed = await chat.router.handle('vega-lite spec', t);
     expect(Buffer.from(typed.attachments![0]!.data).equals(Buffer.from(file!.data))).toBe(true);
     // A thread without a chart: a clear answer, not a broken file.
-    const none = await router.handle('chart spec', thread());
+    const none = await chat.router.handle('chart spec', thread());
     expect(none.tone).toBe('error');
     expect(none.text).toMatch(/no chart in this thread/);
   });
 
   it("charts a saved segment, the thread's segment and a comparison of saved segments", async () => {
     const t = thread();
-    await router.handle('customers in Germany', t);
-    await router.handle('save as germans', t);
-    await router.handle('customers who spent over £50', t);
-    await router.handle('save as big-spenders', t);
-    const byCountry = await router.handle('show the germans segment by country', thread());
+    await chat.router.handle('customers in Germany', t);
+    await chat.router.handle('save as germans', t);
+    await chat.router.handle('customers who spent over £50', t);
+    await chat.router.handle('save as big-spenders', t);
+    const byCountry = await chat.router.handle('show the germans segment by country', thread());
     expect(byCountry.title).toBe('1 customer across 1 country for germans; most in Germany (1, 100%).');
     expect(png(byCountry)?.altText).toBe(
       'Bar chart of 1 customer by country for germans, largest first: Germany 1.',
     );
     expect(byCountry.context).toBe('germans: Germany');
-    const thisOne = await router.handle('show them by lifecycle stage', t);
+    const thisOne = await chat.router.handle('show them by lifecycle stage', t);
     expect(png(thisOne)?.altText).toMatch(/^Bar chart of 2 customers by lifecycle stage/);
     // The thread's segment survives the chart.
-    const exported = await router.handle('export', t);
+    const exported = await chat.router.handle('export', t);
     expect(exported.text).toBe('2 customers exported.');
 
-    const compared = await router.handle('chart compare segments germans and big-spenders', thread());
+    const compared = await chat.router.handle('chart compare segments germans and big-spenders', thread());
     expect(compared.title).toMatch(/^germans vs big-spenders: most customers big-spenders \(2\)/);
     expect(png(compared)?.altText).toContain('germans 1 / £79.58 / £39.79');
-    const unknown = await router.handle('plot compare germans and nobody-saved-this', thread());
+    const unknown = await chat.router.handle('plot compare germans and nobody-saved-this', thread());
     expect(unknown.tone).toBe('error');
     expect(unknown.text).toMatch(/no saved segment called "nobody-saved-this"/);
   });
 
   it('says which characters of a chart no font can draw, and draws the rest', async () => {
     const t = thread();
-    await router.handle('customers in Germany', t);
-    await router.handle('save as 売上-germans', t);
-    const chart = await router.handle('show the 売上-germans segment by country', thread());
+    await chat.router.handle('customers in Germany', t);
+    await chat.router.handle('save as 売上-germans', t);
+    const chart = await chat.router.handle('show the 売上-germans segment by country', thread());
     expect(chart.tone).toBeUndefined();
     expect(chart.title).toContain('for 売上-germans');
     expect(png(chart)?.data.length).toBeGreaterThan(1000);
@@ -129,34 +120,34 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
   });
 
   it('says what went wrong instead of drawing a wrong chart', async () => {
-    const weather = await router.handle('chart the weather', thread());
+    const weather = await chat.router.handle('chart the weather', thread());
     expect(weather.tone).toBe('error');
     expect(weather.text).toMatch(/which chart/);
     expect(weather.text).toMatch(/cohort retention/);
-    const empty = await router.handle('top products for customers in Germany last month', thread());
+    const empty = await chat.router.handle('top products for customers in Germany last month', thread());
     expect(empty.tone).toBe('error');
     expect(empty.text).toMatch(/No product sales for Germany in May 2011/);
-    const noGoods = await router.handle('top halloween products last quarter', thread());
+    const noGoods = await chat.router.handle('top halloween products last quarter', thread());
     expect(noGoods.tone).toBe('error');
     expect(noGoods.text).toMatch(/^No product in the catalogue is named with “halloween”/);
-    const unsold = await router.handle('top christmas products last quarter', thread());
+    const unsold = await chat.router.handle('top christmas products last quarter', thread());
     expect(unsold.text).toMatch(/^No sales of Christmas products in Q1 2011/);
-    const audienceless = await router.handle('chart them by country', thread());
+    const audienceless = await chat.router.handle('chart them by country', thread());
     expect(audienceless.text).toMatch(/no segment in this thread/);
   });
 
   it('reports a spec that does not compile instead of sending it', async () => {
     const t = thread();
-    await router.handle('cohort retention', t);
+    await chat.router.handle('cohort retention', t);
     const broken = {
       data: { values: [{ a: 1 }] },
       mark: 'bar',
       encoding: { x: { field: 'a', type: 'nonsense' } },
     };
-    await db.rows(sql`
+    await chat.db.rows(sql`
       update conversations set last_result = ${JSON.stringify({ chart: { spec: broken, title: 'x' } })}::jsonb
       where id = ${t.conversationId}`);
-    const reply = await router.handle('spec', t);
+    const reply = await chat.router.handle('spec', t);
     expect(reply.tone).toBe('error');
     expect(reply.text).toMatch(/Vega-Lite spec is invalid/);
     expect(reply.attachments).toBeUndefined();
@@ -171,21 +162,21 @@ describe.each(drivers)('chart requests in the conversation on %s', (driver) => {
       ['cohort retention this year', /^I can't limit cohort retention to "this year"/],
       ['top 5 products this year vs last year', /^I draw top products for one period at a time/],
     ] as const) {
-      const reply = await router.handle(text, thread());
+      const reply = await chat.router.handle(text, thread());
       expect(reply.tone, text).toBe('error');
       expect(reply.text, text).toMatch(message);
     }
   });
 
   it('answers "what sold best?" with the top products chart, not as an audience', async () => {
-    const reply = await router.handle('what sold best?', thread());
+    const reply = await chat.router.handle('what sold best?', thread());
     expect(reply.tone).not.toBe('error');
     expect(reply.title).toMatch(/^Top product/);
     expect(reply.attachments?.[0]?.filename).toMatch(/\.png$/);
   });
 
   it('leaves audiences that merely mention orders to the segment command', async () => {
-    const reply = await router.handle('customers with more than 1 orders', thread());
+    const reply = await chat.router.handle('customers with more than 1 orders', thread());
     expect(reply.title).toMatch(/^Segment: /);
   });
 });
