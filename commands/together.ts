@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Period } from '../src/charts/period.ts';
-import { takePeriod } from '../src/charts/request.ts';
+import { takePeriod, VERSUS_WORDS } from '../src/charts/request.ts';
 import { defineCommand } from '../src/core/command.ts';
 import { UserError } from '../src/core/errors.ts';
 import { audienceIfSaid } from '../src/recommend/audience.ts';
@@ -62,11 +62,12 @@ export default defineCommand({
         hint: 'Or ask "which products are bought together most?" for the pairs.',
       });
     }
-    const versus = /\s+(?:vs\.?|versus|compared\s+(?:to|with)|against)\s+.*$/i.exec(args.goods);
-    if (versus) {
+    const versus = VERSUS_WORDS.exec(args.goods);
+    const compared = versus ? args.goods.slice(versus.index).trim() : '';
+    if (versus && compared.length > versus[0].length) {
       throw new UserError(
         'together_compare',
-        `I find what goes with products over one period at a time, so I can't compare "${versus[0].trim()}".`,
+        `I find what goes with products over one period at a time, so I can't compare "${compared}".`,
         {
           hint: 'Ask for each period, e.g. "what goes with candles on Black Friday" and "what goes with candles on Black Friday last year".',
         },

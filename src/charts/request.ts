@@ -228,7 +228,8 @@ const AUDIENCE_TIME = new RegExp(
   'gi',
 );
 
-const VERSUS_WORDS = /\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\b/i;
+/** The words that set one thing against another: "vs", "versus", "compared with", "against". */
+export const VERSUS_WORDS = /\b(?:vs\.?|versus|compared\s+(?:to|with)|against)\b/i;
 
 /**
  * The period said after "vs", "compared with" or "against" ("Q3 vs Q2", "March vs January"): the text before
