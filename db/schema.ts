@@ -98,8 +98,9 @@ export const events = pgTable(
   },
   // (batch_id, line_no) identifies a row; it is unique by construction, and every extra index is paid for on
   // each imported line (bench/RESULTS.md), so only per-customer lookups get a btree. Lines arrive roughly in
-  // time order, so a BRIN index (one summary per 128 pages, next to nothing to maintain) lets a chart over a
-  // window read only that window's pages: top products of last quarter for an audience, 72 -> 56 ms at 100k.
+  // time order, so a BRIN index (one summary per 128 pages) lets a chart over a window read only that window's
+  // pages: top products of last quarter for an audience, 72 -> 56 ms at 100k. A load into an empty store goes
+  // without it and builds it after (see prepareEvents in src/ingest/import.ts).
   (t) => [
     index('events_customer').on(t.customerId),
     index('events_occurred_brin').using('brin', t.occurredAt),

@@ -326,7 +326,7 @@ describe.each(drivers)('import on %s', (driver) => {
     });
   });
 
-  it('has the events indexes after loading into an empty store (PGlite builds them after the load, a server keeps them), also when the load fails', async () => {
+  it('has the events indexes after loading into an empty store (PGlite builds both after the load, a server the BRIN one), also when the load fails', async () => {
     const indexes = async () =>
       (
         await db.rows<{ name: string }>(
@@ -372,6 +372,19 @@ describe.each(drivers)('import on %s', (driver) => {
     await importFile(db, EVENTS);
     expect(await indexes()).toEqual(before);
     expect(await unsummarised()).toBe(0);
+  });
+
+  it('builds the events indexes after a load into an empty store that skips the feature refresh', async () => {
+    await importFile(db, RETAIL, { skipFeatures: true });
+    const indexes = await db.rows<{ name: string }>(sql`
+      select indexname as name from pg_indexes where tablename = 'events' order by 1`);
+    expect(indexes.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['events_customer', 'events_occurred_brin']),
+    );
+    const [row] = await db.rows<{ n: number }>(
+      sql`select brin_summarize_new_values('events_occurred_brin')::int as n`,
+    );
+    expect(Number(row?.n)).toBe(0);
   });
 
   it('loads a first import frozen on a server, and later ones as ordinary rows next to it', async () => {
