@@ -102,7 +102,10 @@ export const events = pgTable(
   // pages: top products of last quarter for an audience, 72 -> 56 ms at 100k. A load into an empty store goes
   // without it and builds it after (see prepareEvents in src/ingest/import.ts).
   (t) => [
-    index('events_customer').on(t.customerId),
+    // Anonymous sales (a quarter of Online Retail's lines) are never looked up by customer: left out, a COPY
+    // into the store maintains the index for ~10% less (0.95-1.0 s against 1.06-1.11 s for the whole file).
+    // Lookups by customer (=, any(...), joins) all imply a customer, so they use it as before.
+    index('events_customer').on(t.customerId).where(sql`customer_id is not null`),
     index('events_occurred_brin').using('brin', t.occurredAt),
   ],
 );

@@ -457,7 +457,7 @@ const BRIN_INDEX = sql`create index if not exists events_occurred_brin on events
 
 /** The secondary indexes of `events`, as the migrations define them (db/schema.ts). */
 const EVENT_INDEXES = [
-  sql`create index if not exists events_customer on events using btree (customer_id)`,
+  sql`create index if not exists events_customer on events using btree (customer_id) where customer_id is not null`,
   BRIN_INDEX,
 ];
 
