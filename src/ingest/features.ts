@@ -141,8 +141,10 @@ export async function refreshFeatures(
           as x(customer_id text, distinct_products int)`);
     } else await tx.execute(sql`insert into feature_products ${distinctProducts}`);
     linesGrouped(true);
-    // Without statistics the planner guesses a few rows for each and joins them in nested loops (1.1 s).
-    await tx.execute(sql`analyze feature_invoices, feature_products`);
+    // Without statistics the planner guesses a few rows for each of these work tables and joined them in
+    // nested loops (1.1 s); analysing them took 50-75 ms of the refresh's critical path. Every join of them
+    // below is of thousands of rows a side, which a hash join does best whatever the exact counts.
+    await tx.execute(sql`set local enable_nestloop = off`);
     // From here on the inputs are small and known. A disabled sort adds a huge constant to every plan that
     // sorts, and plans within 1% of each other count as equal: a nested loop then passed for a hash join.
     await tx.execute(sql`set local enable_sort = on`);
@@ -157,11 +159,12 @@ export async function refreshFeatures(
       from (select customer_id, max(last_at) as last_at from feature_invoices where kind = 'purchase' group by 1) l
       join feature_invoices i on i.customer_id = l.customer_id and i.last_at = l.last_at and i.kind = 'purchase'
       group by 1, 2`);
-    await tx.execute(sql`analyze feature_countries`);
     const [ties] = resultRows<{ any: boolean }>(
       await tx.execute(sql`select exists (select 1 from feature_countries where tied) as any`),
     );
     if (ties?.any) {
+      // A few customers go back to their lines: through the events' customer index.
+      await tx.execute(sql`set local enable_nestloop = on`);
       await tx.execute(sql`
         update feature_countries c set country = latest.country
         from (
@@ -172,6 +175,7 @@ export async function refreshFeatures(
           order by e.customer_id collate "C", e.batch_id desc, e.line_no desc
         ) latest
         where c.customer_id = latest.customer_id`);
+      await tx.execute(sql`set local enable_nestloop = off`);
     }
     await tx.execute(sql`delete from customer_features`);
     await tx.execute(sql`
