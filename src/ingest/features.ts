@@ -137,7 +137,7 @@ export async function refreshFeatures(
     if (productCounts) {
       await tx.execute(sql`
         insert into feature_products
-        select * from jsonb_to_recordset(${JSON.stringify(await productCounts)}::jsonb)
+        select * from json_to_recordset(${JSON.stringify(await productCounts)}::json)
           as x(customer_id text, distinct_products int)`);
     } else await tx.execute(sql`insert into feature_products ${distinctProducts}`);
     linesGrouped(true);

@@ -418,7 +418,9 @@ function startParser(): Parser {
 
 /**
  * One statement per table: the whole catalogue travels as one JSON parameter and is unpacked with
- * jsonb_to_recordset (thousands of multi-row inserts' worth of round trips and bind parameters otherwise).
+ * json_to_recordset (thousands of multi-row inserts' worth of round trips and bind parameters otherwise). As
+ * json, not jsonb: read once, it need not be converted first (Online Retail's 4,070 products: 11-13 ms
+ * against 24-50 ms), and the load waits for it.
  */
 async function upsertCatalogue(tx: Pick<Database['db'], 'execute'>, collected: CatalogueRows): Promise<void> {
   if (collected.products.length > 0) {
@@ -433,7 +435,7 @@ async function upsertCatalogue(tx: Pick<Database['db'], 'execute'>, collected: C
     await tx.execute(sql`
       insert into products (id, name, category, unit_price, first_seen_at)
       select id, name, category, unit_price, first_seen_at
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      from json_to_recordset(${JSON.stringify(rows)}::json)
         as x(id text, name text, category text, unit_price numeric, first_seen_at timestamptz)
       on conflict (id) do update set
         name = case when excluded.name = excluded.id then products.name else excluded.name end,
@@ -446,7 +448,7 @@ async function upsertCatalogue(tx: Pick<Database['db'], 'execute'>, collected: C
     await tx.execute(sql`
       insert into customers (id, country, first_seen_at)
       select id, country, first_seen_at
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, country text, first_seen_at timestamptz)
+      from json_to_recordset(${JSON.stringify(rows)}::json) as x(id text, country text, first_seen_at timestamptz)
       on conflict (id) do update set
         country = coalesce(excluded.country, customers.country),
         first_seen_at = least(customers.first_seen_at, excluded.first_seen_at)`);
