@@ -242,8 +242,10 @@ export async function refreshFeatures(
   // Settle all before failing, so no statement is left running on the pool when the error surfaces.
   await Promise.allSettled([analyzed, computed, totals, productCounts]);
   await Promise.all([analyzed, computed, totals, productCounts]);
-  await database.rows(sql`analyze customer_features`);
-  await finishRollups(database, deadRows);
+  // The new rows' statistics, side by side on a server: the features' and the rollups' are apart.
+  const finishing = [database.rows(sql`analyze customer_features`), finishRollups(database, deadRows)];
+  await Promise.allSettled(finishing);
+  await Promise.all(finishing);
   forgetVocabulary(database);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
   return { customers: Number(row?.n ?? 0), asOf };
