@@ -475,8 +475,9 @@ async function createEventIndexes(database: Database): Promise<void> {
  * - PGlite drops both: maintaining them row by row made the COPY of the Online Retail file ~25% slower than
  *   one build of each at the end.
  * - A server keeps the btree. Its COPY runs in its own process, beside the parse on this thread, and keeps up
- *   while maintaining it; built after the load, it competed with the feature refresh's groupings for the
- *   cores (2.51 s against 2.35 s kept, 5 interleaved runs).
+ *   while maintaining it. Built after the load it takes less CPU in all, but the build left cores idle
+ *   wherever it went (beside the groupings, before them, or in the refresh's tail waiting on its lock):
+ *   2.45-2.71 s against 2.29-2.55 s kept, and 2.51 s against 2.35 s an earlier time (interleaved runs).
  * - A server drops the BRIN index, though. Every row a COPY adds looks up its page range in the index even
  *   when that range is not summarised yet, and the new ranges were then summarised by reading every page
  *   again. One build after the load reads them once: the Online Retail import took 4.2 s of CPU instead of
