@@ -23,7 +23,7 @@ export interface CustomerSeen {
 }
 
 interface ProductEntry extends ProductSeen {
-  /** Holds a name (or country) not yet copied by `own`, or a span not yet read (see Catalogue.own). */
+  /** Has a name or price span not yet read (see Catalogue.own). */
   dirty: boolean;
   /**
    * The latest name and price as spans of a line's text, read by `own`: a product's lines mostly repeat its
@@ -57,6 +57,11 @@ function own(s: string | null): string | null {
 export function same(value: string | null, text: string, start: number, end: number): boolean {
   // A slice compared with === is faster than comparing character by character (V8 compares flat contents).
   return value !== null && value.length === end - start && text.slice(start, end) === value;
+}
+
+/** text[start, end), kept as `current` when it holds the same (a copy of its own otherwise, see `own`). */
+function read(current: string | null, text: string, start: number, end: number): string {
+  return current !== null && same(current, text, start, end) ? current : own(text.slice(start, end));
 }
 
 /**
@@ -275,16 +280,10 @@ export class Catalogue {
    */
   own(): void {
     for (const p of this.changedProducts) {
-      if (p.nameText !== null) {
-        if (!same(p.name, p.nameText, p.nameStart, p.nameEnd))
-          p.name = own(p.nameText.slice(p.nameStart, p.nameEnd));
-        p.nameText = null;
-      }
-      if (p.priceText !== null) {
-        if (!same(p.price, p.priceText, p.priceStart, p.priceEnd))
-          p.price = own(p.priceText.slice(p.priceStart, p.priceEnd));
-        p.priceText = null;
-      }
+      if (p.nameText !== null) p.name = read(p.name, p.nameText, p.nameStart, p.nameEnd);
+      if (p.priceText !== null) p.price = read(p.price, p.priceText, p.priceStart, p.priceEnd);
+      p.nameText = null;
+      p.priceText = null;
       p.dirty = false;
     }
     for (const c of this.changedCustomers) {
