@@ -41,6 +41,15 @@ export async function latestEventAt(database: Database): Promise<Date | null> {
   return row?.at ? new Date(row.at) : null;
 }
 
+/**
+ * Waits for all of them, then fails with the first failure if any: no statement is left running on the pool
+ * when the error surfaces.
+ */
+async function allDone(work: (Promise<unknown> | undefined)[]): Promise<void> {
+  await Promise.allSettled(work);
+  await Promise.all(work);
+}
+
 export async function refreshFeatures(
   database: Database,
   asOfOption?: Date,
@@ -239,13 +248,9 @@ export async function refreshFeatures(
   });
   // A refresh that failed before grouping still analyses (the load is in), without the caller's extra work.
   computed.catch(() => linesGrouped(false));
-  // Settle all before failing, so no statement is left running on the pool when the error surfaces.
-  await Promise.allSettled([analyzed, computed, totals, productCounts]);
-  await Promise.all([analyzed, computed, totals, productCounts]);
+  await allDone([analyzed, computed, totals, productCounts]);
   // The new rows' statistics, side by side on a server: the features' and the rollups' are apart.
-  const finishing = [database.rows(sql`analyze customer_features`), finishRollups(database, deadRows)];
-  await Promise.allSettled(finishing);
-  await Promise.all(finishing);
+  await allDone([database.rows(sql`analyze customer_features`), finishRollups(database, deadRows)]);
   forgetVocabulary(database);
   const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from customer_features`);
   return { customers: Number(row?.n ?? 0), asOf };
