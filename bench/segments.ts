@@ -60,7 +60,7 @@ const CASES: Case[] = [
     where: `customer_id in (select e.customer_id from events e, (select max(as_of) as at from customer_features) a
       where e.kind = 'purchase' and e.occurred_at <= a.at and e.occurred_at > a.at - interval '90 days'
         and e.batch_id in (select id from import_batches where status = 'done')
-      group by e.customer_id having sum(e.quantity * e.unit_price) > 500)`,
+      group by e.customer_id having sum(e.quantity * e.unit_price_e4) * 0.0001 > 500)`,
   },
   {
     request: 'top 10 customers by spend in the last 30 days',
@@ -69,7 +69,7 @@ const CASES: Case[] = [
       where e.customer_id = customer_features.customer_id and e.kind = 'purchase'
         and e.occurred_at <= customer_features.as_of and e.occurred_at > customer_features.as_of - interval '30 days'
         and e.batch_id in (select id from import_batches where status = 'done'))
-      order by (select sum(e.quantity * e.unit_price) from events e
+      order by (select sum(e.quantity * e.unit_price_e4) * 0.0001 from events e
         where e.customer_id = customer_features.customer_id and e.kind = 'purchase'
           and e.occurred_at <= customer_features.as_of and e.occurred_at > customer_features.as_of - interval '30 days'
           and e.batch_id in (select id from import_batches where status = 'done')) desc, customer_id limit 10`,

@@ -92,7 +92,9 @@ export const events = pgTable(
     customerId: text('customer_id'),
     productId: text('product_id'),
     quantity: integer('quantity').notNull(),
-    unitPrice: numeric('unit_price', { precision: 14, scale: 4 }),
+    // The unit price in whole ten-thousandths (numeric(14,4)'s values as integers, migration 0015): revenue
+    // sums stay in integer arithmetic. Read revenue as sum(quantity * unit_price_e4) * 0.0001.
+    unitPriceE4: bigint('unit_price_e4', { mode: 'number' }),
     occurredAt: ts('occurred_at').notNull(),
     country: text('country'),
   },

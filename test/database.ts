@@ -19,7 +19,19 @@ export interface TestDatabase extends Database {
   dispose(): Promise<void>;
 }
 
-export async function createTestDatabase(driver: Driver): Promise<TestDatabase> {
+/**
+ * An empty store. With `migrationsFolder` (a test of a migration), migrated with that folder's migrations only:
+ * on PGlite it then starts from initdb (~5 s) instead of the template.
+ */
+export async function createTestDatabase(
+  driver: Driver,
+  options: { migrationsFolder?: string } = {},
+): Promise<TestDatabase> {
+  const { migrationsFolder } = options;
+  if (driver === 'pglite' && migrationsFolder) {
+    const database = await openDatabase({ migrationsFolder });
+    return Object.assign(database, { dispose: () => database.close() });
+  }
   if (driver === 'pglite') {
     const template = await readFile(inject('pgliteTemplate'));
     const database = await openDatabase({ loadDataDir: new Blob([template]) });
@@ -31,7 +43,7 @@ export async function createTestDatabase(driver: Driver): Promise<TestDatabase> 
   await admin.unsafe(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString() });
+  const database = await openDatabase({ databaseUrl: url.toString(), migrationsFolder });
   return Object.assign(database, {
     async dispose() {
       await database.close();

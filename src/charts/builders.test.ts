@@ -216,8 +216,8 @@ describe.each(drivers)('chart builders on %s', (driver) => {
         insert into import_batches (source, format, content_hash, status)
         values ('half.csv', 'online-retail', 'x', 'running') returning id`);
       await other.rows(sql`
-        insert into events (batch_id, line_no, kind, invoice, customer_id, product_id, quantity, unit_price, occurred_at)
-        values (${batch!.id}, 2, 'purchase', '999', '17850', '71053', 1000, 10, '2011-03-05T10:00:00Z')`);
+        insert into events (batch_id, line_no, kind, invoice, customer_id, product_id, quantity, unit_price_e4, occurred_at)
+        values (${batch!.id}, 2, 'purchase', '999', '17850', '71053', 1000, 100000, '2011-03-05T10:00:00Z')`);
       const chart = await revenueOverTime(other, { grain: 'month' });
       expect(chart.data).toEqual(MONTHLY);
     } finally {

@@ -195,7 +195,7 @@ export async function windowFigures(
     customers: number;
     fresh: number;
   }>(sql`
-    select coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue,
+    select coalesce(round(sum(quantity * unit_price_e4) * 0.0001, 2), 0)::text as revenue,
       count(distinct invoice)::int as orders, count(distinct customer_id)::int as customers,
       (select count(*)::int from customer_features
         where ${within(sql`first_purchase_at`)} and ${members(sql`customer_id`)}) as fresh

@@ -119,7 +119,7 @@ export async function topProducts(
     // The completed imports go in as values, like the window: `batch_id in (subquery)` was estimated at a
     // few rows, so the product totals were sorted instead of hashed (big spenders last quarter: 18k lines).
     sales = sql`
-      select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
+      select e.product_id, sum(e.quantity * e.unit_price_e4) * 0.0001 as revenue, sum(e.quantity)::bigint as units
       from events e
       where ${kinds} and e.batch_id = any(${bounds?.batches ?? '{}'}::int[]) and e.product_id is not null
         ${from} and e.occurred_at <= ${bounds?.stop ?? null}::timestamptz

@@ -42,7 +42,7 @@ async function refRevenue(db: Database, grain: Grain, where?: SegmentDefinition)
     with as_of as (select ${AS_OF} as at),
     daily as (
       select date_trunc('day', e.occurred_at at time zone 'UTC') as day,
-        sum(e.quantity * e.unit_price) as revenue, count(distinct e.invoice)::int as orders
+        sum(e.quantity * e.unit_price_e4) * 0.0001 as revenue, count(distinct e.invoice)::int as orders
       from events e
       where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES} and e.occurred_at <= (select at from as_of)
         and ${inWhere(db, where)}
@@ -101,7 +101,7 @@ async function refComparison(
     ), sales as (
       select case when e.occurred_at >= ${w!.cs}::timestamptz then 'current' else 'comparison' end as series,
         date_trunc(${g}, e.occurred_at at time zone 'UTC') as bucket,
-        sum(e.quantity * e.unit_price) as revenue, count(distinct e.invoice)::int as orders
+        sum(e.quantity * e.unit_price_e4) * 0.0001 as revenue, count(distinct e.invoice)::int as orders
       from events e
       where e.kind = 'purchase' and e.batch_id in ${DONE_BATCHES}
         and (e.occurred_at between ${w!.cs}::timestamptz and ${w!.ce}::timestamptz
@@ -204,7 +204,7 @@ async function refProducts(
   const rows = await db.rows<{ product_id: string | null; revenue: string; units: number }>(sql`
     with as_of as (select ${AS_OF} at time zone 'UTC' as at),
     sales as (
-      select e.product_id, sum(e.quantity * e.unit_price) as revenue, sum(e.quantity)::bigint as units
+      select e.product_id, sum(e.quantity * e.unit_price_e4) * 0.0001 as revenue, sum(e.quantity)::bigint as units
       from events e
       where e.kind in ${where ? sql`('purchase')` : sql`('purchase', 'anonymous')`} and e.batch_id in ${DONE_BATCHES}
         and e.product_id is not null and ${inWhere(db, where)} and ${only}

@@ -197,11 +197,11 @@ describe.each(drivers)('more chart builders on %s', (driver) => {
   it('ranks product categories, from the same sales as the products', async () => {
     // Every category's revenue and units, summed by hand from the purchase and anonymous lines.
     const expected = await db.rows<{ category: string; revenue: string; units: number }>(sql`
-      select coalesce(p.category, 'Uncategorised') as category, round(sum(e.quantity * e.unit_price), 2)::text as revenue,
+      select coalesce(p.category, 'Uncategorised') as category, round(sum(e.quantity * e.unit_price_e4) * 0.0001, 2)::text as revenue,
         sum(e.quantity)::int as units
       from events e left join products p on p.id = e.product_id
       where e.kind in ('purchase', 'anonymous') and e.product_id is not null
-      group by 1 order by sum(e.quantity * e.unit_price) desc, sum(e.quantity) desc, 1`);
+      group by 1 order by sum(e.quantity * e.unit_price_e4) desc, sum(e.quantity) desc, 1`);
     expect(expected.length).toBeGreaterThan(1);
     const chart = await topProducts(db, { by: 'category', limit: 25 });
     expect(chart.data.map((r) => [r.label, r.revenue, r.units])).toEqual(
@@ -294,8 +294,8 @@ describe.each(drivers)('caps on marks on %s', (driver) => {
       insert into import_batches (source, format, content_hash, status)
       values ('daily.csv', 'online-retail', 'daily', 'done') returning id`);
     await db.rows(sql`
-      insert into events (batch_id, line_no, kind, invoice, customer_id, product_id, quantity, unit_price, occurred_at)
-      select ${batch!.id}, n, 'purchase', 'D' || n, 'C' || (n % 40), 'P' || (n % 60), 1, 10,
+      insert into events (batch_id, line_no, kind, invoice, customer_id, product_id, quantity, unit_price_e4, occurred_at)
+      select ${batch!.id}, n, 'purchase', 'D' || n, 'C' || (n % 40), 'P' || (n % 60), 1, 100000,
         timestamptz '2011-07-01 10:00:00+00' + n * interval '1 day'
       from generate_series(0, 729) as n`);
     await db.rows(sql`delete from meta where key = 'as_of'`);

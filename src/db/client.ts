@@ -104,6 +104,8 @@ export interface OpenOptions {
   loadDataDir?: Blob;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** Where the migrations are (default: db/migrations); tests of a migration start from an earlier set. */
+  migrationsFolder?: string;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
@@ -139,7 +141,7 @@ const COPY_BINARY_TRAILER = Buffer.from([0xff, 0xff]);
  */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const database = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options);
-  if (options.migrate !== false) await applyMigrations(database);
+  if (options.migrate !== false) await applyMigrations(database, options.migrationsFolder);
   database.vectorAvailable = await hasVector(database);
   return database;
 }
@@ -390,11 +392,20 @@ function asBuffer(csv: string | Uint8Array): Buffer {
   return Buffer.isBuffer(csv) ? csv : Buffer.from(csv.buffer, csv.byteOffset, csv.byteLength);
 }
 
-async function applyMigrations(database: Database): Promise<void> {
+/**
+ * Applies the migrations not applied yet, in order.
+ *
+ * @example
+ * await applyMigrations(database); // what openDatabase does unless told not to
+ */
+export async function applyMigrations(
+  database: Database,
+  migrationsFolder = MIGRATIONS_FOLDER,
+): Promise<void> {
   if (database.driver === 'pglite') {
-    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePglite(database.db as never, { migrationsFolder });
   } else {
-    await migratePostgres(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePostgres(database.db as never, { migrationsFolder });
   }
 }
 

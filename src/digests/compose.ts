@@ -131,9 +131,9 @@ async function products(database: Database, end: Date, period: Period): Promise<
     previous: string;
   }>(sql`
     select events.product_id, coalesce(min(products.name), events.product_id) as name,
-      coalesce(round(sum(quantity * events.unit_price) filter (where occurred_at > ${m}), 2), 0)::text as revenue,
+      coalesce(round(sum(quantity * events.unit_price_e4) filter (where occurred_at > ${m}) * 0.0001, 2), 0)::text as revenue,
       coalesce(sum(quantity) filter (where occurred_at > ${m}), 0)::int as units,
-      coalesce(round(sum(quantity * events.unit_price) filter (where occurred_at <= ${m}), 2), 0)::text as previous
+      coalesce(round(sum(quantity * events.unit_price_e4) filter (where occurred_at <= ${m}) * 0.0001, 2), 0)::text as previous
     from events left join products on products.id = events.product_id
     where kind = 'purchase' and batch_id in ${DONE_BATCHES} and events.product_id is not null
       and occurred_at > ${s} and occurred_at <= ${e}

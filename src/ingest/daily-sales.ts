@@ -68,12 +68,13 @@ export function eventSources(inputs: RollupInputs): RollupSources {
   const { at, batches } = bounds(inputs);
   return {
     invoices: sql`
-      select (occurred_at at time zone 'UTC')::date as day, customer_id, invoice, sum(quantity * unit_price) as revenue
+      select (occurred_at at time zone 'UTC')::date as day, customer_id, invoice,
+        sum(quantity * unit_price_e4) * 0.0001 as revenue
       from events
       where kind = 'purchase' and batch_id = any(${batches}) and occurred_at <= ${at}
       group by 1, 2, 3`,
     products: sql`
-      select product_id, sum(quantity * unit_price) as revenue, sum(quantity) as units
+      select product_id, sum(quantity * unit_price_e4) * 0.0001 as revenue, sum(quantity) as units
       from events
       where kind in ('purchase', 'anonymous') and product_id is not null and batch_id = any(${batches})
         and occurred_at <= ${at}

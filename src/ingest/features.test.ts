@@ -56,7 +56,7 @@ async function reference(db: Database, asOf: string) {
   return db.rows<Record<string, unknown>>(sql`
     with p as (
       select customer_id,
-        coalesce(sum(quantity * unit_price) filter (where kind = 'purchase'), 0) as spend,
+        coalesce(sum(quantity * unit_price_e4) filter (where kind = 'purchase'), 0) * 0.0001 as spend,
         count(distinct invoice) filter (where kind = 'purchase')::int as orders,
         min(occurred_at) filter (where kind = 'purchase') as first_at,
         max(occurred_at) filter (where kind = 'purchase') as last_at,
@@ -102,7 +102,7 @@ async function stored(db: Database) {
 /** Top products of all time by their definition, to check the product totals built from the same groups. */
 async function referenceProducts(db: Database, asOf: string) {
   return db.rows(sql`
-    select product_id, sum(quantity * unit_price)::text as revenue, sum(quantity)::bigint::text as units
+    select product_id, (sum(quantity * unit_price_e4) * 0.0001)::text as revenue, sum(quantity)::bigint::text as units
     from events
     where kind in ('purchase', 'anonymous') and product_id is not null and occurred_at <= ${asOf}::timestamptz
       and batch_id in ${DONE_BATCHES}

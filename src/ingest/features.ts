@@ -2,7 +2,7 @@
  * Per-customer features, recomputed set-based in SQL from the events of completed imports, as of one instant.
  *
  * Definitions (over purchase lines up to the as-of instant):
- * - spend: sum(quantity x unit price); orders: distinct invoices; average order value: spend / orders
+ * - spend: sum(quantity x unit price) (events keep prices in ten-thousandths: unit_price_e4); orders: distinct invoices; average order value: spend / orders
  * - recency_days / tenure_days: whole days from the last / first purchase to the as-of instant
  * - distinct_products; returns: number of cancellation (return) lines; country: of the latest purchase line
  * - R, F, M scores 1..5: quintiles by percent rank of recency (recent = 5), orders and spend; tied customers
@@ -136,7 +136,7 @@ export async function refreshFeatures(
     await tx.execute(sql`
       create temp table feature_invoices on commit drop as
       select customer_id collate "C" as customer_id, invoice collate "C" as invoice, kind, country,
-        date_bin('1 day', occurred_at, timestamptz '2000-01-01 00:00:00+00') as day, sum(quantity * unit_price) as revenue,
+        date_bin('1 day', occurred_at, timestamptz '2000-01-01 00:00:00+00') as day, sum(quantity * unit_price_e4) * 0.0001 as revenue,
         count(*)::int as lines, min(occurred_at) as first_at, max(occurred_at) as last_at
       from events
       where kind in ('purchase', 'return') and customer_id is not null and ${lines}

@@ -15,6 +15,8 @@ export interface ParsedEvent {
   unitPrice: string | null;
   /** `unitPrice` as a number (NaN when there is none). */
   price: number;
+  /** `unitPrice` in whole ten-thousandths as numeric(14,4) would round it (NaN when there is none). */
+  priceE4: number;
   /** ISO-8601 UTC. */
   occurredAt: string;
   country: string | null;
@@ -30,6 +32,7 @@ export function blankEvent(): ParsedEvent {
     quantity: 0,
     unitPrice: null,
     price: Number.NaN,
+    priceE4: Number.NaN,
     occurredAt: '',
     country: null,
   };
@@ -64,7 +67,7 @@ function parseQuantity(raw: string, column: string): number | string {
   return n;
 }
 
-/** Sets `out.unitPrice` and `out.price`, or returns why the price is rejected. */
+/** Sets `out.unitPrice`, `out.price` and `out.priceE4`, or returns why the price is rejected. */
 function readPrice(raw: string, column: string, out: ParsedEvent): string | null {
   const v = raw.trim();
   if (!DECIMAL.test(v)) return `${column} ${JSON.stringify(raw)} is not a number`;
@@ -72,7 +75,42 @@ function readPrice(raw: string, column: string, out: ParsedEvent): string | null
   if (Math.abs(n) >= 1e10) return `${column} ${v} is out of range`;
   out.unitPrice = v;
   out.price = n;
+  out.priceE4 = tenThousandths(v, 0, v.length);
   return null;
+}
+
+/**
+ * A decimal's value in whole ten-thousandths, rounded half away from zero as numeric(14,4) rounds it:
+ * text[start, end) is `[+-]digits[.digits]` or `[+-].digits` below 1e10 in size (as readPrice accepts it),
+ * so the result is an exact integer below 2^53.
+ *
+ * @example
+ * tenThousandths('2.55', 0, 4); // 25500
+ * tenThousandths('-0.00005', 0, 8); // -1
+ */
+export function tenThousandths(text: string, start: number, end: number): number {
+  let i = start;
+  const sign = text.charCodeAt(i);
+  if (sign === 43 || sign === 45) i++;
+  let v = 0;
+  for (; i < end && text.charCodeAt(i) !== 46; i++) v = v * 10 + text.charCodeAt(i) - 48;
+  i++;
+  for (let k = 0; k < 4; k++, i++) v = v * 10 + (i < end ? text.charCodeAt(i) - 48 : 0);
+  // Only the fifth decimal decides, as in numeric's own rounding.
+  if (i < end && text.charCodeAt(i) >= 53) v++;
+  return sign === 45 && v !== 0 ? -v : v;
+}
+
+/**
+ * The largest line total, in ten-thousandths: 10^12 in the currency, far beyond any real order line. Each
+ * line's quantity x unit_price_e4 must fit a bigint (below 9.2 x 10^18), and a customer's spend, summed over
+ * lines, numeric(16,2) (below 10^14).
+ */
+export const MAX_LINE_TOTAL_E4 = 1e16;
+
+function lineTotalProblem(quantity: number, out: ParsedEvent, q: string, p: string): string | null {
+  if (!(Math.abs(quantity * out.priceE4) > MAX_LINE_TOTAL_E4)) return null;
+  return `${q} ${quantity} x ${p} ${out.unitPrice} is out of range (a line's total must not exceed 1,000,000,000,000)`;
 }
 
 const RETAIL_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -185,6 +223,8 @@ export const onlineRetail: Format = {
     if (typeof quantity === 'string') return quantity;
     const priceError = readPrice(f[at[5]!]!, 'UnitPrice', out);
     if (priceError !== null) return priceError;
+    const totalError = lineTotalProblem(quantity, out, 'Quantity', 'UnitPrice');
+    if (totalError !== null) return totalError;
     const rawDate = f[at[4]!]!;
     const occurredAt = parseRetailDate(rawDate);
     if (!occurredAt)
@@ -237,11 +277,14 @@ export const eventsFormat: Format = {
     }
     out.unitPrice = null;
     out.price = Number.NaN;
+    out.priceE4 = Number.NaN;
     const rawPrice = f[at[5]!]!;
     if (rawPrice.trim()) {
       const priceError = readPrice(rawPrice, 'unit_price', out);
       if (priceError !== null) return priceError;
       if (out.price < 0) return `unit_price ${out.unitPrice} must not be negative`;
+      const totalError = lineTotalProblem(quantity, out, 'quantity', 'unit_price');
+      if (totalError !== null) return totalError;
     }
     let kind: EventKind = type as EventKind;
     if (type === 'purchase' && !customerId) kind = 'anonymous';

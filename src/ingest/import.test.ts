@@ -165,8 +165,20 @@ describe.each(drivers)('import on %s', (driver) => {
 
   it('loads every price and instant as the database reads their text, on either path of the parser', async () => {
     // Events travel as binary COPY: each value must equal what the column's own text input makes of it.
-    const prices = ['2.55', '.5', '+3', '10', '10000', '0.00005', '1.23455', '9999999999.9999', '-11062.06'];
-    const prices2 = ['-0.00', '007.50', `1.${'0'.repeat(1100)}9`, '123456789.12345', '0.1'];
+    const prices = [
+      '2.55',
+      '.5',
+      '+3',
+      '10',
+      '10000',
+      '0.00005',
+      '1.23455',
+      '9999999999.9999',
+      '-11062.06',
+      '-0.00005',
+      '0.000049999',
+    ];
+    const prices2 = ['-0.00', '007.50', `1.${'0'.repeat(1100)}9`, '123456789.12345', '0.1', '-1.23455'];
     const times = [
       '1969-07-20 20:17:40',
       '1999-12-31 23:59:59',
@@ -194,10 +206,10 @@ describe.each(drivers)('import on %s', (driver) => {
       ].join('\n'),
     );
     const summary = await importFile(db, path);
-    expect(summary).toMatchObject({ read: 15, imported: 14, rejected: 1 });
+    expect(summary).toMatchObject({ read: 18, imported: 17, rejected: 1 });
     expect(summary.rejections).toEqual([
       {
-        lineNo: 16,
+        lineNo: 19,
         reason: 'the line holds a NUL character (byte 0), which no text field can store: remove it',
       },
     ]);
@@ -207,7 +219,7 @@ describe.each(drivers)('import on %s', (driver) => {
       at: times[(i < prices.length ? i : i - prices.length) % times.length]!,
     }));
     const loaded = await db.rows<{ line: number; price: string; expected: string; same: boolean }>(sql`
-      select e.line_no as line, e.unit_price::text as price, t.price::numeric(14, 4)::text as expected,
+      select e.line_no as line, (e.unit_price_e4 * 0.0001)::text as price, t.price::numeric(14, 4)::text as expected,
         e.occurred_at = (t.at || '+00')::timestamptz as same
       from events e
       join jsonb_to_recordset(${JSON.stringify(expected)}::jsonb) as t(line int, price text, at text)
@@ -223,6 +235,7 @@ describe.each(drivers)('import on %s', (driver) => {
     }
     expect(loaded.map((r) => r.price)).toContain('9999999999.9999');
     expect(loaded.map((r) => r.price)).toContain('0.0001');
+    expect(loaded.map((r) => r.price)).toContain('-0.0001');
   });
 
   it('reads files separated by semicolons (decimal commas) or tabs, as spreadsheets save them', async () => {
@@ -242,7 +255,7 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(summary).toMatchObject({ format: 'events', read: 4, imported: 3, rejected: 1 });
     expect(summary.rejections).toEqual([{ lineNo: 5, reason: 'unit_price "9,9,9" is not a number' }]);
     const rows = await db.rows<{ product: string; price: string; name: string }>(sql`
-      select e.product_id as product, e.unit_price::text as price, p.name
+      select e.product_id as product, (e.unit_price_e4 * 0.0001)::text as price, p.name
       from events e join products p on p.id = e.product_id order by e.line_no`);
     expect(rows).toEqual([
       { product: 'sku1', price: '9.9900', name: 'Mug' },
@@ -303,6 +316,52 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(await storeStats(db)).toMatchObject({ customers: 2, orders: 2, purchaseLines: 3, revenue: 59.98 });
     const [c2] = await db.db.select().from(customerFeatures).where(eq(customerFeatures.customerId, 'c2'));
     expect(c2).toMatchObject({ returns: 1, orders: 1 });
+  });
+
+  it('rejects a line whose total is beyond what revenue is summed in, and keeps the largest allowed', async () => {
+    const retail = join(dir, 'totals.csv');
+    await writeFile(
+      retail,
+      [
+        onlineRetailHeader,
+        '536365,85123A,HUGE,1000,2010-12-01 08:26:00,1000000000,17850,United Kingdom',
+        '536366,85123A,TOO HUGE,1001,2010-12-01 08:26:00,1000000000,17850,United Kingdom',
+        '536367,85123A,"TOO HUGE, QUOTED",-999999999,2010-12-01 08:26:00,9999999999.99,17850,United Kingdom',
+        '',
+      ].join('\n'),
+    );
+    const summary = await importFile(db, retail);
+    expect(summary).toMatchObject({ read: 3, imported: 1, rejected: 2 });
+    expect(summary.rejections).toEqual([
+      {
+        lineNo: 3,
+        reason:
+          "Quantity 1001 x UnitPrice 1000000000 is out of range (a line's total must not exceed 1,000,000,000,000)",
+      },
+      {
+        lineNo: 4,
+        reason:
+          "Quantity -999999999 x UnitPrice 9999999999.99 is out of range (a line's total must not exceed 1,000,000,000,000)",
+      },
+    ]);
+    expect((await storeStats(db)).revenue).toBe(1_000_000_000_000);
+
+    const generic = join(dir, 'totals-events.csv');
+    await writeFile(
+      generic,
+      [
+        'customer_id,item_id,event_type,occurred_at,quantity,unit_price,item_name',
+        'c1,sku1,purchase,2026-11-01T10:00:00Z,2000000000,1000000,Mug',
+        '',
+      ].join('\n'),
+    );
+    expect((await importFile(db, generic)).rejections).toEqual([
+      {
+        lineNo: 2,
+        reason:
+          "quantity 2000000000 x unit_price 1000000 is out of range (a line's total must not exceed 1,000,000,000,000)",
+      },
+    ]);
   });
 
   it('accounts for every line of a file loaded in several chunks, rejections alongside', async () => {

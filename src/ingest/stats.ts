@@ -36,7 +36,7 @@ export async function storeStats(database: Database): Promise<StoreStats> {
       count(distinct product_id)::int as products,
       count(*)::int as purchase_lines,
       count(distinct invoice)::int as orders,
-      coalesce(round(sum(quantity * unit_price), 2), 0)::text as revenue
+      coalesce(round(sum(quantity * unit_price_e4) * 0.0001, 2), 0)::text as revenue
     from events
     where kind = 'purchase' and occurred_at <= ${at} and batch_id in ${DONE_BATCHES}`);
   const [extra] = await database.rows<Record<string, number>>(sql`

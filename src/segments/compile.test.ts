@@ -87,7 +87,7 @@ describe('segment SQL (generated)', () => {
       ],
     }).toSQL();
     expect(q.sql).toMatch(
-      /where "customer_features"\."customer_id" in \(select "events"\."customer_id" from "events" inner join "products" .* group by "events"\."customer_id" having coalesce\(sum\("events"\."quantity" \* "events"\."unit_price"\), 0\) > \$\d+\)/,
+      /where "customer_features"\."customer_id" in \(select "events"\."customer_id" from "events" inner join "products" .* group by "events"\."customer_id" having coalesce\(sum\("events"\."quantity" \* "events"\."unit_price_e4"\), 0\) \* 0\.0001 > \$\d+\)/,
     );
     // The window is the as-of instant every customer shares, not a correlation per customer.
     expect(q.sql).toContain(
@@ -413,7 +413,7 @@ describe.each(drivers)('segment rows on %s', (driver) => {
     // On a product, against the same total written by hand.
     const product = { product: { nameContains: 't-light' } };
     const byHand = await db.rows<{ customer_id: string; spend: string }>(sql`
-      select e.customer_id, sum(e.quantity * e.unit_price) as spend
+      select e.customer_id, sum(e.quantity * e.unit_price_e4) * 0.0001 as spend
       from events e join products p on p.id = e.product_id
       where e.kind = 'purchase' and p.name ilike '%t-light%'
       group by 1 order by 1`);

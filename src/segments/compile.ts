@@ -55,10 +55,10 @@ const COMPARE = { gt, gte, lt, lte, eq, neq: ne } satisfies Record<Comparator, u
 /** A bought condition's totals over the lines it matches, as features.ts counts them. */
 const TOTALS: Record<TotalMeasure, SQL> = {
   // A purchase line without a price (optional in the events layout) adds nothing to spend.
-  spend: sql`coalesce(sum(${events.quantity} * ${events.unitPrice}), 0)`,
+  spend: sql`coalesce(sum(${events.quantity} * ${events.unitPriceE4}), 0) * 0.0001`,
   orders: sql`count(distinct ${events.invoice})`,
   // Spend over orders, as the lifetime feature is: the average of the window's orders.
-  avg_order_value: sql`coalesce(sum(${events.quantity} * ${events.unitPrice}), 0) / nullif(count(distinct ${events.invoice}), 0)`,
+  avg_order_value: sql`coalesce(sum(${events.quantity} * ${events.unitPriceE4}), 0) * 0.0001 / nullif(count(distinct ${events.invoice}), 0)`,
 };
 
 /** `%`, `_` and `\` in a user's text are literal characters, not LIKE wildcards. */
