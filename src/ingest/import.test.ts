@@ -318,6 +318,19 @@ describe.each(drivers)('import on %s', (driver) => {
     expect(c2).toMatchObject({ returns: 1, orders: 1 });
   });
 
+  it('leaves planner statistics on the events columns that queries filter, join and group by', async () => {
+    await importFile(db, RETAIL);
+    const stats = await db.rows<{ column: string }>(sql`
+      select attname as column from pg_stats where tablename = 'events' order by 1`);
+    expect(stats.map((s) => s.column)).toEqual([
+      'batch_id',
+      'customer_id',
+      'kind',
+      'occurred_at',
+      'product_id',
+    ]);
+  });
+
   it('rejects a line whose total is beyond what revenue is summed in, and keeps the largest allowed', async () => {
     const retail = join(dir, 'totals.csv');
     await writeFile(
