@@ -2,7 +2,8 @@
  * Per-customer features, recomputed set-based in SQL from the events of completed imports, as of one instant.
  *
  * Definitions (over purchase lines up to the as-of instant):
- * - spend: sum(quantity x unit price) (events keep prices in ten-thousandths: unit_price_e4); orders: distinct invoices; average order value: spend / orders
+ * - spend: sum(quantity x unit price), the price kept in ten-thousandths (unit_price_e4); orders: distinct
+ *   invoices; average order value: spend / orders
  * - recency_days / tenure_days: whole days from the last / first purchase to the as-of instant
  * - distinct_products; returns: number of cancellation (return) lines; country: of the latest purchase line
  * - R, F, M scores 1..5: quintiles by percent rank of recency (recent = 5), orders and spend; tied customers

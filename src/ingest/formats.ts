@@ -88,7 +88,7 @@ function readPrice(raw: string, column: string, out: ParsedEvent): string | null
  * tenThousandths('2.55', 0, 4); // 25500
  * tenThousandths('-0.00005', 0, 8); // -1
  */
-export function tenThousandths(text: string, start: number, end: number): number {
+function tenThousandths(text: string, start: number, end: number): number {
   let i = start;
   const sign = text.charCodeAt(i);
   if (sign === 43 || sign === 45) i++;
