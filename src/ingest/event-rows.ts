@@ -153,9 +153,14 @@ export class EventRows {
   /** An int8 field from an integer within ±2^53. Needs 12 bytes reserved. */
   int8(n: number): void {
     const high = Math.floor(n / TWO_32);
+    this.eightBytes(high, n - high * TWO_32);
+  }
+
+  /** An 8-byte field (int8, timestamptz) from its high and low 32 bits. Needs 12 bytes reserved. */
+  private eightBytes(high: number, low: number): void {
     put32(this.buf, this.pos, 8);
     put32(this.buf, this.pos + 4, high);
-    put32(this.buf, this.pos + 8, n - high * TWO_32);
+    put32(this.buf, this.pos + 8, low);
     this.pos += 12;
   }
 
@@ -176,10 +181,7 @@ export class EventRows {
       }
       this.lastAt = iso;
     }
-    put32(this.buf, this.pos, 8);
-    put32(this.buf, this.pos + 4, this.atHigh);
-    put32(this.buf, this.pos + 8, this.atLow);
-    this.pos += 12;
+    this.eightBytes(this.atHigh, this.atLow);
   }
 
   /** One whole row from a line read by Format.read. */
